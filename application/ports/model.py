@@ -1,0 +1,67 @@
+"""The trainable model: backends fit and load artifacts; the store versions them."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from domain.spaces import Space
+from domain.training import Dataset, EvaluationReport, ModelVersion, Prediction
+
+ProgressCallback = Callable[[float, str], None]
+"""Called with a fraction in [0, 1] and a short stage name; may be called from another thread."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrainedArtifact:
+    backend: str
+    data: bytes = field(repr=False)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+@runtime_checkable
+class IntentModel(Protocol):
+    """A loaded, trained model. `confident` in a prediction applies the backend's out-of-scope threshold."""
+
+    async def predict(self, text: str) -> Prediction: ...
+
+    async def predict_many(self, texts: Sequence[str]) -> Sequence[Prediction]: ...
+
+
+@runtime_checkable
+class ModelBackend(Protocol):
+    name: str
+
+    async def train(self, dataset: Dataset, progress: ProgressCallback) -> TrainedArtifact:
+        """Fit off the event loop; raises InvalidDataset or BackendUnavailable."""
+        ...
+
+    async def load(self, artifact: TrainedArtifact) -> IntentModel:
+        """Make a trained artifact answer; slow loading happens off the event loop."""
+        ...
+
+
+@runtime_checkable
+class ReportRenderer(Protocol):
+    async def confusion_png(self, report: EvaluationReport) -> bytes:
+        """A confusion-matrix picture, cropped to the intents that matter, readable in a chat window."""
+        ...
+
+
+@runtime_checkable
+class DatasetParser(Protocol):
+    def parse(self, data: bytes, filename: str) -> Dataset:
+        """Parse any supported format; raises InvalidDataset listing problems by line."""
+        ...
+
+
+@runtime_checkable
+class ModelStore(Protocol):
+    async def publish(self, space: Space, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
+        """Store atomically under the next free number (the given number is ignored) and return it."""
+        ...
+
+    async def list_versions(self, space: Space) -> Sequence[ModelVersion]: ...
+
+    async def load_artifact(self, space: Space, number: int) -> TrainedArtifact: ...
+
+    async def save_report(self, space: Space, number: int | None, report: EvaluationReport, png: bytes) -> None: ...

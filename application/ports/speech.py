@@ -1,0 +1,32 @@
+"""Hearing and speaking. Adapters do their heavy work off the event loop."""
+
+from typing import Protocol, runtime_checkable
+
+from domain.speech import AudioClip, EncodedAudio, Transcript
+
+
+@runtime_checkable
+class AudioCodec(Protocol):
+    async def decode(self, data: bytes, filename: str, max_seconds: float) -> AudioClip:
+        """16 kHz mono PCM; raises InvalidAudio, UnsupportedAudio, or TooLarge past `max_seconds`."""
+        ...
+
+    async def encode_for_voice(self, clip: AudioClip) -> EncodedAudio:
+        """Audio a voice channel plays without more work (Ogg/Opus)."""
+        ...
+
+
+@runtime_checkable
+class SpeechToText(Protocol):
+    name: str
+
+    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+        """`language` is a tag such as `en-US`, or None to detect it; raises BackendUnavailable."""
+        ...
+
+
+@runtime_checkable
+class TextToSpeech(Protocol):
+    name: str
+
+    async def synthesize(self, text: str, language: str) -> AudioClip: ...

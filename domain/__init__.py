@@ -1,0 +1,1 @@
+"""Parrot's domain: commands, events, value objects and refusals. Standard library only."""

@@ -1,0 +1,72 @@
+"""The commands users can type, with their usage: one list for help, drivers and suggestions."""
+
+import difflib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    usage: str
+    summary: str
+    privileged: bool = False
+    expensive: bool = False
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("hi", "hi", "Say hello."),
+    CommandSpec("help", "help [command]", "List every command, or explain one."),
+    CommandSpec("join", "join", "Join your voice channel; replies are then spoken there."),
+    CommandSpec("leave", "leave", "Leave the voice channel."),
+    CommandSpec(
+        "train",
+        "train [status | data as text | attached file]",
+        "Train the model on an attached file, inline `question => answer` lines, or the selected dataset.",
+        privileged=True,
+        expensive=True,
+    ),
+    CommandSpec(
+        "test",
+        "test [data as text | attached file]",
+        "Evaluate the model on given data, or cross-validate on the selected dataset.",
+        privileged=True,
+        expensive=True,
+    ),
+    CommandSpec("model", "model [use N]", "List model versions, or switch to version N.", privileged=True),
+    CommandSpec("archive", "archive DIRECTORY", "Zip a directory of this server's data and send it.", privileged=True),
+    CommandSpec(
+        "select_dataset",
+        "select_dataset [NAME]",
+        "Choose the dataset `!train` uses; without a name, list the datasets.",
+        privileged=True,
+    ),
+    CommandSpec("instruction", "instruction", "Send the instructions."),
+    CommandSpec("getfile", "getfile PATH", "Send a file from this server's files.", privileged=True),
+    CommandSpec("correct", "correct TEXT", "Correct my previous reply in this channel (or the one you reply to)."),
+    CommandSpec("feedback", "feedback TEXT | feedback list", "Tell us what you think; admins list it with `list`."),
+)
+
+BY_NAME: dict[str, CommandSpec] = {spec.name: spec for spec in COMMANDS}
+
+
+def closest_command(name: str) -> str | None:
+    matches = difflib.get_close_matches(name.lower(), list(BY_NAME), n=1, cutoff=0.5)
+    return matches[0] if matches else None
+
+
+def help_text(prefix: str, topic: str = "") -> str:
+    topic = topic.strip().lstrip(prefix).lower()
+    if topic:
+        spec = BY_NAME.get(topic)
+        if spec is None:
+            suggestion = closest_command(topic)
+            hint = f" Did you mean `{prefix}{suggestion}`?" if suggestion else ""
+            return f"I don't know the command `{topic}`.{hint}"
+        note = " (admins only)" if spec.privileged else ""
+        return f"`{prefix}{spec.usage}`{note}\n{spec.summary}"
+    lines = ["Here is what I can do:"]
+    for spec in COMMANDS:
+        note = " *(admins)*" if spec.privileged else ""
+        lines.append(f"`{prefix}{spec.usage}` - {spec.summary}{note}")
+    lines.append("Any other message gets an answer from my model; voice messages are transcribed first.")
+    return "\n".join(lines)

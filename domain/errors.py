@@ -1,0 +1,90 @@
+"""Refusals a user can see. Each carries the sentence the user is told."""
+
+
+class ParrotError(Exception):
+    """An expected refusal: the user is told `user_message`, nothing is logged as a failure."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+class MissingArgument(ParrotError):
+    def __init__(self, usage: str) -> None:
+        super().__init__(f"Something is missing. Usage: `{usage}`")
+        self.usage = usage
+
+
+class InvalidArgument(ParrotError):
+    pass
+
+
+class PathOutsideRoot(ParrotError):
+    def __init__(self, given: str, reason: str = "it points outside the allowed folder") -> None:
+        shown = given if len(given) <= 80 else given[:77] + "..."
+        super().__init__(f"I can't use the path `{shown}`: {reason}.")
+        self.given = given
+
+
+class NotFound(ParrotError):
+    pass
+
+
+class TooLarge(ParrotError):
+    def __init__(self, what: str, size: int, limit: int) -> None:
+        super().__init__(f"{what} is too large: {format_bytes(size)}, the limit is {format_bytes(limit)}.")
+        self.size = size
+        self.limit = limit
+
+
+class PermissionDenied(ParrotError):
+    pass
+
+
+class UnsupportedAudio(ParrotError):
+    pass
+
+
+class InvalidAudio(ParrotError):
+    pass
+
+
+class InvalidDataset(ParrotError):
+    """A dataset was rejected; `problems` lists every reason by line."""
+
+    def __init__(self, summary: str, problems: tuple[str, ...] = ()) -> None:
+        lines = [summary, *(f"- {p}" for p in problems[:15])]
+        if len(problems) > 15:
+            lines.append(f"- ... and {len(problems) - 15} more")
+        super().__init__("\n".join(lines))
+        self.problems = problems
+
+
+class NoModel(ParrotError):
+    pass
+
+
+class NothingToCorrect(ParrotError):
+    pass
+
+
+class JobAlreadyRunning(ParrotError):
+    pass
+
+
+class Busy(ParrotError):
+    def __init__(self, what: str = "I") -> None:
+        super().__init__(f"{what} am busy with other requests right now; please try again shortly.")
+
+
+class BackendUnavailable(ParrotError):
+    """A backend (speech, model, storage) failed; the user is told, the bot carries on."""
+
+
+def format_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")

@@ -1,0 +1,43 @@
+"""What users tell us about the bot, kept to improve the model."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.ids import ChannelId, GuildId, MessageId, UserId
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    text: str
+    author_id: UserId
+    author_name: str
+    guild_id: GuildId | None
+    channel_id: ChannelId
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """The user message that led to a reply, the reply, and what it should have been."""
+
+    user_text: str
+    bot_reply: str
+    correction: str
+    author_id: UserId
+    guild_id: GuildId | None
+    channel_id: ChannelId
+    reply_message_id: MessageId | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One message the bot answered and its answer, remembered so it can be corrected."""
+
+    user_message_id: MessageId
+    user_text: str
+    reply_message_id: MessageId | None
+    reply_text: str
+    channel_id: ChannelId
+    confidence: float | None = None
+    intent: str | None = None
