@@ -1,0 +1,355 @@
+"""The composition root: settings -> container -> the chosen driver. The only module that names concrete adapters."""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dependency_injector import containers, providers
+
+from adapters.config.settings import ConfigurationError, ParrotSettings, load_settings, masked
+from adapters.logs.setup import configure_logging
+from adapters.storage.atomic import LineAppender
+from adapters.storage.dataset_store import FilesystemDatasetStore
+from adapters.storage.feedback_log import JsonLinesFeedbackLog
+from adapters.storage.file_vault import FilesystemVault
+from adapters.storage.instructions import InstructionsFile
+from adapters.storage.layout import SpaceLayout
+from adapters.storage.model_store import FilesystemModelStore
+from adapters.storage.settings_store import JsonSettingsStore
+from adapters.system.clock import SystemClock
+from application.active_models import ActiveModels
+from application.conversation import ConversationMemory
+from application.corrections import CorrectionOverrides
+from application.handlers.archive_files import ArchiveFilesHandler
+from application.handlers.correct_reply import CorrectReplyHandler
+from application.handlers.get_file import GetFileHandler
+from application.handlers.greet import GreetHandler
+from application.handlers.join_voice import JoinVoiceHandler
+from application.handlers.leave_voice import LeaveVoiceHandler
+from application.handlers.models import ListModelsHandler, UseModelHandler
+from application.handlers.reply_to_message import ReplyToMessageHandler
+from application.handlers.select_dataset import SelectDatasetHandler
+from application.handlers.send_instruction import SendInstructionHandler
+from application.handlers.show_help import ShowHelpHandler, UnknownCommandHandler
+from application.handlers.speak_text import SpeakTextHandler, speak_replies_in_voice
+from application.handlers.submit_feedback import ListFeedbackHandler, SubmitFeedbackHandler
+from application.handlers.subscribers import log_event
+from application.handlers.test_model import TestModelHandler
+from application.handlers.train_model import ShowTrainingStatusHandler, TrainModelHandler
+from application.handlers.transcribe_audio import TranscribeAudioHandler
+from application.jobs import JobRunner
+from application.limits import MB, Limits
+from application.messagebus import MessageBus
+from application.permissions import PrivilegePolicy
+from application.ports.chat import AttachmentSource, ChatOutput, VoiceOutput
+from application.publisher import EventPublisher
+from application.training_data import TrainingData
+from application.uncertain import UncertainMessages
+from application.voice_sessions import VoiceSessions
+from application.work_gate import WorkGate
+from domain import commands, events
+
+
+def limits_from(settings: ParrotSettings) -> Limits:
+    limits = settings.limits
+    return Limits(
+        attachment_bytes=int(limits.attachment_mb * MB),
+        audio_seconds=limits.audio_seconds,
+        dataset_bytes=int(limits.dataset_mb * MB),
+        file_bytes=int(limits.file_mb * MB),
+        archive_bytes=int(limits.archive_mb * MB),
+        archive_entries=limits.archive_entries,
+        feedback_chars=limits.feedback_chars,
+        heavy_running=limits.heavy_jobs_running,
+        heavy_waiting=limits.heavy_jobs_waiting,
+    )
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=ParrotSettings)
+
+    # Outbound ports, filled by whichever driver runs: Discord, the local chat, or the fake Discord.
+    # Protocols are abstract to mypy, yet runtime_checkable: exactly what instance_of needs.
+    chat: providers.Dependency[ChatOutput] = providers.Dependency(instance_of=ChatOutput)  # type: ignore[type-abstract]
+    voice: providers.Dependency[VoiceOutput] = providers.Dependency(instance_of=VoiceOutput)  # type: ignore[type-abstract]
+    attachments: providers.Dependency[AttachmentSource] = providers.Dependency(
+        instance_of=AttachmentSource  # type: ignore[type-abstract]
+    )
+
+    # Speech and model backends; each is chosen by configuration.
+    codec: providers.Dependency[object] = providers.Dependency()
+    stt: providers.Dependency[object] = providers.Dependency()
+    tts: providers.Dependency[object] = providers.Dependency()
+    model_backends = providers.Dependency(instance_of=dict)
+    dataset_parser: providers.Dependency[object] = providers.Dependency()
+    report_renderer: providers.Dependency[object] = providers.Dependency()
+
+    limits = providers.Singleton(limits_from, settings)
+    prefix = providers.Callable(lambda s: s.discord.prefix, settings)
+    default_backend = providers.Callable(lambda s: s.model.backend, settings)
+    language = providers.Callable(lambda s: s.speech.language, settings)
+    detect_language = providers.Callable(lambda s: None if s.speech.detect_language else s.speech.language, settings)
+    policy = providers.Singleton(
+        lambda s: PrivilegePolicy(frozenset(s.discord.privileged_roles), s.discord.allow_direct_messages), settings
+    )
+    clock = providers.Singleton(SystemClock)
+
+    layout = providers.Singleton(lambda s: SpaceLayout(s.storage.data_root), settings)
+    appender = providers.Singleton(LineAppender)
+    vault = providers.Singleton(FilesystemVault, layout)
+    datasets = providers.Singleton(FilesystemDatasetStore, layout)
+    space_settings = providers.Singleton(JsonSettingsStore, layout)
+    feedback_log = providers.Singleton(JsonLinesFeedbackLog, layout, appender)
+    model_store = providers.Singleton(FilesystemModelStore, layout)
+    instructions = providers.Singleton(lambda s: InstructionsFile(s.storage.instructions), settings)
+
+    conversation = providers.Singleton(ConversationMemory)
+    overrides = providers.Singleton(CorrectionOverrides, feedback_log)
+    uncertain = providers.Singleton(UncertainMessages)
+    active_models = providers.Singleton(ActiveModels, model_backends, model_store, space_settings)
+    jobs = providers.Singleton(JobRunner)
+    gate = providers.Singleton(lambda lim: WorkGate(lim.heavy_running, lim.heavy_waiting), limits)
+    publisher = providers.Singleton(EventPublisher)
+    voice_sessions = providers.Singleton(
+        lambda voice, tts, codec, s: VoiceSessions(voice, tts, codec, s.speech.voice_idle_seconds),
+        voice,
+        tts,
+        codec,
+        settings,
+    )
+    training_data = providers.Singleton(
+        lambda attachments, parser, datasets, store, log, lim, prefix: TrainingData(
+            attachments, parser, datasets, store, log, lim.dataset_bytes, prefix
+        ),
+        attachments,
+        dataset_parser,
+        datasets,
+        space_settings,
+        feedback_log,
+        limits,
+        prefix,
+    )
+    message_chars = providers.Callable(lambda lim: lim.message_chars, limits)
+
+    command_handlers = providers.Dict(
+        {
+            commands.Greet: providers.Singleton(GreetHandler, chat, prefix),
+            commands.ShowHelp: providers.Singleton(ShowHelpHandler, chat, prefix, message_chars),
+            commands.UnknownCommand: providers.Singleton(UnknownCommandHandler, chat, prefix),
+            commands.JoinVoice: providers.Singleton(JoinVoiceHandler, chat, voice),
+            commands.LeaveVoice: providers.Singleton(LeaveVoiceHandler, chat, voice),
+            commands.SendInstruction: providers.Singleton(SendInstructionHandler, chat, instructions, message_chars),
+            commands.GetFile: providers.Singleton(
+                lambda chat, vault, policy, lim: GetFileHandler(chat, vault, policy, lim.file_bytes),
+                chat,
+                vault,
+                policy,
+                limits,
+            ),
+            commands.ArchiveFiles: providers.Singleton(
+                lambda chat, vault, policy, lim: ArchiveFilesHandler(
+                    chat, vault, policy, lim.archive_bytes, lim.archive_entries
+                ),
+                chat,
+                vault,
+                policy,
+                limits,
+            ),
+            commands.SelectDataset: providers.Singleton(
+                SelectDatasetHandler, chat, datasets, space_settings, policy, prefix
+            ),
+            commands.SubmitFeedback: providers.Singleton(
+                lambda chat, log, clock, lim, prefix: SubmitFeedbackHandler(
+                    chat, log, clock, lim.feedback_chars, prefix
+                ),
+                chat,
+                feedback_log,
+                clock,
+                limits,
+                prefix,
+            ),
+            commands.ListFeedback: providers.Singleton(
+                ListFeedbackHandler, chat, feedback_log, uncertain, policy, message_chars, prefix
+            ),
+            commands.CorrectReply: providers.Singleton(
+                lambda chat, log, conversation, overrides, uncertain, clock, lim, prefix: CorrectReplyHandler(
+                    chat, log, conversation, overrides, uncertain, clock, lim.feedback_chars, prefix
+                ),
+                chat,
+                feedback_log,
+                conversation,
+                overrides,
+                uncertain,
+                clock,
+                limits,
+                prefix,
+            ),
+            commands.ReplyToMessage: providers.Singleton(
+                ReplyToMessageHandler, chat, active_models, overrides, conversation, uncertain, prefix, message_chars
+            ),
+            commands.TranscribeAudio: providers.Singleton(
+                lambda chat, attachments, codec, stt, store, gate, language, lim: TranscribeAudioHandler(
+                    chat,
+                    attachments,
+                    codec,
+                    stt,
+                    store,
+                    gate,
+                    language,
+                    lim.attachment_bytes,
+                    lim.audio_seconds,
+                    lim.message_chars,
+                ),
+                chat,
+                attachments,
+                codec,
+                stt,
+                space_settings,
+                gate,
+                detect_language,
+                limits,
+            ),
+            commands.SpeakText: providers.Singleton(SpeakTextHandler, voice_sessions, space_settings, language),
+            commands.TrainModel: providers.Singleton(
+                TrainModelHandler,
+                chat,
+                training_data,
+                model_backends,
+                default_backend,
+                model_store,
+                space_settings,
+                active_models,
+                jobs,
+                publisher,
+                policy,
+                clock,
+            ),
+            commands.ShowTrainingStatus: providers.Singleton(
+                ShowTrainingStatusHandler, chat, jobs, model_store, space_settings
+            ),
+            commands.TestModel: providers.Singleton(
+                TestModelHandler,
+                chat,
+                training_data,
+                model_backends,
+                default_backend,
+                active_models,
+                model_store,
+                report_renderer,
+                jobs,
+                publisher,
+                policy,
+                clock,
+            ),
+            commands.ListModels: providers.Singleton(
+                ListModelsHandler, chat, model_store, space_settings, policy, prefix
+            ),
+            commands.UseModel: providers.Singleton(UseModelHandler, chat, model_store, space_settings, policy),
+        }
+    )
+    event_handlers = providers.Dict(
+        {
+            events.ReplyProduced: providers.List(providers.Object(speak_replies_in_voice)),
+            **{
+                kind: providers.List(providers.Object(log_event))
+                for kind in (
+                    events.ModelTrained,
+                    events.TrainingFailed,
+                    events.ModelTested,
+                    events.ModelActivated,
+                    events.ReplyCorrected,
+                    events.FeedbackSubmitted,
+                    events.DatasetSelected,
+                    events.FilesArchived,
+                )
+            },
+        }
+    )
+    bus = providers.Singleton(MessageBus, command_handlers, event_handlers, chat)
+
+
+def build_container(
+    settings: ParrotSettings, chat: object, voice: object, attachments: object, **overrides: object
+) -> Container:
+    """The application, wired for `settings`, speaking through the given driver's ports.
+
+    `overrides` replace providers by name (tests put in-memory fakes there).
+    """
+    container = Container(settings=settings, chat=chat, voice=voice, attachments=attachments)
+    wire_backends(container, settings)
+    for name, value in overrides.items():
+        getattr(container, name).override(providers.Object(value))
+    container.check_dependencies()
+    container.publisher().connect(container.bus().handle)
+    return container
+
+
+def wire_backends(container: Container, settings: ParrotSettings) -> None:
+    """Speech and model backends chosen by configuration (filled in by the speech and model adapters)."""
+    del container, settings
+
+
+async def settle(container: Container) -> None:
+    """Wait until every job and every queued utterance is done."""
+    await container.jobs().wait_idle()
+    await container.voice_sessions().wait_idle()
+
+
+async def shutdown(container: Container, deadline: float = 30.0) -> None:
+    await container.jobs().shutdown(deadline)
+    await container.voice_sessions().close()
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="parrot", description="Parrot: a Discord bot that listens, speaks and learns."
+    )
+    parser.add_argument("--config", type=Path, default=None, help="configuration file (default: parrot.toml)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run on Discord when a token is configured, else the local chat (default)")
+    sub.add_parser("chat", help="the local chat in this terminal; reads one message per line from a pipe")
+    sub.add_parser("config", help="print the effective configuration, secrets masked")
+    arguments = parser.parse_args(argv)
+    try:
+        settings = load_settings(arguments.config)
+    except ConfigurationError as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return 2
+    if arguments.command == "config":
+        print(masked(settings))
+        return 0
+    token = settings.discord.token.get_secret_value() if settings.discord.token else None
+    configure_logging(settings.logging.level, settings.logging.format, secrets=[token] if token else [])
+    if arguments.command in (None, "run") and token:
+        print("parrot: the Discord driver is not part of this build yet; starting the local chat.", file=sys.stderr)
+    try:
+        return asyncio.run(run_local_chat(settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def run_local_chat(settings: ParrotSettings) -> int:
+    from adapters.local.console import ConsoleChat, LocalChatSession, stdin_lines
+
+    console = ConsoleChat(settings.storage.data_root / "local-output")
+    container = build_container(settings, console, console, console)
+    interactive = sys.stdin.isatty()
+
+    async def settle_app() -> None:
+        await settle(container)
+
+    session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
+    try:
+        await session.run(stdin_lines("you> " if interactive else ""))
+    finally:
+        await shutdown(container)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -99,7 +99,6 @@ class FilesArchived(Event):
     space: Space
     directory: str
     archive_name: str
-    file_count: int
     size: int
 
 

@@ -1,0 +1,58 @@
+# Parrot: `make run` sets up and runs the bot; `make test` sets up and runs every check and test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run chat config test test-unit test-integration check lint typecheck imports bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Make .venv from the project's own files (PyPI only)
+
+run: $(STAMP) ## Run the bot: on Discord when DISCORD_TOKEN is set, else the local chat
+	$(BIN)/parrot run
+
+chat: $(STAMP) ## The local chat in this terminal (no Discord, no internet)
+	$(BIN)/parrot chat
+
+config: $(STAMP) ## Print the effective configuration, secrets masked
+	$(BIN)/parrot config
+
+check: lint typecheck imports ## ruff, mypy --strict and the import-linter contracts
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy .
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+test: check ## Set up, then run every check and every test
+	$(BIN)/pytest
+
+test-unit: $(STAMP) ## Unit tests: use cases with in-memory fakes
+	$(BIN)/pytest tests/unit
+
+test-integration: $(STAMP) ## Integration tests: real adapters, the fake Discord drivers
+	$(BIN)/pytest tests/integration
+
+bench: $(STAMP) ## Benchmarks: figures printed under bench/, nothing asserted
+	@for script in bench/*.py; do \
+	  case $$script in */shared_data.py|*/__init__.py) continue;; esac; \
+	  echo "== $$script"; $(BIN)/python $$script || exit 1; \
+	done
+
+clean: ## Remove caches (not .venv, not data/)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,219 @@
+"""The terminal chat: you are a user in a server's channel, and the bot answers as it would on Discord."""
+
+import asyncio
+import getpass
+import itertools
+import mimetypes
+import shlex
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from application.command_parser import parse_message
+from application.messagebus import MessageBus
+from domain.errors import NotFound, TooLarge
+from domain.ids import ChannelId, GuildId, MessageId, UserId
+from domain.messages import Attachment, Author, Message, OutgoingFile, Status
+from domain.speech import EncodedAudio
+
+GUILD = GuildId(1)
+TEXT_CHANNEL = ChannelId(10)
+VOICE_CHANNEL = ChannelId(20)
+STATUS_MARKS = {Status.WORKING: "⏳", Status.DONE: "✅", Status.FAILED: "❌"}
+
+LOCAL_HELP = """Local chat: type messages as a user in #general; Parrot answers as on Discord.
+  /attach PATH [text]   send a message with a file (audio is transcribed, datasets train)
+  /voice on|off         sit in (or leave) the voice channel; spoken replies are written to audio files
+  /quit                 leave (end of input does the same)
+Type !help for Parrot's commands."""
+
+
+class ConsoleChat:
+    """Implements ChatOutput, VoiceOutput and AttachmentSource for a person at a terminal."""
+
+    def __init__(self, output_dir: Path, stream: TextIO | None = None) -> None:
+        self._output_dir = output_dir
+        self._stream = stream or sys.stdout
+        self._ids = itertools.count(1)
+        self._voice: ChannelId | None = None
+        self.user_in_voice = False
+        self._attachments: dict[str, Path] = {}
+        self._texts: dict[MessageId, str] = {}
+
+    def _print(self, line: str) -> None:
+        print(line, file=self._stream, flush=True)
+
+    def next_id(self) -> MessageId:
+        return MessageId(next(self._ids))
+
+    # --- ChatOutput ----------------------------------------------------------------------------
+
+    async def send_text(self, channel_id: ChannelId, text: str, *, reply_to: MessageId | None = None) -> MessageId:
+        message_id = self.next_id()
+        self._texts[message_id] = text
+        self._print(f"parrot> {text}")
+        return message_id
+
+    async def send_file(
+        self, channel_id: ChannelId, file: OutgoingFile, *, text: str = "", reply_to: MessageId | None = None
+    ) -> MessageId:
+        path = await asyncio.to_thread(self._save, file.filename, file.data)
+        if text:
+            self._print(f"parrot> {text}")
+        self._print(f"parrot> [file {file.filename}, {len(file.data)} bytes, saved to {path}]")
+        return self.next_id()
+
+    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: str) -> None:
+        if self._texts.get(message_id) != text:
+            self._texts[message_id] = text
+            self._print(f"parrot> (edited) {text}")
+
+    async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
+        if status is not Status.DONE:
+            self._print(f"parrot> {STATUS_MARKS[status]}")
+
+    # --- VoiceOutput ---------------------------------------------------------------------------
+
+    async def join(self, guild_id: GuildId, channel_id: ChannelId) -> None:
+        self._voice = channel_id
+        self._print(f"parrot> (joined voice channel #{channel_id})")
+
+    async def leave(self, guild_id: GuildId) -> bool:
+        if self._voice is None:
+            return False
+        self._voice = None
+        self._print("parrot> (left the voice channel)")
+        return True
+
+    def connected_channel(self, guild_id: GuildId) -> ChannelId | None:
+        return self._voice
+
+    async def play(self, guild_id: GuildId, audio: EncodedAudio) -> None:
+        name = f"spoken-{datetime.now(UTC).strftime('%H%M%S-%f')}{audio.suffix}"
+        path = await asyncio.to_thread(self._save, name, audio.data)
+        self._print(f"parrot> (spoke {audio.duration_seconds:.1f} s: {path})")
+
+    # --- AttachmentSource ----------------------------------------------------------------------
+
+    async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
+        path = self._attachments.get(attachment.ref)
+        if path is None:
+            raise NotFound("That attachment is gone.")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise TooLarge(f"The file `{attachment.filename}`", size, max_bytes)
+        return await asyncio.to_thread(path.read_bytes)
+
+    def _save(self, name: str, data: bytes) -> Path:
+        self._output_dir.mkdir(parents=True, exist_ok=True)
+        target = self._output_dir / Path(name).name
+        target.write_bytes(data)
+        return target
+
+    # --- the user's side -----------------------------------------------------------------------
+
+    def local_attachment(self, path: Path) -> Attachment:
+        ref = f"local://{len(self._attachments)}"
+        self._attachments[ref] = path
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return Attachment(
+            id=len(self._attachments), filename=path.name, size=path.stat().st_size, content_type=content_type, ref=ref
+        )
+
+    def say(self, line: str) -> None:
+        """A line from the local driver itself, not from the bot."""
+        self._print(f"({line})")
+
+
+class LocalChatSession:
+    """Reads what the user types, turns each line into a message, and waits for the answer."""
+
+    def __init__(
+        self,
+        console: ConsoleChat,
+        bus: MessageBus,
+        prefix: str,
+        settle: Callable[[], Awaitable[None]],
+        interactive: bool,
+    ) -> None:
+        self._console = console
+        self._bus = bus
+        self._prefix = prefix
+        self._settle = settle
+        self._interactive = interactive
+        self._author = Author(
+            id=UserId(1), name=getpass.getuser(), display_name=getpass.getuser(), can_manage_guild=True, is_owner=True
+        )
+
+    async def run(self, lines: "LineSource") -> None:
+        if self._interactive:
+            print(LOCAL_HELP, flush=True)
+        while True:
+            line = await lines()
+            if line is None or line.strip() == "/quit":
+                break
+            if line.strip():
+                await self.handle_line(line.rstrip("\n"))
+        await self._settle()
+
+    async def handle_line(self, line: str) -> None:
+        stripped = line.strip()
+        if stripped.startswith("/voice"):
+            on = stripped.split()[-1].lower() in ("on", "yes", "1")
+            self._console.user_in_voice = on
+            self._console.say(f"you are {'in' if on else 'out of'} the voice channel #{VOICE_CHANNEL}")
+            return
+        attachments: tuple[Attachment, ...] = ()
+        text = line
+        if stripped.startswith("/attach"):
+            try:
+                words = shlex.split(stripped[len("/attach") :])
+            except ValueError as error:
+                self._console.say(f"could not read that: {error}")
+                return
+            if not words:
+                self._console.say("usage: /attach PATH [text]")
+                return
+            path = await asyncio.to_thread(_existing_file, words[0])
+            if path is None:
+                self._console.say(f"no such file: {words[0]}")
+                return
+            attachments = (self._console.local_attachment(path),)
+            text = " ".join(words[1:])
+        message = Message(
+            id=self._console.next_id(),
+            channel_id=TEXT_CHANNEL,
+            author=self._author,
+            content=text,
+            guild_id=GUILD,
+            attachments=attachments,
+            created_at=datetime.now(UTC),
+            author_voice_channel_id=VOICE_CHANNEL if self._console.user_in_voice else None,
+        )
+        await self._bus.handle(parse_message(message, self._prefix))
+        if not self._interactive:
+            # Scripted input: each answer (training included) is complete before the next line.
+            await self._settle()
+
+
+def _existing_file(given: str) -> Path | None:
+    path = Path(given).expanduser()
+    return path if path.is_file() else None
+
+
+LineSource = Callable[[], Awaitable[str | None]]
+
+
+def stdin_lines(prompt: str) -> LineSource:
+    async def read() -> str | None:
+        def blocking() -> str | None:
+            try:
+                return input(prompt) if prompt else sys.stdin.readline() or None
+            except EOFError:
+                return None
+
+        return await asyncio.to_thread(blocking)
+
+    return read

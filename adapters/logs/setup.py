@@ -1,0 +1,89 @@
+"""One logging set-up: JSON when not on a terminal, readable console output otherwise."""
+
+import logging
+import sys
+from collections.abc import Iterable, MutableMapping
+from typing import Any, TextIO
+
+import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
+
+REDACTED = "********"
+
+
+class SecretRedactor:
+    """Replaces every known secret value wherever it appears in a log line: a last line of defence."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = [s for s in secrets if len(s) >= 6]
+
+    def add(self, secret: str) -> None:
+        if len(secret) >= 6:
+            self._secrets.append(secret)
+
+    def __call__(self, logger: WrappedLogger, name: str, event: EventDict) -> EventDict:
+        if not self._secrets:
+            return event
+        return {key: self._scrub(value) for key, value in event.items()}
+
+    def _scrub(self, value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in self._secrets:
+                if secret in value:
+                    value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, MutableMapping):
+            return {k: self._scrub(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self._scrub(v) for v in value)
+        return value
+
+
+def configure_logging(
+    level: str = "INFO",
+    output_format: str = "auto",
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
+) -> SecretRedactor:
+    stream = stream or sys.stderr
+    as_json = output_format == "json" or (output_format == "auto" and not stream.isatty())
+    redactor = SecretRedactor(secrets)
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.StackInfoRenderer(),
+    ]
+    renderer: Processor = (
+        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer(colors=stream.isatty())
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info if as_json else _keep,
+            redactor,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # discord.py is chatty at INFO about gateway internals; its warnings still come through.
+    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    return redactor
+
+
+def _keep(logger: WrappedLogger, name: str, event: EventDict) -> EventDict:
+    return event

@@ -1,0 +1,80 @@
+"""Feedback and corrections as JSON Lines, one file each per space."""
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from adapters.storage.atomic import LineAppender
+from adapters.storage.jsonlines import read_records
+from adapters.storage.layout import SpaceLayout
+from domain.feedback import Correction, Feedback
+from domain.ids import ChannelId, GuildId, MessageId, UserId
+from domain.spaces import Space
+
+
+class JsonLinesFeedbackLog:
+    def __init__(self, layout: SpaceLayout, appender: LineAppender) -> None:
+        self._layout = layout
+        self._appender = appender
+
+    async def append_feedback(self, space: Space, feedback: Feedback) -> None:
+        record = {
+            "text": feedback.text,
+            "author_id": feedback.author_id,
+            "author_name": feedback.author_name,
+            "guild_id": feedback.guild_id,
+            "channel_id": feedback.channel_id,
+            "created_at": feedback.created_at.isoformat(),
+        }
+        await self._appender.append(self._layout.feedback(space), json.dumps(record, ensure_ascii=False))
+
+    async def list_feedback(self, space: Space, limit: int) -> Sequence[Feedback]:
+        records = await read_records(self._layout.feedback(space))
+        return [_feedback(record) for record in records[-limit:] if _has(record, "text", "created_at")]
+
+    async def append_correction(self, space: Space, correction: Correction) -> None:
+        record = {
+            "user_text": correction.user_text,
+            "bot_reply": correction.bot_reply,
+            "correction": correction.correction,
+            "author_id": correction.author_id,
+            "guild_id": correction.guild_id,
+            "channel_id": correction.channel_id,
+            "reply_message_id": correction.reply_message_id,
+            "created_at": correction.created_at.isoformat(),
+        }
+        await self._appender.append(self._layout.corrections(space), json.dumps(record, ensure_ascii=False))
+
+    async def list_corrections(self, space: Space) -> Sequence[Correction]:
+        records = await read_records(self._layout.corrections(space))
+        return [_correction(record) for record in records if _has(record, "user_text", "correction", "created_at")]
+
+
+def _has(record: dict[str, Any], *keys: str) -> bool:
+    return all(key in record for key in keys)
+
+
+def _feedback(record: dict[str, Any]) -> Feedback:
+    return Feedback(
+        text=str(record["text"]),
+        author_id=UserId(int(record.get("author_id") or 0)),
+        author_name=str(record.get("author_name", "")),
+        guild_id=GuildId(int(record["guild_id"])) if record.get("guild_id") is not None else None,
+        channel_id=ChannelId(int(record.get("channel_id") or 0)),
+        created_at=datetime.fromisoformat(str(record["created_at"])),
+    )
+
+
+def _correction(record: dict[str, Any]) -> Correction:
+    reply = record.get("reply_message_id")
+    return Correction(
+        user_text=str(record["user_text"]),
+        bot_reply=str(record.get("bot_reply", "")),
+        correction=str(record["correction"]),
+        author_id=UserId(int(record.get("author_id") or 0)),
+        guild_id=GuildId(int(record["guild_id"])) if record.get("guild_id") is not None else None,
+        channel_id=ChannelId(int(record.get("channel_id") or 0)),
+        reply_message_id=MessageId(int(reply)) if reply is not None else None,
+        created_at=datetime.fromisoformat(str(record["created_at"])),
+    )

@@ -1,0 +1,86 @@
+"""Files users may fetch (`files/`) and directories they may archive, inside their own space."""
+
+import asyncio
+import io
+import os
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters.storage.atomic import write_atomic_sync
+from adapters.storage.layout import SpaceLayout
+from adapters.storage.sandbox import existing_file_inside, resolve_inside
+from application.ports.storage import StoredFile
+from domain.errors import InvalidArgument, NotFound, TooLarge
+from domain.spaces import Space
+
+
+class FilesystemVault:
+    def __init__(self, layout: SpaceLayout) -> None:
+        self._layout = layout
+
+    async def read_file(self, space: Space, path: str, max_bytes: int) -> StoredFile:
+        root = self._layout.files(space)
+        root.mkdir(parents=True, exist_ok=True)
+        return await asyncio.to_thread(_read_limited, root, path, max_bytes)
+
+    async def archive_directory(self, space: Space, path: str, max_bytes: int, max_entries: int) -> StoredFile:
+        self._layout.prepare(space)
+        return await asyncio.to_thread(
+            _archive, self._layout.space(space), self._layout.archives(space), path, max_bytes, max_entries
+        )
+
+
+def _read_limited(root: Path, user_path: str, max_bytes: int) -> StoredFile:
+    path = existing_file_inside(root, user_path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise TooLarge(f"The file `{user_path[:80]}`", size, max_bytes)
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TooLarge(f"The file `{user_path[:80]}`", len(data), max_bytes)
+    return StoredFile(path.name, data)
+
+
+def _archive(space_root: Path, archives: Path, user_path: str, max_bytes: int, max_entries: int) -> StoredFile:
+    directory = resolve_inside(space_root, user_path)
+    if not directory.is_dir():
+        raise NotFound(f"There is no directory `{user_path[:80]}` here.")
+    if directory == archives.resolve() or directory.is_relative_to(archives.resolve()):
+        raise InvalidArgument("Archives are not archived again; choose another directory.")
+    files = _files_to_archive(directory, max_entries, user_path)
+    if not files:
+        raise NotFound(f"The directory `{user_path[:80]}` has no files to archive.")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            archive.write(file, arcname=file.relative_to(directory).as_posix())
+            # Checked after each file so a huge directory stops early instead of filling memory.
+            if buffer.tell() > max_bytes:
+                raise TooLarge(f"The archive of `{user_path[:80]}`", buffer.tell(), max_bytes)
+    data = buffer.getvalue()
+    if len(data) > max_bytes:
+        raise TooLarge(f"The archive of `{user_path[:80]}`", len(data), max_bytes)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    label = "-".join(directory.relative_to(space_root.resolve()).parts) or "space"
+    name = f"{label}-{stamp}.zip"
+    write_atomic_sync(archives / name, data)
+    return StoredFile(name, data)
+
+
+def _files_to_archive(directory: Path, max_entries: int, user_path: str) -> list[Path]:
+    """Regular files only: links are left out, so nothing outside the space is ever read."""
+    found: list[Path] = []
+    for current, folders, names in os.walk(directory, followlinks=False):
+        folders[:] = sorted(f for f in folders if not (Path(current) / f).is_symlink())
+        for name in sorted(names):
+            file = Path(current) / name
+            if file.is_symlink() or not file.is_file() or file.stat().st_nlink > 1:
+                continue
+            found.append(file)
+            if len(found) > max_entries:
+                raise InvalidArgument(
+                    f"The directory `{user_path[:80]}` has more than {max_entries} files; archive a smaller one."
+                )
+    return found

@@ -1,0 +1,41 @@
+"""Where each space's data lives under the data root."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.spaces import Space
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceLayout:
+    root: Path
+
+    def space(self, space: Space) -> Path:
+        return self.root / "spaces" / space.key
+
+    def datasets(self, space: Space) -> Path:
+        return self.space(space) / "datasets"
+
+    def models(self, space: Space) -> Path:
+        return self.space(space) / "models"
+
+    def archives(self, space: Space) -> Path:
+        return self.space(space) / "archives"
+
+    def files(self, space: Space) -> Path:
+        return self.space(space) / "files"
+
+    def feedback(self, space: Space) -> Path:
+        return self.space(space) / "feedback.jsonl"
+
+    def corrections(self, space: Space) -> Path:
+        return self.space(space) / "corrections.jsonl"
+
+    def settings(self, space: Space) -> Path:
+        return self.space(space) / "settings.json"
+
+    def prepare(self, space: Space) -> Path:
+        """Create the space's folders, so a new guild's users find the layout the README describes."""
+        for folder in (self.datasets(space), self.models(space), self.archives(space), self.files(space)):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self.space(space)

@@ -1,0 +1,118 @@
+"""Model versions under a space's `models/`: each a folder published by one atomic rename."""
+
+import asyncio
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from adapters.storage.atomic import fsync_directory, write_atomic_sync
+from adapters.storage.layout import SpaceLayout
+from application.ports.model import TrainedArtifact
+from domain.errors import NotFound
+from domain.spaces import Space
+from domain.training import EvaluationReport, ModelVersion
+
+ARTIFACT = "artifact.bin"
+METADATA = "version.json"
+
+
+class FilesystemModelStore:
+    def __init__(self, layout: SpaceLayout) -> None:
+        self._layout = layout
+        self._locks: dict[Space, asyncio.Lock] = {}
+
+    async def publish(self, space: Space, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
+        async with self._locks.setdefault(space, asyncio.Lock()):
+            return await asyncio.to_thread(_publish, self._layout.models(space), artifact, version)
+
+    async def list_versions(self, space: Space) -> Sequence[ModelVersion]:
+        return await asyncio.to_thread(_list, self._layout.models(space))
+
+    async def load_artifact(self, space: Space, number: int) -> TrainedArtifact:
+        return await asyncio.to_thread(_load, self._layout.models(space), number)
+
+    async def save_report(self, space: Space, number: int | None, report: EvaluationReport, png: bytes) -> None:
+        folder = self._layout.models(space)
+        target = folder / str(number) if number is not None else folder / "reports"
+        stem = "report" if number is not None else datetime.now(UTC).strftime("cv-%Y%m%d-%H%M%S")
+        document = json.dumps(asdict(report), indent=2).encode("utf-8")
+        await asyncio.to_thread(write_atomic_sync, target / f"{stem}.json", document)
+        await asyncio.to_thread(write_atomic_sync, target / f"{stem}.png", png)
+
+
+def _publish(folder: Path, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    try:
+        write_atomic_sync(staging / ARTIFACT, artifact.data)
+        numbers = _numbers(folder)
+        number = (max(numbers) + 1) if numbers else 1
+        published = ModelVersion(
+            number=number,
+            backend=artifact.backend,
+            dataset_name=version.dataset_name,
+            dataset_hash=version.dataset_hash,
+            created_at=version.created_at,
+            example_count=version.example_count,
+            intents=version.intents,
+            metrics=dict(artifact.metrics) | dict(version.metrics),
+        )
+        write_atomic_sync(staging / METADATA, json.dumps(_to_json(published), indent=2).encode("utf-8"))
+        # The version appears whole or not at all: a crash before this line leaves only a staging folder.
+        staging.rename(folder / str(number))
+        fsync_directory(folder)
+        return published
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _numbers(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return [int(entry.name) for entry in folder.iterdir() if entry.name.isdigit() and (entry / METADATA).is_file()]
+
+
+def _list(folder: Path) -> list[ModelVersion]:
+    versions = []
+    for number in sorted(_numbers(folder)):
+        try:
+            versions.append(_from_json(json.loads((folder / str(number) / METADATA).read_text("utf-8"))))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return versions
+
+
+def _load(folder: Path, number: int) -> TrainedArtifact:
+    version_folder = folder / str(number)
+    try:
+        metadata = json.loads((version_folder / METADATA).read_text("utf-8"))
+        data = (version_folder / ARTIFACT).read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"Model version {number} is missing.") from None
+    return TrainedArtifact(backend=str(metadata["backend"]), data=data, metrics=dict(metadata.get("metrics", {})))
+
+
+def _to_json(version: ModelVersion) -> dict[str, Any]:
+    record = asdict(version)
+    record["created_at"] = version.created_at.isoformat()
+    record["intents"] = list(version.intents)
+    return record
+
+
+def _from_json(record: dict[str, Any]) -> ModelVersion:
+    return ModelVersion(
+        number=int(record["number"]),
+        backend=str(record["backend"]),
+        dataset_name=str(record["dataset_name"]),
+        dataset_hash=str(record["dataset_hash"]),
+        created_at=datetime.fromisoformat(str(record["created_at"])),
+        example_count=int(record["example_count"]),
+        intents=tuple(str(i) for i in record["intents"]),
+        metrics={str(k): float(v) for k, v in dict(record.get("metrics", {})).items()},
+    )

@@ -1,0 +1,78 @@
+"""Resolving a user's path inside a root, refusing every way out of it."""
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from domain.errors import NotFound, PathOutsideRoot
+
+MAX_PATH_CHARS = 512
+MAX_NAME_BYTES = 255
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def clean_relative(user_path: str) -> tuple[str, ...]:
+    """The parts of a relative path, or PathOutsideRoot saying why it is refused.
+
+    Refused: NUL and control characters, absolute paths (POSIX, Windows drive or UNC),
+    `..` anywhere (also as Unicode look-alikes, after NFKC folding), URL-encoded
+    characters (never decoded, so never a way round the checks), over-long names.
+    """
+    if not user_path.strip():
+        raise PathOutsideRoot(user_path, "it is empty")
+    if len(user_path) > MAX_PATH_CHARS:
+        raise PathOutsideRoot(user_path, f"it is longer than {MAX_PATH_CHARS} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in user_path):
+        raise PathOutsideRoot(user_path, "it contains control characters")
+    if _ENCODED.search(user_path):
+        raise PathOutsideRoot(user_path, "URL-encoded characters are not accepted in paths")
+    folded = unicodedata.normalize("NFKC", user_path)
+    if folded != user_path and any(ch in folded for ch in "./\\:"):
+        # A look-alike of a separator or a dot would mean something else after folding.
+        raise PathOutsideRoot(user_path, "it contains look-alike characters of `.`, `/` or `\\`")
+    unified = folded.replace("\\", "/")
+    if unified.startswith("/") or _DRIVE.match(unified):
+        raise PathOutsideRoot(user_path, "absolute paths are not allowed; give a path relative to the folder")
+    parts = tuple(part for part in unified.split("/") if part not in ("", "."))
+    if any(part == ".." for part in parts):
+        raise PathOutsideRoot(user_path, "`..` is not allowed")
+    if not parts:
+        raise PathOutsideRoot(user_path, "it names no file")
+    if any(len(part.encode("utf-8")) > MAX_NAME_BYTES for part in parts):
+        raise PathOutsideRoot(user_path, "a name in it is too long")
+    return parts
+
+
+def resolve_inside(root: Path, user_path: str) -> Path:
+    """`root / user_path`, refusing anything that leads outside `root`, symbolic links included."""
+    parts = clean_relative(user_path)
+    real_root = root.resolve()
+    candidate = real_root.joinpath(*parts)
+    resolved = candidate.resolve()
+    if not resolved.is_relative_to(real_root):
+        raise PathOutsideRoot(user_path, "it leads outside the allowed folder through a link")
+    return resolved
+
+
+def existing_file_inside(root: Path, user_path: str) -> Path:
+    path = resolve_inside(root, user_path)
+    if not path.is_file():
+        raise NotFound(f"There is no file `{user_path[:80]}` here.")
+    if path.stat().st_nlink > 1:
+        # A hard link's other names may live outside the root; we cannot tell, so we refuse.
+        raise PathOutsideRoot(user_path, "it is a hard link")
+    return path
+
+
+def safe_file_name(name: str, fallback: str = "upload") -> str:
+    """A user-supplied file name reduced to a plain name that stays inside its folder."""
+    base = unicodedata.normalize("NFKC", name).replace("\\", "/").split("/")[-1]
+    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
+    base = base[:100]
+    return base or fallback
+
+
+def is_within(path: Path, root: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(Path(os.path.realpath(root)))

@@ -1,0 +1,1 @@
+"""Small adapters to the operating system."""

@@ -1,0 +1,87 @@
+"""Turns a chat message's text into a domain command, for drivers that receive raw text."""
+
+import re
+
+from domain import commands as c
+from domain.catalogue import BY_NAME
+from domain.errors import MissingArgument
+from domain.messages import Message
+
+_BACKEND_OPTION = re.compile(r"--backend(?:=|\s+)(\S+)\s*")
+
+
+def parse_message(message: Message, prefix: str) -> c.Command:
+    """The command a message asks for. Plain text is answered by the model; audio is heard first.
+
+    A command whose required argument is missing still parses; its handler refuses it with
+    the usage, so every driver gives the same answer.
+    """
+    text = message.content.strip()
+    if not text.startswith(prefix) or len(text) == len(prefix):
+        audio = message.audio_attachments
+        if audio:
+            return c.TranscribeAudio(message, attachment=audio[0])
+        return c.ReplyToMessage(message, text=text)
+    name, _, rest = text[len(prefix) :].partition(" ")
+    name = name.strip().lower()
+    argument = rest.strip()
+    builder = _BUILDERS.get(name)
+    if builder is None:
+        return c.UnknownCommand(message, name=name)
+    return builder(message, argument)
+
+
+def require(argument: str, command_name: str) -> str:
+    if not argument:
+        raise MissingArgument(BY_NAME[command_name].usage)
+    return argument
+
+
+def _train(message: Message, argument: str) -> c.Command:
+    if argument.lower() == "status":
+        return c.ShowTrainingStatus(message)
+    backend: str | None = None
+    if argument.startswith("--backend"):
+        option = _BACKEND_OPTION.match(argument)
+        if option is None:
+            raise MissingArgument("train --backend NAME [data]")
+        backend, argument = option.group(1), argument[option.end() :]
+    attachment = message.attachments[0] if message.attachments else None
+    return c.TrainModel(message, inline_text=argument.strip(), attachment=attachment, backend=backend)
+
+
+def _test(message: Message, argument: str) -> c.Command:
+    attachment = message.attachments[0] if message.attachments else None
+    return c.TestModel(message, inline_text=argument, attachment=attachment)
+
+
+def _model(message: Message, argument: str) -> c.Command:
+    words = argument.split()
+    if words and words[0].lower() == "use":
+        return c.UseModel(message, version=" ".join(words[1:]))
+    return c.ListModels(message)
+
+
+def _feedback(message: Message, argument: str) -> c.Command:
+    if argument.lower() == "list":
+        return c.ListFeedback(message)
+    return c.SubmitFeedback(message, text=argument)
+
+
+_BUILDERS = {
+    "hi": lambda m, a: c.Greet(m),
+    "hello": lambda m, a: c.Greet(m),
+    "help": lambda m, a: c.ShowHelp(m, topic=a),
+    "join": lambda m, a: c.JoinVoice(m),
+    "leave": lambda m, a: c.LeaveVoice(m),
+    "train": _train,
+    "test": _test,
+    "model": _model,
+    "archive": lambda m, a: c.ArchiveFiles(m, directory=a),
+    "select_dataset": lambda m, a: c.SelectDataset(m, name=a),
+    "instruction": lambda m, a: c.SendInstruction(m),
+    "instructions": lambda m, a: c.SendInstruction(m),
+    "getfile": lambda m, a: c.GetFile(m, path=a),
+    "correct": lambda m, a: c.CorrectReply(m, correction=a),
+    "feedback": _feedback,
+}

@@ -1,0 +1,71 @@
+from collections.abc import Sequence
+
+from application.command_parser import require
+from application.conversation import ConversationMemory
+from application.corrections import CorrectionOverrides
+from application.messagebus import BusMessage
+from application.ports.chat import ChatOutput
+from application.ports.clock import Clock
+from application.ports.storage import FeedbackLog
+from application.uncertain import UncertainMessages
+from domain.commands import CorrectReply
+from domain.errors import InvalidArgument, NothingToCorrect
+from domain.events import ReplyCorrected
+from domain.feedback import Correction
+
+
+class CorrectReplyHandler:
+    def __init__(
+        self,
+        chat: ChatOutput,
+        log: FeedbackLog,
+        conversation: ConversationMemory,
+        overrides: CorrectionOverrides,
+        uncertain: UncertainMessages,
+        clock: Clock,
+        max_chars: int,
+        prefix: str,
+    ) -> None:
+        self._chat = chat
+        self._log = log
+        self._conversation = conversation
+        self._overrides = overrides
+        self._uncertain = uncertain
+        self._clock = clock
+        self._max_chars = max_chars
+        self._prefix = prefix
+
+    async def __call__(self, command: CorrectReply) -> Sequence[BusMessage]:
+        message = command.message
+        text = require(command.correction.strip(), "correct")
+        if len(text) > self._max_chars:
+            raise InvalidArgument(f"A correction is limited to {self._max_chars} characters; yours has {len(text)}.")
+        exchange = self._conversation.find(message.channel_id, message.reply_to)
+        if exchange is None:
+            where = "the message you replied to is not one I answered" if message.reply_to else "I have not answered"
+            raise NothingToCorrect(
+                f"There is nothing to correct: {where} in this channel recently. "
+                f"Ask me something, then `{self._prefix}correct` my reply."
+            )
+        correction = Correction(
+            user_text=exchange.user_text,
+            bot_reply=exchange.reply_text,
+            correction=text,
+            author_id=message.author.id,
+            guild_id=message.guild_id,
+            channel_id=message.channel_id,
+            reply_message_id=exchange.reply_message_id,
+            created_at=self._clock.now(),
+        )
+        space = message.space
+        await self._log.append_correction(space, correction)
+        await self._overrides.add(space, correction)
+        self._uncertain.forget(space, exchange.user_text)
+        quoted = exchange.user_text if len(exchange.user_text) <= 100 else exchange.user_text[:97] + "..."
+        await self._chat.send_text(
+            message.channel_id,
+            f'Thanks, noted. From now on I answer "{quoted}" with your correction, '
+            f"and it will be part of the next `{self._prefix}train`.",
+            reply_to=message.id,
+        )
+        return [ReplyCorrected(space, correction)]

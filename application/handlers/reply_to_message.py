@@ -1,0 +1,106 @@
+from collections.abc import Sequence
+
+from application.active_models import ActiveModels
+from application.chat_replies import send_long_text
+from application.conversation import ConversationMemory
+from application.corrections import CorrectionOverrides
+from application.messagebus import BusMessage
+from application.ports.chat import ChatOutput
+from application.uncertain import UncertainMessages
+from domain.commands import ReplyToMessage
+from domain.events import ReplyProduced
+from domain.feedback import Exchange
+from domain.messages import Reply
+
+
+class ReplyToMessageHandler:
+    """Answers a message through the model, or says honestly that it cannot."""
+
+    def __init__(
+        self,
+        chat: ChatOutput,
+        models: ActiveModels,
+        overrides: CorrectionOverrides,
+        conversation: ConversationMemory,
+        uncertain: UncertainMessages,
+        prefix: str,
+        message_chars: int,
+    ) -> None:
+        self._chat = chat
+        self._models = models
+        self._overrides = overrides
+        self._conversation = conversation
+        self._uncertain = uncertain
+        self._prefix = prefix
+        self._message_chars = message_chars
+
+    async def __call__(self, command: ReplyToMessage) -> Sequence[BusMessage]:
+        message = command.message
+        text = command.text.strip()
+        if not text:
+            return ()
+        reply = await self._answer(command)
+        sent = await send_long_text(
+            self._chat, message.channel_id, reply.text, reply_to=message.id, limit=self._message_chars
+        )
+        reply = Reply(
+            channel_id=reply.channel_id,
+            text=reply.text,
+            in_reply_to=reply.in_reply_to,
+            message_id=sent,
+            confident=reply.confident,
+            intent=reply.intent,
+            confidence=reply.confidence,
+        )
+        self._conversation.remember(
+            Exchange(
+                user_message_id=message.id,
+                user_text=text,
+                reply_message_id=sent,
+                reply_text=reply.text,
+                channel_id=message.channel_id,
+                confidence=reply.confidence,
+                intent=reply.intent,
+            )
+        )
+        return [ReplyProduced(message, reply, text)]
+
+    async def _answer(self, command: ReplyToMessage) -> Reply:
+        message = command.message
+        space = message.space
+        text = command.text.strip()
+
+        def reply(answer: str, *, confident: bool, intent: str | None = None, confidence: float | None = None) -> Reply:
+            return Reply(message.channel_id, answer, message.id, None, confident, intent, confidence)
+
+        corrected = await self._overrides.lookup(space, text)
+        if corrected is not None:
+            return reply(corrected, confident=True, intent="correction", confidence=1.0)
+        active = await self._models.get(space)
+        if active is None:
+            return reply(
+                "I haven't been taught anything yet, so I can't answer that. An admin can teach me with "
+                f"`{self._prefix}train` (attach a dataset, or write `question => answer` lines after it); "
+                f"`{self._prefix}help` shows how.",
+                confident=False,
+            )
+        _, model = active
+        prediction = await model.predict(text)
+        if prediction.confident and prediction.answer:
+            return reply(prediction.answer, confident=True, intent=prediction.intent, confidence=prediction.confidence)
+        if prediction.confident:
+            # Data without answers: the intent itself is the most honest answer there is.
+            return reply(
+                f"That sounds like `{prediction.intent}`.",
+                confident=True,
+                intent=prediction.intent,
+                confidence=prediction.confidence,
+            )
+        self._uncertain.record(space, text, prediction.intent, prediction.confidence)
+        return reply(
+            "I'm not sure how to answer that. If you know the right answer, teach me: "
+            f"`{self._prefix}correct <the answer>`.",
+            confident=False,
+            intent=prediction.intent,
+            confidence=prediction.confidence,
+        )

@@ -1,0 +1,27 @@
+from collections.abc import Sequence
+
+from application.messagebus import BusMessage
+from application.ports.storage import SettingsStore
+from application.voice_sessions import VoiceSessions
+from domain.commands import SpeakText
+from domain.events import ReplyProduced
+
+
+class SpeakTextHandler:
+    def __init__(self, sessions: VoiceSessions, settings: SettingsStore, default_language: str) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._default_language = default_language
+
+    async def __call__(self, command: SpeakText) -> Sequence[BusMessage]:
+        language = (await self._settings.load(command.message.space)).language or self._default_language
+        self._sessions.speak(command.guild_id, command.voice_channel_id, command.text, language)
+        return ()
+
+
+async def speak_replies_in_voice(event: ReplyProduced) -> Sequence[BusMessage]:
+    """When the author sits in a voice channel of the guild, the reply is spoken there too."""
+    message = event.message
+    if message.guild_id is None or message.author_voice_channel_id is None:
+        return ()
+    return [SpeakText(message, event.reply.text, message.guild_id, message.author_voice_channel_id)]

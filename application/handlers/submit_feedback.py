@@ -1,0 +1,87 @@
+from collections.abc import Sequence
+
+from application.chat_replies import send_long_text
+from application.command_parser import require
+from application.messagebus import BusMessage
+from application.permissions import PrivilegePolicy
+from application.ports.chat import ChatOutput
+from application.ports.clock import Clock
+from application.ports.storage import FeedbackLog
+from application.uncertain import UncertainMessages
+from domain.commands import ListFeedback, SubmitFeedback
+from domain.errors import InvalidArgument
+from domain.events import FeedbackSubmitted
+from domain.feedback import Feedback
+
+
+class SubmitFeedbackHandler:
+    def __init__(self, chat: ChatOutput, log: FeedbackLog, clock: Clock, max_chars: int, prefix: str) -> None:
+        self._chat = chat
+        self._log = log
+        self._clock = clock
+        self._max_chars = max_chars
+        self._prefix = prefix
+
+    async def __call__(self, command: SubmitFeedback) -> Sequence[BusMessage]:
+        message = command.message
+        text = require(command.text.strip(), "feedback")
+        if len(text) > self._max_chars:
+            raise InvalidArgument(f"Feedback is limited to {self._max_chars} characters; yours has {len(text)}.")
+        feedback = Feedback(
+            text=text,
+            author_id=message.author.id,
+            author_name=message.author.shown_name,
+            guild_id=message.guild_id,
+            channel_id=message.channel_id,
+            created_at=self._clock.now(),
+        )
+        await self._log.append_feedback(message.space, feedback)
+        await self._chat.send_text(
+            message.channel_id,
+            f"Thank you for the feedback, {message.author.shown_name}! It is kept.",
+            reply_to=message.id,
+        )
+        return [FeedbackSubmitted(message.space, feedback)]
+
+
+class ListFeedbackHandler:
+    def __init__(
+        self,
+        chat: ChatOutput,
+        log: FeedbackLog,
+        uncertain: UncertainMessages,
+        policy: PrivilegePolicy,
+        message_chars: int,
+        prefix: str,
+    ) -> None:
+        self._chat = chat
+        self._log = log
+        self._uncertain = uncertain
+        self._policy = policy
+        self._message_chars = message_chars
+        self._prefix = prefix
+
+    async def __call__(self, command: ListFeedback) -> Sequence[BusMessage]:
+        message = command.message
+        self._policy.require(message, "feedback list")
+        space = message.space
+        feedback = await self._log.list_feedback(space, 20)
+        lines = [f"**Latest feedback** ({len(feedback)}):"] if feedback else ["No feedback yet."]
+        for item in feedback:
+            when = item.created_at.strftime("%Y-%m-%d %H:%M")
+            lines.append(f"- {when} {item.author_name}: {item.text}")
+        unsure = self._uncertain.least_sure(space, 10)
+        if unsure:
+            lines.append("**Messages I was least sure about** (answer them with `!correct` replying to my reply):")
+            for entry in unsure:
+                lines.append(f'- {entry.confidence:.0%} "{entry.text}" (I guessed `{entry.intent}`)')
+        text = "\n".join(lines).replace("!correct", f"{self._prefix}correct")
+        await send_long_text(
+            self._chat,
+            message.channel_id,
+            text,
+            reply_to=message.id,
+            limit=self._message_chars,
+            filename="feedback.txt",
+        )
+        return ()

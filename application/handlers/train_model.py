@@ -1,0 +1,168 @@
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import structlog
+
+from application.active_models import ActiveModels
+from application.jobs import Job, JobRunner
+from application.messagebus import BusMessage
+from application.permissions import PrivilegePolicy
+from application.ports.chat import ChatOutput
+from application.ports.clock import Clock
+from application.ports.model import ModelBackend, ModelStore
+from application.ports.storage import SettingsStore
+from application.progress import ProgressMessage
+from application.publisher import EventPublisher
+from application.training_data import TrainingData
+from domain.commands import ShowTrainingStatus, TrainModel
+from domain.errors import InvalidArgument, ParrotError
+from domain.events import ModelTrained, TrainingFailed, TrainingStarted
+from domain.ids import ChannelId, MessageId
+from domain.messages import Status
+from domain.training import Dataset, ModelVersion
+
+log = structlog.get_logger("parrot.training")
+
+
+class TrainModelHandler:
+    def __init__(
+        self,
+        chat: ChatOutput,
+        data: TrainingData,
+        backends: Mapping[str, ModelBackend],
+        default_backend: str,
+        store: ModelStore,
+        settings: SettingsStore,
+        models: ActiveModels,
+        jobs: JobRunner,
+        publish: EventPublisher,
+        policy: PrivilegePolicy,
+        clock: Clock,
+        progress_interval: float = 2.0,
+    ) -> None:
+        self._chat = chat
+        self._data = data
+        self._backends = backends
+        self._default_backend = default_backend
+        self._store = store
+        self._settings = settings
+        self._models = models
+        self._jobs = jobs
+        self._publish = publish
+        self._policy = policy
+        self._clock = clock
+        self._progress_interval = progress_interval
+
+    async def __call__(self, command: TrainModel) -> Sequence[BusMessage]:
+        message = command.message
+        self._policy.require(message, "train")
+        backend_name = command.backend or self._default_backend
+        backend = self._backends.get(backend_name)
+        if backend is None:
+            known = ", ".join(f"`{name}`" for name in sorted(self._backends))
+            raise InvalidArgument(f"There is no model backend `{backend_name[:40]}`. Available: {known}.")
+        space = message.space
+        self._jobs.ensure_free(space)  # refuse before downloading anything
+        given = await self._data.given(space, command.inline_text, command.attachment)
+        source = given if given is not None else await self._data.selected(space)
+        dataset = await self._data.with_corrections(space, source)
+
+        async def work(job: Job) -> None:
+            await self._train(job, backend, dataset, message.channel_id, message.id)
+
+        job = self._jobs.start(space, "train", self._clock.now(), work)
+        return [TrainingStarted(space, job.id, message.channel_id)]
+
+    async def _train(
+        self, job: Job, backend: ModelBackend, dataset: Dataset, channel_id: ChannelId, asked_by: MessageId
+    ) -> None:
+        space = job.space
+        intents = len(dataset.intents)
+        first = await self._chat.send_text(
+            channel_id,
+            f"Training `{job.id}` started on {len(dataset.examples)} examples, {intents} intents ({backend.name}).",
+            reply_to=asked_by,
+        )
+        progress = ProgressMessage(self._chat, job, channel_id, first, "Training")
+        follower = asyncio.create_task(progress.follow(self._progress_interval))
+
+        def on_progress(fraction: float, stage: str) -> None:
+            # May be called from a worker thread: plain attribute writes only.
+            job.fraction = max(0.0, min(1.0, fraction))
+            job.stage = stage
+
+        try:
+            job.stage = "training"
+            artifact = await backend.train(dataset, on_progress)
+            job.stage, job.fraction = "publishing", 1.0
+            version = await self._store.publish(
+                space,
+                artifact,
+                ModelVersion(
+                    number=0,
+                    backend=artifact.backend,
+                    dataset_name=dataset.name,
+                    dataset_hash=dataset.content_hash,
+                    created_at=self._clock.now(),
+                    example_count=len(dataset.examples),
+                    intents=dataset.intents,
+                    metrics=dict(artifact.metrics),
+                ),
+            )
+            model = await backend.load(artifact)
+            settings = await self._settings.load(space)
+            await self._settings.save(space, replace(settings, active_model=version.number))
+            self._models.put(space, version.number, model)
+        except ParrotError as refusal:
+            await self._fail(job, progress, channel_id, asked_by, refusal.user_message)
+            return
+        except asyncio.CancelledError:
+            await self._fail(job, progress, channel_id, asked_by, "it was cancelled (the bot is shutting down)")
+            raise
+        except Exception:
+            log.exception("training failed")
+            await self._fail(job, progress, channel_id, asked_by, "an internal error (logged)")
+            return
+        finally:
+            follower.cancel()
+        job.stage = "done"
+        await progress.finish(
+            f"Training `{job.id}` done: model version {version.number} ({version.backend}), "
+            f"{version.example_count} examples, {len(version.intents)} intents. It answers from now on."
+        )
+        await self._chat.set_status(channel_id, asked_by, Status.DONE)
+        await self._publish(ModelTrained(space, job.id, channel_id, version))
+
+    async def _fail(
+        self, job: Job, progress: ProgressMessage, channel_id: ChannelId, asked_by: MessageId, reason: str
+    ) -> None:
+        job.stage = "failed"
+        try:
+            await progress.finish(f"Training `{job.id}` failed: {reason} The active model is unchanged.")
+            await self._chat.set_status(channel_id, asked_by, Status.FAILED)
+            await self._publish(TrainingFailed(job.space, job.id, channel_id, reason))
+        except Exception:
+            log.exception("could not report the failed training")
+
+
+class ShowTrainingStatusHandler:
+    def __init__(self, chat: ChatOutput, jobs: JobRunner, store: ModelStore, settings: SettingsStore) -> None:
+        self._chat = chat
+        self._jobs = jobs
+        self._store = store
+        self._settings = settings
+
+    async def __call__(self, command: ShowTrainingStatus) -> Sequence[BusMessage]:
+        message = command.message
+        job = self._jobs.current(message.space)
+        if job is None:
+            text = "No training has run since I started."
+        elif job.running:
+            text = f"`{job.id}` is running: {job.stage}, {job.fraction:.0%}."
+        else:
+            text = f"The last job, `{job.id}`, ended: {job.stage}."
+        active = (await self._settings.load(message.space)).active_model
+        text += f" Active model: version {active}." if active is not None else " No model is active yet."
+        await self._chat.send_text(message.channel_id, text, reply_to=message.id)
+        return ()

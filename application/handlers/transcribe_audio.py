@@ -1,0 +1,72 @@
+from collections.abc import Sequence
+
+from application.chat_replies import send_long_text
+from application.messagebus import BusMessage
+from application.ports.chat import AttachmentSource, ChatOutput
+from application.ports.speech import AudioCodec, SpeechToText
+from application.ports.storage import SettingsStore
+from application.work_gate import WorkGate
+from domain.commands import ReplyToMessage, TranscribeAudio
+from domain.errors import InvalidAudio, ParrotError, TooLarge
+from domain.events import AudioTranscribed
+from domain.messages import Status
+
+
+class TranscribeAudioHandler:
+    """Hears an audio attachment: download, decode, recognise, post the transcript, then answer it."""
+
+    def __init__(
+        self,
+        chat: ChatOutput,
+        attachments: AttachmentSource,
+        codec: AudioCodec,
+        stt: SpeechToText,
+        settings: SettingsStore,
+        gate: WorkGate,
+        default_language: str | None,
+        max_bytes: int,
+        max_seconds: float,
+        message_chars: int,
+    ) -> None:
+        self._chat = chat
+        self._attachments = attachments
+        self._codec = codec
+        self._stt = stt
+        self._settings = settings
+        self._gate = gate
+        self._default_language = default_language
+        self._max_bytes = max_bytes
+        self._max_seconds = max_seconds
+        self._message_chars = message_chars
+
+    async def __call__(self, command: TranscribeAudio) -> Sequence[BusMessage]:
+        message = command.message
+        attachment = command.attachment
+        if attachment.size > self._max_bytes:
+            raise TooLarge(f"The audio file `{attachment.filename[:80]}`", attachment.size, self._max_bytes)
+        await self._chat.set_status(message.channel_id, message.id, Status.WORKING)
+        try:
+            async with self._gate.slot():
+                data = await self._attachments.fetch(attachment, self._max_bytes)
+                if not data:
+                    raise InvalidAudio("That audio file is empty.")
+                clip = await self._codec.decode(data, attachment.filename, self._max_seconds)
+                language = (await self._settings.load(message.space)).language or self._default_language
+                transcript = await self._stt.transcribe(clip, language)
+        except ParrotError:
+            await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
+            raise
+        if transcript.is_empty:
+            await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
+            raise InvalidAudio("I couldn't hear any words in that audio.")
+        await send_long_text(
+            self._chat,
+            message.channel_id,
+            transcript.text.strip(),
+            reply_to=message.id,
+            limit=self._message_chars,
+            filename="transcript.txt",
+            intro="🎙️ I heard: ",
+        )
+        await self._chat.set_status(message.channel_id, message.id, Status.DONE)
+        return [AudioTranscribed(message, transcript), ReplyToMessage(message, text=transcript.text)]

@@ -1,0 +1,19 @@
+"""How much a user may ask for at once. Values come from configuration."""
+
+from dataclasses import dataclass
+
+MB = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    attachment_bytes: int = 25 * MB
+    audio_seconds: float = 600.0
+    dataset_bytes: int = 20 * MB
+    file_bytes: int = 8 * MB
+    archive_bytes: int = 8 * MB
+    archive_entries: int = 1000
+    feedback_chars: int = 2000
+    message_chars: int = 2000
+    heavy_running: int = 2
+    heavy_waiting: int = 16

@@ -1,0 +1,31 @@
+"""Who may run the privileged commands."""
+
+from dataclasses import dataclass
+
+from domain.errors import PermissionDenied
+from domain.messages import Message
+
+
+@dataclass(frozen=True, slots=True)
+class PrivilegePolicy:
+    """Privileged commands are for the bot owner, members who may manage the server, and configured roles."""
+
+    roles: frozenset[str] = frozenset()
+    allow_direct_messages: bool = True
+
+    def allows(self, message: Message) -> bool:
+        author = message.author
+        if author.is_owner:
+            return True
+        if message.guild_id is None:
+            # In a direct message the user only ever touches their own space.
+            return self.allow_direct_messages
+        return author.can_manage_guild or bool(self.roles & author.roles)
+
+    def require(self, message: Message, command_name: str) -> None:
+        if self.allows(message):
+            return
+        needed = "the Manage Server permission"
+        if self.roles:
+            needed += " or one of the roles " + ", ".join(f"`{role}`" for role in sorted(self.roles))
+        raise PermissionDenied(f"`{command_name}` needs {needed}.")

@@ -1,0 +1,19 @@
+"""Near-duplicate matching of short user messages, for corrections that apply at once."""
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_WORD.findall(folded))
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of word sets, over normalised text."""
+    words_a, words_b = set(normalise(a).split()), set(normalise(b).split())
+    if not words_a or not words_b:
+        return 1.0 if normalise(a) == normalise(b) else 0.0
+    return len(words_a & words_b) / len(words_a | words_b)

@@ -1,0 +1,35 @@
+"""The messages the model was least sure about, per space, so admins can label them."""
+
+import heapq
+from dataclasses import dataclass
+
+from application.text_matching import normalise
+from domain.spaces import Space
+
+
+@dataclass(frozen=True, slots=True)
+class UncertainMessage:
+    text: str
+    intent: str
+    confidence: float
+
+
+class UncertainMessages:
+    def __init__(self, per_space: int = 200) -> None:
+        self._per_space = per_space
+        self._by_space: dict[Space, dict[str, UncertainMessage]] = {}
+
+    def record(self, space: Space, text: str, intent: str, confidence: float) -> None:
+        entries = self._by_space.setdefault(space, {})
+        entries[normalise(text)] = UncertainMessage(text[:300], intent, confidence)
+        if len(entries) > self._per_space:
+            # Keep the least sure: drop the most confident entry.
+            most_sure = max(entries, key=lambda key: entries[key].confidence)
+            del entries[most_sure]
+
+    def forget(self, space: Space, text: str) -> None:
+        self._by_space.get(space, {}).pop(normalise(text), None)
+
+    def least_sure(self, space: Space, count: int) -> list[UncertainMessage]:
+        entries = self._by_space.get(space, {}).values()
+        return heapq.nsmallest(count, entries, key=lambda entry: entry.confidence)

@@ -1,0 +1,65 @@
+"""The real application, built by the composition root, driven through the in-process fake Discord."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adapters.config.settings import ParrotSettings
+from adapters.local.fake_discord import FakeDiscord
+from bootstrap import Container, build_container, settle
+from tests import fakes
+
+
+@dataclass
+class AppHarness:
+    container: Container
+    discord: FakeDiscord
+    backend: fakes.FakeModelBackend
+    codec: fakes.FakeCodec
+    stt: fakes.FakeSpeechToText
+    tts: fakes.FakeTextToSpeech
+    stores: dict[str, Any] = field(default_factory=dict)
+
+    async def settle(self) -> None:
+        await settle(self.container)
+
+
+def make_settings(data_root: Path, **sections: dict[str, Any]) -> ParrotSettings:
+    raw: dict[str, Any] = {"storage": {"data_root": str(data_root)}}
+    for name, values in sections.items():
+        raw.setdefault(name, {}).update(values)
+    return ParrotSettings.model_validate(raw)
+
+
+def build_app(data_root: Path, *, in_memory: bool = True, **sections: dict[str, Any]) -> AppHarness:
+    """The container with fake speech and model backends; storage in memory, or real under `data_root`.
+
+    The fake model backend stands in for the configured default (`embedded`).
+    """
+    settings = make_settings(data_root, **sections)
+    discord = FakeDiscord(prefix=settings.discord.prefix)
+    backend = fakes.FakeModelBackend(name="embedded")
+    codec, stt, tts = fakes.FakeCodec(), fakes.FakeSpeechToText(), fakes.FakeTextToSpeech()
+    overrides: dict[str, object] = {
+        "codec": codec,
+        "stt": stt,
+        "tts": tts,
+        "model_backends": {"embedded": backend},
+        "dataset_parser": fakes.LineParser(),
+        "report_renderer": fakes.FakeRenderer(),
+        "clock": fakes.FixedClock(),
+    }
+    stores: dict[str, Any] = {}
+    if in_memory:
+        stores = {
+            "vault": fakes.InMemoryFiles(),
+            "datasets": fakes.InMemoryDatasets(),
+            "space_settings": fakes.InMemorySettings(),
+            "feedback_log": fakes.InMemoryFeedbackLog(),
+            "model_store": fakes.InMemoryModelStore(),
+            "instructions": fakes.StaticInstructions(),
+        }
+        overrides.update(stores)
+    container = build_container(settings, discord, discord, discord, **overrides)
+    discord.connect(container.bus())
+    return AppHarness(container, discord, backend, codec, stt, tts, stores)

@@ -1,0 +1,30 @@
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import structlog
+
+from tests.app import AppHarness, build_app
+
+# Tests must never reach Discord or any other host; the configuration file of a developer is ignored too.
+os.environ.pop("DISCORD_TOKEN", None)
+os.environ["PARROT_CONFIG"] = os.devnull
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> AppHarness:
+    """The application with in-memory storage and fake backends, driven by the fake Discord."""
+    return build_app(tmp_path)
+
+
+@pytest.fixture
+def disk_app(tmp_path: Path) -> AppHarness:
+    """The application with the real filesystem storage under a temporary data root."""
+    return build_app(tmp_path / "data", in_memory=False)
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[list[structlog.typing.EventDict]]:
+    with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
+        yield logs

@@ -1,0 +1,256 @@
+"""In-memory fakes of every port: they keep what they were given and record what they were asked."""
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from application.ports.model import ProgressCallback, TrainedArtifact
+from application.ports.storage import DatasetInfo, SpaceSettings, StoredFile
+from application.text_matching import similarity
+from domain.errors import BackendUnavailable, InvalidAudio, InvalidDataset, NotFound, PathOutsideRoot, TooLarge
+from domain.feedback import Correction, Feedback
+from domain.spaces import Space
+from domain.speech import AudioClip, EncodedAudio, Transcript
+from domain.training import OUT_OF_SCOPE, Dataset, EvaluationReport, Example, ModelVersion, Prediction
+
+
+class FixedClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        self.current += timedelta(seconds=1)
+        return self.current
+
+
+class InMemoryFiles:
+    """FileVault over a dict of {space: {path: bytes}}."""
+
+    def __init__(self) -> None:
+        self.files: dict[Space, dict[str, bytes]] = {}
+
+    def put(self, space: Space, path: str, data: bytes) -> None:
+        self.files.setdefault(space, {})[path] = data
+
+    async def read_file(self, space: Space, path: str, max_bytes: int) -> StoredFile:
+        if ".." in path.split("/") or path.startswith("/"):
+            raise PathOutsideRoot(path)
+        data = self.files.get(space, {}).get(path)
+        if data is None:
+            raise NotFound(f"There is no file `{path}` here.")
+        if len(data) > max_bytes:
+            raise TooLarge(f"The file `{path}`", len(data), max_bytes)
+        return StoredFile(path.rsplit("/", 1)[-1], data)
+
+    async def archive_directory(self, space: Space, path: str, max_bytes: int, max_entries: int) -> StoredFile:
+        inside = {k: v for k, v in self.files.get(space, {}).items() if k.startswith(path.rstrip("/") + "/")}
+        if not inside:
+            raise NotFound(f"There is no directory `{path}` here.")
+        data = b"".join(inside.values())
+        if len(data) > max_bytes:
+            raise TooLarge(f"The archive of `{path}`", len(data), max_bytes)
+        return StoredFile(f"{path}.zip", data)
+
+
+class InMemoryDatasets:
+    def __init__(self) -> None:
+        self.datasets: dict[Space, dict[str, bytes]] = {}
+
+    async def list_datasets(self, space: Space) -> Sequence[DatasetInfo]:
+        return [DatasetInfo(name, len(data)) for name, data in sorted(self.datasets.get(space, {}).items())]
+
+    async def read_dataset(self, space: Space, name: str, max_bytes: int) -> StoredFile:
+        data = self.datasets.get(space, {}).get(name)
+        if data is None:
+            raise NotFound(f"There is no dataset `{name}`.")
+        return StoredFile(name, data)
+
+    async def save_dataset(self, space: Space, name: str, data: bytes) -> None:
+        self.datasets.setdefault(space, {})[name] = data
+
+
+class InMemorySettings:
+    def __init__(self) -> None:
+        self.settings: dict[Space, SpaceSettings] = {}
+
+    async def load(self, space: Space) -> SpaceSettings:
+        return self.settings.get(space, SpaceSettings())
+
+    async def save(self, space: Space, settings: SpaceSettings) -> None:
+        self.settings[space] = settings
+
+
+class InMemoryFeedbackLog:
+    def __init__(self) -> None:
+        self.feedback: dict[Space, list[Feedback]] = {}
+        self.corrections: dict[Space, list[Correction]] = {}
+
+    async def append_feedback(self, space: Space, feedback: Feedback) -> None:
+        self.feedback.setdefault(space, []).append(feedback)
+
+    async def list_feedback(self, space: Space, limit: int) -> Sequence[Feedback]:
+        return self.feedback.get(space, [])[-limit:]
+
+    async def append_correction(self, space: Space, correction: Correction) -> None:
+        self.corrections.setdefault(space, []).append(correction)
+
+    async def list_corrections(self, space: Space) -> Sequence[Correction]:
+        return list(self.corrections.get(space, []))
+
+
+class StaticInstructions:
+    def __init__(self, text: str = "# Instructions\nSay `!hi`.") -> None:
+        self.text = text
+
+    async def read_instructions(self) -> StoredFile:
+        return StoredFile("instructions.md", self.text.encode())
+
+
+@dataclass
+class InMemoryModelStore:
+    versions: dict[Space, list[tuple[ModelVersion, TrainedArtifact]]] = field(default_factory=dict)
+    reports: list[tuple[Space, int | None, EvaluationReport, bytes]] = field(default_factory=list)
+
+    async def publish(self, space: Space, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
+        stored = self.versions.setdefault(space, [])
+        published = ModelVersion(
+            len(stored) + 1,
+            artifact.backend,
+            version.dataset_name,
+            version.dataset_hash,
+            version.created_at,
+            version.example_count,
+            version.intents,
+            dict(version.metrics),
+        )
+        stored.append((published, artifact))
+        return published
+
+    async def list_versions(self, space: Space) -> Sequence[ModelVersion]:
+        return [version for version, _ in self.versions.get(space, [])]
+
+    async def load_artifact(self, space: Space, number: int) -> TrainedArtifact:
+        for version, artifact in self.versions.get(space, []):
+            if version.number == number:
+                return artifact
+        raise NotFound(f"Model version {number} is missing.")
+
+    async def save_report(self, space: Space, number: int | None, report: EvaluationReport, png: bytes) -> None:
+        self.reports.append((space, number, report, png))
+
+
+class LineParser:
+    """DatasetParser for `question => answer` lines: questions sharing an answer form one intent."""
+
+    def parse(self, data: bytes, filename: str) -> Dataset:
+        examples: list[Example] = []
+        answers: dict[str, str] = {}
+        problems: list[str] = []
+        for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+            if not line.strip():
+                continue
+            question, arrow, answer = line.partition("=>")
+            if not arrow or not question.strip() or not answer.strip():
+                problems.append(f"line {number}: expected `question => answer`")
+                continue
+            intent = re.sub(r"\W+", "_", answer.strip().lower()).strip("_")[:30] or "intent"
+            answers[intent] = answer.strip()
+            examples.append(Example(question.strip(), intent, answer.strip(), number))
+        if problems or not examples:
+            raise InvalidDataset(f"`{filename}` was not used for training:", tuple(problems) or ("it has no examples",))
+        return Dataset(filename, tuple(examples), answers)
+
+
+class KeywordModel:
+    """Predicts the intent of the most similar training example (word overlap)."""
+
+    def __init__(self, dataset: Dataset, threshold: float) -> None:
+        self._dataset = dataset
+        self._threshold = threshold
+
+    async def predict(self, text: str) -> Prediction:
+        best = max(self._dataset.examples, key=lambda e: similarity(text, e.text))
+        score = similarity(text, best.text)
+        confident = score >= self._threshold and best.intent != OUT_OF_SCOPE
+        return Prediction(best.intent, score, self._dataset.answers.get(best.intent), confident)
+
+    async def predict_many(self, texts: Sequence[str]) -> Sequence[Prediction]:
+        return [await self.predict(text) for text in texts]
+
+
+class FakeModelBackend:
+    """Trains instantly (or after `delay`), or fails when told to; artifacts keep the dataset itself."""
+
+    def __init__(self, name: str = "fake", threshold: float = 0.5, delay: float = 0.0) -> None:
+        self.name = name
+        self.threshold = threshold
+        self.delay = delay
+        self.fail_with: Exception | None = None
+        self.trained: list[Dataset] = []
+        self._datasets: dict[bytes, Dataset] = {}
+
+    async def train(self, dataset: Dataset, progress: ProgressCallback) -> TrainedArtifact:
+        progress(0.5, "fitting")
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.trained.append(dataset)
+        key = f"{len(self._datasets)}".encode()
+        self._datasets[key] = dataset
+        progress(1.0, "done")
+        return TrainedArtifact(self.name, key, {"examples": float(len(dataset.examples))})
+
+    async def load(self, artifact: TrainedArtifact) -> KeywordModel:
+        return KeywordModel(self._datasets[artifact.data], self.threshold)
+
+
+class FakeRenderer:
+    async def confusion_png(self, report: EvaluationReport) -> bytes:
+        return b"\x89PNG fake " + ",".join(report.labels).encode()
+
+
+class FakeCodec:
+    """Decodes `b"speech:<text>"` into a clip whose PCM is the text; anything else is invalid."""
+
+    def __init__(self) -> None:
+        self.encoded: list[AudioClip] = []
+
+    async def decode(self, data: bytes, filename: str, max_seconds: float) -> AudioClip:
+        if not data.startswith(b"speech:"):
+            raise InvalidAudio(f"`{filename}` is not audio I can decode.")
+        seconds = data.count(b" ") + 1.0
+        if seconds > max_seconds:
+            raise TooLarge(f"`{filename}`", int(seconds), int(max_seconds))
+        return AudioClip(data[len(b"speech:") :], 16000)
+
+    async def encode_for_voice(self, clip: AudioClip) -> EncodedAudio:
+        self.encoded.append(clip)
+        return EncodedAudio(b"OggS" + clip.pcm, "ogg_opus", clip.duration_seconds)
+
+
+class FakeSpeechToText:
+    name = "fake-stt"
+
+    def __init__(self) -> None:
+        self.down = False
+        self.languages: list[str | None] = []
+
+    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+        self.languages.append(language)
+        if self.down:
+            raise BackendUnavailable("Speech recognition is unavailable right now; please try again later.")
+        return Transcript(clip.pcm.decode(), language or "en", clip.duration_seconds, self.name)
+
+
+class FakeTextToSpeech:
+    name = "fake-tts"
+
+    def __init__(self) -> None:
+        self.spoken: list[tuple[str, str]] = []
+
+    async def synthesize(self, text: str, language: str) -> AudioClip:
+        self.spoken.append((text, language))
+        return AudioClip(text.encode(), 16000)

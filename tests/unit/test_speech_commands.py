@@ -1,0 +1,76 @@
+"""Voice messages heard and replies spoken, through the bus, with fake speech backends."""
+
+from domain.messages import Status
+from tests.app import AppHarness
+
+
+async def test_a_voice_message_is_transcribed_then_answered(app: AppHarness) -> None:
+    await app.discord.say(
+        "!train what time is it => It is noon.\nthe time please => It is noon.\nhi there => Hello.\nhello => Hello."
+    )
+    await app.settle()
+    clip = app.discord.attachment("voice-message.ogg", b"speech:what time is it", "audio/ogg", voice_message=True)
+    message = await app.discord.say("", attachments=(clip,))
+    transcript, answer = app.discord.replies_to(message)
+    assert transcript.text == "🎙️ I heard: what time is it"
+    assert answer.text == "It is noon."
+    assert [s for m, s in app.discord.statuses if m == message.id] == [Status.WORKING, Status.DONE]
+    assert app.stt.languages == ["en-US"]
+
+
+async def test_an_oversized_audio_file_is_refused_before_it_is_downloaded(app: AppHarness) -> None:
+    clip = app.discord.attachment("long.ogg", b"speech:x", "audio/ogg", size=30_000_000)
+    message = await app.discord.say("", attachments=(clip,))
+    assert app.discord.replies_to(message)[0].text == (
+        "The audio file `long.ogg` is too large: 30.0 MB, the limit is 25.0 MB."
+    )
+    assert app.discord.fetched == []
+
+
+async def test_broken_audio_and_a_failed_backend_get_clear_answers(app: AppHarness) -> None:
+    broken = app.discord.attachment("noise.ogg", b"\x00\x01garbage", "audio/ogg")
+    message = await app.discord.say("", attachments=(broken,))
+    assert app.discord.replies_to(message)[0].text == "`noise.ogg` is not audio I can decode."
+    assert (message.id, Status.FAILED) in app.discord.statuses
+    empty = app.discord.attachment("empty.ogg", b"", "audio/ogg")
+    message = await app.discord.say("", attachments=(empty,))
+    assert app.discord.replies_to(message)[0].text == "That audio file is empty."
+    silent = app.discord.attachment("silence.ogg", b"speech:", "audio/ogg")
+    message = await app.discord.say("", attachments=(silent,))
+    assert app.discord.replies_to(message)[0].text == "I couldn't hear any words in that audio."
+    app.stt.down = True
+    fine = app.discord.attachment("fine.ogg", b"speech:hello", "audio/ogg")
+    message = await app.discord.say("", attachments=(fine,))
+    assert "Speech recognition is unavailable" in app.discord.replies_to(message)[0].text
+    app.stt.down = False
+    after = await app.discord.say("", attachments=(app.discord.attachment("ok.ogg", b"speech:hello", "audio/ogg"),))
+    assert app.discord.replies_to(after)[0].text == "🎙️ I heard: hello"
+
+
+async def test_a_long_transcript_is_split_on_word_boundaries(app: AppHarness) -> None:
+    words = " ".join(f"word{i}" for i in range(500))
+    clip = app.discord.attachment("talk.ogg", f"speech:{words}".encode(), "audio/ogg")
+    message = await app.discord.say("", attachments=(clip,))
+    parts = [s for s in app.discord.sent if s.reply_to == message.id or (s.reply_to is None and s.file is None)]
+    assert all(len(p.text) <= 2000 for p in parts)
+    joined = " ".join(p.text for p in parts[:2]).replace("🎙️ I heard: ", "")
+    assert joined.split()[:500] == words.split()
+
+
+async def test_a_reply_is_spoken_when_the_author_sits_in_a_voice_channel(app: AppHarness) -> None:
+    await app.discord.say(
+        "!train hi there => Hello! Nice to see you.\nhello => Hello! Nice to see you.\nbye => Bye.\nciao => Bye."
+    )
+    await app.settle()
+    await app.discord.say("hello", voice_channel_id=55)
+    await app.settle()
+    assert app.discord.voice == {1: 55}
+    assert [text for text, _ in app.tts.spoken] == ["Hello!", "Nice to see you."]
+    assert [p.channel_id for p in app.discord.played] == [55, 55]
+    assert all(p.audio.container == "ogg_opus" for p in app.discord.played)
+
+
+async def test_replies_are_not_spoken_outside_voice(app: AppHarness) -> None:
+    await app.discord.say("hello")
+    await app.settle()
+    assert app.tts.spoken == [] and app.discord.played == []
