@@ -314,6 +314,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("run", help="run on Discord when a token is configured, else the local chat (default)")
     sub.add_parser("chat", help="the local chat in this terminal; reads one message per line from a pipe")
     sub.add_parser("config", help="print the effective configuration, secrets masked")
+    train = sub.add_parser("train", help="train on a dataset file, as `!train` with that file attached")
+    train.add_argument("file", type=Path)
+    train.add_argument("--backend", default=None, help="model backend (default: model.backend)")
+    train.add_argument(
+        "--guild", type=int, default=1, help="the guild whose space is trained (default: the local chat's)"
+    )
+    test = sub.add_parser("test", help="evaluate the active model on a dataset file, as `!test`")
+    test.add_argument("file", type=Path)
+    test.add_argument("--json", action="store_true", help="print the report as JSON")
+    test.add_argument("--guild", type=int, default=1, help="the guild whose model is tested")
     arguments = parser.parse_args(argv)
     try:
         settings = load_settings(arguments.config)
@@ -325,9 +335,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     token = settings.discord.token.get_secret_value() if settings.discord.token else None
     configure_logging(settings.logging.level, settings.logging.format, secrets=[token] if token else [])
-    if arguments.command in (None, "run") and token:
-        print("parrot: the Discord driver is not part of this build yet; starting the local chat.", file=sys.stderr)
     try:
+        if arguments.command in ("train", "test"):
+            return asyncio.run(run_admin_job(settings, arguments))
+        if arguments.command in (None, "run") and token:
+            print("parrot: the Discord driver is not part of this build yet; starting the local chat.", file=sys.stderr)
         return asyncio.run(run_local_chat(settings))
     except KeyboardInterrupt:
         return 130
@@ -349,6 +361,30 @@ async def run_local_chat(settings: ParrotSettings) -> int:
     finally:
         await shutdown(container)
     return 0
+
+
+async def run_admin_job(settings: ParrotSettings, arguments: argparse.Namespace) -> int:
+    from adapters.local.admin_cli import AdminJob
+    from adapters.local.console import ConsoleChat
+
+    if not arguments.file.is_file():
+        print(f"parrot: no such file: {arguments.file}", file=sys.stderr)
+        return 2
+    # With --json, standard output carries the report alone; the chat's lines go to standard error.
+    quiet = arguments.command == "test" and arguments.json
+    console = ConsoleChat(settings.storage.data_root / "local-output", sys.stderr if quiet else sys.stdout)
+    container = build_container(settings, console, console, console)
+
+    async def settle_app() -> None:
+        await settle(container)
+
+    job = AdminJob(console, container.bus(), settle_app)
+    try:
+        if arguments.command == "train":
+            return await job.train(arguments.file, arguments.guild, arguments.backend)
+        return await job.test(arguments.file, arguments.guild, arguments.json)
+    finally:
+        await shutdown(container)
 
 
 if __name__ == "__main__":

@@ -236,10 +236,13 @@ class FakeSpeechToText:
 
     def __init__(self) -> None:
         self.down = False
+        self.delay = 0.0
         self.languages: list[str | None] = []
 
     async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
         self.languages.append(language)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.down:
             raise BackendUnavailable("Speech recognition is unavailable right now; please try again later.")
         return Transcript(clip.pcm.decode(), language or "en", clip.duration_seconds, self.name)

@@ -1,0 +1,126 @@
+"""Every text command through the fake-Discord driver, with the real filesystem storage."""
+
+import json
+import os
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+from adapters.local.fake_discord import member
+from tests.app import AppHarness, build_app
+
+
+def space_dir(root: Path, guild: int = 1) -> Path:
+    return root / "spaces" / f"guild-{guild}"
+
+
+async def test_instruction_sends_the_shipped_instructions(disk_app: AppHarness) -> None:
+    message = await disk_app.discord.say("!instruction")
+    (reply,) = disk_app.discord.replies_to(message)
+    assert reply.text.startswith("# Parrot: how to use me")
+
+
+async def test_getfile_sends_a_file_and_refuses_every_escape(disk_app: AppHarness, tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    files = space_dir(root) / "files"
+    files.mkdir(parents=True)
+    (files / "menu.txt").write_text("soup")
+    (tmp_path / "secret.txt").write_text("secret")
+    (files / "escape").symlink_to(tmp_path)
+    os.link(tmp_path / "secret.txt", files / "hard.txt")
+    ok = await disk_app.discord.say("!getfile menu.txt")
+    sent = disk_app.discord.replies_to(ok)[0].file
+    assert sent is not None and sent.data == b"soup"
+    for attempt, reason in [
+        ("../../etc/passwd", "`..` is not allowed"),
+        ("/etc/passwd", "absolute paths are not allowed"),
+        ("escape/secret.txt", "through a link"),
+        ("hard.txt", "it is a hard link"),
+        ("..\\..\\secret.txt", "`..` is not allowed"),
+    ]:
+        message = await disk_app.discord.say(f"!getfile {attempt}")
+        text = disk_app.discord.replies_to(message)[0].text
+        assert text.startswith("I can't use the path") and reason in text, attempt
+    other_guild = await disk_app.discord.say("!getfile menu.txt", guild_id=2)
+    assert disk_app.discord.replies_to(other_guild)[0].text == "There is no file `menu.txt` here."
+
+
+async def test_getfile_over_the_limit_is_refused(tmp_path: Path) -> None:
+    app = build_app(tmp_path / "data", in_memory=False, limits={"file_mb": 0.001})
+    files = space_dir(tmp_path / "data") / "files"
+    files.mkdir(parents=True)
+    (files / "big.bin").write_bytes(b"x" * 5000)
+    message = await app.discord.say("!getfile big.bin")
+    assert app.discord.replies_to(message)[0].text == "The file `big.bin` is too large: 5.0 KB, the limit is 1.0 KB."
+
+
+async def test_archive_sends_a_zip_and_keeps_it(disk_app: AppHarness, tmp_path: Path) -> None:
+    files = space_dir(tmp_path / "data") / "files"
+    (files / "docs").mkdir(parents=True)
+    (files / "docs" / "a.md").write_text("# A")
+    message = await disk_app.discord.say("!archive files/docs")
+    reply = disk_app.discord.replies_to(message)[0]
+    assert reply.file is not None and reply.text.startswith("Archived `files/docs`")
+    assert zipfile.ZipFile(BytesIO(reply.file.data)).namelist() == ["a.md"]
+    assert (space_dir(tmp_path / "data") / "archives" / reply.file.filename).is_file()
+    escape = await disk_app.discord.say("!archive ../guild-2")
+    assert "`..` is not allowed" in disk_app.discord.replies_to(escape)[0].text
+
+
+async def test_feedback_and_corrections_are_written_as_json_lines(disk_app: AppHarness, tmp_path: Path) -> None:
+    await disk_app.discord.say("!feedback great bot", author=member(name="zed"))
+    records = (space_dir(tmp_path / "data") / "feedback.jsonl").read_text().splitlines()
+    record = json.loads(records[0])
+    assert (record["text"], record["author_name"], record["guild_id"], record["channel_id"]) == (
+        "great bot",
+        "Zed",
+        1,
+        10,
+    )
+    await disk_app.discord.say("what is parrot")
+    await disk_app.discord.say("!correct A bot that learns.")
+    correction = json.loads((space_dir(tmp_path / "data") / "corrections.jsonl").read_text())
+    assert correction["user_text"] == "what is parrot" and correction["correction"] == "A bot that learns."
+
+
+async def test_the_selected_dataset_and_the_model_survive_a_restart(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    first = build_app(root, in_memory=False)
+    faq = b"hi => Hello!\nhey => Hello!\nbye => Bye!\nciao => Bye!"
+    await first.discord.say("!train", attachments=(first.discord.attachment("faq.txt", faq, "text/plain"),))
+    await first.settle()
+    await first.discord.say("!select_dataset faq.txt")
+    second = build_app(root, in_memory=False)
+    listing = await second.discord.say("!select_dataset")
+    assert "`faq.txt` (51 bytes) **(selected)**" in second.discord.replies_to(listing)[0].text
+    versions = await second.discord.say("!model")
+    assert "- `1` " in second.discord.replies_to(versions)[0].text
+    # The fake backend keeps models in memory, so a new process would load through the real store.
+    assert (space_dir(root) / "models" / "1" / "version.json").is_file()
+
+
+async def test_guilds_never_see_each_others_data(disk_app: AppHarness) -> None:
+    faq = b"hi => Hello!\nhey => Hello!\nbye => Bye!\nciao => Bye!"
+    await disk_app.discord.say("!train", attachments=(disk_app.discord.attachment("faq.txt", faq),))
+    await disk_app.settle()
+    listing = await disk_app.discord.say("!select_dataset", guild_id=2)
+    assert "There are no datasets yet" in disk_app.discord.replies_to(listing)[0].text
+    select = await disk_app.discord.say("!select_dataset faq.txt", guild_id=2)
+    assert disk_app.discord.replies_to(select)[0].text.startswith("There is no dataset `faq.txt`")
+    models = await disk_app.discord.say("!model", guild_id=2)
+    assert disk_app.discord.replies_to(models)[0].text.startswith("No model has been trained here yet")
+    answer = await disk_app.discord.say("hey", guild_id=2)
+    assert disk_app.discord.replies_to(answer)[0].text.startswith("I haven't been taught anything yet")
+
+
+async def test_direct_messages_get_a_space_per_user(disk_app: AppHarness, tmp_path: Path) -> None:
+    await disk_app.discord.say("!feedback from a dm", guild_id=None, author=member(user_id=7))
+    assert (tmp_path / "data" / "spaces" / "dm-7" / "feedback.jsonl").is_file()
+
+
+async def test_unknown_commands_and_missing_arguments_are_answered(disk_app: AppHarness) -> None:
+    unknown = await disk_app.discord.say("!archiv files")
+    assert "Did you mean `!archive`?" in disk_app.discord.replies_to(unknown)[0].text
+    for text, usage in [("!getfile", "getfile PATH"), ("!archive", "archive DIRECTORY"), ("!correct", "correct TEXT")]:
+        message = await disk_app.discord.say(text)
+        assert disk_app.discord.replies_to(message)[0].text == f"Something is missing. Usage: `{usage}`"
