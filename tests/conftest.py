@@ -1,3 +1,4 @@
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -5,7 +6,12 @@ from pathlib import Path
 import pytest
 import structlog
 
+from adapters.logs.setup import configure_logging
+from tests import secrets
 from tests.app import AppHarness, build_app
+
+# Every log line of the session, rendered as in production (without redaction, so a leak shows).
+SESSION_LOG = io.StringIO()
 
 # Tests must never reach Discord or any other host; the configuration file of a developer is ignored too.
 os.environ.pop("DISCORD_TOKEN", None)
@@ -28,3 +34,15 @@ def disk_app(tmp_path: Path) -> AppHarness:
 def captured_logs() -> Iterator[list[structlog.typing.EventDict]]:
     with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
         yield logs
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    configure_logging("DEBUG", "json", secrets=(), stream=SESSION_LOG)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    text = SESSION_LOG.getvalue()
+    leaked = [f"secret #{n}" for n, value in enumerate(secrets.ALL, start=1) if value in text]
+    if leaked:
+        print(f"\nSECRET LEAK: {', '.join(leaked)} appeared in the captured logs")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,126 @@
+"""Configuration: validated at start-up, errors name the key, secrets never shown."""
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import structlog
+
+from adapters.config.settings import ConfigurationError, load_settings, masked
+from adapters.logs.setup import configure_logging
+from tests import secrets
+from tests.shared_data import PROJECT_ROOT
+
+
+def test_defaults_work_offline_without_a_file() -> None:
+    settings = load_settings(Path("/nonexistent/parrot.toml"), environ={})
+    assert settings.discord.token is None
+    assert (settings.speech.stt, settings.speech.tts, settings.model.backend) == ("whisper", "auto", "embedded")
+    assert settings.storage.instructions.is_file()
+
+
+def test_file_then_environment_then_discord_token(tmp_path: Path) -> None:
+    config = tmp_path / "parrot.toml"
+    config.write_text('[speech]\nstt = "sphinx"\nlanguage = "ru-RU"\n[discord]\nprefix = "?"\n')
+    settings = load_settings(
+        config,
+        environ={
+            "PARROT_SPEECH_STT": "google",
+            "PARROT_DISCORD_PRIVILEGED_ROLES": "trainer, mod",
+            "PARROT_DISCORD_API_BASE": "http://127.0.0.1:8080/api/v10",
+            "PARROT_MODEL_OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+            "DISCORD_TOKEN": secrets.DISCORD_TOKEN,
+        },
+    )
+    assert settings.speech.stt == "google" and settings.speech.language == "ru-RU"
+    assert settings.discord.prefix == "?" and settings.discord.privileged_roles == ("trainer", "mod")
+    assert settings.discord.api_base == "http://127.0.0.1:8080/api/v10"
+    assert settings.model.openai.base_url == "http://127.0.0.1:9/v1"
+    assert settings.discord.token is not None and settings.discord.token.get_secret_value() == secrets.DISCORD_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        (
+            {"PARROT_SPEECH_STT": "nope"},
+            "speech.stt: Input should be 'whisper', 'sphinx' or 'google' (from PARROT_SPEECH_STT)",
+        ),
+        (
+            {"PARROT_LIMITS_FILE_MB": "-1"},
+            "limits.file_mb: Input should be greater than 0 (from PARROT_LIMITS_FILE_MB)",
+        ),
+        ({"PARROT_SPEECH_LANGUAGE": "english!"}, "speech.language: String should match pattern"),
+        (
+            {"PARROT_DISCORD_ALLOW_DIRECT_MESSAGES": "perhaps"},
+            "discord.allow_direct_messages: Input should be a valid boolean",
+        ),
+    ],
+)
+def test_a_bad_value_names_its_key_and_source(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigurationError) as error:
+        load_settings(Path("/nonexistent.toml"), environ=environ)
+    assert named in str(error.value)
+
+
+def test_an_unknown_key_in_the_file_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "parrot.toml"
+    config.write_text('[speech]\nsst = "whisper"\n')
+    with pytest.raises(
+        ConfigurationError, match=r"speech\.sst: Extra inputs are not permitted \(from .*parrot\.toml\)"
+    ):
+        load_settings(config, environ={})
+
+
+def test_the_effective_configuration_masks_the_token() -> None:
+    settings = load_settings(Path("/nonexistent.toml"), environ={"DISCORD_TOKEN": secrets.DISCORD_TOKEN})
+    shown = masked(settings)
+    assert secrets.DISCORD_TOKEN not in shown and 'token = "********"' in shown
+    assert secrets.DISCORD_TOKEN not in repr(settings) and secrets.DISCORD_TOKEN not in str(settings)
+
+
+def test_parrot_config_command_prints_no_secret_and_a_bad_value_stops_start_up(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DISCORD_TOKEN": secrets.DISCORD_TOKEN,
+        "PARROT_CONFIG": str(tmp_path / "none.toml"),
+    }
+    shown = subprocess.run(
+        [sys.executable, "-m", "bootstrap", "config"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert secrets.DISCORD_TOKEN not in shown.stdout + shown.stderr
+    assert "[speech]" in shown.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "bootstrap", "chat"],
+        cwd=PROJECT_ROOT,
+        env=env | {"PARROT_SPEECH_TTS": "robot"},
+        capture_output=True,
+        text=True,
+        input="",
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("parrot: invalid configuration:\n  speech.tts: Input should be")
+    assert "Traceback" not in bad.stderr
+
+
+def test_known_secrets_are_redacted_from_every_log_line_as_a_last_defence() -> None:
+    import io
+
+    stream = io.StringIO()
+    configure_logging("INFO", "json", secrets=[secrets.DISCORD_TOKEN], stream=stream)
+    try:
+        structlog.get_logger("t").info("connecting", token=secrets.DISCORD_TOKEN, nested={"k": [secrets.DISCORD_TOKEN]})
+        logging.getLogger("discord.http").warning("header Authorization: Bot %s", secrets.DISCORD_TOKEN)
+    finally:
+        from tests.conftest import SESSION_LOG
+
+        configure_logging("DEBUG", "json", secrets=(), stream=SESSION_LOG)
+    assert secrets.DISCORD_TOKEN not in stream.getvalue()
+    assert stream.getvalue().count("********") == 3
