@@ -1,5 +1,7 @@
 """Refusals a user can see. Each carries the sentence the user is told."""
 
+from domain.quoting import code
+
 
 class ParrotError(Exception):
     """An expected refusal: the user is told `user_message`, nothing is logged as a failure."""
@@ -21,8 +23,7 @@ class InvalidArgument(ParrotError):
 
 class PathOutsideRoot(ParrotError):
     def __init__(self, given: str, reason: str = "it points outside the allowed folder") -> None:
-        shown = given if len(given) <= 80 else given[:77] + "..."
-        super().__init__(f"I can't use the path `{shown}`: {reason}.")
+        super().__init__(f"I can't use the path {code(given)}: {reason}.")
         self.given = given
 
 

@@ -9,6 +9,7 @@ from adapters.storage.layout import SpaceLayout
 from adapters.storage.sandbox import existing_file_inside, safe_file_name
 from application.ports.storage import DatasetInfo, StoredFile
 from domain.errors import TooLarge
+from domain.quoting import code
 from domain.spaces import Space
 
 
@@ -40,5 +41,5 @@ def _read(folder: Path, name: str, max_bytes: int) -> StoredFile:
     path = existing_file_inside(folder, name)
     size = path.stat().st_size
     if size > max_bytes:
-        raise TooLarge(f"The dataset `{name[:80]}`", size, max_bytes)
+        raise TooLarge(f"The dataset {code(name)}", size, max_bytes)
     return StoredFile(path.name, path.read_bytes())

@@ -6,6 +6,7 @@ import unicodedata
 from pathlib import Path
 
 from domain.errors import NotFound, PathOutsideRoot
+from domain.quoting import code
 
 MAX_PATH_CHARS = 512
 MAX_NAME_BYTES = 255
@@ -59,7 +60,7 @@ def resolve_inside(root: Path, user_path: str) -> Path:
 def existing_file_inside(root: Path, user_path: str) -> Path:
     path = resolve_inside(root, user_path)
     if not path.is_file():
-        raise NotFound(f"There is no file `{user_path[:80]}` here.")
+        raise NotFound(f"There is no file {code(user_path)} here.")
     if path.stat().st_nlink > 1:
         # A hard link's other names may live outside the root; we cannot tell, so we refuse.
         raise PathOutsideRoot(user_path, "it is a hard link")

@@ -8,6 +8,7 @@ from application.ports.storage import DatasetStore, SettingsStore
 from domain.commands import SelectDataset
 from domain.errors import NotFound, format_bytes
 from domain.events import DatasetSelected
+from domain.quoting import code
 
 
 class SelectDatasetHandler:
@@ -42,9 +43,8 @@ class SelectDatasetHandler:
         # Only names the store listed can be selected: a user's string never becomes a path here.
         names = {info.name for info in available}
         if name not in names:
-            shown = name[:80]
             hint = ", ".join(f"`{n}`" for n in sorted(names)[:10]) or "none yet"
-            raise NotFound(f"There is no dataset `{shown}`. Available: {hint}.")
+            raise NotFound(f"There is no dataset {code(name)}. Available: {hint}.")
         settings = await self._settings.load(space)
         await self._settings.save(space, replace(settings, active_dataset=name))
         await self._chat.send_text(

@@ -5,6 +5,7 @@ from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
 from domain.catalogue import closest_command, help_text
 from domain.commands import ShowHelp, UnknownCommand
+from domain.quoting import code
 
 
 class ShowHelpHandler:
@@ -27,9 +28,8 @@ class UnknownCommandHandler:
 
     async def __call__(self, command: UnknownCommand) -> Sequence[BusMessage]:
         message = command.message
-        shown = command.name[:40]
         suggestion = closest_command(command.name)
-        text = f"I don't know the command `{self._prefix}{shown}`."
+        text = f"I don't know the command {code(self._prefix + command.name, 40)}."
         if suggestion:
             text += f" Did you mean `{self._prefix}{suggestion}`?"
         text += f" Type `{self._prefix}help` for the list."

@@ -20,6 +20,7 @@ from domain.errors import InvalidArgument, ParrotError
 from domain.events import ModelTrained, TrainingFailed, TrainingStarted
 from domain.ids import ChannelId, MessageId
 from domain.messages import Status
+from domain.quoting import code
 from domain.training import Dataset, ModelVersion
 
 log = structlog.get_logger("parrot.training")
@@ -61,7 +62,7 @@ class TrainModelHandler:
         backend = self._backends.get(backend_name)
         if backend is None:
             known = ", ".join(f"`{name}`" for name in sorted(self._backends))
-            raise InvalidArgument(f"There is no model backend `{backend_name[:40]}`. Available: {known}.")
+            raise InvalidArgument(f"There is no model backend {code(backend_name, 40)}. Available: {known}.")
         space = message.space
         self._jobs.ensure_free(space)  # refuse before downloading anything
         given = await self._data.given(space, command.inline_text, command.attachment)

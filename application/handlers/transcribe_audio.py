@@ -10,6 +10,7 @@ from domain.commands import ReplyToMessage, TranscribeAudio
 from domain.errors import InvalidAudio, ParrotError, TooLarge
 from domain.events import AudioTranscribed
 from domain.messages import Status
+from domain.quoting import code
 
 
 class TranscribeAudioHandler:
@@ -43,7 +44,7 @@ class TranscribeAudioHandler:
         message = command.message
         attachment = command.attachment
         if attachment.size > self._max_bytes:
-            raise TooLarge(f"The audio file `{attachment.filename[:80]}`", attachment.size, self._max_bytes)
+            raise TooLarge(f"The audio file {code(attachment.filename)}", attachment.size, self._max_bytes)
         await self._chat.set_status(message.channel_id, message.id, Status.WORKING)
         try:
             async with self._gate.slot():
