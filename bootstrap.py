@@ -2,14 +2,25 @@
 
 import argparse
 import asyncio
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from dependency_injector import containers, providers
 
+from adapters.audio.codec import PyAvAudioCodec
 from adapters.config.settings import ConfigurationError, ParrotSettings, load_settings, masked
 from adapters.logs.setup import configure_logging
+from adapters.speech.espeak import EspeakTextToSpeech
+from adapters.speech.fallback import FallbackSpeechToText
+from adapters.speech.google import GOOGLE_SPEECH_ENDPOINT, GoogleSpeechToText
+from adapters.speech.gtts import GttsTextToSpeech
+from adapters.speech.piper import PiperTextToSpeech
+from adapters.speech.routing import LanguageRoutingTextToSpeech
+from adapters.speech.sphinx import SphinxSpeechToText
+from adapters.speech.whisper import WhisperSpeechToText
 from adapters.storage.atomic import LineAppender
 from adapters.storage.dataset_store import FilesystemDatasetStore
 from adapters.storage.feedback_log import JsonLinesFeedbackLog
@@ -44,12 +55,36 @@ from application.limits import MB, Limits
 from application.messagebus import MessageBus
 from application.permissions import PrivilegePolicy
 from application.ports.chat import AttachmentSource, ChatOutput, VoiceOutput
+from application.ports.speech import SpeechToText
 from application.publisher import EventPublisher
 from application.training_data import TrainingData
 from application.uncertain import UncertainMessages
 from application.voice_sessions import VoiceSessions
 from application.work_gate import WorkGate
 from domain import commands, events
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+B = TypeVar("B", bound=Closable)
+
+
+def opened(backend: B) -> Iterator[B]:
+    """A backend that holds worker threads, closed by `container.shutdown_resources()`."""
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
+def chain_recognisers(names: Sequence[str], found: Mapping[str, SpeechToText]) -> SpeechToText:
+    """The configured recogniser, or a chain that falls back to the next when one fails."""
+    unique = list(dict.fromkeys(names))
+    if len(unique) == 1:
+        return found[unique[0]]
+    return FallbackSpeechToText([found[name] for name in unique])
 
 
 def limits_from(settings: ParrotSettings) -> Limits:
@@ -79,14 +114,50 @@ class Container(containers.DeclarativeContainer):
     )
 
     # Speech and model backends; each is chosen by configuration.
-    codec: providers.Dependency[object] = providers.Dependency()
-    stt: providers.Dependency[object] = providers.Dependency()
-    tts: providers.Dependency[object] = providers.Dependency()
     model_backends = providers.Dependency(instance_of=dict)
     dataset_parser: providers.Dependency[object] = providers.Dependency()
     report_renderer: providers.Dependency[object] = providers.Dependency()
 
     limits = providers.Singleton(limits_from, settings)
+
+    # Speech: the recogniser and the voice are chosen by configuration; models load on first use.
+    speech_cache = providers.Callable(
+        lambda s: s.speech.cache_dir or s.storage.data_root / "cache" / "speech", settings
+    )
+    codec = providers.Singleton(lambda lim: PyAvAudioCodec(max_bytes=lim.attachment_bytes), limits)
+    whisper = providers.Resource(opened, providers.Factory(WhisperSpeechToText, speech_cache))
+    sphinx = providers.Resource(opened, providers.Factory(SphinxSpeechToText))
+    google = providers.Resource(
+        opened,
+        providers.Factory(
+            lambda s: GoogleSpeechToText(
+                endpoint=s.speech.google_endpoint or GOOGLE_SPEECH_ENDPOINT,
+                api_key=os.environ.get(s.speech.google_api_key_env) or None,
+                timeout=s.speech.timeout_seconds,
+                default_language=s.speech.language,
+            ),
+            settings,
+        ),
+    )
+    recognisers = providers.Dict(whisper=whisper, sphinx=sphinx, google=google)
+    stt = providers.Singleton(
+        lambda s, found: chain_recognisers([s.speech.stt, *s.speech.stt_fallback], found), settings, recognisers
+    )
+    piper = providers.Resource(opened, providers.Factory(PiperTextToSpeech))
+    espeak = providers.Resource(opened, providers.Factory(EspeakTextToSpeech))
+    gtts = providers.Resource(
+        opened,
+        providers.Factory(
+            lambda s: GttsTextToSpeech(endpoint=s.speech.gtts_endpoint, timeout=s.speech.timeout_seconds), settings
+        ),
+    )
+    tts = providers.Selector(
+        providers.Callable(lambda s: s.speech.tts, settings),
+        auto=providers.Singleton(LanguageRoutingTextToSpeech, providers.Dict(en=piper), espeak),
+        piper=piper,
+        espeak=espeak,
+        gtts=gtts,
+    )
     prefix = providers.Callable(lambda s: s.discord.prefix, settings)
     default_backend = providers.Callable(lambda s: s.model.backend, settings)
     language = providers.Callable(lambda s: s.speech.language, settings)
@@ -297,9 +368,17 @@ async def settle(container: Container) -> None:
     await container.voice_sessions().wait_idle()
 
 
+async def warm_up(container: Container) -> None:
+    """Load the speech models now instead of on first use (`speech.load_at_startup`)."""
+    await container.stt().warm_up()
+    await container.tts().warm_up()
+
+
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
+    """Let running jobs finish within `deadline` (then cancel them), stop speaking, free the workers."""
     await container.jobs().shutdown(deadline)
     await container.voice_sessions().close()
+    container.shutdown_resources()
 
 
 # --- command line ------------------------------------------------------------------------------

