@@ -31,19 +31,20 @@ def make_settings(data_root: Path, **sections: dict[str, Any]) -> ParrotSettings
     return ParrotSettings.model_validate(raw)
 
 
-def build_app(data_root: Path, *, in_memory: bool = True, **sections: dict[str, Any]) -> AppHarness:
+def build_app(
+    data_root: Path, *, in_memory: bool = True, real_speech: bool = False, **sections: dict[str, Any]
+) -> AppHarness:
     """The container with fake speech and model backends; storage in memory, or real under `data_root`.
 
-    The fake model backend stands in for the configured default (`embedded`).
+    The fake model backend stands in for the configured default (`embedded`); with `real_speech`,
+    the configured codec, recogniser and voice are the real ones.
     """
     settings = make_settings(data_root, **sections)
     discord = FakeDiscord(prefix=settings.discord.prefix)
     backend = fakes.FakeModelBackend(name="embedded")
     codec, stt, tts = fakes.FakeCodec(), fakes.FakeSpeechToText(), fakes.FakeTextToSpeech()
-    overrides: dict[str, object] = {
-        "codec": codec,
-        "stt": stt,
-        "tts": tts,
+    overrides: dict[str, object] = {} if real_speech else {"codec": codec, "stt": stt, "tts": tts}
+    overrides |= {
         "model_backends": {"embedded": backend},
         "dataset_parser": fakes.LineParser(),
         "report_renderer": fakes.FakeRenderer(),
