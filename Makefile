@@ -48,11 +48,10 @@ test-unit: $(STAMP) ## Unit tests: use cases with in-memory fakes
 test-integration: $(STAMP) ## Integration tests: real adapters, the fake Discord drivers
 	$(BIN)/pytest tests/integration
 
-bench: $(STAMP) ## Benchmarks: figures printed under bench/, nothing asserted
-	@for script in bench/*.py; do \
-	  case $$script in */shared_data.py|*/__init__.py) continue;; esac; \
-	  echo "== $$script"; $(BIN)/python $$script || exit 1; \
-	done
+BENCHES ?= speech model discord soak
+
+bench: $(STAMP) ## Benchmarks: figures printed, nothing asserted (BENCHES="model" for one)
+	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python -m bench.$$name || exit 1; done
 
 clean: ## Remove caches (not .venv, not data/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis

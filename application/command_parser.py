@@ -3,8 +3,6 @@
 import re
 
 from domain import commands as c
-from domain.catalogue import BY_NAME
-from domain.errors import MissingArgument
 from domain.messages import Message
 
 _BACKEND_OPTION = re.compile(r"--backend(?:=|\s+)(\S+)\s*")
@@ -13,8 +11,8 @@ _BACKEND_OPTION = re.compile(r"--backend(?:=|\s+)(\S+)\s*")
 def parse_message(message: Message, prefix: str) -> c.Command:
     """The command a message asks for. Plain text is answered by the model; audio is heard first.
 
-    A command whose required argument is missing still parses; its handler refuses it with
-    the usage, so every driver gives the same answer.
+    Parsing never fails: a command whose argument is missing or malformed still parses, and its
+    handler refuses it with the usage, so every driver gives the same answer.
     """
     text = message.content.strip()
     if not text.startswith(prefix) or len(text) == len(prefix):
@@ -31,21 +29,14 @@ def parse_message(message: Message, prefix: str) -> c.Command:
     return builder(message, argument)
 
 
-def require(argument: str, command_name: str) -> str:
-    if not argument:
-        raise MissingArgument(BY_NAME[command_name].usage)
-    return argument
-
-
 def _train(message: Message, argument: str) -> c.Command:
     if argument.lower() == "status":
         return c.ShowTrainingStatus(message)
     backend: str | None = None
     if argument.startswith("--backend"):
         option = _BACKEND_OPTION.match(argument)
-        if option is None:
-            raise MissingArgument("train --backend NAME [data]")
-        backend, argument = option.group(1), argument[option.end() :]
+        # An option without a name stays empty, so the handler refuses it with the usage.
+        backend, argument = (option.group(1), argument[option.end() :]) if option else ("", "")
     attachment = message.attachments[0] if message.attachments else None
     return c.TrainModel(message, inline_text=argument.strip(), attachment=attachment, backend=backend)
 

@@ -38,19 +38,28 @@ class MessageBus:
         self._event_handlers = {kind: list(handlers) for kind, handlers in event_handlers.items()}
         self._chat = chat
         # Messages of one channel are handled one after another, so replies keep their order.
-        self._channel_locks: dict[int, asyncio.Lock] = {}
+        # A channel's lock lives only while someone holds or awaits it, so months of channels cost nothing.
+        self._channel_locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
     def subscribe(self, kind: type[Event], handler: EventHandler) -> None:
         self._event_handlers.setdefault(kind, []).append(handler)
 
     async def handle(self, message: BusMessage) -> None:
-        if isinstance(message, Command):
-            channel = int(message.message.channel_id)
-            lock = self._channel_locks.setdefault(channel, asyncio.Lock())
+        if not isinstance(message, Command):
+            await self._drain(message)
+            return
+        channel = int(message.message.channel_id)
+        lock, users = self._channel_locks.get(channel, (asyncio.Lock(), 0))
+        self._channel_locks[channel] = (lock, users + 1)
+        try:
             async with lock:
                 await self._drain(message)
-        else:
-            await self._drain(message)
+        finally:
+            lock, users = self._channel_locks[channel]
+            if users == 1:
+                del self._channel_locks[channel]
+            else:
+                self._channel_locks[channel] = (lock, users - 1)
 
     async def _drain(self, first: BusMessage) -> None:
         queue: deque[BusMessage] = deque([first])

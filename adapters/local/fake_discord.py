@@ -112,6 +112,15 @@ class FakeDiscord:
     async def say(self, content: str, **kwargs: object) -> Message:
         return await self.post(self.message(content, **kwargs))  # type: ignore[arg-type]
 
+    def forget(self) -> None:
+        """Drop everything recorded so far (long load runs keep memory flat this way)."""
+        self.sent.clear()
+        self.statuses.clear()
+        self.played.clear()
+        self.fetched.clear()
+        self._by_id.clear()
+        self._attachments.clear()
+
     # --- what a test reads ---------------------------------------------------------------------
 
     def replies_to(self, message: Message) -> list[SentMessage]:

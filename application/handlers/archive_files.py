@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from application.command_parser import require
+from application.arguments import require
 from application.messagebus import BusMessage
 from application.permissions import PrivilegePolicy
 from application.ports.chat import ChatOutput

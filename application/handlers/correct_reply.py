@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from application.command_parser import require
+from application.arguments import require
 from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
 from application.messagebus import BusMessage

@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 
+from application.arguments import require
 from application.chat_replies import send_long_text
-from application.command_parser import require
 from application.messagebus import BusMessage
 from application.permissions import PrivilegePolicy
 from application.ports.chat import ChatOutput

@@ -16,7 +16,7 @@ from application.progress import ProgressMessage
 from application.publisher import EventPublisher
 from application.training_data import TrainingData
 from domain.commands import ShowTrainingStatus, TrainModel
-from domain.errors import InvalidArgument, ParrotError
+from domain.errors import InvalidArgument, MissingArgument, ParrotError
 from domain.events import ModelTrained, TrainingFailed, TrainingStarted
 from domain.ids import ChannelId, MessageId
 from domain.messages import Status
@@ -58,6 +58,8 @@ class TrainModelHandler:
     async def __call__(self, command: TrainModel) -> Sequence[BusMessage]:
         message = command.message
         self._policy.require(message, "train")
+        if command.backend is not None and not command.backend.strip():
+            raise MissingArgument("train --backend NAME [data]")
         backend_name = command.backend or self._default_backend
         backend = self._backends.get(backend_name)
         if backend is None:

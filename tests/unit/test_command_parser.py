@@ -2,7 +2,6 @@ import pytest
 
 from application.command_parser import parse_message
 from domain import commands as c
-from domain.errors import MissingArgument
 from domain.ids import ChannelId, MessageId, UserId
 from domain.messages import Attachment, Author, Message
 
@@ -59,9 +58,9 @@ def test_inline_training_data_keeps_its_lines_and_the_backend_option() -> None:
     assert command.inline_text == "hi => hello\nbye => ciao"
 
 
-def test_backend_option_without_a_name_is_refused_with_usage() -> None:
-    with pytest.raises(MissingArgument, match="train --backend NAME"):
-        parse_message(message("!train --backend"), "!")
+def test_backend_option_without_a_name_parses_to_an_empty_backend() -> None:
+    command = parse_message(message("!train --backend"), "!")
+    assert isinstance(command, c.TrainModel) and command.backend == ""
 
 
 def test_an_audio_attachment_is_heard_and_a_dataset_is_trained_on() -> None:

@@ -144,6 +144,11 @@ async def test_one_training_per_space_at_a_time(app: AppHarness) -> None:
     assert app.discord.replies_to(other_guild)[0].current_text.startswith("Training `train-2` done")
 
 
+async def test_a_backend_option_without_a_name_is_refused_with_the_usage(app: AppHarness) -> None:
+    message = await app.discord.say("!train --backend")
+    assert app.discord.replies_to(message)[0].text == "Something is missing. Usage: `train --backend NAME [data]`"
+
+
 async def test_an_unknown_backend_is_refused_with_the_list(app: AppHarness) -> None:
     message = await app.discord.say(f"!train --backend nope {FAQ}")
     assert app.discord.replies_to(message)[0].text == "There is no model backend `nope`. Available: `embedded`."
