@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from dependency_injector import containers, providers
 
@@ -63,6 +63,9 @@ from application.voice_sessions import VoiceSessions
 from application.work_gate import WorkGate
 from domain import commands, events
 
+if TYPE_CHECKING:
+    from adapters.discord import DiscordConfig
+
 
 class Closable(Protocol):
     def close(self) -> None: ...
@@ -85,6 +88,24 @@ def chain_recognisers(names: Sequence[str], found: Mapping[str, SpeechToText]) -
     if len(unique) == 1:
         return found[unique[0]]
     return FallbackSpeechToText([found[name] for name in unique])
+
+
+def policy_from(settings: ParrotSettings) -> PrivilegePolicy:
+    return PrivilegePolicy(frozenset(settings.discord.privileged_roles), settings.discord.allow_direct_messages)
+
+
+def discord_config_from(settings: ParrotSettings) -> "DiscordConfig":
+    from adapters.discord import DiscordConfig
+
+    discord = settings.discord
+    return DiscordConfig(
+        prefix=discord.prefix,
+        api_base=discord.api_base,
+        gateway_url=discord.gateway_url,
+        voice_ca_file=discord.voice_ca_file,
+        guild_ready_timeout=discord.guild_ready_timeout,
+        owner_ids=frozenset(discord.owner_ids),
+    )
 
 
 def limits_from(settings: ParrotSettings) -> Limits:
@@ -162,9 +183,7 @@ class Container(containers.DeclarativeContainer):
     default_backend = providers.Callable(lambda s: s.model.backend, settings)
     language = providers.Callable(lambda s: s.speech.language, settings)
     detect_language = providers.Callable(lambda s: None if s.speech.detect_language else s.speech.language, settings)
-    policy = providers.Singleton(
-        lambda s: PrivilegePolicy(frozenset(s.discord.privileged_roles), s.discord.allow_direct_messages), settings
-    )
+    policy = providers.Singleton(policy_from, settings)
     clock = providers.Singleton(SystemClock)
 
     layout = providers.Singleton(lambda s: SpaceLayout(s.storage.data_root), settings)
@@ -393,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("run", help="run on Discord when a token is configured, else the local chat (default)")
     sub.add_parser("chat", help="the local chat in this terminal; reads one message per line from a pipe")
     sub.add_parser("config", help="print the effective configuration, secrets masked")
+    sync = sub.add_parser("sync", help="register the slash commands with Discord (globally, or in one guild)")
+    sync.add_argument("--guild", type=int, default=None, help="register in this guild only (instant)")
     train = sub.add_parser("train", help="train on a dataset file, as `!train` with that file attached")
     train.add_argument("file", type=Path)
     train.add_argument("--backend", default=None, help="model backend (default: model.backend)")
@@ -417,11 +438,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if arguments.command in ("train", "test"):
             return asyncio.run(run_admin_job(settings, arguments))
+        if arguments.command == "sync":
+            return asyncio.run(sync_commands(settings, token, arguments.guild))
         if arguments.command in (None, "run") and token:
-            print("parrot: the Discord driver is not part of this build yet; starting the local chat.", file=sys.stderr)
+            return asyncio.run(run_discord(settings, token))
+        if arguments.command in (None, "run"):
+            print("parrot: no Discord token configured (DISCORD_TOKEN); starting the local chat.", file=sys.stderr)
         return asyncio.run(run_local_chat(settings))
     except KeyboardInterrupt:
         return 130
+
+
+async def run_discord(settings: ParrotSettings, token: str) -> int:
+    from adapters.discord import DiscordStartupError, ParrotBot, run_discord_bot
+
+    bot = ParrotBot(discord_config_from(settings), policy_from(settings))
+    container = build_container(settings, bot.chat, bot.voice, bot.attachments)
+    bot.attach(container.bus())
+    try:
+        if settings.speech.load_at_startup:
+            await warm_up(container)
+        await run_discord_bot(bot, token)
+    except DiscordStartupError as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await shutdown(container)
+    return 0
+
+
+async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: int | None) -> int:
+    from adapters.discord import DiscordStartupError, ParrotBot, sync_slash_commands
+
+    if not token:
+        print("parrot: set DISCORD_TOKEN to register slash commands.", file=sys.stderr)
+        return 2
+    try:
+        count = await sync_slash_commands(
+            ParrotBot(discord_config_from(settings), policy_from(settings)), token, guild_id=guild_id
+        )
+    except DiscordStartupError as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return 1
+    where = f"guild {guild_id}" if guild_id else "every guild (global commands can take up to an hour to appear)"
+    print(f"parrot: registered {count} slash commands in {where}.")
+    return 0
 
 
 async def run_local_chat(settings: ParrotSettings) -> int:
@@ -436,6 +497,8 @@ async def run_local_chat(settings: ParrotSettings) -> int:
 
     session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
     try:
+        if settings.speech.load_at_startup:
+            await warm_up(container)
         await session.run(stdin_lines("you> " if interactive else ""))
     finally:
         await shutdown(container)

@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from adapters.local.fake_discord import member
+from adapters.local.scripted_discord import member
 from adapters.logs.setup import configure_logging
 from domain.errors import BackendUnavailable
 from tests.app import AppHarness, build_app

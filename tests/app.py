@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.config.settings import ParrotSettings
-from adapters.local.fake_discord import FakeDiscord
+from adapters.local.scripted_discord import ScriptedDiscord
 from bootstrap import Container, build_container, settle
 from tests import fakes
 
@@ -13,7 +13,7 @@ from tests import fakes
 @dataclass
 class AppHarness:
     container: Container
-    discord: FakeDiscord
+    discord: ScriptedDiscord
     backend: fakes.FakeModelBackend
     codec: fakes.FakeCodec
     stt: fakes.FakeSpeechToText
@@ -40,7 +40,7 @@ def build_app(
     the configured codec, recogniser and voice are the real ones.
     """
     settings = make_settings(data_root, **sections)
-    discord = FakeDiscord(prefix=settings.discord.prefix)
+    discord = ScriptedDiscord(prefix=settings.discord.prefix)
     backend = fakes.FakeModelBackend(name="embedded")
     codec, stt, tts = fakes.FakeCodec(), fakes.FakeSpeechToText(), fakes.FakeTextToSpeech()
     overrides: dict[str, object] = {} if real_speech else {"codec": codec, "stt": stt, "tts": tts}

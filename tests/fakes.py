@@ -239,6 +239,9 @@ class FakeSpeechToText:
         self.delay = 0.0
         self.languages: list[str | None] = []
 
+    async def warm_up(self) -> None:
+        pass
+
     async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
         self.languages.append(language)
         if self.delay:
@@ -253,6 +256,9 @@ class FakeTextToSpeech:
 
     def __init__(self) -> None:
         self.spoken: list[tuple[str, str]] = []
+
+    async def warm_up(self) -> None:
+        pass
 
     async def synthesize(self, text: str, language: str) -> AudioClip:
         self.spoken.append((text, language))

@@ -20,6 +20,10 @@ class AudioCodec(Protocol):
 class SpeechToText(Protocol):
     name: str
 
+    async def warm_up(self) -> None:
+        """Load models now rather than on first use."""
+        ...
+
     async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
         """`language` is a tag such as `en-US`, or None to detect it; raises BackendUnavailable."""
         ...
@@ -28,5 +32,7 @@ class SpeechToText(Protocol):
 @runtime_checkable
 class TextToSpeech(Protocol):
     name: str
+
+    async def warm_up(self) -> None: ...
 
     async def synthesize(self, text: str, language: str) -> AudioClip: ...

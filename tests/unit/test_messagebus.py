@@ -3,7 +3,7 @@ from collections.abc import Sequence
 
 import structlog
 
-from adapters.local.fake_discord import FakeDiscord
+from adapters.local.scripted_discord import ScriptedDiscord
 from application.messagebus import APOLOGY, BusMessage, MessageBus
 from domain.commands import Greet, ReplyToMessage
 from domain.errors import NotFound
@@ -12,7 +12,7 @@ from domain.messages import Status
 
 
 async def test_a_refusal_is_told_to_the_user_and_marked_failed() -> None:
-    chat = FakeDiscord()
+    chat = ScriptedDiscord()
 
     async def refuse(command: Greet) -> Sequence[BusMessage]:
         raise NotFound("No such thing.")
@@ -25,7 +25,7 @@ async def test_a_refusal_is_told_to_the_user_and_marked_failed() -> None:
 
 
 async def test_an_unexpected_error_is_logged_once_and_answered_with_an_apology() -> None:
-    chat = FakeDiscord()
+    chat = ScriptedDiscord()
 
     async def crash(command: Greet) -> Sequence[BusMessage]:
         raise RuntimeError("disk on fire")
@@ -41,7 +41,7 @@ async def test_an_unexpected_error_is_logged_once_and_answered_with_an_apology()
 
 
 async def test_one_failing_subscriber_does_not_stop_the_others_and_events_chain() -> None:
-    chat = FakeDiscord()
+    chat = ScriptedDiscord()
     seen: list[str] = []
 
     async def greet(command: Greet) -> Sequence[BusMessage]:
@@ -64,7 +64,7 @@ async def test_one_failing_subscriber_does_not_stop_the_others_and_events_chain(
 
 
 async def test_messages_of_one_channel_are_answered_in_order() -> None:
-    chat = FakeDiscord()
+    chat = ScriptedDiscord()
     order: list[str] = []
 
     async def slow_then_fast(command: ReplyToMessage) -> Sequence[BusMessage]:

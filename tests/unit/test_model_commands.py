@@ -1,6 +1,6 @@
 """Reply, correct, train, test and model versions through the bus, with a fake model backend."""
 
-from adapters.local.fake_discord import member
+from adapters.local.scripted_discord import member
 from domain.errors import BackendUnavailable
 from domain.messages import Status
 from domain.spaces import Space

@@ -1,6 +1,6 @@
 """Each text command through the bus, with in-memory fakes of every port."""
 
-from adapters.local.fake_discord import member
+from adapters.local.scripted_discord import member
 from domain.messages import Status
 from domain.spaces import Space
 from tests.app import AppHarness

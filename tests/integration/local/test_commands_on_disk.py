@@ -6,7 +6,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from adapters.local.fake_discord import member
+from adapters.local.scripted_discord import member
 from tests.app import AppHarness, build_app
 
 

@@ -5,7 +5,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from adapters.local.fake_discord import member
+from adapters.local.scripted_discord import member
 from domain.messages import Message
 from tests.app import AppHarness, build_app
 

@@ -37,7 +37,7 @@ class PlayedAudio:
     audio: EncodedAudio
 
 
-class FakeDiscord:
+class ScriptedDiscord:
     """Implements ChatOutput, VoiceOutput and AttachmentSource; records everything."""
 
     def __init__(self, prefix: str = "!", play_seconds_per_second: float = 0.0) -> None:

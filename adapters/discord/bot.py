@@ -1,0 +1,190 @@
+"""The Discord bot: receives messages and slash commands, turns them into domain commands, puts them on the bus.
+
+No business logic lives here. Prefix and slash invocations of a catalogued command, and plain
+messages, all become a domain Message that `application.command_parser.parse_message` turns into the
+command, so every driver (Discord, the local chat) understands the same text the same way.
+"""
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import discord
+import structlog
+from discord import app_commands
+from discord.ext import commands
+
+from adapters.discord.attachments import DiscordAttachments
+from adapters.discord.chat import NO_PINGS, DiscordChat
+from adapters.discord.cogs import load_cogs
+from adapters.discord.config import DiscordConfig
+from adapters.discord.endpoints import connector_trusting, point_at
+from adapters.discord.errors import explain
+from adapters.discord.translate import to_interaction_message, to_message
+from adapters.discord.voice import DiscordVoice
+from application.command_parser import parse_message
+from application.messagebus import APOLOGY
+from application.permissions import PrivilegePolicy
+from domain.commands import Command
+from domain.messages import Message
+
+log = structlog.get_logger("parrot.discord")
+
+# Messages people write; joins, pins, boosts and the like are not for the bot.
+_CHAT_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+def _cause(error: BaseException) -> BaseException:
+    """The exception under discord.py's wrappers (CommandInvokeError, HybridCommandError, ...)."""
+    while isinstance(
+        error, commands.CommandInvokeError | commands.HybridCommandError | app_commands.CommandInvokeError
+    ):
+        error = error.original
+    return error
+
+
+class CommandSink(Protocol):
+    """Where commands go: the application's MessageBus (tests use a recording sink)."""
+
+    async def handle(self, message: Command) -> None: ...
+
+
+def intents() -> discord.Intents:
+    """Only what the bot uses. Message content is privileged: enable it on the developer portal."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    wanted.message_content = True
+    wanted.voice_states = True  # who sits in which voice channel, for `join` and spoken replies
+    return wanted
+
+
+class ParrotBot(commands.Bot):
+    def __init__(self, config: DiscordConfig, policy: PrivilegePolicy, sink: CommandSink | None = None) -> None:
+        super().__init__(
+            command_prefix=config.prefix,
+            intents=intents(),
+            help_command=None,  # `help` is a catalogued command answered by the core
+            case_insensitive=True,
+            allowed_mentions=NO_PINGS,
+            guild_ready_timeout=config.guild_ready_timeout,
+            chunk_guilds_at_startup=False,
+        )
+        self.config = config
+        self.policy = policy
+        self._sink = sink
+        self.chat = DiscordChat(self)
+        self.voice = DiscordVoice(self, connect_timeout=config.voice_connect_timeout)
+        self.attachments = DiscordAttachments(self)
+        self.owner_ids: set[int] = set(config.owner_ids)
+        self._in_flight: set[asyncio.Task[Any]] = set()
+
+    def attach(self, sink: CommandSink) -> None:
+        """Give the bot its bus. The bus is built from the bot's outputs, hence after the bot."""
+        self._sink = sink
+
+    # -- start-up -------------------------------------------------------------------------------
+
+    async def login(self, token: str) -> None:
+        point_at(self.config.api_base, self.config.gateway_url)
+        if self.config.voice_ca_file is not None:
+            # Made here, inside the running loop, as aiohttp requires.
+            self.http.connector = connector_trusting(self.config.voice_ca_file)
+        await super().login(token)
+
+    async def setup_hook(self) -> None:
+        # login() fetched the application: its owner (or team) may use the owner-only commands.
+        application = self.application
+        if application is not None:
+            if application.team is not None:
+                self.owner_ids.update(member.id for member in application.team.members)
+            else:
+                self.owner_ids.add(application.owner.id)
+        await load_cogs(self)
+
+    async def on_ready(self) -> None:
+        log.info("connected to discord", user_id=self.user.id if self.user else None, guilds=len(self.guilds))
+
+    # -- input ----------------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        # Our own messages come back over the gateway; other bots could make us talk in loops.
+        if message.author.bot or message.type not in _CHAT_MESSAGE_TYPES:
+            return
+        if not message.content and not message.attachments:
+            return  # stickers, embeds only: nothing to answer
+        ctx = await self.get_context(message)
+        if ctx.command is not None:
+            await self.invoke(ctx)  # a catalogued command: its checks, cooldown and arguments apply
+            return
+        # Plain text, audio, or an unknown command: the core's parser decides, the core answers.
+        self.attachments.remember(message.attachments)
+        await self._handle(to_message(message, owner_ids=frozenset(self.owner_ids)))
+
+    def domain_message(
+        self, ctx: "commands.Context[ParrotBot]", argument: str = "", files: Iterable[discord.Attachment] = ()
+    ) -> Message:
+        """The domain's view of a command invocation. A slash command's text is rebuilt from its options."""
+        if ctx.interaction is None:
+            return to_message(ctx.message, owner_ids=frozenset(self.owner_ids))
+        name = ctx.command.qualified_name if ctx.command is not None else ""
+        content = f"{self.config.prefix}{name} {argument}".strip()
+        return to_interaction_message(ctx.interaction, content, files, owner_ids=frozenset(self.owner_ids))
+
+    async def submit(
+        self, ctx: "commands.Context[ParrotBot]", argument: str = "", file: discord.Attachment | None = None
+    ) -> None:
+        """Put the command `ctx` invoked on the bus; called by every catalogued command."""
+        files = [file] if file is not None else []
+        if ctx.interaction is None:
+            self.attachments.remember(ctx.message.attachments)
+            await self._handle(self.domain_message(ctx))
+            return
+        interaction = ctx.interaction
+        self.attachments.remember(files)
+        self.chat.open_interaction(interaction)
+        # Discord wants an answer within 3 s; the core may take longer (speech, training).
+        await ctx.defer()
+        try:
+            await self._handle(self.domain_message(ctx, argument, files))
+        finally:
+            await self.chat.close_interaction(interaction)
+
+    async def _handle(self, message: Message) -> None:
+        if self._sink is None:
+            raise RuntimeError("ParrotBot has no command sink: call attach(bus) before starting it")
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            # The parser never refuses: a command missing its argument is refused by its handler.
+            await self._sink.handle(parse_message(message, self.config.prefix))
+        finally:
+            self._in_flight.discard(task)
+
+    async def close(self) -> None:
+        pending = self._in_flight - {asyncio.current_task()}
+        if pending and not self.is_closed():
+            # Commands under way answer before the HTTP session closes (discord.py also leaves voice here).
+            log.info("waiting for commands under way", count=len(pending))
+            await asyncio.wait(pending, timeout=self.config.shutdown_grace_seconds)
+        await super().close()
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    async def on_command_error(self, ctx: "commands.Context[ParrotBot]", error: commands.CommandError) -> None:  # type: ignore[override]
+        command = ctx.command.qualified_name if ctx.command is not None else ""
+        text = explain(error, prefix=self.config.prefix, command=command, typed=ctx.invoked_with or "")
+        if text is None:
+            log.error("command failed", command=command, exc_info=_cause(error))
+            text = APOLOGY
+        else:
+            log.info("command refused", command=command, reason=type(error).__name__)
+        try:
+            await ctx.reply(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as failure:
+            log.warning("could not tell the user about an error", status=failure.status)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("discord event handler failed", event=event_method)

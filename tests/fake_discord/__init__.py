@@ -1,0 +1,24 @@
+"""A socket-level fake Discord (REST, gateway, CDN, voice) that the real, unmodified discord.py client talks to."""
+
+from tests.fake_discord.server import (
+    ADD_REACTION,
+    EDIT_MESSAGE,
+    FOLLOWUP,
+    REMOVE_REACTION,
+    SEND_MESSAGE,
+    Call,
+    FakeDiscord,
+)
+from tests.fake_discord.world import User, World
+
+__all__ = [
+    "ADD_REACTION",
+    "EDIT_MESSAGE",
+    "FOLLOWUP",
+    "REMOVE_REACTION",
+    "SEND_MESSAGE",
+    "Call",
+    "FakeDiscord",
+    "User",
+    "World",
+]

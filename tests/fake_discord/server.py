@@ -1,0 +1,479 @@
+"""A fake Discord on 127.0.0.1: REST API, gateway, attachment CDN and voice, enough for the real discord.py.
+
+Every REST call is recorded as a `Call`. A route the fake does not know is answered 404 and recorded,
+and `stop()` fails loudly if any such route (or any protocol error) was seen, so a test can never pass
+while the bot talks to an endpoint nobody checked.
+"""
+
+import asyncio
+import contextlib
+import json
+import tempfile
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import BodyPartReader, web
+
+from tests.fake_discord.gateway import FakeGateway
+from tests.fake_discord.tls import TlsFiles, make_certificates
+from tests.fake_discord.voice import FakeVoiceServer
+from tests.fake_discord.world import IS_VOICE_MESSAGE, JSON, User, World, now_iso
+
+API_PREFIX = "/api/v10"
+TOKEN = "fake-discord-token"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    name: str
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
+# What the recording middleware parsed, for the route handlers.
+BODY: web.RequestKey[Any] = web.RequestKey("body")
+UPLOADS = web.RequestKey("uploads", list[Upload])
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One REST request the bot made, as the fake understood it."""
+
+    method: str
+    route: str  # e.g. "POST /channels/{channel_id}/messages"
+    path: str
+    query: dict[str, str]
+    body: Any  # the JSON body, or a multipart request's payload_json
+    uploads: tuple[Upload, ...]
+    status: int
+
+    @property
+    def content(self) -> str:
+        return str(self.body.get("content") or "") if isinstance(self.body, dict) else ""
+
+    @property
+    def reply_to(self) -> int | None:
+        reference = self.body.get("message_reference") if isinstance(self.body, dict) else None
+        return int(reference["message_id"]) if reference else None
+
+
+@dataclass(slots=True)
+class _RateLimit:
+    route: str
+    retry_after: float
+    remaining: int
+
+
+SEND_MESSAGE = "POST /channels/{channel_id}/messages"
+EDIT_MESSAGE = "PATCH /channels/{channel_id}/messages/{message_id}"
+ADD_REACTION = "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"
+REMOVE_REACTION = "DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"
+INTERACTION_CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
+FOLLOWUP = "POST /webhooks/{application_id}/{token}"
+
+
+def _token_in_path(route: str) -> bool:
+    """Interaction callbacks and webhooks authenticate by the token in their path, not a header."""
+    return route.split(" ", 1)[1].startswith(("/interactions/", "/webhooks/"))
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # discord.py parses a body as JSON only when Content-Type is exactly this (no charset suffix).
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+
+
+class FakeDiscord:
+    def __init__(self, *, dave: bool = False, token: str = TOKEN, echo_own_messages: bool = True) -> None:
+        self.world = World()
+        self.token = token
+        self.echo_own_messages = echo_own_messages
+        self.calls: list[Call] = []
+        self.unknown: list[str] = []
+        self.downloads: list[str] = []  # CDN paths the bot fetched
+        self.messages: dict[int, JSON] = {}
+        self.registered_commands: dict[str, list[JSON]] = {}
+        self._folder = tempfile.TemporaryDirectory(prefix="fake-discord-")
+        self.tls: TlsFiles = make_certificates(Path(self._folder.name))
+        self.voice = FakeVoiceServer(self.tls, dave=dave)
+        self.gateway = FakeGateway(self.world, self.voice, token, lambda: self.gateway_url)
+        self._cdn: dict[str, tuple[str, bytes]] = {}
+        self._rate_limits: list[_RateLimit] = []
+        self._waiters: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return self.base_url + API_PREFIX
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    @property
+    def ca_file(self) -> Path:
+        return self.tls.ca_file
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._record], client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_get("/cdn/attachments/{channel_id}/{attachment_id}/{filename}", self._cdn_file)
+        for method, route, handler in self._routes():
+            app.router.add_route(method, API_PREFIX + route.split(" ", 1)[1], handler)
+        app.router.add_route("*", "/{tail:.*}", self._unknown)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert isinstance(server, asyncio.Server)
+        self.port = server.sockets[0].getsockname()[1]
+        await self.voice.start()
+
+    async def stop(self) -> None:
+        await self.voice.stop()
+        if self._runner is not None:
+            await self._runner.shutdown()
+            await self._runner.cleanup()
+        self._folder.cleanup()
+
+    def problems(self) -> list[str]:
+        return [*(f"unknown route {u}" for u in self.unknown), *self.gateway.errors, *self.voice.errors]
+
+    def check(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise AssertionError("the fake Discord saw problems:\n" + "\n".join(problems))
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.stop()
+        if kind is None:
+            self.check()
+
+    # -- what tests do ----------------------------------------------------------------------------
+
+    def add_attachment(
+        self, filename: str, data: bytes, content_type: str, *, channel_id: int | None = None, voice: bool = False
+    ) -> JSON:
+        """Put a file on the fake CDN and return the attachment object a message would carry."""
+        channel = channel_id or self.world.text_channel.id
+        attachment_id = self.world.ids.next()
+        self._cdn[f"{channel}/{attachment_id}/{filename}"] = (content_type, data)
+        url = f"{self.base_url}/cdn/attachments/{channel}/{attachment_id}/{filename}"
+        attachment: JSON = {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
+        if voice:
+            attachment.update(duration_secs=1.0, waveform="AAAA")
+        return attachment
+
+    async def send_message(
+        self,
+        author: User,
+        content: str = "",
+        *,
+        channel_id: int | None = None,
+        attachments: Iterable[JSON] = (),
+        reply_to: int | None = None,
+        voice_message: bool = False,
+    ) -> JSON:
+        """A user posts a message: the bot receives MESSAGE_CREATE over the gateway."""
+        channel = channel_id or self.world.text_channel.id
+        message = self._message(author, channel, content, list(attachments), reply_to)
+        if voice_message:
+            message["flags"] = IS_VOICE_MESSAGE
+        await self.gateway.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def invoke_slash(
+        self, user: User, name: str, options: dict[str, str | int] | None = None, attachment: JSON | None = None
+    ) -> JSON:
+        """A user runs `/name`: the bot receives INTERACTION_CREATE."""
+        world = self.world
+        interaction_id = world.ids.next()
+        data: JSON = {
+            "id": str(world.ids.next()),
+            "name": name,
+            "type": 1,
+            "guild_id": str(world.guild_id),
+            "options": [
+                {"name": key, "type": 4 if isinstance(value, int) else 3, "value": value}
+                for key, value in (options or {}).items()
+            ],
+        }
+        if attachment is not None:
+            data["options"].append({"name": "file", "type": 11, "value": attachment["id"]})
+            data["resolved"] = {"attachments": {attachment["id"]: attachment}}
+        interaction: JSON = {
+            "id": str(interaction_id),
+            "application_id": str(world.application_id),
+            "type": 2,
+            "token": f"interaction-token-{interaction_id}",
+            "version": 1,
+            "guild_id": str(world.guild_id),
+            "channel_id": str(world.text_channel.id),
+            "channel": world.text_channel.payload(world.guild_id, 0),
+            "member": user.member_payload() | {"permissions": str(world.permissions(user))},
+            "app_permissions": str(world.permissions(world.bot)),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(world.guild_id)},
+            "context": 0,
+            "attachment_size_limit": 25 * 1024 * 1024,
+            "data": data,
+        }
+        await self.gateway.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    async def move_to_voice(self, user: User, channel_id: int | None) -> None:
+        """A user joins (or leaves, with None) a voice channel."""
+        if channel_id is None:
+            self.world.voice_states.pop(user.id, None)
+        else:
+            self.world.voice_states[user.id] = channel_id
+        await self.gateway.dispatch(
+            "VOICE_STATE_UPDATE", self.world.voice_state(user.id, channel_id, f"voice-{user.id}")
+        )
+
+    def rate_limit(self, route: str, *, retry_after: float = 0.05, times: int = 1) -> None:
+        """Answer the next `times` calls of `route` with 429, as Discord's rate limiter does."""
+        self._rate_limits.append(_RateLimit(route, retry_after, times))
+
+    async def wait_for(self, predicate: Callable[[Call], bool], *, since: int = 0, timeout: float = 5.0) -> Call:
+        """The first call from index `since` on that matches, waiting for it if need be."""
+        for call in self.calls[since:]:
+            if predicate(call):
+                return call
+        future: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
+        waiter = (predicate, future)
+        self._waiters.append(waiter)
+        try:
+            async with asyncio.timeout(timeout):
+                return await future
+        finally:
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(waiter)
+
+    async def reply_to(self, message: JSON, *, since: int = 0, timeout: float = 5.0) -> Call:
+        """The bot's reply that references `message` (looking from call `since` on)."""
+        message_id = int(message["id"])
+        return await self.wait_for(
+            lambda c: c.route == SEND_MESSAGE and c.status == 200 and c.reply_to == message_id,
+            since=since,
+            timeout=timeout,
+        )
+
+    def calls_to(self, route: str) -> list[Call]:
+        return [call for call in self.calls if call.route == route]
+
+    # -- REST -------------------------------------------------------------------------------------
+
+    def _routes(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("GET", "GET /users/@me", self._me),
+            ("GET", "GET /oauth2/applications/@me", self._application),
+            ("POST", SEND_MESSAGE, self._create_message),
+            ("GET", "GET /channels/{channel_id}/messages/{message_id}", self._get_message),
+            ("PATCH", EDIT_MESSAGE, self._edit_message),
+            ("PUT", ADD_REACTION, self._no_content),
+            ("DELETE", REMOVE_REACTION, self._no_content),
+            ("PUT", "PUT /applications/{application_id}/commands", self._register_commands),
+            ("PUT", "PUT /applications/{application_id}/guilds/{guild_id}/commands", self._register_commands),
+            ("POST", INTERACTION_CALLBACK, self._interaction_callback),
+            ("POST", FOLLOWUP, self._followup),
+            ("PATCH", "PATCH /webhooks/{application_id}/{token}/messages/@original", self._followup),
+            ("DELETE", "DELETE /webhooks/{application_id}/{token}/messages/@original", self._no_content),
+        ]
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith(API_PREFIX):
+            return await handler(request)
+        body, uploads = await self._read_body(request)
+        request[BODY], request[UPLOADS] = body, uploads
+        resource = request.match_info.route.resource
+        template = resource.canonical[len(API_PREFIX) :] if resource is not None else request.path
+        route = f"{request.method} {template}"
+        limit = next((rl for rl in self._rate_limits if rl.route == route and rl.remaining > 0), None)
+        if limit is not None:
+            limit.remaining -= 1
+            response: web.StreamResponse = json_response(
+                {"message": "You are being rate limited.", "retry_after": limit.retry_after, "global": False},
+                status=429,
+                headers={"Via": "1.1 google", "Retry-After": "1", "X-RateLimit-Scope": "user"},
+            )
+        elif not _token_in_path(route) and request.headers.get("Authorization") != f"Bot {self.token}":
+            response = json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        else:
+            response = await handler(request)
+        call = Call(request.method, route, request.path, dict(request.query), body, tuple(uploads), response.status)
+        self.calls.append(call)
+        for predicate, future in list(self._waiters):
+            if not future.done() and predicate(call):
+                future.set_result(call)
+        return response
+
+    async def _read_body(self, request: web.Request) -> tuple[Any, list[Upload]]:
+        if not request.can_read_body:
+            return None, []
+        if request.content_type == "application/json":
+            return await request.json(), []
+        if request.content_type.startswith("multipart/"):
+            body: Any = None
+            uploads: list[Upload] = []
+            reader = await request.multipart()
+            async for part in reader:
+                if not isinstance(part, BodyPartReader):
+                    continue
+                data = await part.read()
+                if part.name == "payload_json":
+                    body = json.loads(data)
+                else:
+                    content_type = part.headers.get("Content-Type", "")
+                    uploads.append(Upload(part.name or "", part.filename or "", content_type, bytes(data)))
+            return body, uploads
+        return await request.read(), []
+
+    async def _unknown(self, request: web.Request) -> web.Response:
+        self.unknown.append(f"{request.method} {request.path}")
+        return json_response({"message": "404: Not Found (the fake does not know this route)", "code": 0}, 404)
+
+    async def _me(self, request: web.Request) -> web.Response:
+        return json_response(self.world.bot.payload() | {"verified": True, "mfa_enabled": False, "flags": 0})
+
+    async def _application(self, request: web.Request) -> web.Response:
+        return json_response(self.world.application_payload())
+
+    async def _no_content(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    async def _create_message(self, request: web.Request) -> web.Response:
+        channel_id = int(request.match_info["channel_id"])
+        body = request[BODY] or {}
+        reference = body.get("message_reference") or {}
+        reply_to = int(reference["message_id"]) if reference.get("message_id") else None
+        attachments = [self._uploaded(channel_id, upload) for upload in request[UPLOADS]]
+        message = self._message(self.world.bot, channel_id, body.get("content") or "", attachments, reply_to)
+        if self.echo_own_messages:
+            # Discord sends the bot its own messages too; the bot must ignore them.
+            await self.gateway.dispatch("MESSAGE_CREATE", message)
+        return json_response(message)
+
+    async def _get_message(self, request: web.Request) -> web.Response:
+        message = self.messages.get(int(request.match_info["message_id"]))
+        if message is None:
+            return json_response({"message": "Unknown Message", "code": 10008}, 404)
+        return json_response(message)
+
+    async def _edit_message(self, request: web.Request) -> web.Response:
+        message = self.messages.get(int(request.match_info["message_id"]))
+        if message is None:
+            return json_response({"message": "Unknown Message", "code": 10008}, 404)
+        body = request[BODY] or {}
+        if "content" in body:
+            message["content"] = body["content"]
+        message["edited_timestamp"] = now_iso()
+        return json_response(message)
+
+    async def _register_commands(self, request: web.Request) -> web.Response:
+        scope = request.match_info.get("guild_id", "global")
+        registered = [
+            command
+            | {"id": str(self.world.ids.next()), "application_id": str(self.world.application_id), "version": "1"}
+            for command in request[BODY] or []
+        ]
+        self.registered_commands[scope] = registered
+        return json_response(registered)
+
+    async def _interaction_callback(self, request: web.Request) -> web.Response:
+        body = request[BODY] or {}
+        kind = int(body.get("type", 0))
+        data = body.get("data") or {}
+        interaction: JSON = {
+            "id": request.match_info["interaction_id"],
+            "type": 2,
+            "response_message_loading": kind == 5,
+            "response_message_ephemeral": bool(int(data.get("flags", 0)) & 64),
+        }
+        resource: JSON = {"type": kind}
+        if kind == 4:
+            channel_id = self.world.text_channel.id
+            resource["message"] = self._message(self.world.bot, channel_id, data.get("content") or "", [], None)
+        return json_response({"interaction": interaction, "resource": resource})
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        body = request[BODY] or {}
+        channel_id = self.world.text_channel.id
+        attachments = [self._uploaded(channel_id, upload) for upload in request[UPLOADS]]
+        return json_response(self._message(self.world.bot, channel_id, body.get("content") or "", attachments, None))
+
+    async def _cdn_file(self, request: web.Request) -> web.Response:
+        key = "/".join(request.match_info[k] for k in ("channel_id", "attachment_id", "filename"))
+        found = self._cdn.get(key)
+        if found is None:
+            self.unknown.append(f"GET {request.path} (no such attachment)")
+            return web.Response(status=404)
+        self.downloads.append(request.path)
+        content_type, data = found
+        return web.Response(body=data, headers={"Content-Type": content_type})
+
+    # -- payloads ---------------------------------------------------------------------------------
+
+    def _uploaded(self, channel_id: int, upload: Upload) -> JSON:
+        return self.add_attachment(upload.filename, upload.data, upload.content_type, channel_id=channel_id)
+
+    def _message(
+        self, author: User, channel_id: int, content: str, attachments: list[JSON], reply_to: int | None
+    ) -> JSON:
+        world = self.world
+        message: JSON = {
+            "id": str(world.ids.next()),
+            "channel_id": str(channel_id),
+            "type": 19 if reply_to else 0,
+            "content": content,
+            "author": author.payload(),
+            "attachments": attachments,
+            "embeds": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": now_iso(),
+            "edited_timestamp": None,
+            "flags": 0,
+            "components": [],
+        }
+        if channel_id in (world.text_channel.id, world.voice_channel.id):
+            message["guild_id"] = str(world.guild_id)
+            message["member"] = author.member_payload(with_user=False)
+        if reply_to is not None:
+            message["message_reference"] = {"message_id": str(reply_to), "channel_id": str(channel_id), "type": 0}
+            message["referenced_message"] = self.messages.get(reply_to)
+        self.messages[int(message["id"])] = message
+        return message

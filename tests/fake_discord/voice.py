@@ -1,0 +1,268 @@
+"""The fake voice server: a TLS websocket for signalling, a UDP socket for audio, and an ear that keeps what it hears.
+
+It plays Discord's side of the voice handshake (hello, ready, IP discovery, select protocol, session
+description), answers heartbeats, decrypts every RTP packet (aead_xchacha20_poly1305_rtpsize) and,
+when DAVE is on, plays the MLS external sender and decrypts the end-to-end layer with its own session.
+"""
+
+import asyncio
+import json
+import os
+import struct
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import aiohttp
+import davey
+import nacl.bindings
+from aiohttp import web
+
+from tests.fake_discord.mls import ExternalSender, split_commit_welcome, vector
+from tests.fake_discord.tls import TlsFiles
+
+JSON = dict[str, Any]
+MODES = ["aead_xchacha20_poly1305_rtpsize", "xsalsa20_poly1305_lite", "xsalsa20_poly1305"]
+DAVE_MAGIC = b"\xfa\xfa"
+LISTENER_ID = 4242  # the fake's own DAVE participant, who decrypts what the bot says
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    sequence: int
+    timestamp: int
+    ssrc: int
+    opus: bytes
+    end_to_end_encrypted: bool
+
+
+@dataclass(slots=True)
+class VoiceConnection:
+    """One voice websocket session: what the bot identified with and chose."""
+
+    user_id: int
+    server_id: int
+    session_id: str
+    token: str
+    ssrc: int
+    max_dave_version: int
+    mode: str = ""
+    secret_key: bytes = field(default_factory=lambda: os.urandom(32))
+    speaking: list[int] = field(default_factory=list)
+
+
+class _Ear(asyncio.DatagramProtocol):
+    def __init__(self, server: "FakeVoiceServer") -> None:
+        self._server = server
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        if len(data) == 74 and data[:2] == b"\x00\x01":
+            # IP discovery: answer with the address and port we saw the packet come from.
+            ssrc = struct.unpack_from(">I", data, 4)[0]
+            answer = (
+                struct.pack(">HHI", 2, 70, ssrc) + str(addr[0]).encode().ljust(64, b"\0") + struct.pack(">H", addr[1])
+            )
+            assert self.transport is not None
+            self.transport.sendto(answer, addr)
+            self._server.bot_address = (str(addr[0]), addr[1])
+            return
+        self._server.receive_rtp(data)
+
+
+class FakeVoiceServer:
+    def __init__(self, tls: TlsFiles, *, dave: bool = False) -> None:
+        self._tls = tls
+        self.dave = dave
+        self.frames: list[Frame] = []
+        self.connections: list[VoiceConnection] = []
+        self.errors: list[str] = []
+        self.dave_ready = asyncio.Event()
+        # Cleared, the server takes identifies but holds its answers: a bot stuck mid-handshake.
+        self.answering = asyncio.Event()
+        self.answering.set()
+        self.connected = asyncio.Event()
+        self._current: VoiceConnection | None = None
+        self._socket: web.WebSocketResponse | None = None
+        self._sequence = 0
+        self._listener: davey.DaveSession | None = None
+        self._external_sender = ExternalSender()
+        self._runner: web.AppRunner | None = None
+        self._ear: _Ear | None = None
+        self._dave_channel = 0
+        self.bot_address: tuple[str, int] | None = None
+        self.port = 0
+        self.udp_port = 0
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/", self._websocket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self._tls.server_context())
+        await site.start()
+        server = site._server
+        assert isinstance(server, asyncio.Server)
+        self.port = server.sockets[0].getsockname()[1]
+        loop = asyncio.get_running_loop()
+        transport, ear = await loop.create_datagram_endpoint(lambda: _Ear(self), local_addr=("127.0.0.1", 0))
+        self._ear = ear
+        self.udp_port = transport.get_extra_info("sockname")[1]
+
+    async def stop(self) -> None:
+        if self._ear is not None and self._ear.transport is not None:
+            self._ear.transport.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def drop(self, code: int = 4006) -> None:
+        """Close the voice websocket as a crashed voice server would; the bot should reconnect."""
+        self.connected.clear()
+        if self._socket is not None:
+            await self._socket.close(code=code)
+
+    def speak_to_bot(self, ssrc: int = 7777) -> None:
+        """Relay one Opus frame from another member to the bot, as Discord does when someone talks."""
+        assert self._ear is not None and self._ear.transport is not None
+        assert self._current is not None and self.bot_address is not None
+        header = struct.pack(">BBHII", 0x80, 0x78, 1, 960, ssrc)
+        counter = struct.pack(">I", 1)
+        sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+            b"\xf8\xff\xfe", header, counter + bytes(20), self._current.secret_key
+        )
+        self._ear.transport.sendto(header + sealed + counter, self.bot_address)
+
+    def frames_since(self, start: int) -> list[Frame]:
+        return self.frames[start:]
+
+    async def wait_for_silence(self, start: int, timeout: float = 10.0) -> list[Frame]:
+        """Wait until the bot ends a stream (its five silence frames) after frame `start`; return the frames."""
+        async with asyncio.timeout(timeout):
+            while True:
+                frames = self.frames[start:]
+                if len(frames) >= 5 and all(f.opus == b"\xf8\xff\xfe" for f in frames[-5:]):
+                    return frames
+                await asyncio.sleep(0.02)
+
+    # -- signalling ---------------------------------------------------------------------------------
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        async for message in socket:
+            if message.type is aiohttp.WSMsgType.TEXT:
+                await self._on_json(socket, json.loads(message.data))
+            elif message.type is aiohttp.WSMsgType.BINARY:
+                await self._on_binary(socket, message.data)
+        return socket
+
+    async def _send(self, socket: web.WebSocketResponse, op: int, data: JSON) -> None:
+        await socket.send_str(json.dumps({"op": op, "d": data}))
+
+    async def _send_binary(self, socket: web.WebSocketResponse, op: int, payload: bytes) -> None:
+        self._sequence += 1
+        await socket.send_bytes(struct.pack(">HB", self._sequence, op) + payload)
+
+    async def _on_json(self, socket: web.WebSocketResponse, message: JSON) -> None:
+        op: int = message["op"]
+        data: Any = message.get("d")
+        if op == 0:  # identify
+            connection = VoiceConnection(
+                user_id=int(data["user_id"]),
+                server_id=int(data["server_id"]),
+                session_id=data["session_id"],
+                token=data["token"],
+                ssrc=len(self.connections) + 1000,
+                max_dave_version=int(data.get("max_dave_protocol_version", 0)),
+            )
+            self.connections.append(connection)
+            self._current = connection
+            await self.answering.wait()
+            await self._send(socket, 8, {"heartbeat_interval": 13_750})
+            await self._send(
+                socket,
+                2,
+                {"ssrc": connection.ssrc, "ip": "127.0.0.1", "port": self.udp_port, "modes": MODES},
+            )
+        elif op == 1:  # select protocol
+            assert self._current is not None
+            self._current.mode = data["data"]["mode"]
+            if self._current.mode != MODES[0]:
+                self.errors.append(f"the bot chose {self._current.mode}")
+            dave_version = 1 if self.dave and self._current.max_dave_version >= 1 else 0
+            await self._send(
+                socket,
+                4,
+                {
+                    "mode": self._current.mode,
+                    "secret_key": list(self._current.secret_key),
+                    "dave_protocol_version": dave_version,
+                },
+            )
+            self.connected.set()
+        elif op == 3:  # heartbeat
+            await self._send(socket, 6, {"t": data["t"] if isinstance(data, dict) else data})
+        elif op == 5:  # speaking
+            assert self._current is not None
+            self._current.speaking.append(int(data["speaking"]))
+        elif op == 7:  # resume
+            await self._send(socket, 9, {})
+        elif op in (23, 31):  # DAVE transition ready / invalid commit
+            if op == 31:
+                self.errors.append(f"the bot rejected the DAVE commit: {data}")
+        else:
+            self.errors.append(f"unexpected voice opcode {op}: {data}")
+
+    async def _on_binary(self, socket: web.WebSocketResponse, message: bytes) -> None:
+        op, payload = message[0], message[1:]
+        assert self._current is not None
+        if op == 26:  # the bot's MLS key package: make the group, proposing our listener as its second member
+            self._listener = davey.DaveSession(1, LISTENER_ID, self._dave_channel)
+            listener_package = self._listener.get_serialized_key_package()
+            self._listener.set_external_sender(self._external_sender.package())
+            await self._send_binary(socket, 25, self._external_sender.package())
+            proposal = self._external_sender.propose_add(self._dave_channel, 0, listener_package)
+            await self._send_binary(socket, 27, b"\x00" + vector(proposal))
+        elif op == 28:  # the bot's commit and our listener's welcome
+            commit, welcome = split_commit_welcome(payload)
+            await self._send_binary(socket, 29, struct.pack(">H", 0) + commit)
+            assert self._listener is not None
+            self._listener.process_welcome(welcome)
+            self.dave_ready.set()
+        else:
+            self.errors.append(f"unexpected binary voice opcode {op}")
+
+    def expect_channel(self, channel_id: int) -> None:
+        """DAVE's group id is the voice channel's id; the gateway says which channel the bot asked for."""
+        self._dave_channel = channel_id
+
+    # -- audio -------------------------------------------------------------------------------------
+
+    def receive_rtp(self, packet: bytes) -> None:
+        connection = self._current
+        if connection is None or len(packet) < 12 + 16 + 4 or packet[0] != 0x80 or packet[1] != 0x78:
+            self.errors.append(f"unexpected UDP packet of {len(packet)} bytes")
+            return
+        header, sealed, counter = packet[:12], packet[12:-4], packet[-4:]
+        sequence, timestamp, ssrc = struct.unpack_from(">HII", packet, 2)
+        try:
+            opus = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+                sealed, header, counter + bytes(20), connection.secret_key
+            )
+        except Exception as error:
+            self.errors.append(f"an RTP packet failed to decrypt: {error!r}")
+            return
+        end_to_end = opus.endswith(DAVE_MAGIC)
+        if end_to_end:
+            if self._listener is None:
+                self.errors.append("a DAVE frame arrived before the DAVE group existed")
+                return
+            opus = self._listener.decrypt(connection.user_id, davey.MediaType.audio, opus)
+        self.frames.append(Frame(sequence, timestamp, ssrc, opus, end_to_end))

@@ -1,0 +1,114 @@
+"""Helpers to run the real ParrotBot in-process against the socket-level fake Discord (tests and bench)."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+from adapters.discord import DiscordConfig, ParrotBot
+from application.permissions import PrivilegePolicy
+from bootstrap import Container, build_container
+from domain.commands import Command
+from tests import fakes
+from tests.app import make_settings
+from tests.fake_discord import FakeDiscord
+
+C = TypeVar("C", bound=Command)
+
+
+class RecordingSink:
+    """Stands in for the bus: keeps every command, and can run a script for some command types."""
+
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+        self.scripts: dict[type[Command], Callable[[Command], Awaitable[None]]] = {}
+        self._arrived = asyncio.Condition()
+
+    async def handle(self, message: Command) -> None:
+        async with self._arrived:
+            self.commands.append(message)
+            self._arrived.notify_all()
+        script = self.scripts.get(type(message))
+        if script is not None:
+            await script(message)
+
+    async def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[Command]:
+        async with asyncio.timeout(timeout), self._arrived:
+            await self._arrived.wait_for(lambda: len(self.commands) >= count)
+        return self.commands
+
+    async def next_of(self, kind: type[C], timeout: float = 5.0) -> C:
+        async with asyncio.timeout(timeout), self._arrived:
+            await self._arrived.wait_for(lambda: any(isinstance(c, kind) for c in self.commands))
+        return next(c for c in self.commands if isinstance(c, kind))
+
+
+def bot_config(fake: FakeDiscord, **changes: object) -> DiscordConfig:
+    config = DiscordConfig(
+        api_base=fake.api_base,
+        gateway_url=fake.gateway_url,
+        voice_ca_file=fake.ca_file,
+        guild_ready_timeout=0.1,
+        voice_connect_timeout=5.0,
+    )
+    return replace(config, **changes)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running_bot(
+    fake: FakeDiscord, sink: RecordingSink, policy: PrivilegePolicy | None = None, **changes: object
+) -> AsyncIterator[ParrotBot]:
+    async with started(ParrotBot(bot_config(fake, **changes), policy or PrivilegePolicy(), sink), fake) as bot:
+        yield bot
+
+
+@asynccontextmanager
+async def started(bot: ParrotBot, fake: FakeDiscord) -> AsyncIterator[ParrotBot]:
+    """Log in, connect, wait for on_ready; close on the way out."""
+    await bot.login(fake.token)
+    connection = asyncio.create_task(bot.connect())
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 5)
+        yield bot
+    finally:
+        await bot.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(connection, 5)
+
+
+def build_app_bot(
+    fake: FakeDiscord,
+    data_root: Path,
+    *,
+    codec: fakes.FakeCodec | None = None,
+    model: fakes.FakeModelBackend | None = None,
+    privileged_roles: tuple[str, ...] = (),
+) -> tuple[ParrotBot, Container]:
+    """The bot wired to the real application container, as bootstrap does, with fake speech and model backends."""
+    settings = make_settings(data_root, discord={"privileged_roles": list(privileged_roles)})
+    policy = PrivilegePolicy(frozenset(settings.discord.privileged_roles), settings.discord.allow_direct_messages)
+    bot = ParrotBot(bot_config(fake), policy)
+    container = build_container(
+        settings,
+        bot.chat,
+        bot.voice,
+        bot.attachments,
+        codec=codec or fakes.FakeCodec(),
+        stt=fakes.FakeSpeechToText(),
+        tts=fakes.FakeTextToSpeech(),
+        model_backends={"embedded": model or fakes.FakeModelBackend(name="embedded")},
+        dataset_parser=fakes.LineParser(),
+        report_renderer=fakes.FakeRenderer(),
+        clock=fakes.FixedClock(),
+        vault=fakes.InMemoryFiles(),
+        datasets=fakes.InMemoryDatasets(),
+        space_settings=fakes.InMemorySettings(),
+        feedback_log=fakes.InMemoryFeedbackLog(),
+        model_store=fakes.InMemoryModelStore(),
+        instructions=fakes.StaticInstructions(),
+    )
+    bot.attach(container.bus())
+    return bot, container
