@@ -6,13 +6,19 @@ import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TextIO, TypeVar
 
 from dependency_injector import containers, providers
 
 from adapters.audio.codec import PyAvAudioCodec
 from adapters.config.settings import ConfigurationError, ParrotSettings, load_settings, masked
+from adapters.datasets.parser import DatasetFileParser
 from adapters.logs.setup import configure_logging
+from adapters.model.confusion_png import ConfusionMatrixRenderer
+from adapters.model.embedded import EmbeddedBackend
+from adapters.model.hybrid import HybridBackend
+from adapters.model.openai_compatible import OpenAICompatibleBackend
+from adapters.model.tfidf import TfidfBackend
 from adapters.speech.espeak import EspeakTextToSpeech
 from adapters.speech.fallback import FallbackSpeechToText
 from adapters.speech.google import GOOGLE_SPEECH_ENDPOINT, GoogleSpeechToText
@@ -135,9 +141,6 @@ class Container(containers.DeclarativeContainer):
     )
 
     # Speech and model backends; each is chosen by configuration.
-    model_backends = providers.Dependency(instance_of=dict)
-    dataset_parser: providers.Dependency[object] = providers.Dependency()
-    report_renderer: providers.Dependency[object] = providers.Dependency()
 
     limits = providers.Singleton(limits_from, settings)
 
@@ -179,6 +182,34 @@ class Container(containers.DeclarativeContainer):
         espeak=espeak,
         gtts=gtts,
     )
+    # The model: every backend is available to `!train --backend`; `model.backend` is the default.
+    embedded = providers.Resource(
+        opened, providers.Factory(lambda s: EmbeddedBackend(threshold=s.model.threshold or 0.4), settings)
+    )
+    tfidf = providers.Resource(
+        opened, providers.Factory(lambda s: TfidfBackend(threshold=s.model.threshold or 0.4), settings)
+    )
+    hybrid = providers.Resource(
+        opened, providers.Factory(lambda s: HybridBackend(threshold=s.model.threshold or 0.4), settings)
+    )
+    openai = providers.Singleton(
+        lambda s: OpenAICompatibleBackend(
+            s.model.openai.base_url,
+            s.model.openai.model,
+            api_key_env=s.model.openai.api_key_env,
+            timeout=s.model.openai.timeout_seconds,
+            threshold=s.model.threshold or 0.5,
+        ),
+        settings,
+    )
+    model_backends = providers.Dict(embedded=embedded, tfidf=tfidf, hybrid=hybrid, openai=openai)
+    dataset_parser = providers.Singleton(
+        lambda s, lim: DatasetFileParser(max_bytes=lim.dataset_bytes, max_examples=s.model.max_examples),
+        settings,
+        limits,
+    )
+    report_renderer = providers.Singleton(ConfusionMatrixRenderer)
+
     prefix = providers.Callable(lambda s: s.discord.prefix, settings)
     default_backend = providers.Callable(lambda s: s.model.backend, settings)
     language = providers.Callable(lambda s: s.speech.language, settings)
@@ -368,17 +399,11 @@ def build_container(
     `overrides` replace providers by name (tests put in-memory fakes there).
     """
     container = Container(settings=settings, chat=chat, voice=voice, attachments=attachments)
-    wire_backends(container, settings)
     for name, value in overrides.items():
         getattr(container, name).override(providers.Object(value))
     container.check_dependencies()
     container.publisher().connect(container.bus().handle)
     return container
-
-
-def wire_backends(container: Container, settings: ParrotSettings) -> None:
-    """Speech and model backends chosen by configuration (filled in by the speech and model adapters)."""
-    del container, settings
 
 
 async def settle(container: Container) -> None:
@@ -434,7 +459,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(masked(settings))
         return 0
     token = settings.discord.token.get_secret_value() if settings.discord.token else None
-    configure_logging(settings.logging.level, settings.logging.format, secrets=[token] if token else [])
+    local_chat = arguments.command == "chat" or (arguments.command in (None, "run") and not token)
+    if local_chat:
+        # The terminal belongs to the conversation; the log goes to a file beside the data.
+        log_file = settings.storage.data_root / "parrot.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        log_stream: TextIO = log_file.open("a", encoding="utf-8")
+        configure_logging(settings.logging.level, "json", secrets=[token] if token else [], stream=log_stream)
+    else:
+        configure_logging(settings.logging.level, settings.logging.format, secrets=[token] if token else [])
     try:
         if arguments.command in ("train", "test"):
             return asyncio.run(run_admin_job(settings, arguments))
@@ -444,6 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_discord(settings, token))
         if arguments.command in (None, "run"):
             print("parrot: no Discord token configured (DISCORD_TOKEN); starting the local chat.", file=sys.stderr)
+        print(f"parrot: logging to {settings.storage.data_root / 'parrot.log'}", file=sys.stderr)
         return asyncio.run(run_local_chat(settings))
     except KeyboardInterrupt:
         return 130

@@ -73,7 +73,7 @@ class ModelSettings(Section):
     backend: Literal["embedded", "tfidf", "hybrid", "openai"] = "embedded"
     threshold: float | None = Field(default=None, ge=0, le=1)
     min_examples_per_intent: int = Field(default=2, ge=1, le=1000)
-    max_examples: int = Field(default=200_000, ge=1)
+    max_examples: int = Field(default=50_000, ge=1, le=1_000_000)
     openai: OpenAISettings = OpenAISettings()
 
 

@@ -27,6 +27,7 @@ LOCAL_HELP = """Local chat: type messages as a user in #general; Parrot answers 
   /attach PATH [text]   send a message with a file (audio is transcribed, datasets train)
   /voice on|off         sit in (or leave) the voice channel; spoken replies are written to audio files
   /quit                 leave (end of input does the same)
+  \\n                    starts a new line inside one message (for `!train q => a\\nq2 => a2`)
 Type !help for Parrot's commands."""
 
 
@@ -72,7 +73,7 @@ class ConsoleChat:
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         if status is not Status.DONE:
-            self._print(f"parrot> {STATUS_MARKS[status]}")
+            self._print(f"parrot> (reacted {STATUS_MARKS[status]})")
 
     # --- VoiceOutput ---------------------------------------------------------------------------
 
@@ -159,6 +160,8 @@ class LocalChatSession:
         await self._settle()
 
     async def handle_line(self, line: str) -> None:
+        # A terminal line cannot hold a newline; `\n` stands for one, as in a multi-line Discord message.
+        line = line.replace("\\n", "\n")
         stripped = line.strip()
         if stripped.startswith("/voice"):
             on = stripped.split()[-1].lower() in ("on", "yes", "1")

@@ -1,0 +1,75 @@
+"""`parrot chat` as a user runs it: a real process, one message per line on standard input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.shared_data import PROJECT_ROOT, shared_data
+
+
+def chat(lines: list[str], data_root: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap", "chat"],
+        cwd=PROJECT_ROOT,
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(data_root),
+            "PARROT_CONFIG": os.devnull,
+            "PARROT_STORAGE_DATA_ROOT": str(data_root),
+            "PARROT_LOGGING_LEVEL": "WARNING",
+        }
+        | env,
+    )
+
+
+def test_the_local_chat_answers_every_text_command(tmp_path: Path) -> None:
+    done = chat(
+        ["!hi", "!help", "!instruction", "!feedback great bot", "!getfile ../../etc/passwd", "hello there", "!nope"],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "parrot> Hi " in out and "I'm Parrot" in out
+    assert "`!select_dataset [NAME]`" in out and "`!getfile PATH`" in out
+    assert "# Parrot: how to use me" in out
+    assert "Thank you for the feedback" in out
+    assert "parrot> I can't use the path `../../etc/passwd`: `..` is not allowed." in out
+    assert "parrot> I haven't been taught anything yet" in out
+    assert "Did you mean" in out or "I don't know the command `!nope`" in out
+    assert "great bot" in next(tmp_path.glob("spaces/guild-*/feedback.jsonl")).read_text()
+    assert "Traceback" not in done.stderr
+
+
+def test_the_local_chat_trains_answers_and_learns_from_a_correction(tmp_path: Path) -> None:
+    done = chat(
+        [
+            "!train --backend tfidf hello => Hi there!\\nhi => Hi there!\\ngood morning => Hi there!\\n"
+            "bye => See you!\\ngoodbye => See you!\\nsee you later => See you!",
+            "hello",
+            "do you sell coffee",
+            "!correct Yes, beans and ground.",
+            "do you sell coffee",
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Training `train-1` done: model version 1 (tfidf)" in out
+    assert out.count("parrot> Yes, beans and ground.") == 1
+    assert "parrot> Hi there!" in out
+
+
+def test_the_local_chat_hears_an_attached_voice_clip_and_speaks_in_voice(tmp_path: Path) -> None:
+    clip = shared_data("speech", "en_jfk.ogg")
+    done = chat([f"/attach {clip}", "/voice on", "hello there"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "parrot> 🎙️ I heard: " in out and "ask not what your country can do for you" in out.lower()
+    assert "(you are in the voice channel #20)" in out
+    spoken = [line for line in out.splitlines() if line.startswith("parrot> (spoke ")]
+    assert spoken and all(Path(line.rsplit(": ", 1)[1].rstrip(")")).is_file() for line in spoken)
