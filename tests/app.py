@@ -31,6 +31,18 @@ def make_settings(data_root: Path, **sections: dict[str, Any]) -> ParrotSettings
     return ParrotSettings.model_validate(raw)
 
 
+def in_memory_stores() -> dict[str, Any]:
+    """Container overrides that keep every store in memory."""
+    return {
+        "vault": fakes.InMemoryFiles(),
+        "datasets": fakes.InMemoryDatasets(),
+        "space_settings": fakes.InMemorySettings(),
+        "feedback_log": fakes.InMemoryFeedbackLog(),
+        "model_store": fakes.InMemoryModelStore(),
+        "instructions": fakes.StaticInstructions(),
+    }
+
+
 def build_app(
     data_root: Path, *, in_memory: bool = True, real_speech: bool = False, **sections: dict[str, Any]
 ) -> AppHarness:
@@ -50,17 +62,7 @@ def build_app(
         "report_renderer": fakes.FakeRenderer(),
         "clock": fakes.FixedClock(),
     }
-    stores: dict[str, Any] = {}
-    if in_memory:
-        stores = {
-            "vault": fakes.InMemoryFiles(),
-            "datasets": fakes.InMemoryDatasets(),
-            "space_settings": fakes.InMemorySettings(),
-            "feedback_log": fakes.InMemoryFeedbackLog(),
-            "model_store": fakes.InMemoryModelStore(),
-            "instructions": fakes.StaticInstructions(),
-        }
-        overrides.update(stores)
-    container = build_container(settings, discord, discord, discord, **overrides)
+    stores = in_memory_stores() if in_memory else {}
+    container = build_container(settings, discord, discord, discord, **overrides, **stores)
     discord.connect(container.bus())
     return AppHarness(container, discord, backend, codec, stt, tts, stores)

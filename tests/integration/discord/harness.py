@@ -10,10 +10,10 @@ from typing import TypeVar
 
 from adapters.discord import DiscordConfig, ParrotBot
 from application.permissions import PrivilegePolicy
-from bootstrap import Container, build_container
+from bootstrap import Container, build_container, policy_from
 from domain.commands import Command
 from tests import fakes
-from tests.app import make_settings
+from tests.app import in_memory_stores, make_settings
 from tests.fake_discord import FakeDiscord
 
 C = TypeVar("C", bound=Command)
@@ -89,8 +89,7 @@ def build_app_bot(
 ) -> tuple[ParrotBot, Container]:
     """The bot wired to the real application container, as bootstrap does, with fake speech and model backends."""
     settings = make_settings(data_root, discord={"privileged_roles": list(privileged_roles)})
-    policy = PrivilegePolicy(frozenset(settings.discord.privileged_roles), settings.discord.allow_direct_messages)
-    bot = ParrotBot(bot_config(fake), policy)
+    bot = ParrotBot(bot_config(fake), policy_from(settings))
     container = build_container(
         settings,
         bot.chat,
@@ -103,12 +102,7 @@ def build_app_bot(
         dataset_parser=fakes.LineParser(),
         report_renderer=fakes.FakeRenderer(),
         clock=fakes.FixedClock(),
-        vault=fakes.InMemoryFiles(),
-        datasets=fakes.InMemoryDatasets(),
-        space_settings=fakes.InMemorySettings(),
-        feedback_log=fakes.InMemoryFeedbackLog(),
-        model_store=fakes.InMemoryModelStore(),
-        instructions=fakes.StaticInstructions(),
+        **in_memory_stores(),
     )
     bot.attach(container.bus())
     return bot, container
