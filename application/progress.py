@@ -1,12 +1,18 @@
 """A chat message that shows a long job's progress by being edited."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import structlog
 
 from application.jobs import Job
 from application.ports.chat import ChatOutput
+from domain.errors import ParrotError
 from domain.ids import ChannelId, MessageId
+from domain.messages import Status
+
+T = TypeVar("T")
 
 log = structlog.get_logger("parrot.jobs")
 
@@ -43,3 +49,54 @@ class ProgressMessage:
 
     async def finish(self, text: str) -> None:
         await self._chat.edit_text(self._channel_id, self._message_id, text)
+
+
+class ReportedJob:
+    """A job's work shown in one progress message; a failure is told once, with its reason, and never escapes."""
+
+    def __init__(
+        self, chat: ChatOutput, job: Job, channel_id: ChannelId, asked_by: MessageId, title: str, interval: float
+    ) -> None:
+        self._chat = chat
+        self._job = job
+        self._channel_id = channel_id
+        self._asked_by = asked_by
+        self._title = title
+        self._interval = interval
+        self._progress: ProgressMessage | None = None
+        self.failure: str | None = None
+
+    async def run(self, started: str, work: Callable[[], Awaitable[T]], failed_note: str = "") -> T | None:
+        """`work()`'s result, or None once its failure has been shown (`failed_note` is added to the reason)."""
+        first = await self._chat.send_text(self._channel_id, started, reply_to=self._asked_by)
+        self._progress = ProgressMessage(self._chat, self._job, self._channel_id, first, self._title)
+        follower = asyncio.create_task(self._progress.follow(self._interval))
+        try:
+            return await work()
+        except ParrotError as refusal:
+            await self._fail(refusal.user_message, failed_note)
+        except asyncio.CancelledError:
+            await self._fail("it was cancelled (the bot is shutting down).", failed_note)
+            raise
+        except Exception:
+            log.exception("job failed", title=self._title)
+            await self._fail("an internal error (logged).", failed_note)
+        finally:
+            follower.cancel()
+        return None
+
+    async def succeed(self, text: str) -> None:
+        self._job.stage = "done"
+        if self._progress is not None:
+            await self._progress.finish(text)
+        await self._chat.set_status(self._channel_id, self._asked_by, Status.DONE)
+
+    async def _fail(self, reason: str, note: str) -> None:
+        self._job.stage = "failed"
+        self.failure = reason
+        try:
+            if self._progress is not None:
+                await self._progress.finish(f"{self._title} `{self._job.id}` failed: {reason}{note}")
+            await self._chat.set_status(self._channel_id, self._asked_by, Status.FAILED)
+        except Exception:
+            log.exception("could not report the failed job")

@@ -1,4 +1,3 @@
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import structlog
@@ -10,15 +9,15 @@ from application.permissions import PrivilegePolicy
 from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.model import IntentModel, ModelBackend, ModelStore, ReportRenderer
-from application.progress import ProgressMessage
+from application.progress import ReportedJob
 from application.publisher import EventPublisher
 from application.training_data import TrainingData
 from domain.commands import TestModel
-from domain.errors import NoModel, ParrotError
+from domain.errors import NoModel
 from domain.evaluation import evaluate_predictions, split_folds
 from domain.events import ModelTested
 from domain.ids import ChannelId, MessageId
-from domain.messages import OutgoingFile, Status
+from domain.messages import OutgoingFile
 from domain.training import OUT_OF_SCOPE, Dataset, EvaluationReport
 
 log = structlog.get_logger("parrot.testing")
@@ -128,40 +127,20 @@ class TestModelHandler:
     async def _run(
         self, job: Job, evaluate: Evaluate, number: int | None, channel_id: ChannelId, asked_by: MessageId
     ) -> None:
-        first = await self._chat.send_text(channel_id, f"Testing `{job.id}` started.", reply_to=asked_by)
-        progress = ProgressMessage(self._chat, job, channel_id, first, "Testing")
-        follower = asyncio.create_task(progress.follow(self._progress_interval))
-        try:
+        async def test() -> tuple[EvaluationReport, bytes]:
             report = await evaluate(job)
             png = await self._renderer.confusion_png(report)
             await self._store.save_report(job.space, number, report, png)
-        except ParrotError as refusal:
-            await self._fail(job, progress, channel_id, asked_by, refusal.user_message)
+            return report, png
+
+        reported = ReportedJob(self._chat, job, channel_id, asked_by, "Testing", self._progress_interval)
+        result = await reported.run(f"Testing `{job.id}` started.", test)
+        if result is None:
             return
-        except asyncio.CancelledError:
-            await self._fail(job, progress, channel_id, asked_by, "it was cancelled (the bot is shutting down).")
-            raise
-        except Exception:
-            log.exception("testing failed")
-            await self._fail(job, progress, channel_id, asked_by, "an internal error (logged).")
-            return
-        finally:
-            follower.cancel()
-        job.stage = "done"
+        report, png = result
         tested = f"model version {number}" if number is not None else "the selected dataset"
-        await progress.finish(f"Testing `{job.id}` done ({tested}).")
+        await reported.succeed(f"Testing `{job.id}` done ({tested}).")
         await self._chat.send_file(
             channel_id, OutgoingFile("confusion.png", png, "confusion matrix"), text=report.summary()
         )
-        await self._chat.set_status(channel_id, asked_by, Status.DONE)
         await self._publish(ModelTested(job.space, channel_id, report, number))
-
-    async def _fail(
-        self, job: Job, progress: ProgressMessage, channel_id: ChannelId, asked_by: MessageId, reason: str
-    ) -> None:
-        job.stage = "failed"
-        try:
-            await progress.finish(f"Testing `{job.id}` failed: {reason}")
-            await self._chat.set_status(channel_id, asked_by, Status.FAILED)
-        except Exception:
-            log.exception("could not report the failed test")

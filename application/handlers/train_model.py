@@ -1,4 +1,3 @@
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -12,14 +11,13 @@ from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.model import ModelBackend, ModelStore
 from application.ports.storage import SettingsStore
-from application.progress import ProgressMessage
+from application.progress import ReportedJob
 from application.publisher import EventPublisher
 from application.training_data import TrainingData
 from domain.commands import ShowTrainingStatus, TrainModel
-from domain.errors import InvalidArgument, MissingArgument, ParrotError
+from domain.errors import InvalidArgument, MissingArgument
 from domain.events import ModelTrained, TrainingFailed, TrainingStarted
 from domain.ids import ChannelId, MessageId
-from domain.messages import Status
 from domain.quoting import code
 from domain.training import Dataset, ModelVersion
 
@@ -81,21 +79,13 @@ class TrainModelHandler:
         self, job: Job, backend: ModelBackend, dataset: Dataset, channel_id: ChannelId, asked_by: MessageId
     ) -> None:
         space = job.space
-        intents = len(dataset.intents)
-        first = await self._chat.send_text(
-            channel_id,
-            f"Training `{job.id}` started on {len(dataset.examples)} examples, {intents} intents ({backend.name}).",
-            reply_to=asked_by,
-        )
-        progress = ProgressMessage(self._chat, job, channel_id, first, "Training")
-        follower = asyncio.create_task(progress.follow(self._progress_interval))
 
         def on_progress(fraction: float, stage: str) -> None:
             # May be called from a worker thread: plain attribute writes only.
             job.fraction = max(0.0, min(1.0, fraction))
             job.stage = stage
 
-        try:
+        async def train() -> ModelVersion:
             job.stage = "training"
             artifact = await backend.train(dataset, on_progress)
             job.stage, job.fraction = "publishing", 1.0
@@ -117,36 +107,23 @@ class TrainModelHandler:
             settings = await self._settings.load(space)
             await self._settings.save(space, replace(settings, active_model=version.number))
             self._models.put(space, version.number, model)
-        except ParrotError as refusal:
-            await self._fail(job, progress, channel_id, asked_by, refusal.user_message)
+            return version
+
+        reported = ReportedJob(self._chat, job, channel_id, asked_by, "Training", self._progress_interval)
+        version = await reported.run(
+            f"Training `{job.id}` started on {len(dataset.examples)} examples, "
+            f"{len(dataset.intents)} intents ({backend.name}).",
+            train,
+            failed_note=" The active model is unchanged.",
+        )
+        if version is None:
+            await self._publish(TrainingFailed(space, job.id, channel_id, reported.failure or "unknown"))
             return
-        except asyncio.CancelledError:
-            await self._fail(job, progress, channel_id, asked_by, "it was cancelled (the bot is shutting down)")
-            raise
-        except Exception:
-            log.exception("training failed")
-            await self._fail(job, progress, channel_id, asked_by, "an internal error (logged)")
-            return
-        finally:
-            follower.cancel()
-        job.stage = "done"
-        await progress.finish(
+        await reported.succeed(
             f"Training `{job.id}` done: model version {version.number} ({version.backend}), "
             f"{version.example_count} examples, {len(version.intents)} intents. It answers from now on."
         )
-        await self._chat.set_status(channel_id, asked_by, Status.DONE)
         await self._publish(ModelTrained(space, job.id, channel_id, version))
-
-    async def _fail(
-        self, job: Job, progress: ProgressMessage, channel_id: ChannelId, asked_by: MessageId, reason: str
-    ) -> None:
-        job.stage = "failed"
-        try:
-            await progress.finish(f"Training `{job.id}` failed: {reason} The active model is unchanged.")
-            await self._chat.set_status(channel_id, asked_by, Status.FAILED)
-            await self._publish(TrainingFailed(job.space, job.id, channel_id, reason))
-        except Exception:
-            log.exception("could not report the failed training")
 
 
 class ShowTrainingStatusHandler:
