@@ -1,5 +1,7 @@
 """Where training and test data come from: an attachment, inline text, or the selected dataset."""
 
+from dataclasses import replace
+
 from application.ports.chat import AttachmentSource
 from application.ports.model import DatasetParser
 from application.ports.storage import DatasetStore, FeedbackLog, SettingsStore
@@ -8,6 +10,8 @@ from domain.errors import MissingArgument
 from domain.messages import Attachment
 from domain.spaces import Space
 from domain.training import Dataset
+
+INLINE_DATASET = "inline.txt"
 
 
 class TrainingData:
@@ -30,15 +34,25 @@ class TrainingData:
         self._prefix = prefix
 
     async def given(self, space: Space, inline_text: str, attachment: Attachment | None) -> Dataset | None:
-        """The data given with the command, or None when none was. An attached file is kept in `datasets/`."""
+        """The data given with the command, or None when none was.
+
+        Accepted data is kept in `datasets/` (inline lines as `inline.txt`), so it can be selected,
+        retrained on with corrections, and archived; a rejected file is not kept.
+        """
         if attachment is not None:
             data = await self._attachments.fetch(attachment, self._max_bytes)
-            dataset = self._parser.parse(data, attachment.filename)
-            await self._datasets.save_dataset(space, attachment.filename, data)
-            return dataset
-        if inline_text.strip():
-            return self._parser.parse(inline_text.encode("utf-8"), "inline.txt")
-        return None
+            name = attachment.filename
+        elif inline_text.strip():
+            data, name = inline_text.encode("utf-8"), INLINE_DATASET
+        else:
+            return None
+        dataset = self._parser.parse(data, name)
+        stored_as = await self._datasets.save_dataset(space, name, data)
+        return replace(dataset, name=stored_as)
+
+    async def select(self, space: Space, name: str) -> None:
+        settings = await self._settings.load(space)
+        await self._settings.save(space, replace(settings, active_dataset=name))
 
     async def selected(self, space: Space) -> Dataset:
         name = (await self._settings.load(space)).active_dataset

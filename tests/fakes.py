@@ -67,8 +67,9 @@ class InMemoryDatasets:
             raise NotFound(f"There is no dataset `{name}`.")
         return StoredFile(name, data)
 
-    async def save_dataset(self, space: Space, name: str, data: bytes) -> None:
+    async def save_dataset(self, space: Space, name: str, data: bytes) -> str:
         self.datasets.setdefault(space, {})[name] = data
+        return name
 
 
 class InMemorySettings:

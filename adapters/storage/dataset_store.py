@@ -23,8 +23,10 @@ class FilesystemDatasetStore:
     async def read_dataset(self, space: Space, name: str, max_bytes: int) -> StoredFile:
         return await asyncio.to_thread(_read, self._layout.datasets(space), name, max_bytes)
 
-    async def save_dataset(self, space: Space, name: str, data: bytes) -> None:
-        await write_atomic(self._layout.datasets(space) / safe_file_name(name, "dataset.txt"), data)
+    async def save_dataset(self, space: Space, name: str, data: bytes) -> str:
+        safe = safe_file_name(name, "dataset.txt")
+        await write_atomic(self._layout.datasets(space) / safe, data)
+        return safe
 
 
 def _list(folder: Path) -> list[DatasetInfo]:

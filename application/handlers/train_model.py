@@ -70,14 +70,16 @@ class TrainModelHandler:
         dataset = await self._data.with_corrections(space, source)
 
         async def work(job: Job) -> None:
-            await self._train(job, backend, dataset, message.channel_id, message.id)
+            if await self._train(job, backend, dataset, message.channel_id, message.id) and given is not None:
+                # What was just trained on is what a plain `!train` retrains on, with new corrections.
+                await self._data.select(space, source.name)
 
         job = self._jobs.start(space, "train", self._clock.now(), work)
         return [TrainingStarted(space, job.id, message.channel_id)]
 
     async def _train(
         self, job: Job, backend: ModelBackend, dataset: Dataset, channel_id: ChannelId, asked_by: MessageId
-    ) -> None:
+    ) -> bool:
         space = job.space
 
         def on_progress(fraction: float, stage: str) -> None:
@@ -118,12 +120,13 @@ class TrainModelHandler:
         )
         if version is None:
             await self._publish(TrainingFailed(space, job.id, channel_id, reported.failure or "unknown"))
-            return
+            return False
         await reported.succeed(
             f"Training `{job.id}` done: model version {version.number} ({version.backend}), "
             f"{version.example_count} examples, {len(version.intents)} intents. It answers from now on."
         )
         await self._publish(ModelTrained(space, job.id, channel_id, version))
+        return True
 
 
 class ShowTrainingStatusHandler:

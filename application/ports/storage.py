@@ -44,8 +44,8 @@ class DatasetStore(Protocol):
 
     async def read_dataset(self, space: Space, name: str, max_bytes: int) -> StoredFile: ...
 
-    async def save_dataset(self, space: Space, name: str, data: bytes) -> None:
-        """Write atomically: a crash leaves the old file or the new one, never half of one."""
+    async def save_dataset(self, space: Space, name: str, data: bytes) -> str:
+        """Write atomically (a crash leaves the old file or the new one, never half of one); the name it got."""
         ...
 
 

@@ -195,3 +195,16 @@ async def test_test_without_data_cross_validates_the_selected_dataset(app: AppHa
 async def test_test_without_a_model_is_explained(app: AppHarness) -> None:
     message = await app.discord.say("!test hi => hello")
     assert "There is no trained model to test yet" in app.discord.replies_to(message)[0].text
+
+
+async def test_a_plain_train_retrains_on_the_last_data_with_the_corrections(app: AppHarness) -> None:
+    await train(app)
+    assert app.stores["space_settings"].settings[GUILD].active_dataset == "inline.txt"
+    await app.discord.say("can I park there")
+    await app.discord.say("!correct Yes, behind the shop.")
+    await app.discord.say("!train")
+    await app.settle()
+    retrained = app.backend.trained[-1]
+    assert retrained.name == "inline.txt"
+    assert len(retrained.examples) == 5
+    assert any(e.text == "can I park there" and e.answer == "Yes, behind the shop." for e in retrained.examples)
