@@ -126,6 +126,8 @@ def limits_from(settings: ParrotSettings) -> Limits:
         feedback_chars=limits.feedback_chars,
         heavy_running=limits.heavy_jobs_running,
         heavy_waiting=limits.heavy_jobs_waiting,
+        answer_seconds=limits.answer_seconds,
+        hearing_seconds=limits.hearing_seconds,
     )
 
 
@@ -308,7 +310,16 @@ class Container(containers.DeclarativeContainer):
                 prefix,
             ),
             commands.ReplyToMessage: providers.Singleton(
-                ReplyToMessageHandler, chat, active_models, overrides, conversation, uncertain, prefix, message_chars
+                lambda chat, models, overrides, conversation, uncertain, prefix, lim: ReplyToMessageHandler(
+                    chat, models, overrides, conversation, uncertain, prefix, lim.message_chars, lim.answer_seconds
+                ),
+                chat,
+                active_models,
+                overrides,
+                conversation,
+                uncertain,
+                prefix,
+                limits,
             ),
             commands.TranscribeAudio: providers.Singleton(
                 lambda chat, attachments, codec, stt, store, gate, language, lim: TranscribeAudioHandler(
@@ -322,6 +333,7 @@ class Container(containers.DeclarativeContainer):
                     lim.attachment_bytes,
                     lim.audio_seconds,
                     lim.message_chars,
+                    lim.hearing_seconds,
                 ),
                 chat,
                 attachments,

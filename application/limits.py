@@ -17,3 +17,5 @@ class Limits:
     message_chars: int = 2000
     heavy_running: int = 2
     heavy_waiting: int = 16
+    answer_seconds: float = 15.0
+    hearing_seconds: float = 180.0

@@ -45,6 +45,8 @@ class LimitSettings(Section):
     feedback_chars: int = Field(default=2000, gt=0, le=20_000)
     heavy_jobs_running: int = Field(default=2, ge=1, le=64)
     heavy_jobs_waiting: int = Field(default=16, ge=0, le=10_000)
+    answer_seconds: float = Field(default=15.0, gt=0, le=600)
+    hearing_seconds: float = Field(default=180.0, gt=0, le=3600)
 
 
 class SpeechSettings(Section):

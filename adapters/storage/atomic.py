@@ -3,10 +3,17 @@
 import asyncio
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import aiofiles
 import aiofiles.os
+import structlog
+
+from domain.errors import BackendUnavailable
+
+log = structlog.get_logger("parrot.storage")
 
 
 async def write_atomic(path: Path, data: bytes) -> None:
@@ -15,6 +22,11 @@ async def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_atomic_sync(path: Path, data: bytes) -> None:
+    with storage_errors(path):
+        _write_atomic(path, data)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -27,6 +39,18 @@ def write_atomic_sync(path: Path, data: bytes) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
     fsync_directory(path.parent)
+
+
+@contextmanager
+def storage_errors(path: Path) -> Iterator[None]:
+    """A full, read-only or broken disk becomes a refusal the user understands; the details go to the log."""
+    try:
+        yield
+    except OSError as error:
+        log.error("storage write failed", path=str(path), errno=error.errno, error=error.strerror)
+        raise BackendUnavailable(
+            "I could not save that: my storage is full or not writable. The admins can see it in the log."
+        ) from error
 
 
 def fsync_directory(directory: Path) -> None:
@@ -49,13 +73,17 @@ class LineAppender:
             raise ValueError("a record must be one line")
         lock = self._locks.setdefault(path, asyncio.Lock())
         async with lock:
-            await aiofiles.os.makedirs(path.parent, exist_ok=True)
-            # A crash may have left a torn last line: start on a fresh line so it stays apart.
-            prefix = "" if await asyncio.to_thread(_ends_cleanly, path) else "\n"
-            async with aiofiles.open(path, "a", encoding="utf-8") as handle:
-                await handle.write(prefix + line + "\n")
-                await handle.flush()
-                await asyncio.to_thread(os.fsync, handle.fileno())
+            with storage_errors(path):
+                await self._append(path, line)
+
+    async def _append(self, path: Path, line: str) -> None:
+        await aiofiles.os.makedirs(path.parent, exist_ok=True)
+        # A crash may have left a torn last line: start on a fresh line so it stays apart.
+        prefix = "" if await asyncio.to_thread(_ends_cleanly, path) else "\n"
+        async with aiofiles.open(path, "a", encoding="utf-8") as handle:
+            await handle.write(prefix + line + "\n")
+            await handle.flush()
+            await asyncio.to_thread(os.fsync, handle.fileno())
 
 
 def _ends_cleanly(path: Path) -> bool:

@@ -4,6 +4,7 @@ from application.active_models import ActiveModels
 from application.chat_replies import send_long_text
 from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
+from application.deadlines import within
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
 from application.uncertain import UncertainMessages
@@ -25,6 +26,7 @@ class ReplyToMessageHandler:
         uncertain: UncertainMessages,
         prefix: str,
         message_chars: int,
+        answer_seconds: float = 15.0,
     ) -> None:
         self._chat = chat
         self._models = models
@@ -33,6 +35,7 @@ class ReplyToMessageHandler:
         self._uncertain = uncertain
         self._prefix = prefix
         self._message_chars = message_chars
+        self._answer_seconds = answer_seconds
 
     async def __call__(self, command: ReplyToMessage) -> Sequence[BusMessage]:
         message = command.message
@@ -85,7 +88,7 @@ class ReplyToMessageHandler:
                 confident=False,
             )
         _, model = active
-        prediction = await model.predict(text)
+        prediction = await within(self._answer_seconds, model.predict(text), "The model")
         if prediction.confident and prediction.answer:
             return reply(prediction.answer, confident=True, intent=prediction.intent, confidence=prediction.confidence)
         if prediction.confident:

@@ -1,6 +1,7 @@
 from collections.abc import Sequence
 
 from application.chat_replies import send_long_text
+from application.deadlines import within
 from application.messagebus import BusMessage
 from application.ports.chat import AttachmentSource, ChatOutput
 from application.ports.speech import AudioCodec, SpeechToText
@@ -9,8 +10,9 @@ from application.work_gate import WorkGate
 from domain.commands import ReplyToMessage, TranscribeAudio
 from domain.errors import InvalidAudio, ParrotError, TooLarge
 from domain.events import AudioTranscribed
-from domain.messages import Status
+from domain.messages import Attachment, Message, Status
 from domain.quoting import code
+from domain.speech import Transcript
 
 
 class TranscribeAudioHandler:
@@ -28,6 +30,7 @@ class TranscribeAudioHandler:
         max_bytes: int,
         max_seconds: float,
         message_chars: int,
+        hearing_seconds: float = 180.0,
     ) -> None:
         self._chat = chat
         self._attachments = attachments
@@ -39,6 +42,7 @@ class TranscribeAudioHandler:
         self._max_bytes = max_bytes
         self._max_seconds = max_seconds
         self._message_chars = message_chars
+        self._hearing_seconds = hearing_seconds
 
     async def __call__(self, command: TranscribeAudio) -> Sequence[BusMessage]:
         message = command.message
@@ -48,12 +52,7 @@ class TranscribeAudioHandler:
         await self._chat.set_status(message.channel_id, message.id, Status.WORKING)
         try:
             async with self._gate.slot():
-                data = await self._attachments.fetch(attachment, self._max_bytes)
-                if not data:
-                    raise InvalidAudio("That audio file is empty.")
-                clip = await self._codec.decode(data, attachment.filename, self._max_seconds)
-                language = (await self._settings.load(message.space)).language or self._default_language
-                transcript = await self._stt.transcribe(clip, language)
+                transcript = await within(self._hearing_seconds, self._hear(message, attachment), "Hearing that audio")
         except ParrotError:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise
@@ -71,3 +70,11 @@ class TranscribeAudioHandler:
         )
         await self._chat.set_status(message.channel_id, message.id, Status.DONE)
         return [AudioTranscribed(message, transcript), ReplyToMessage(message, text=transcript.text)]
+
+    async def _hear(self, message: Message, attachment: Attachment) -> Transcript:
+        data = await self._attachments.fetch(attachment, self._max_bytes)
+        if not data:
+            raise InvalidAudio("That audio file is empty.")
+        clip = await self._codec.decode(data, attachment.filename, self._max_seconds)
+        language = (await self._settings.load(message.space)).language or self._default_language
+        return await self._stt.transcribe(clip, language)

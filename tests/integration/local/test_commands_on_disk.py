@@ -124,3 +124,27 @@ async def test_unknown_commands_and_missing_arguments_are_answered(disk_app: App
     for text, usage in [("!getfile", "getfile PATH"), ("!archive", "archive DIRECTORY"), ("!correct", "correct TEXT")]:
         message = await disk_app.discord.say(text)
         assert disk_app.discord.replies_to(message)[0].text == f"Something is missing. Usage: `{usage}`"
+
+
+async def test_storage_that_cannot_be_written_gets_a_clear_reply_and_the_bot_carries_on(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    app = build_app(root, in_memory=False)
+    space = space_dir(root)
+    space.parent.mkdir(parents=True)
+    space.write_text("not a directory")  # any write under the space now fails, as on a broken disk
+    message = await app.discord.say("!feedback will not fit")
+    assert app.discord.replies_to(message)[0].text.startswith("I could not save that: my storage is full")
+    hello = await app.discord.say("!hi")
+    assert app.discord.replies_to(hello)[0].text.startswith("Hi ")
+
+
+async def test_a_backend_that_hangs_costs_one_reply_not_the_channel(tmp_path: Path) -> None:
+    app = build_app(tmp_path, limits={"hearing_seconds": 0.2})
+    app.stt.delay = 5.0
+    clip = app.discord.attachment("slow.ogg", b"speech:hello", "audio/ogg")
+    message = await app.discord.say("", attachments=(clip,))
+    assert app.discord.replies_to(message)[0].text == (
+        "Hearing that audio took too long (over 0.2 s); please try again later."
+    )
+    hello = await app.discord.say("!hi")
+    assert app.discord.replies_to(hello)[0].text.startswith("Hi ")
