@@ -189,7 +189,7 @@ class Container(containers.DeclarativeContainer):
         opened, providers.Factory(lambda s: EmbeddedBackend(threshold=s.model.threshold or 0.4), settings)
     )
     tfidf = providers.Resource(
-        opened, providers.Factory(lambda s: TfidfBackend(threshold=s.model.threshold or 0.4), settings)
+        opened, providers.Factory(lambda s: TfidfBackend(threshold=s.model.threshold or 0.5), settings)
     )
     hybrid = providers.Resource(
         opened, providers.Factory(lambda s: HybridBackend(threshold=s.model.threshold or 0.4), settings)
@@ -243,8 +243,15 @@ class Container(containers.DeclarativeContainer):
         settings,
     )
     training_data = providers.Singleton(
-        lambda attachments, parser, datasets, store, log, lim, prefix: TrainingData(
-            attachments, parser, datasets, store, log, lim.dataset_bytes, prefix
+        lambda attachments, parser, datasets, store, log, lim, s: TrainingData(
+            attachments,
+            parser,
+            datasets,
+            store,
+            log,
+            lim.dataset_bytes,
+            s.discord.prefix,
+            s.model.min_examples_per_intent,
         ),
         attachments,
         dataset_parser,
@@ -252,7 +259,7 @@ class Container(containers.DeclarativeContainer):
         space_settings,
         feedback_log,
         limits,
-        prefix,
+        settings,
     )
     message_chars = providers.Callable(lambda lim: lim.message_chars, limits)
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 from application.ports.chat import AttachmentSource
 from application.ports.model import DatasetParser
 from application.ports.storage import DatasetStore, FeedbackLog, SettingsStore
-from domain.dataset_rules import merge_corrections
+from domain.dataset_rules import ensure_valid, merge_corrections
 from domain.errors import MissingArgument
 from domain.messages import Attachment
 from domain.spaces import Space
@@ -24,6 +24,7 @@ class TrainingData:
         feedback: FeedbackLog,
         max_bytes: int,
         prefix: str,
+        min_examples_per_intent: int = 2,
     ) -> None:
         self._attachments = attachments
         self._parser = parser
@@ -32,6 +33,7 @@ class TrainingData:
         self._feedback = feedback
         self._max_bytes = max_bytes
         self._prefix = prefix
+        self._min_examples = min_examples_per_intent
 
     async def given(self, space: Space, inline_text: str, attachment: Attachment | None) -> Dataset | None:
         """The data given with the command, or None when none was.
@@ -63,6 +65,10 @@ class TrainingData:
             )
         stored = await self._datasets.read_dataset(space, name, self._max_bytes)
         return self._parser.parse(stored.data, stored.name)
+
+    def check(self, dataset: Dataset) -> None:
+        """Refuse, by line, data that cannot be trained on; before corrections join it (they may stand alone)."""
+        ensure_valid(dataset, self._min_examples)
 
     async def with_corrections(self, space: Space, dataset: Dataset) -> Dataset:
         """Corrections made in the chat join the data; the latest wins over older lines."""

@@ -33,7 +33,7 @@ from discord.ext import commands
 from adapters.discord.endpoints import point_at
 from adapters.logs.setup import configure_logging
 from bootstrap import Container, settle, shutdown
-from tests.fake_discord import SEND_MESSAGE, Call, ScriptedDiscord
+from tests.fake_discord import SEND_MESSAGE, Call, FakeDiscord
 from tests.integration.discord.harness import build_app_bot
 
 READY_TIMEOUT = 30.0
@@ -71,10 +71,10 @@ class Figures:
 class Contender:
     """A bot to measure: how to make one, what to do before measuring, how to clean up."""
 
-    def make(self, fake: ScriptedDiscord) -> commands.Bot:
+    def make(self, fake: FakeDiscord) -> commands.Bot:
         return bare_bot()
 
-    async def prepare(self, fake: ScriptedDiscord) -> None:
+    async def prepare(self, fake: FakeDiscord) -> None:
         pass
 
     async def finish(self) -> None:
@@ -88,12 +88,12 @@ class Parrot(Contender):
         self._folder = folder
         self._containers: list[Container] = []
 
-    def make(self, fake: ScriptedDiscord) -> commands.Bot:
+    def make(self, fake: FakeDiscord) -> commands.Bot:
         bot, container = build_app_bot(fake, self._folder / f"run-{len(self._containers)}")
         self._containers.append(container)
         return bot
 
-    async def prepare(self, fake: ScriptedDiscord) -> None:
+    async def prepare(self, fake: FakeDiscord) -> None:
         message = await fake.send_message(fake.world.admin, "!train hello there => Hi there")
         await fake.reply_to(message, timeout=30)
         await settle(self._containers[-1])
@@ -105,7 +105,7 @@ class Parrot(Contender):
 
 
 @asynccontextmanager
-async def connected(contender: Contender, fake: ScriptedDiscord, timings: list[float]) -> AsyncIterator[commands.Bot]:
+async def connected(contender: Contender, fake: FakeDiscord, timings: list[float]) -> AsyncIterator[commands.Bot]:
     """Make the bot (Parrot: with its application), log in, connect; `timings` gets the time to on_ready."""
     started = time.perf_counter()
     bot = contender.make(fake)
@@ -121,7 +121,7 @@ async def connected(contender: Contender, fake: ScriptedDiscord, timings: list[f
         await connection
 
 
-async def one_at_a_time(fake: ScriptedDiscord, text: str, count: int) -> list[float]:
+async def one_at_a_time(fake: FakeDiscord, text: str, count: int) -> list[float]:
     latencies = []
     for _ in range(count):
         mark = len(fake.calls)
@@ -132,7 +132,7 @@ async def one_at_a_time(fake: ScriptedDiscord, text: str, count: int) -> list[fl
     return latencies
 
 
-async def back_to_back(fake: ScriptedDiscord, text: str, count: int) -> float:
+async def back_to_back(fake: FakeDiscord, text: str, count: int) -> float:
     """Round trips per second with `count` messages injected at once."""
     mark = len(fake.calls)
     left = count
@@ -152,7 +152,7 @@ async def back_to_back(fake: ScriptedDiscord, text: str, count: int) -> float:
 
 async def measure(contender: Contender, messages: int, burst: int) -> Figures:
     figures = Figures()
-    async with ScriptedDiscord() as fake:
+    async with FakeDiscord() as fake:
         for _ in range(4):  # start-up only
             async with connected(contender, fake, figures.startup):
                 pass

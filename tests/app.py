@@ -25,7 +25,8 @@ class AppHarness:
 
 
 def make_settings(data_root: Path, **sections: dict[str, Any]) -> ParrotSettings:
-    raw: dict[str, Any] = {"storage": {"data_root": str(data_root)}}
+    # The fake model backend stands in for `embedded`, whatever the shipped default is.
+    raw: dict[str, Any] = {"storage": {"data_root": str(data_root)}, "model": {"backend": "embedded"}}
     for name, values in sections.items():
         raw.setdefault(name, {}).update(values)
     return ParrotSettings.model_validate(raw)

@@ -75,7 +75,9 @@ class TestModelHandler:
 
             number: int | None = version
         else:
-            dataset = await self._data.with_corrections(space, await self._data.selected(space))
+            selected = await self._data.selected(space)
+            self._data.check(selected)
+            dataset = await self._data.with_corrections(space, selected)
             backend = self._backends[self._default_backend]
 
             async def evaluate(job: Job) -> EvaluationReport:

@@ -17,7 +17,7 @@ from tests.shared_data import PROJECT_ROOT
 def test_defaults_work_offline_without_a_file() -> None:
     settings = load_settings(Path("/nonexistent/parrot.toml"), environ={})
     assert settings.discord.token is None
-    assert (settings.speech.stt, settings.speech.tts, settings.model.backend) == ("whisper", "auto", "embedded")
+    assert (settings.speech.stt, settings.speech.tts, settings.model.backend) == ("whisper", "auto", "hybrid")
     assert settings.storage.instructions.is_file()
 
 

@@ -32,6 +32,9 @@ class FakeVoice:
         self.name = name
         self.spoken: list[tuple[str, str]] = []
 
+    async def warm_up(self) -> None:
+        pass
+
     async def synthesize(self, text: str, language: str) -> AudioClip:
         self.spoken.append((text, language))
         return CLIP

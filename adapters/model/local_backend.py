@@ -1,0 +1,169 @@
+"""What the local backends (tfidf, embedded, hybrid) share: fitting in a process pool, progress, loading."""
+
+import asyncio
+import multiprocessing
+import queue
+import uuid
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from adapters.model.encoder import SentenceEncoder, shared_encoder
+from adapters.model.fitting import FitRequest, fit, install_progress_queue
+from adapters.model.linear_artifact import LinearArtifact
+from adapters.model.linear_model import LinearIntentModel
+from application.ports.model import ProgressCallback, TrainedArtifact
+from domain.errors import BackendUnavailable, InvalidDataset
+from domain.training import Dataset
+
+log = structlog.get_logger(__name__)
+
+_POLL_SECONDS = 0.25
+
+
+class LocalBackend:
+    """A ModelBackend whose fitting runs in a separate process, so the bot keeps answering meanwhile.
+
+    `pool`: an executor to fit in (then progress is reported only at the start and the end). Without one, a
+    `spawn` process pool of `workers` is made on first use; each worker process fits `max_tasks_per_child`
+    models and then exits, giving its memory back (None keeps workers alive, which saves start-up time).
+    A spawned worker imports the program's main module again: its start must sit under
+    `if __name__ == "__main__":`, as console scripts' does.
+    """
+
+    name = "local"
+
+    def __init__(
+        self,
+        *,
+        use_embeddings: bool,
+        use_tfidf: bool,
+        threshold: float,
+        embedding_c: float = 10.0,
+        tfidf_c: float = 0.3,
+        model_path: Path | None = None,
+        tokenizer_path: Path | None = None,
+        threads: int = 2,
+        pool: Executor | None = None,
+        workers: int = 1,
+        max_tasks_per_child: int | None = 1,
+        seed: int = 0,
+    ) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError("the out-of-scope threshold is a probability, between 0 and 1")
+        self._use_embeddings = use_embeddings
+        self._use_tfidf = use_tfidf
+        self._threshold = threshold
+        self._embedding_c = embedding_c
+        self._tfidf_c = tfidf_c
+        self._model_path = model_path
+        self._tokenizer_path = tokenizer_path
+        self._threads = threads
+        self._pool = pool
+        self._owns_pool = pool is None
+        self._workers = workers
+        self._max_tasks_per_child = max_tasks_per_child
+        self._seed = seed
+        self._queue: Any = None
+        self._progress: dict[str, ProgressCallback] = {}
+
+    async def train(self, dataset: Dataset, progress: ProgressCallback) -> TrainedArtifact:
+        labels = {example.intent for example in dataset.examples}
+        if len(labels) < 2:
+            raise InvalidDataset(f"At least two intents are needed to train; `{dataset.name}` has {len(labels)}.")
+        job = uuid.uuid4().hex
+        request = FitRequest(
+            backend=self.name,
+            use_embeddings=self._use_embeddings,
+            use_tfidf=self._use_tfidf,
+            texts=tuple(example.text for example in dataset.examples),
+            labels=tuple(example.intent for example in dataset.examples),
+            answers=dict(dataset.answers),
+            embedding_c=self._embedding_c,
+            tfidf_c=self._tfidf_c,
+            model_path=str(self._model_path) if self._model_path else None,
+            tokenizer_path=str(self._tokenizer_path) if self._tokenizer_path else None,
+            threads=self._threads,
+            seed=self._seed,
+            job=job,
+        )
+        progress(0.0, "starting")
+        self._progress[job] = progress
+        try:
+            future = asyncio.get_running_loop().run_in_executor(self._executor(), fit, request)
+            while True:
+                done, _ = await asyncio.wait({future}, timeout=_POLL_SECONDS)
+                self._relay_progress()
+                if done:
+                    break
+            data, metrics = future.result()
+        except BrokenProcessPool as error:
+            self._forget_pool()
+            raise BackendUnavailable("The training process stopped unexpectedly (out of memory?).") from error
+        except (InvalidDataset, BackendUnavailable):
+            raise
+        except Exception as error:
+            log.exception("model.training_failed", backend=self.name, examples=len(dataset.examples))
+            raise BackendUnavailable(f"Training failed ({type(error).__name__}).") from error
+        finally:
+            self._relay_progress()
+            self._progress.pop(job, None)
+        progress(1.0, "done")
+        return TrainedArtifact(backend=self.name, data=data, metrics=metrics)
+
+    async def load(self, artifact: TrainedArtifact) -> LinearIntentModel:
+        if artifact.backend != self.name:
+            raise BackendUnavailable(f"That model was made by the `{artifact.backend}` backend, not `{self.name}`.")
+        try:
+            parsed = await asyncio.to_thread(LinearArtifact.from_bytes, artifact.data)
+        except (ValueError, KeyError, OSError) as error:
+            raise BackendUnavailable("The stored model could not be read; please train again.") from error
+        encoder: SentenceEncoder | None = None
+        if parsed.embedding is not None:
+            encoder = await asyncio.to_thread(shared_encoder, self._model_path, self._tokenizer_path, self._threads)
+        return LinearIntentModel(parsed, self._threshold, encoder)
+
+    async def warm_up(self) -> None:
+        """Load the sentence encoder now rather than on the first message (a second or so)."""
+        if self._use_embeddings:
+            await asyncio.to_thread(shared_encoder, self._model_path, self._tokenizer_path, self._threads)
+
+    def close(self) -> None:
+        """Stop the process pool made here (a pool given to the constructor belongs to the caller)."""
+        if self._owns_pool and self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._queue = context.Queue()
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._workers,
+                mp_context=context,
+                initializer=install_progress_queue,
+                initargs=(self._queue,),
+                max_tasks_per_child=self._max_tasks_per_child,
+            )
+        return self._pool
+
+    def _forget_pool(self) -> None:
+        if self._owns_pool and self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _relay_progress(self) -> None:
+        """Pass the workers' progress messages to the callbacks of the trainings they belong to."""
+        if self._queue is None:
+            return
+        while True:
+            try:
+                job, fraction, stage = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            callback = self._progress.get(job)
+            if callback is not None and fraction < 1.0:
+                callback(fraction, stage)

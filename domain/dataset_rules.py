@@ -1,0 +1,122 @@
+"""Rules a training set must follow, and how users' corrections join it. Standard library only."""
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+
+from domain.errors import InvalidDataset
+from domain.training import OUT_OF_SCOPE, Dataset, Example
+
+DEFAULT_MIN_EXAMPLES_PER_INTENT = 2
+DEFAULT_MAX_TEXT_CHARS = 5_000
+_SLUG_WORDS = 4
+_SLUG_CHARS = 40
+
+
+def normalise_text(text: str) -> str:
+    """The form two messages share when they say the same thing: case, spacing and end punctuation ignored."""
+    return " ".join(text.casefold().split()).strip(" .!?,;:")
+
+
+def intent_name_for_answer(answer: str, taken: Collection[str]) -> str:
+    """A readable, unique intent name from an answer's first words ("Opening hours are..." -> opening_hours_are)."""
+    words = re.findall(r"\w+", answer.casefold())
+    base = "_".join(words[:_SLUG_WORDS])[:_SLUG_CHARS].strip("_") or "answer"
+    if base == OUT_OF_SCOPE:
+        base = f"{base}_answer"
+    name, number = base, 2
+    while name in taken:
+        name = f"{base}_{number}"
+        number += 1
+    return name
+
+
+def where(example: Example, index: int) -> str:
+    """How a problem names an example: by its line in the file, or by its position when it has none."""
+    return f"line {example.line}" if example.line is not None else f"example {index + 1}"
+
+
+def validate(
+    dataset: Dataset,
+    min_examples_per_intent: int = DEFAULT_MIN_EXAMPLES_PER_INTENT,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+) -> tuple[str, ...]:
+    """Every reason not to train on `dataset`, by line; empty when it is fine.
+
+    Out-of-scope examples (intent `oos`) need no minimum count and no answer.
+    """
+    problems: list[str] = []
+    first_seen: dict[str, tuple[str, str]] = {}
+    positions: dict[str, list[str]] = defaultdict(list)
+    for index, example in enumerate(dataset.examples):
+        place = where(example, index)
+        positions[example.intent].append(place)
+        if not example.text.strip():
+            problems.append(f"{place}: the message is empty")
+            continue
+        if len(example.text) > max_text_chars:
+            problems.append(
+                f"{place}: the message has {len(example.text):,} characters; the limit is {max_text_chars:,}"
+            )
+        if not example.intent.strip():
+            problems.append(f"{place}: the intent is empty")
+        key = normalise_text(example.text)
+        seen = first_seen.setdefault(key, (example.intent, place))
+        if seen[0] != example.intent:
+            problems.append(f"{place}: “{_shorten(example.text)}” is also under intent '{seen[0]}' ({seen[1]})")
+    for intent, places in positions.items():
+        if intent != OUT_OF_SCOPE and len(places) < min_examples_per_intent:
+            count = f"{len(places)} example" + ("" if len(places) == 1 else "s")
+            needed = min_examples_per_intent
+            problems.append(f"intent '{intent}' has {count} ({', '.join(places[:3])}); at least {needed} are needed")
+    for intent, answer in dataset.answers.items():
+        if not answer.strip():
+            place = positions[intent][0] if positions.get(intent) else "the answers"
+            problems.append(f"{place}: the answer of intent '{intent}' is empty")
+    if len(positions) < 2:
+        problems.append(f"at least two intents are needed to train; found {len(positions)}")
+    return tuple(problems)
+
+
+def ensure_valid(
+    dataset: Dataset,
+    min_examples_per_intent: int = DEFAULT_MIN_EXAMPLES_PER_INTENT,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+) -> None:
+    """Raise InvalidDataset listing every problem `validate` finds, so that nothing is trained from it."""
+    problems = validate(dataset, min_examples_per_intent, max_text_chars)
+    if problems:
+        raise InvalidDataset(f"`{dataset.name}` was not used for training: please fix these problems.", problems)
+
+
+def merge_corrections(dataset: Dataset, corrections: Sequence[tuple[str, str]]) -> Dataset:
+    """Add users' corrections, given oldest first as (message text, right answer), to a training set.
+
+    A correction replaces the training examples and older corrections with the same normalised text.
+    It joins the intent whose answer it repeats, or the intent it names; otherwise it starts an intent of its own.
+    """
+    latest: dict[str, tuple[str, str]] = {}
+    for text, answer in corrections:
+        key = normalise_text(text)
+        if key:
+            latest.pop(key, None)  # re-insert so that the order of dict keys is the order of the latest corrections
+            latest[key] = (text.strip(), answer.strip())
+    examples = [e for e in dataset.examples if normalise_text(e.text) not in latest]
+    answers = dict(dataset.answers)
+    intents = {e.intent for e in dataset.examples} | set(answers)
+    by_answer = {normalise_text(a): intent for intent, a in answers.items() if a.strip()}
+    by_name = {i.casefold(): i for i in intents}
+    for text, answer in latest.values():
+        intent = by_answer.get(normalise_text(answer)) or by_name.get(answer.casefold())
+        if intent is None:
+            intent = intent_name_for_answer(answer, intents)
+            intents.add(intent)
+            answers[intent] = answer
+            by_answer[normalise_text(answer)] = intent
+        examples.append(Example(text=text, intent=intent, answer=answers.get(intent)))
+    return Dataset(name=dataset.name, examples=tuple(examples), answers=answers)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
