@@ -12,6 +12,10 @@ from domain.dataset_rules import normalise_text
 from domain.training import OUT_OF_SCOPE, Prediction
 
 ALTERNATIVES = 3
+# With few intents, even an unrelated message gets a large share of the probability (a third with three
+# intents), so the bar rises to this many times chance; with dozens of intents the configured threshold rules.
+TIMES_CHANCE = 2.0
+MAX_RAISED_THRESHOLD = 0.7
 
 
 class LinearIntentModel:
@@ -19,7 +23,9 @@ class LinearIntentModel:
         if artifact.embedding is not None and encoder is None:
             raise ValueError("this model needs the sentence encoder")
         self._artifact = artifact
-        self._threshold = threshold
+        in_scope = [label for label in artifact.labels if label != OUT_OF_SCOPE]
+        chance = 1.0 / max(1, len(in_scope))
+        self._threshold = max(threshold, min(MAX_RAISED_THRESHOLD, TIMES_CHANCE * chance))
         self._encoder = encoder
 
     @property

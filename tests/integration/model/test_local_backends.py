@@ -153,3 +153,26 @@ async def test_a_given_executor_is_used_and_progress_is_reported_at_its_ends() -
 def test_thresholds_are_probabilities() -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
         TfidfBackend(threshold=1.5)
+
+
+async def test_with_few_intents_the_bar_rises_above_chance() -> None:
+    three = Dataset(
+        "small",
+        tuple(
+            Example(text, intent, answer)
+            for intent, answer, texts in [
+                ("hi", "Hi!", ("hello", "hi there", "good morning")),
+                ("bye", "Bye!", ("bye", "goodbye", "see you later")),
+                ("hours", "9 to 5.", ("when do you open", "opening hours", "what are your hours")),
+            ]
+            for text in texts
+        ),
+        {"hi": "Hi!", "bye": "Bye!", "hours": "9 to 5."},
+    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        backend = TfidfBackend(threshold=0.4, pool=pool)
+        small = await backend.load(await backend.train(three, Progress()))
+        many = await backend.load(await backend.train(CAFE, Progress()))
+    assert small.threshold == pytest.approx(2 / 3)  # type: ignore[attr-defined]
+    assert many.threshold == pytest.approx(0.4)  # type: ignore[attr-defined]
+    assert (await small.predict("hello")).confident
