@@ -173,6 +173,6 @@ async def test_with_few_intents_the_bar_rises_above_chance() -> None:
         backend = TfidfBackend(threshold=0.4, pool=pool)
         small = await backend.load(await backend.train(three, Progress()))
         many = await backend.load(await backend.train(CAFE, Progress()))
-    assert small.threshold == pytest.approx(2 / 3)  # type: ignore[attr-defined]
-    assert many.threshold == pytest.approx(0.4)  # type: ignore[attr-defined]
+    assert small.threshold == pytest.approx(2 / 3)
+    assert many.threshold == pytest.approx(0.4)
     assert (await small.predict("hello")).confident
