@@ -79,7 +79,9 @@ async def test_a_voice_message_is_downloaded_transcribed_and_answered(fake: Fake
 
 
 async def test_join_then_replies_are_spoken(fake: FakeDiscord, app: App) -> None:
-    trained = await fake.send_message(fake.world.trainer, "!train hello => Hello to you too")
+    trained = await fake.send_message(
+        fake.world.trainer, "!train hello => Hello to you too\nhi => Hello to you too\nbye => Bye.\nciao => Bye."
+    )
     await fake.reply_to(trained)
     await settle(app.container)
     await fake.move_to_voice(fake.world.alice, fake.world.voice_channel.id)
