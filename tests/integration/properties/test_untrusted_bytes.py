@@ -1,0 +1,97 @@
+"""Property-based: any bytes into the dataset parser and the audio decoder give a result or a clear refusal.
+
+Never an unhandled exception, never a leftover temporary file.
+"""
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.audio.codec import PyAvAudioCodec
+from adapters.datasets.parser import DatasetFileParser
+from domain.errors import ParrotError
+from domain.training import Dataset
+from tests.shared_data import shared_data
+
+NAMES = st.sampled_from(["data.csv", "data.tsv", "data.jsonl", "data.json", "faq.txt", "nlu.yml", "noext"])
+PIECES = st.sampled_from(
+    [
+        "text,intent,answer\n",
+        "question\tlabel\n",
+        '{"text": "hi", "intent": "greet"}\n',
+        '{"messages": [',
+        "Q: hello\n",
+        "A: hi\n",
+        "hello => hi\n",
+        "nlu:\n- intent: greet\n  examples: |\n    - hi\n",
+        "[[[[",
+        '"',
+        ",",
+        "\n",
+        "oos",
+        "\x00",
+        "\ufeff",
+        "=>",
+        "- ",
+        "  ",
+        "é",
+        "{",
+        "}",
+        ":",
+    ]
+)
+DATASET_TEXT = st.lists(st.one_of(PIECES, st.text(max_size=20)), max_size=40).map("".join)
+PARSER = DatasetFileParser(max_bytes=200_000, max_examples=500)
+
+
+@given(name=NAMES, text=DATASET_TEXT)
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+def test_any_dataset_text_parses_or_is_refused_with_reasons(name: str, text: str) -> None:
+    try:
+        dataset = PARSER.parse(text.encode("utf-8", errors="surrogatepass"), name)
+    except ParrotError as refusal:
+        assert refusal.user_message.strip()
+    else:
+        assert isinstance(dataset, Dataset) and dataset.examples
+
+
+@given(name=NAMES, data=st.binary(max_size=2000))
+@settings(max_examples=200)
+def test_any_bytes_parse_or_are_refused(name: str, data: bytes) -> None:
+    try:
+        PARSER.parse(data, name)
+    except ParrotError as refusal:
+        assert refusal.user_message.strip()
+
+
+REAL_CLIP = shared_data("speech", "en_jfk.ogg").read_bytes()
+CODEC = PyAvAudioCodec(max_bytes=5_000_000)
+
+
+@given(
+    data=st.one_of(
+        st.binary(max_size=4000),
+        st.integers(0, len(REAL_CLIP)).map(lambda n: REAL_CLIP[:n]),
+        st.tuples(st.integers(0, len(REAL_CLIP) - 1), st.binary(min_size=1, max_size=64)).map(
+            lambda cut: REAL_CLIP[: cut[0]] + cut[1] + REAL_CLIP[cut[0] + len(cut[1]) :]
+        ),
+    ),
+    name=st.sampled_from(["voice.ogg", "a.mp3", "a.m4a", "a.wav", "a.flac", "a.webm", "a.bin"]),
+)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
+def test_random_truncated_or_damaged_audio_decodes_or_is_refused(data: bytes, name: str) -> None:
+    with tempfile.TemporaryDirectory() as private:
+        # Python's temporary files go to a folder of this test's own, which must stay empty.
+        saved, tempfile.tempdir = tempfile.tempdir, private
+        try:
+            clip = asyncio.run(CODEC.decode(data, name, 600))
+        except ParrotError as refusal:
+            assert refusal.user_message.strip()
+        else:
+            assert clip.sample_rate == 16000 and clip.pcm
+        finally:
+            tempfile.tempdir = saved
+        assert not any(Path(private).iterdir())
