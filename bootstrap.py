@@ -57,6 +57,7 @@ from application.handlers.test_model import TestModelHandler
 from application.handlers.train_model import ShowTrainingStatusHandler, TrainModelHandler
 from application.handlers.transcribe_audio import TranscribeAudioHandler
 from application.jobs import JobRunner
+from application.languages import SpeechLanguages
 from application.limits import MB, Limits
 from application.messagebus import MessageBus
 from application.permissions import PrivilegePolicy
@@ -214,8 +215,6 @@ class Container(containers.DeclarativeContainer):
 
     prefix = providers.Callable(lambda s: s.discord.prefix, settings)
     default_backend = providers.Callable(lambda s: s.model.backend, settings)
-    language = providers.Callable(lambda s: s.speech.language, settings)
-    detect_language = providers.Callable(lambda s: None if s.speech.detect_language else s.speech.language, settings)
     policy = providers.Singleton(policy_from, settings)
     clock = providers.Singleton(SystemClock)
 
@@ -232,6 +231,11 @@ class Container(containers.DeclarativeContainer):
     overrides = providers.Singleton(CorrectionOverrides, feedback_log)
     uncertain = providers.Singleton(UncertainMessages)
     active_models = providers.Singleton(ActiveModels, model_backends, model_store, space_settings)
+    languages = providers.Singleton(
+        lambda s, store: SpeechLanguages(store, s.speech.language, s.speech.guild_languages, s.speech.detect_language),
+        settings,
+        space_settings,
+    )
     jobs = providers.Singleton(JobRunner)
     gate = providers.Singleton(lambda lim: WorkGate(lim.heavy_running, lim.heavy_waiting), limits)
     publisher = providers.Singleton(EventPublisher)
@@ -329,14 +333,13 @@ class Container(containers.DeclarativeContainer):
                 limits,
             ),
             commands.TranscribeAudio: providers.Singleton(
-                lambda chat, attachments, codec, stt, store, gate, language, lim: TranscribeAudioHandler(
+                lambda chat, attachments, codec, stt, languages, gate, lim: TranscribeAudioHandler(
                     chat,
                     attachments,
                     codec,
                     stt,
-                    store,
+                    languages,
                     gate,
-                    language,
                     lim.attachment_bytes,
                     lim.audio_seconds,
                     lim.message_chars,
@@ -346,12 +349,11 @@ class Container(containers.DeclarativeContainer):
                 attachments,
                 codec,
                 stt,
-                space_settings,
+                languages,
                 gate,
-                detect_language,
                 limits,
             ),
-            commands.SpeakText: providers.Singleton(SpeakTextHandler, voice_sessions, space_settings, language),
+            commands.SpeakText: providers.Singleton(SpeakTextHandler, voice_sessions, languages),
             commands.TrainModel: providers.Singleton(
                 TrainModelHandler,
                 chat,

@@ -7,11 +7,14 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, ValidationError, field_validator
 
 DEFAULT_INSTRUCTIONS = Path(__file__).resolve().parent / "instructions.md"
+
+
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
 
 
 class Section(BaseModel):
@@ -53,7 +56,8 @@ class SpeechSettings(Section):
     stt: Literal["whisper", "sphinx", "google"] = "whisper"
     stt_fallback: tuple[Literal["whisper", "sphinx", "google"], ...] = ()
     tts: Literal["auto", "piper", "espeak", "gtts"] = "auto"
-    language: str = Field(default="en-US", pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+    language: LanguageTag = "en-US"
+    guild_languages: dict[int, LanguageTag] = {}
     detect_language: bool = False
     load_at_startup: bool = False
     cache_dir: Path | None = None
@@ -172,6 +176,10 @@ def _parse_env(value: str, section: str, key: str) -> Any:
     annotation = str(field.model_fields[key.split(".")[0]].annotation)
     if "tuple" in annotation:
         return tuple(item.strip() for item in value.split(",") if item.strip())
+    if annotation.startswith("dict"):
+        # `123=ru-RU, 456=en-US`; a malformed pair is left for validation to name.
+        pairs = [item.partition("=") for item in value.split(",") if item.strip()]
+        return {key.strip(): tag.strip() for key, _, tag in pairs} if all(sep for _, sep, _ in pairs) else value
     return value
 
 

@@ -1,20 +1,19 @@
 from collections.abc import Sequence
 
+from application.languages import SpeechLanguages
 from application.messagebus import BusMessage
-from application.ports.storage import SettingsStore
 from application.voice_sessions import VoiceSessions
 from domain.commands import SpeakText
 from domain.events import ReplyProduced
 
 
 class SpeakTextHandler:
-    def __init__(self, sessions: VoiceSessions, settings: SettingsStore, default_language: str) -> None:
+    def __init__(self, sessions: VoiceSessions, languages: SpeechLanguages) -> None:
         self._sessions = sessions
-        self._settings = settings
-        self._default_language = default_language
+        self._languages = languages
 
     async def __call__(self, command: SpeakText) -> Sequence[BusMessage]:
-        language = (await self._settings.load(command.message.space)).language or self._default_language
+        language = await self._languages.spoken(command.message.space)
         self._sessions.speak(command.guild_id, command.voice_channel_id, command.text, language)
         return ()
 

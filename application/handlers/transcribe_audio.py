@@ -2,10 +2,10 @@ from collections.abc import Sequence
 
 from application.chat_replies import send_long_text
 from application.deadlines import within
+from application.languages import SpeechLanguages
 from application.messagebus import BusMessage
 from application.ports.chat import AttachmentSource, ChatOutput
 from application.ports.speech import AudioCodec, SpeechToText
-from application.ports.storage import SettingsStore
 from application.work_gate import WorkGate
 from domain.commands import ReplyToMessage, TranscribeAudio
 from domain.errors import InvalidAudio, ParrotError, TooLarge
@@ -24,9 +24,8 @@ class TranscribeAudioHandler:
         attachments: AttachmentSource,
         codec: AudioCodec,
         stt: SpeechToText,
-        settings: SettingsStore,
+        languages: SpeechLanguages,
         gate: WorkGate,
-        default_language: str | None,
         max_bytes: int,
         max_seconds: float,
         message_chars: int,
@@ -36,9 +35,8 @@ class TranscribeAudioHandler:
         self._attachments = attachments
         self._codec = codec
         self._stt = stt
-        self._settings = settings
+        self._languages = languages
         self._gate = gate
-        self._default_language = default_language
         self._max_bytes = max_bytes
         self._max_seconds = max_seconds
         self._message_chars = message_chars
@@ -76,5 +74,4 @@ class TranscribeAudioHandler:
         if not data:
             raise InvalidAudio("That audio file is empty.")
         clip = await self._codec.decode(data, attachment.filename, self._max_seconds)
-        language = (await self._settings.load(message.space)).language or self._default_language
-        return await self._stt.transcribe(clip, language)
+        return await self._stt.transcribe(clip, await self._languages.heard(message.space))

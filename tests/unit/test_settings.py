@@ -31,6 +31,7 @@ def test_file_then_environment_then_discord_token(tmp_path: Path) -> None:
             "PARROT_DISCORD_PRIVILEGED_ROLES": "trainer, mod",
             "PARROT_DISCORD_API_BASE": "http://127.0.0.1:8080/api/v10",
             "PARROT_MODEL_OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+            "PARROT_SPEECH_GUILD_LANGUAGES": "123=ru-RU, 456=en-GB",
             "DISCORD_TOKEN": secrets.DISCORD_TOKEN,
         },
     )
@@ -38,6 +39,7 @@ def test_file_then_environment_then_discord_token(tmp_path: Path) -> None:
     assert settings.discord.prefix == "?" and settings.discord.privileged_roles == ("trainer", "mod")
     assert settings.discord.api_base == "http://127.0.0.1:8080/api/v10"
     assert settings.model.openai.base_url == "http://127.0.0.1:9/v1"
+    assert settings.speech.guild_languages == {123: "ru-RU", 456: "en-GB"}
     assert settings.discord.token is not None and settings.discord.token.get_secret_value() == secrets.DISCORD_TOKEN
 
 

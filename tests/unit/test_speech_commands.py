@@ -1,7 +1,9 @@
 """Voice messages heard and replies spoken, through the bus, with fake speech backends."""
 
+from pathlib import Path
+
 from domain.messages import Status
-from tests.app import AppHarness
+from tests.app import AppHarness, build_app
 
 
 async def test_a_voice_message_is_transcribed_then_answered(app: AppHarness) -> None:
@@ -74,3 +76,13 @@ async def test_replies_are_not_spoken_outside_voice(app: AppHarness) -> None:
     await app.discord.say("hello")
     await app.settle()
     assert app.tts.spoken == [] and app.discord.played == []
+
+
+async def test_each_guild_is_heard_and_spoken_to_in_its_configured_language(tmp_path: Path) -> None:
+    app = build_app(tmp_path, speech={"guild_languages": {2: "ru-RU"}})
+    for guild in (1, 2):
+        clip = app.discord.attachment("v.ogg", b"speech:hello", "audio/ogg")
+        await app.discord.say("", attachments=(clip,), guild_id=guild, voice_channel_id=30)
+    await app.settle()
+    assert app.stt.languages == ["en-US", "ru-RU"]
+    assert {language for _, language in app.tts.spoken} == {"en-US", "ru-RU"}

@@ -1,0 +1,66 @@
+"""`parrot train FILE` and `parrot test FILE --json`: the chat's use cases from a shell."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.shared_data import PROJECT_ROOT
+
+TRAIN = """text,intent,answer
+hello,greet,Hi there!
+hi there,greet,Hi there!
+good morning,greet,Hi there!
+bye,bye,See you!
+goodbye,bye,See you!
+see you later,bye,See you!
+when do you open,hours,We open at nine.
+opening hours,hours,We open at nine.
+what are your hours,hours,We open at nine.
+"""
+TEST = """text,intent
+hey hello,greet
+bye bye,bye
+your opening hours,hours
+"""
+
+
+def parrot(*args: str, data_root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(data_root),
+            "PARROT_CONFIG": os.devnull,
+            "PARROT_STORAGE_DATA_ROOT": str(data_root),
+            "PARROT_LOGGING_LEVEL": "WARNING",
+        },
+    )
+
+
+def test_train_then_test_as_json(tmp_path: Path) -> None:
+    (tmp_path / "train.csv").write_text(TRAIN)
+    (tmp_path / "test.csv").write_text(TEST)
+    trained = parrot("train", str(tmp_path / "train.csv"), "--backend", "tfidf", data_root=tmp_path / "data")
+    assert trained.returncode == 0, trained.stderr
+    assert "Training `train-1` done: model version 1 (tfidf), 9 examples, 3 intents." in trained.stdout
+    tested = parrot("test", str(tmp_path / "test.csv"), "--json", data_root=tmp_path / "data")
+    assert tested.returncode == 0, tested.stderr
+    report = json.loads(tested.stdout)
+    assert report["model_version"] == 1 and report["example_count"] == 3 and report["method"] == "test data"
+    assert 0.0 <= report["accuracy"] <= 1.0 and "macro_f1" in report and "confusion" in report
+    assert (tmp_path / "data" / "spaces" / "guild-1" / "models" / "1" / "report.png").is_file()
+
+
+def test_a_rejected_file_fails_with_the_reasons(tmp_path: Path) -> None:
+    (tmp_path / "bad.csv").write_text("text,intent\nhello,greet\n")
+    failed = parrot("train", str(tmp_path / "bad.csv"), data_root=tmp_path / "data")
+    assert failed.returncode == 1
+    assert "was not used" in failed.stdout and "at least 2 are needed" in failed.stdout
+    missing = parrot("test", str(tmp_path / "nope.csv"), data_root=tmp_path / "data")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
