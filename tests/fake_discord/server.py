@@ -469,7 +469,7 @@ class FakeDiscord:
             "flags": 0,
             "components": [],
         }
-        if channel_id in (world.text_channel.id, world.voice_channel.id):
+        if channel_id in (world.text_channel.id, world.voice_channel.id, *(room.id for room in world.rooms)):
             message["guild_id"] = str(world.guild_id)
             message["member"] = author.member_payload(with_user=False)
         if reply_to is not None:

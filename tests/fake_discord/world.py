@@ -141,6 +141,13 @@ class World:
     other_bot: User = field(init=False)
     # Who sits in which voice channel: user id -> channel id.
     voice_states: dict[int, int] = field(default_factory=dict)
+    # More members and text channels, for load tests; add them before the bot connects.
+    crowd: list[User] = field(default_factory=list)
+    rooms: list[Channel] = field(default_factory=list)
+
+    def populate(self, members: int, text_channels: int) -> None:
+        self.crowd.extend(User(self.ids.next(), f"member{n}") for n in range(members))
+        self.rooms.extend(Channel(self.ids.next(), f"room-{n}") for n in range(text_channels))
 
     def __post_init__(self) -> None:
         self.guild_id = self.ids.next()
@@ -159,7 +166,7 @@ class World:
 
     @property
     def members(self) -> tuple[User, ...]:
-        return (self.bot, self.owner, self.admin, self.trainer, self.alice, self.other_bot)
+        return (self.bot, self.owner, self.admin, self.trainer, self.alice, self.other_bot, *self.crowd)
 
     @property
     def roles(self) -> tuple[Role, ...]:
@@ -210,6 +217,7 @@ class World:
             "channels": [
                 self.text_channel.payload(self.guild_id, 0),
                 self.voice_channel.payload(self.guild_id, 1),
+                *(room.payload(self.guild_id, 2 + n) for n, room in enumerate(self.rooms)),
             ],
             "threads": [],
             "voice_states": [
