@@ -1,12 +1,10 @@
 """`parrot train FILE` and `parrot test FILE --json`: the chat's use cases from a shell."""
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.shared_data import PROJECT_ROOT
+from tests.processes import run_parrot
 
 TRAIN = """text,intent,answer
 hello,greet,Hi there!
@@ -27,20 +25,7 @@ your opening hours,hours
 
 
 def parrot(*args: str, data_root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bootstrap", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(data_root),
-            "PARROT_CONFIG": os.devnull,
-            "PARROT_STORAGE_DATA_ROOT": str(data_root),
-            "PARROT_LOGGING_LEVEL": "WARNING",
-        },
-    )
+    return run_parrot(*args, data_root=data_root)
 
 
 def test_train_then_test_as_json(tmp_path: Path) -> None:

@@ -1,30 +1,14 @@
 """`parrot chat` as a user runs it: a real process, one message per line on standard input."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.shared_data import PROJECT_ROOT, shared_data
+from tests.processes import run_parrot
+from tests.shared_data import shared_data
 
 
 def chat(lines: list[str], data_root: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bootstrap", "chat"],
-        cwd=PROJECT_ROOT,
-        input="".join(f"{line}\n" for line in lines),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(data_root),
-            "PARROT_CONFIG": os.devnull,
-            "PARROT_STORAGE_DATA_ROOT": str(data_root),
-            "PARROT_LOGGING_LEVEL": "WARNING",
-        }
-        | env,
-    )
+    return run_parrot("chat", data_root=data_root, stdin="".join(f"{line}\n" for line in lines), **env)
 
 
 def test_the_local_chat_answers_every_text_command(tmp_path: Path) -> None:
