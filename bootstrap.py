@@ -409,7 +409,15 @@ class Container(containers.DeclarativeContainer):
             },
         }
     )
-    bus = providers.Singleton(MessageBus, command_handlers, event_handlers, chat)
+    bus = providers.Singleton(
+        lambda handlers, subscribers, chat, policy: MessageBus(
+            handlers, subscribers, chat, admit=lambda command: policy.admit(command.message)
+        ),
+        command_handlers,
+        event_handlers,
+        chat,
+        policy,
+    )
 
 
 def build_container(

@@ -33,8 +33,11 @@ class MessageBus:
         command_handlers: Mapping[type[Command], CommandHandler],
         event_handlers: Mapping[type[Event], Sequence[EventHandler]],
         chat: ChatOutput,
+        admit: Callable[[Command], None] | None = None,
     ) -> None:
         self._command_handlers = dict(command_handlers)
+        # Runs before every command's handler; a refusal there is told like any other.
+        self._admit = admit
         self._event_handlers = {kind: list(handlers) for kind, handlers in event_handlers.items()}
         self._chat = chat
         # Messages of one channel are handled one after another, so replies keep their order.
@@ -85,6 +88,8 @@ class MessageBus:
                 await self._tell(command, APOLOGY, failed=True)
                 return ()
             try:
+                if self._admit is not None:
+                    self._admit(command)
                 produced = await handler(command)
             except ParrotError as refusal:
                 log.info("command refused", reason=type(refusal).__name__)

@@ -13,6 +13,11 @@ class PrivilegePolicy:
     roles: frozenset[str] = frozenset()
     allow_direct_messages: bool = True
 
+    def admit(self, message: Message) -> None:
+        """Every command passes here first: direct messages are served only when configured so."""
+        if message.guild_id is None and not self.allow_direct_messages and not message.author.is_owner:
+            raise PermissionDenied("I only take messages in servers; please talk to me in a server's channel.")
+
     def allows(self, message: Message) -> bool:
         author = message.author
         if author.is_owner:

@@ -148,3 +148,15 @@ async def test_a_backend_that_hangs_costs_one_reply_not_the_channel(tmp_path: Pa
     )
     hello = await app.discord.say("!hi")
     assert app.discord.replies_to(hello)[0].text.startswith("Hi ")
+
+
+async def test_direct_messages_can_be_turned_off(tmp_path: Path) -> None:
+    app = build_app(tmp_path, discord={"allow_direct_messages": False})
+    refused = await app.discord.say("!feedback hi", guild_id=None, author=member(user_id=8, admin=False))
+    assert app.discord.replies_to(refused)[0].text == (
+        "I only take messages in servers; please talk to me in a server's channel."
+    )
+    owner = await app.discord.say("!hi", guild_id=None, author=member(user_id=9, owner=True))
+    assert app.discord.replies_to(owner)[0].text.startswith("Hi ")
+    in_guild = await app.discord.say("!hi")
+    assert app.discord.replies_to(in_guild)[0].text.startswith("Hi ")
