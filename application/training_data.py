@@ -1,5 +1,9 @@
-"""Where training and test data come from: an attachment, inline text, or the selected dataset."""
+"""Where training and test data come from: an attachment, inline text, or the selected dataset.
 
+Parsing, validating and merging are linear in the data (tens of thousands of lines): off the event loop.
+"""
+
+import asyncio
 from dataclasses import replace
 
 from application.ports.chat import AttachmentSource
@@ -48,7 +52,7 @@ class TrainingData:
             data, name = inline_text.encode("utf-8"), INLINE_DATASET
         else:
             return None
-        dataset = self._parser.parse(data, name)
+        dataset = await asyncio.to_thread(self._parser.parse, data, name)
         stored_as = await self._datasets.save_dataset(space, name, data)
         return replace(dataset, name=stored_as)
 
@@ -64,13 +68,14 @@ class TrainingData:
                 f"`{self._prefix}select_dataset NAME"
             )
         stored = await self._datasets.read_dataset(space, name, self._max_bytes)
-        return self._parser.parse(stored.data, stored.name)
+        return await asyncio.to_thread(self._parser.parse, stored.data, stored.name)
 
-    def check(self, dataset: Dataset) -> None:
+    async def check(self, dataset: Dataset) -> None:
         """Refuse, by line, data that cannot be trained on; before corrections join it (they may stand alone)."""
-        ensure_valid(dataset, self._min_examples)
+        await asyncio.to_thread(ensure_valid, dataset, self._min_examples)
 
     async def with_corrections(self, space: Space, dataset: Dataset) -> Dataset:
         """Corrections made in the chat join the data; the latest wins over older lines."""
         corrections = await self._feedback.list_corrections(space)
-        return merge_corrections(dataset, [(c.user_text, c.correction) for c in corrections])
+        pairs = [(c.user_text, c.correction) for c in corrections]
+        return await asyncio.to_thread(merge_corrections, dataset, pairs)

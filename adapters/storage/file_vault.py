@@ -21,18 +21,18 @@ class FilesystemVault:
         self._layout = layout
 
     async def read_file(self, space: Space, path: str, max_bytes: int) -> StoredFile:
-        root = self._layout.files(space)
-        root.mkdir(parents=True, exist_ok=True)
-        return await asyncio.to_thread(_read_limited, root, path, max_bytes)
+        return await asyncio.to_thread(_read_limited, self._layout.files(space), path, max_bytes)
 
     async def archive_directory(self, space: Space, path: str, max_bytes: int, max_entries: int) -> StoredFile:
+        return await asyncio.to_thread(self._archive, space, path, max_bytes, max_entries)
+
+    def _archive(self, space: Space, path: str, max_bytes: int, max_entries: int) -> StoredFile:
         self._layout.prepare(space)
-        return await asyncio.to_thread(
-            _archive, self._layout.space(space), self._layout.archives(space), path, max_bytes, max_entries
-        )
+        return _archive(self._layout.space(space), self._layout.archives(space), path, max_bytes, max_entries)
 
 
 def _read_limited(root: Path, user_path: str, max_bytes: int) -> StoredFile:
+    root.mkdir(parents=True, exist_ok=True)
     path = existing_file_inside(root, user_path)
     size = path.stat().st_size
     if size > max_bytes:

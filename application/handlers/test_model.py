@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import structlog
@@ -76,7 +77,7 @@ class TestModelHandler:
             number: int | None = version
         else:
             selected = await self._data.selected(space)
-            self._data.check(selected)
+            await self._data.check(selected)
             dataset = await self._data.with_corrections(space, selected)
             backend = self._backends[self._default_backend]
 
@@ -96,11 +97,12 @@ class TestModelHandler:
         texts = [example.text for example in dataset.examples]
         predictions = await model.predict_many(texts)
         job.fraction = 1.0
-        return evaluate_predictions(
-            truths=[example.intent for example in dataset.examples],
-            predicted=[p.intent if p.confident else OUT_OF_SCOPE for p in predictions],
-            confidences=[p.confidence for p in predictions],
-            method="test data",
+        return await asyncio.to_thread(
+            evaluate_predictions,
+            [example.intent for example in dataset.examples],
+            [p.intent if p.confident else OUT_OF_SCOPE for p in predictions],
+            [p.confidence for p in predictions],
+            "test data",
         )
 
     async def _cross_validate(self, job: Job, backend: ModelBackend, dataset: Dataset) -> EvaluationReport:
@@ -109,7 +111,7 @@ class TestModelHandler:
         truths: list[str] = []
         predicted: list[str] = []
         confidences: list[float] = []
-        splits = split_folds(dataset, folds, seed=0)
+        splits = await asyncio.to_thread(split_folds, dataset, folds, 0)
         for index, (train, held_out) in enumerate(splits):
             job.stage = f"fold {index + 1} of {len(splits)}"
 
@@ -124,7 +126,10 @@ class TestModelHandler:
             predicted.extend(p.intent if p.confident else OUT_OF_SCOPE for p in predictions)
             confidences.extend(p.confidence for p in predictions)
             job.fraction = (index + 1) / len(splits)
-        return evaluate_predictions(truths, predicted, confidences, method=f"{len(splits)}-fold cross-validation")
+        # Scoring tries every threshold over every prediction: not on the event loop.
+        return await asyncio.to_thread(
+            evaluate_predictions, truths, predicted, confidences, f"{len(splits)}-fold cross-validation"
+        )
 
     async def _run(
         self, job: Job, evaluate: Evaluate, number: int | None, channel_id: ChannelId, asked_by: MessageId

@@ -67,7 +67,7 @@ class TrainModelHandler:
         self._jobs.ensure_free(space)  # refuse before downloading anything
         given = await self._data.given(space, command.inline_text, command.attachment)
         source = given if given is not None else await self._data.selected(space)
-        self._data.check(source)
+        await self._data.check(source)
         dataset = await self._data.with_corrections(space, source)
 
         async def work(job: Job) -> None:
