@@ -265,93 +265,66 @@ class Container(containers.DeclarativeContainer):
         limits,
         settings,
     )
-    message_chars = providers.Callable(lambda lim: lim.message_chars, limits)
+    # Each limit, for handlers that take plain values.
+    limit = limits.provided
 
     command_handlers = providers.Dict(
         {
             commands.Greet: providers.Singleton(GreetHandler, chat, prefix),
-            commands.ShowHelp: providers.Singleton(ShowHelpHandler, chat, prefix, message_chars),
+            commands.ShowHelp: providers.Singleton(ShowHelpHandler, chat, prefix, limit.message_chars),
             commands.UnknownCommand: providers.Singleton(UnknownCommandHandler, chat, prefix),
             commands.JoinVoice: providers.Singleton(JoinVoiceHandler, chat, voice),
             commands.LeaveVoice: providers.Singleton(LeaveVoiceHandler, chat, voice),
-            commands.SendInstruction: providers.Singleton(SendInstructionHandler, chat, instructions, message_chars),
-            commands.GetFile: providers.Singleton(
-                lambda chat, vault, policy, lim: GetFileHandler(chat, vault, policy, lim.file_bytes),
-                chat,
-                vault,
-                policy,
-                limits,
+            commands.SendInstruction: providers.Singleton(
+                SendInstructionHandler, chat, instructions, limit.message_chars
             ),
+            commands.GetFile: providers.Singleton(GetFileHandler, chat, vault, policy, limit.file_bytes),
             commands.ArchiveFiles: providers.Singleton(
-                lambda chat, vault, policy, lim: ArchiveFilesHandler(
-                    chat, vault, policy, lim.archive_bytes, lim.archive_entries
-                ),
-                chat,
-                vault,
-                policy,
-                limits,
+                ArchiveFilesHandler, chat, vault, policy, limit.archive_bytes, limit.archive_entries
             ),
             commands.SelectDataset: providers.Singleton(
                 SelectDatasetHandler, chat, datasets, space_settings, policy, prefix
             ),
             commands.SubmitFeedback: providers.Singleton(
-                lambda chat, log, clock, lim, prefix: SubmitFeedbackHandler(
-                    chat, log, clock, lim.feedback_chars, prefix
-                ),
-                chat,
-                feedback_log,
-                clock,
-                limits,
-                prefix,
+                SubmitFeedbackHandler, chat, feedback_log, clock, limit.feedback_chars, prefix
             ),
             commands.ListFeedback: providers.Singleton(
-                ListFeedbackHandler, chat, feedback_log, uncertain, policy, message_chars, prefix
+                ListFeedbackHandler, chat, feedback_log, uncertain, policy, limit.message_chars, prefix
             ),
             commands.CorrectReply: providers.Singleton(
-                lambda chat, log, conversation, overrides, uncertain, clock, lim, prefix: CorrectReplyHandler(
-                    chat, log, conversation, overrides, uncertain, clock, lim.feedback_chars, prefix
-                ),
+                CorrectReplyHandler,
                 chat,
                 feedback_log,
                 conversation,
                 overrides,
                 uncertain,
                 clock,
-                limits,
+                limit.feedback_chars,
                 prefix,
             ),
             commands.ReplyToMessage: providers.Singleton(
-                lambda chat, models, overrides, conversation, uncertain, prefix, lim: ReplyToMessageHandler(
-                    chat, models, overrides, conversation, uncertain, prefix, lim.message_chars, lim.answer_seconds
-                ),
+                ReplyToMessageHandler,
                 chat,
                 active_models,
                 overrides,
                 conversation,
                 uncertain,
                 prefix,
-                limits,
+                limit.message_chars,
+                limit.answer_seconds,
             ),
             commands.TranscribeAudio: providers.Singleton(
-                lambda chat, attachments, codec, stt, languages, gate, lim: TranscribeAudioHandler(
-                    chat,
-                    attachments,
-                    codec,
-                    stt,
-                    languages,
-                    gate,
-                    lim.attachment_bytes,
-                    lim.audio_seconds,
-                    lim.message_chars,
-                    lim.hearing_seconds,
-                ),
+                TranscribeAudioHandler,
                 chat,
                 attachments,
                 codec,
                 stt,
                 languages,
                 gate,
-                limits,
+                limit.attachment_bytes,
+                limit.audio_seconds,
+                limit.message_chars,
+                limit.hearing_seconds,
             ),
             commands.SpeakText: providers.Singleton(SpeakTextHandler, voice_sessions, languages),
             commands.TrainModel: providers.Singleton(
