@@ -41,6 +41,7 @@ from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
 from application.handlers.archive_files import ArchiveFilesHandler
 from application.handlers.correct_reply import CorrectReplyHandler
+from application.handlers.evaluate_model import EvaluateModelHandler
 from application.handlers.get_file import GetFileHandler
 from application.handlers.greet import GreetHandler
 from application.handlers.join_voice import JoinVoiceHandler
@@ -53,12 +54,11 @@ from application.handlers.show_help import ShowHelpHandler, UnknownCommandHandle
 from application.handlers.speak_text import SpeakTextHandler, speak_replies_in_voice
 from application.handlers.submit_feedback import ListFeedbackHandler, SubmitFeedbackHandler
 from application.handlers.subscribers import log_event
-from application.handlers.test_model import TestModelHandler
 from application.handlers.train_model import ShowTrainingStatusHandler, TrainModelHandler
 from application.handlers.transcribe_audio import TranscribeAudioHandler
 from application.jobs import JobRunner
 from application.languages import SpeechLanguages
-from application.limits import MB, Limits
+from application.limits import MB, RequestLimits
 from application.messagebus import MessageBus
 from application.permissions import PrivilegePolicy
 from application.ports.chat import AttachmentSource, ChatOutput, VoiceOutput
@@ -115,9 +115,9 @@ def discord_config_from(settings: ParrotSettings) -> "DiscordConfig":
     )
 
 
-def limits_from(settings: ParrotSettings) -> Limits:
+def limits_from(settings: ParrotSettings) -> RequestLimits:
     limits = settings.limits
-    return Limits(
+    return RequestLimits(
         attachment_bytes=int(limits.attachment_mb * MB),
         audio_seconds=limits.audio_seconds,
         dataset_bytes=int(limits.dataset_mb * MB),
@@ -345,7 +345,7 @@ class Container(containers.DeclarativeContainer):
                 ShowTrainingStatusHandler, chat, jobs, model_store, space_settings
             ),
             commands.TestModel: providers.Singleton(
-                TestModelHandler,
+                EvaluateModelHandler,
                 chat,
                 training_data,
                 model_backends,
@@ -378,6 +378,8 @@ class Container(containers.DeclarativeContainer):
                     events.FeedbackSubmitted,
                     events.DatasetSelected,
                     events.FilesArchived,
+                    events.FileSent,
+                    events.TrainingStarted,
                 )
             },
         }

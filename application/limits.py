@@ -6,7 +6,7 @@ MB = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
+class RequestLimits:
     attachment_bytes: int = 25 * MB
     audio_seconds: float = 600.0
     dataset_bytes: int = 20 * MB

@@ -33,8 +33,8 @@ from discord.ext import commands
 from adapters.discord.endpoints import point_at
 from adapters.logs.setup import configure_logging
 from bootstrap import Container, settle, shutdown
-from tests.fake_discord import SEND_MESSAGE, Call, FakeDiscord
-from tests.integration.discord.harness import build_app_bot
+from support.discord_harness import build_app_bot
+from support.fake_discord import SEND_MESSAGE, Call, FakeDiscord
 
 READY_TIMEOUT = 30.0
 

@@ -32,9 +32,9 @@ from adapters.model.linear_model import LinearIntentModel
 from adapters.model.local_backend import LocalBackend
 from adapters.model.tfidf import TfidfBackend
 from application.ports.model import TrainedArtifact
-from bench.shared_data import shared_data
 from domain.evaluation import evaluate_predictions
 from domain.training import OUT_OF_SCOPE, Dataset, Example
+from support.shared_data import shared_data
 
 BACKENDS: dict[str, Callable[[], LocalBackend]] = {
     "tfidf": TfidfBackend,

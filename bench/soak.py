@@ -19,10 +19,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from adapters.local.scripted_discord import member
 from adapters.logs.setup import configure_logging
 from domain.errors import BackendUnavailable
-from tests.app import AppHarness, build_app
+from support.app import AppHarness, build_app
+from support.scripted_discord import member
 
 FAQ = "hi => Hello!\nhey => Hello!\nbye => Bye!\nciao => Bye!\nhours => Nine to five.\nopen => Nine to five."
 HOSTILE = [

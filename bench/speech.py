@@ -23,11 +23,11 @@ from adapters.speech.piper import PiperTextToSpeech
 from adapters.speech.sphinx import SphinxSpeechToText
 from adapters.speech.whisper import WhisperSpeechToText
 from application.ports.speech import SpeechToText, TextToSpeech
-from bench.shared_data import shared_data
 from domain.errors import BackendUnavailable
 from domain.speech import AudioClip
 from domain.spoken_text import split_sentences, spoken_text
-from tests.integration.speech.wer import character_error_rate, word_error_rate  # the scorer the tests assert with
+from support.shared_data import shared_data
+from support.wer import character_error_rate, word_error_rate  # the scorer the tests assert with
 
 VOICE_MESSAGE = "en_jfk.ogg"  # 11 s of speech as Discord sends a voice message
 # A one-sentence reply, with the markdown a chat reply may carry.

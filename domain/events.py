@@ -6,7 +6,6 @@ from domain.feedback import Correction, Feedback
 from domain.ids import ChannelId
 from domain.messages import Message, Reply
 from domain.spaces import Space
-from domain.speech import Transcript
 from domain.training import EvaluationReport, ModelVersion
 
 
@@ -16,27 +15,10 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
-class Greeted(Event):
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
 class ReplyProduced(Event):
     message: Message
     reply: Reply
     user_text: str
-
-
-@dataclass(frozen=True, slots=True)
-class AudioTranscribed(Event):
-    message: Message
-    transcript: Transcript
-
-
-@dataclass(frozen=True, slots=True)
-class SpeechPlayed(Event):
-    message: Message
-    seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,19 +89,3 @@ class FileSent(Event):
     space: Space
     path: str
     size: int
-
-
-@dataclass(frozen=True, slots=True)
-class InstructionSent(Event):
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class VoiceJoined(Event):
-    message: Message
-    voice_channel_id: ChannelId
-
-
-@dataclass(frozen=True, slots=True)
-class VoiceLeft(Event):
-    message: Message

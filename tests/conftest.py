@@ -7,8 +7,8 @@ import pytest
 import structlog
 
 from adapters.logs.setup import configure_logging
+from support.app import AppHarness, build_app
 from tests import secrets
-from tests.app import AppHarness, build_app
 
 # Every log line of the session, rendered as in production (without redaction, so a leak shows).
 SESSION_LOG = io.StringIO()

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.shared_data import PROJECT_ROOT
+from support.shared_data import PROJECT_ROOT
 
 
 def parrot_env(data_root: Path, **extra: str) -> dict[str, str]:

@@ -3,7 +3,6 @@ from collections.abc import Sequence
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
 from domain.commands import Greet
-from domain.events import Greeted
 
 
 class GreetHandler:
@@ -19,4 +18,4 @@ class GreetHandler:
             f"Hi {name}! I'm Parrot: I listen, speak and learn. Type `{self._prefix}help` to see what I can do.",
             reply_to=message.id,
         )
-        return [Greeted(message)]
+        return ()

@@ -4,7 +4,6 @@ from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput, VoiceOutput
 from domain.commands import JoinVoice
 from domain.errors import InvalidArgument
-from domain.events import VoiceJoined
 
 
 class JoinVoiceHandler:
@@ -23,4 +22,4 @@ class JoinVoiceHandler:
         await self._chat.send_text(
             message.channel_id, f"Joined <#{channel}>. I'll speak my replies there.", reply_to=message.id
         )
-        return [VoiceJoined(message, channel)]
+        return ()

@@ -3,7 +3,6 @@ from collections.abc import Sequence
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput, VoiceOutput
 from domain.commands import LeaveVoice
-from domain.events import VoiceLeft
 
 
 class LeaveVoiceHandler:
@@ -16,4 +15,4 @@ class LeaveVoiceHandler:
         left = message.guild_id is not None and await self._voice.leave(message.guild_id)
         text = "Left the voice channel." if left else "I'm not in a voice channel here."
         await self._chat.send_text(message.channel_id, text, reply_to=message.id)
-        return [VoiceLeft(message)] if left else ()
+        return ()

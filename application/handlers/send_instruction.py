@@ -4,7 +4,6 @@ from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
 from application.ports.storage import InstructionSource
 from domain.commands import SendInstruction
-from domain.events import InstructionSent
 from domain.messages import OutgoingFile
 
 
@@ -27,4 +26,4 @@ class SendInstructionHandler:
                 text="The instructions are attached.",
                 reply_to=message.id,
             )
-        return [InstructionSent(message)]
+        return ()

@@ -9,11 +9,13 @@ from domain.events import (
     DatasetSelected,
     FeedbackSubmitted,
     FilesArchived,
+    FileSent,
     ModelActivated,
     ModelTested,
     ModelTrained,
     ReplyCorrected,
     TrainingFailed,
+    TrainingStarted,
 )
 
 log = structlog.get_logger("parrot.events")
@@ -27,9 +29,11 @@ async def log_event(
     | ReplyCorrected
     | FeedbackSubmitted
     | DatasetSelected
-    | FilesArchived,
+    | FilesArchived
+    | FileSent
+    | TrainingStarted,
 ) -> Sequence[BusMessage]:
-    """Every change to a space's data or model leaves one structured line in the log."""
+    """Every change to a space's data or model, and every file sent out of it, leaves one structured line in the log."""
     fields: dict[str, object] = {"space": event.space.key}
     if isinstance(event, ModelTrained):
         fields.update(job_id=event.job_id, version=event.version.number, backend=event.version.backend)
@@ -43,5 +47,9 @@ async def log_event(
         fields.update(dataset=event.name)
     elif isinstance(event, FilesArchived):
         fields.update(directory=event.directory, size=event.size)
+    elif isinstance(event, FileSent):
+        fields.update(path=event.path, size=event.size)
+    elif isinstance(event, TrainingStarted):
+        fields.update(job_id=event.job_id)
     log.info(type(event).__name__, **fields)
     return ()

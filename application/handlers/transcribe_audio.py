@@ -9,7 +9,6 @@ from application.ports.speech import AudioCodec, SpeechToText
 from application.work_gate import WorkGate
 from domain.commands import ReplyToMessage, TranscribeAudio
 from domain.errors import InvalidAudio, ParrotError, TooLarge
-from domain.events import AudioTranscribed
 from domain.messages import Attachment, Message, Status
 from domain.quoting import code
 from domain.speech import Transcript
@@ -67,7 +66,7 @@ class TranscribeAudioHandler:
             intro="🎙️ I heard: ",
         )
         await self._chat.set_status(message.channel_id, message.id, Status.DONE)
-        return [AudioTranscribed(message, transcript), ReplyToMessage(message, text=transcript.text)]
+        return [ReplyToMessage(message, text=transcript.text)]
 
     async def _hear(self, message: Message, attachment: Attachment) -> Transcript:
         data = await self._attachments.fetch(attachment, self._max_bytes)

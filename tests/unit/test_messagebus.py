@@ -1,14 +1,22 @@
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import structlog
 
-from adapters.local.scripted_discord import ScriptedDiscord
 from application.messagebus import APOLOGY, BusMessage, MessageBus
 from domain.commands import Greet, ReplyToMessage
 from domain.errors import NotFound
-from domain.events import Greeted
-from domain.messages import Status
+from domain.events import Event
+from domain.messages import Message, Status
+from support.scripted_discord import ScriptedDiscord
+
+
+@dataclass(frozen=True, slots=True)
+class Greeted(Event):
+    """An event of this test's own: the bus routes any Event subclass to its subscribers."""
+
+    message: Message
 
 
 async def test_a_refusal_is_told_to_the_user_and_marked_failed() -> None:

@@ -1,10 +1,10 @@
 """Reply, correct, train, test and model versions through the bus, with a fake model backend."""
 
-from adapters.local.scripted_discord import member
 from domain.errors import BackendUnavailable
 from domain.messages import Status
 from domain.spaces import Space
-from tests.app import AppHarness
+from support.app import AppHarness
+from support.scripted_discord import member
 
 GUILD = Space(guild_id=1)  # type: ignore[arg-type]
 FAQ = (

@@ -10,8 +10,8 @@ import structlog
 
 from adapters.config.settings import ConfigurationError, load_settings, masked
 from adapters.logs.setup import configure_logging
+from support.shared_data import PROJECT_ROOT
 from tests import secrets
-from tests.shared_data import PROJECT_ROOT
 
 
 def test_defaults_work_offline_without_a_file() -> None:

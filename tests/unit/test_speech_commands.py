@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from domain.messages import Status
-from tests.app import AppHarness, build_app
+from support.app import AppHarness, build_app
 
 
 async def test_a_voice_message_is_transcribed_then_answered(app: AppHarness) -> None:

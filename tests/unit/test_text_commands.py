@@ -1,9 +1,9 @@
 """Each text command through the bus, with in-memory fakes of every port."""
 
-from adapters.local.scripted_discord import member
 from domain.messages import Status
 from domain.spaces import Space
-from tests.app import AppHarness
+from support.app import AppHarness
+from support.scripted_discord import member
 
 GUILD = Space(guild_id=1)  # type: ignore[arg-type]
 
@@ -89,7 +89,7 @@ async def test_privileged_commands_are_refused_to_members_without_the_permission
 
 
 async def test_a_configured_role_grants_the_privileged_commands(tmp_path: object) -> None:
-    from tests.app import build_app
+    from support.app import build_app
 
     app = build_app(tmp_path, discord={"privileged_roles": ["trainer"]})  # type: ignore[arg-type]
     refused = await app.discord.say("!model", author=member(user_id=3, admin=False))

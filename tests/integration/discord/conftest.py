@@ -6,8 +6,8 @@ import pytest
 
 from adapters.discord import ParrotBot
 from application.permissions import PrivilegePolicy
-from tests.fake_discord import FakeDiscord
-from tests.integration.discord.harness import RecordingSink, running_bot
+from support.discord_harness import RecordingSink, running_bot
+from support.fake_discord import FakeDiscord
 
 
 @pytest.fixture

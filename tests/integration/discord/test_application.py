@@ -11,10 +11,10 @@ from application.messagebus import APOLOGY
 from bootstrap import Container, settle, shutdown
 from domain.catalogue import BY_NAME
 from domain.speech import AudioClip, EncodedAudio
-from tests import fakes
-from tests.fake_discord import ADD_REACTION, REMOVE_REACTION, SEND_MESSAGE, FakeDiscord
-from tests.fake_discord.audio import OPUS_SILENCE, decode_ogg, decode_opus, make_tone_ogg, measure
-from tests.integration.discord.harness import build_app_bot, started
+from support import fakes
+from support.discord_harness import build_app_bot, started
+from support.fake_discord import ADD_REACTION, REMOVE_REACTION, SEND_MESSAGE, FakeDiscord
+from support.fake_discord.audio import OPUS_SILENCE, decode_ogg, decode_opus, make_tone_ogg, measure
 
 TONE = make_tone_ogg(seconds=0.6, frequency=440.0)
 

@@ -7,8 +7,8 @@ from adapters.discord.attachments import DiscordAttachments
 from domain.errors import NotFound, TooLarge
 from domain.ids import ChannelId, MessageId
 from domain.messages import Attachment, OutgoingFile, Status
-from tests.fake_discord import ADD_REACTION, EDIT_MESSAGE, REMOVE_REACTION, SEND_MESSAGE, FakeDiscord
-from tests.integration.discord.harness import RecordingSink
+from support.discord_harness import RecordingSink
+from support.fake_discord import ADD_REACTION, EDIT_MESSAGE, REMOVE_REACTION, SEND_MESSAGE, FakeDiscord
 
 
 async def test_user_text_never_pings_anyone(fake: FakeDiscord, bot: ParrotBot) -> None:

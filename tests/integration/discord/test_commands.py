@@ -9,8 +9,8 @@ from adapters.discord import ParrotBot
 from domain import commands as c
 from domain.catalogue import BY_NAME
 from domain.ids import ChannelId
-from tests.fake_discord import SEND_MESSAGE, FakeDiscord
-from tests.integration.discord.harness import RecordingSink
+from support.discord_harness import RecordingSink
+from support.fake_discord import SEND_MESSAGE, FakeDiscord
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import pytest
 from discord.http import Route
 
 from adapters.discord import ParrotBot
-from tests.fake_discord import FakeDiscord
+from support.fake_discord import FakeDiscord
 
 
 async def test_an_unknown_route_is_answered_404_and_recorded(fake: FakeDiscord, bot: ParrotBot) -> None:

@@ -4,8 +4,8 @@ import asyncio
 
 from adapters.discord import ParrotBot
 from domain import commands as c
-from tests.fake_discord import FakeDiscord
-from tests.integration.discord.harness import RecordingSink
+from support.discord_harness import RecordingSink
+from support.fake_discord import FakeDiscord
 
 
 async def test_a_dropped_gateway_is_resumed_and_nothing_is_lost(

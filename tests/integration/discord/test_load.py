@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bootstrap import settle, shutdown
-from tests.fake_discord import SEND_MESSAGE, FakeDiscord
-from tests.fake_discord.server import Call
-from tests.integration.discord.harness import build_app_bot, started
+from support.discord_harness import build_app_bot, started
+from support.fake_discord import SEND_MESSAGE, FakeDiscord
+from support.fake_discord.server import Call
 
 FAQ = "hi => Hello!\nhey => Hello!\nbye => Bye!\nciao => Bye!\nhours => Nine to five.\nopen => Nine to five."
 

@@ -6,8 +6,8 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.fake_discord import FakeDiscord
-from tests.shared_data import PROJECT_ROOT
+from support.fake_discord import FakeDiscord
+from support.shared_data import PROJECT_ROOT
 
 
 async def test_parrot_run_connects_answers_and_shuts_down_gracefully(fake: FakeDiscord, tmp_path: Path) -> None:

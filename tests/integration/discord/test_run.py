@@ -13,8 +13,8 @@ from adapters.discord import DiscordStartupError, ParrotBot, run_discord_bot, sy
 from application.permissions import PrivilegePolicy
 from domain.catalogue import BY_NAME
 from domain.ids import ChannelId, GuildId
-from tests.fake_discord import FakeDiscord
-from tests.integration.discord.harness import RecordingSink, bot_config
+from support.discord_harness import RecordingSink, bot_config
+from support.fake_discord import FakeDiscord
 
 
 def make_bot(fake: FakeDiscord, **changes: object) -> ParrotBot:

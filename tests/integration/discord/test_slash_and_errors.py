@@ -3,9 +3,9 @@
 from adapters.discord import ParrotBot
 from domain import commands as c
 from domain.catalogue import BY_NAME
-from tests.fake_discord import FOLLOWUP, SEND_MESSAGE, FakeDiscord
-from tests.fake_discord.server import INTERACTION_CALLBACK
-from tests.integration.discord.harness import RecordingSink, running_bot
+from support.discord_harness import RecordingSink, running_bot
+from support.fake_discord import FOLLOWUP, SEND_MESSAGE, FakeDiscord
+from support.fake_discord.server import INTERACTION_CALLBACK
 
 REGISTER_GLOBAL = "PUT /applications/{application_id}/commands"
 

@@ -9,10 +9,10 @@ from adapters.discord import ParrotBot
 from domain import commands as c
 from domain.ids import ChannelId, GuildId
 from domain.speech import EncodedAudio
-from tests.fake_discord import FakeDiscord
-from tests.fake_discord.audio import OPUS_SILENCE, decode_ogg, decode_opus, make_tone_ogg, measure
-from tests.fake_discord.voice import Frame
-from tests.integration.discord.harness import RecordingSink, running_bot
+from support.discord_harness import RecordingSink, running_bot
+from support.fake_discord import FakeDiscord
+from support.fake_discord.audio import OPUS_SILENCE, decode_ogg, decode_opus, make_tone_ogg, measure
+from support.fake_discord.voice import Frame
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.settings_store import JsonSettingsStore
+from support.shared_data import PROJECT_ROOT
 from tests.integration.faults.crash_worker import SPACE, artifact_for
-from tests.shared_data import PROJECT_ROOT
 
 
 def run_and_kill(job: str, root: Path, acks_before_kill: int, extra_delay: float) -> list[int]:

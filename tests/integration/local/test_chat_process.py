@@ -3,8 +3,8 @@
 import subprocess
 from pathlib import Path
 
+from support.shared_data import shared_data
 from tests.processes import run_parrot
-from tests.shared_data import shared_data
 
 
 def chat(lines: list[str], data_root: Path, **env: str) -> subprocess.CompletedProcess[str]:

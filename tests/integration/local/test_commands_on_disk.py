@@ -6,8 +6,8 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from adapters.local.scripted_discord import member
-from tests.app import AppHarness, build_app
+from support.app import AppHarness, build_app
+from support.scripted_discord import member
 
 
 def space_dir(root: Path, guild: int = 1) -> Path:

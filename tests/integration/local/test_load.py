@@ -5,9 +5,9 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from adapters.local.scripted_discord import member
 from domain.messages import Message
-from tests.app import AppHarness, build_app
+from support.app import AppHarness, build_app
+from support.scripted_discord import member
 
 FAQ = "hi => Hello!\nhey => Hello!\nbye => Bye!\nciao => Bye!\nhours => Nine to five.\nopen => Nine to five."
 

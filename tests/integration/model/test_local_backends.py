@@ -13,8 +13,8 @@ from application.ports.model import IntentModel, ModelBackend, TrainedArtifact
 from domain.dataset_rules import merge_corrections
 from domain.errors import BackendUnavailable, InvalidDataset
 from domain.training import Dataset, Example
+from support.shared_data import shared_data
 from tests.integration.model.cafe import ANSWERS, CAFE, IN_SCOPE, OUT_OF_SCOPE_MESSAGES
-from tests.shared_data import shared_data
 
 KINDS = [
     pytest.param(TfidfBackend, id="tfidf"),

@@ -14,7 +14,7 @@ from adapters.audio.codec import PyAvAudioCodec
 from adapters.datasets.parser import DatasetFileParser
 from domain.errors import ParrotError
 from domain.training import Dataset
-from tests.shared_data import shared_data
+from support.shared_data import shared_data
 
 NAMES = st.sampled_from(["data.csv", "data.tsv", "data.jsonl", "data.json", "faq.txt", "nlu.yml", "noext"])
 PIECES = st.sampled_from(

@@ -4,7 +4,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.shared_data import shared_data
+from support.shared_data import shared_data
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.audio.codec import PyAvAudioCodec
 from domain.errors import InvalidAudio, ParrotError, TooLarge, UnsupportedAudio
-from tests.shared_data import shared_data
+from support.shared_data import shared_data
 
 MAX_SECONDS = 600
 

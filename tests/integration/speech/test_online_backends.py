@@ -17,8 +17,8 @@ from adapters.speech.gtts import GttsTextToSpeech
 from adapters.speech.whisper import WhisperSpeechToText
 from domain.errors import BackendUnavailable
 from domain.speech import AudioClip
+from support.shared_data import shared_data
 from tests.integration.speech.loopback import Loopback, loopback_server
-from tests.shared_data import shared_data
 
 TIMEOUT = 0.5
 CLIP = AudioClip(pcm=(b"\x00\x10\x00\xf0" * 8000), sample_rate=16_000)  # one second of a square wave

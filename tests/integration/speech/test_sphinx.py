@@ -5,7 +5,7 @@ import pytest
 from adapters.audio.codec import PyAvAudioCodec
 from adapters.speech.sphinx import SphinxSpeechToText
 from domain.errors import BackendUnavailable
-from tests.shared_data import shared_data
+from support.shared_data import shared_data
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from adapters.speech.routing import LanguageRoutingTextToSpeech
 from adapters.speech.whisper import WhisperSpeechToText
 from domain.errors import BackendUnavailable, InvalidAudio
 from domain.speech import AudioClip
-from tests.integration.speech.wer import word_error_rate
+from support.wer import word_error_rate
 
 pytestmark = pytest.mark.slow
 

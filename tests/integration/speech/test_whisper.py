@@ -8,9 +8,9 @@ import pytest
 from adapters.audio.codec import PyAvAudioCodec
 from adapters.speech.whisper import WhisperSpeechToText
 from domain.speech import AudioClip
+from support.shared_data import shared_data
+from support.wer import character_error_rate, word_error_rate
 from tests.integration.speech.clips import speech_clips
-from tests.integration.speech.wer import character_error_rate, word_error_rate
-from tests.shared_data import shared_data
 
 pytestmark = pytest.mark.slow
 

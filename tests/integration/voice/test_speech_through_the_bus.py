@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from domain.messages import Status
-from tests.app import AppHarness, build_app
-from tests.shared_data import shared_data
+from support.app import AppHarness, build_app
+from support.shared_data import shared_data
 
 FAQ = "hello => Hello there. Nice to meet you.\nhi => Hello there. Nice to meet you.\nbye => Bye.\nciao => Bye."
 

@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters.config.settings import ParrotSettings
-from adapters.local.scripted_discord import ScriptedDiscord
 from bootstrap import Container, build_container, settle
-from tests import fakes
+from support import fakes
+from support.scripted_discord import ScriptedDiscord
 
 
 @dataclass

@@ -17,8 +17,8 @@ import davey
 import nacl.bindings
 from aiohttp import web
 
-from tests.fake_discord.mls import ExternalSender, split_commit_welcome, vector
-from tests.fake_discord.tls import TlsFiles
+from support.fake_discord.mls import ExternalSender, split_commit_welcome, vector
+from support.fake_discord.tls import TlsFiles
 
 JSON = dict[str, Any]
 MODES = ["aead_xchacha20_poly1305_rtpsize", "xsalsa20_poly1305_lite", "xsalsa20_poly1305"]

@@ -17,10 +17,10 @@ from typing import Any, Self
 
 from aiohttp import BodyPartReader, web
 
-from tests.fake_discord.gateway import FakeGateway
-from tests.fake_discord.tls import TlsFiles, make_certificates
-from tests.fake_discord.voice import FakeVoiceServer
-from tests.fake_discord.world import IS_VOICE_MESSAGE, JSON, User, World, now_iso
+from support.fake_discord.gateway import FakeGateway
+from support.fake_discord.tls import TlsFiles, make_certificates
+from support.fake_discord.voice import FakeVoiceServer
+from support.fake_discord.world import IS_VOICE_MESSAGE, JSON, User, World, now_iso
 
 API_PREFIX = "/api/v10"
 TOKEN = "fake-discord-token"

@@ -1,6 +1,6 @@
 """A socket-level fake Discord (REST, gateway, CDN, voice) that the real, unmodified discord.py client talks to."""
 
-from tests.fake_discord.server import (
+from support.fake_discord.server import (
     ADD_REACTION,
     EDIT_MESSAGE,
     FOLLOWUP,
@@ -9,7 +9,7 @@ from tests.fake_discord.server import (
     Call,
     FakeDiscord,
 )
-from tests.fake_discord.world import User, World
+from support.fake_discord.world import User, World
 
 __all__ = [
     "ADD_REACTION",

@@ -13,8 +13,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from tests.fake_discord.voice import FakeVoiceServer
-from tests.fake_discord.world import World
+from support.fake_discord.voice import FakeVoiceServer
+from support.fake_discord.world import World
 
 JSON = dict[str, Any]
 

@@ -12,9 +12,9 @@ from adapters.discord import DiscordConfig, ParrotBot
 from application.permissions import PrivilegePolicy
 from bootstrap import Container, build_container, policy_from
 from domain.commands import Command
-from tests import fakes
-from tests.app import in_memory_stores, make_settings
-from tests.fake_discord import FakeDiscord
+from support import fakes
+from support.app import in_memory_stores, make_settings
+from support.fake_discord import FakeDiscord
 
 C = TypeVar("C", bound=Command)
 

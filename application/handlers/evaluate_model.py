@@ -26,7 +26,7 @@ log = structlog.get_logger("parrot.testing")
 Evaluate = Callable[[Job], Awaitable[EvaluationReport]]
 
 
-class TestModelHandler:
+class EvaluateModelHandler:
     """Evaluates the active model on given data, or cross-validates the selected dataset."""
 
     def __init__(

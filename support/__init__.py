@@ -1,0 +1,1 @@
+"""Test doubles and harnesses shared by tests/ and bench/; imports from neither."""
