@@ -1,19 +1,17 @@
-"""The composition root: settings -> container -> the chosen driver. The only module that names concrete adapters."""
+"""The composition root: one container of sub-containers, the only module that names concrete adapters.
 
-import argparse
-import asyncio
-import os
-import sys
+Settings come in, validated (adapters/config); the driver that runs (Discord, the local chat, a test's
+fake) fills the chat ports; `cli.py` picks the driver. Every handler is wired by keyword.
+"""
+
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TextIO, TypeVar
+from typing import Protocol, TypeVar
 
 from dependency_injector import containers, providers
 
 from adapters.audio.codec import PyAvAudioCodec
-from adapters.config.settings import ConfigurationError, ParrotSettings, load_settings, masked
+from adapters.config.settings import ModelSettings, ParrotSettings, SpeechSettings
 from adapters.datasets.parser import DatasetFileParser
-from adapters.logs.setup import configure_logging
 from adapters.model.confusion_png import ConfusionMatrixRenderer
 from adapters.model.embedded import EmbeddedBackend
 from adapters.model.hybrid import HybridBackend
@@ -58,9 +56,8 @@ from application.handlers.train_model import ShowTrainingStatusHandler, TrainMod
 from application.handlers.transcribe_audio import TranscribeAudioHandler
 from application.jobs import JobRunner
 from application.languages import SpeechLanguages
-from application.limits import MB, RequestLimits
+from application.limits import RequestLimits
 from application.messagebus import MessageBus
-from application.permissions import PrivilegePolicy
 from application.ports.chat import AttachmentSource, ChatOutput, VoiceOutput
 from application.ports.speech import SpeechToText
 from application.publisher import EventPublisher
@@ -69,9 +66,6 @@ from application.uncertain import UncertainMessages
 from application.voice_sessions import VoiceSessions
 from application.work_gate import WorkGate
 from domain import commands, events
-
-if TYPE_CHECKING:
-    from adapters.discord import DiscordConfig
 
 
 class Closable(Protocol):
@@ -97,38 +91,145 @@ def chain_recognisers(names: Sequence[str], found: Mapping[str, SpeechToText]) -
     return FallbackSpeechToText([found[name] for name in unique])
 
 
-def policy_from(settings: ParrotSettings) -> PrivilegePolicy:
-    return PrivilegePolicy(frozenset(settings.discord.privileged_roles), settings.discord.allow_direct_messages)
+def recogniser_names(speech: SpeechSettings) -> list[str]:
+    return [speech.stt, *speech.stt_fallback]
 
 
-def discord_config_from(settings: ParrotSettings) -> "DiscordConfig":
-    from adapters.discord import DiscordConfig
+def google_endpoint(speech: SpeechSettings) -> str:
+    return speech.google_endpoint or GOOGLE_SPEECH_ENDPOINT
 
-    discord = settings.discord
-    return DiscordConfig(
-        prefix=discord.prefix,
-        api_base=discord.api_base,
-        gateway_url=discord.gateway_url,
-        voice_ca_file=discord.voice_ca_file,
-        guild_ready_timeout=discord.guild_ready_timeout,
-        owner_ids=frozenset(discord.owner_ids),
+
+class Speech(containers.DeclarativeContainer):
+    """Hearing and speaking: the recogniser and the voice are chosen by configuration; models load on first use."""
+
+    config = providers.Dependency(instance_of=SpeechSettings)
+    settings = providers.Dependency(instance_of=ParrotSettings)
+    limits = providers.Dependency(instance_of=RequestLimits)
+
+    codec = providers.Singleton(PyAvAudioCodec, max_bytes=limits.provided.attachment_bytes)
+    whisper = providers.Resource(
+        opened, providers.Factory(WhisperSpeechToText, model_cache_dir=settings.provided.speech_cache_dir.call())
+    )
+    sphinx = providers.Resource(opened, providers.Factory(SphinxSpeechToText))
+    google = providers.Resource(
+        opened,
+        providers.Factory(
+            GoogleSpeechToText,
+            endpoint=providers.Callable(google_endpoint, config),
+            api_key=config.provided.google_api_key.call(),
+            timeout=config.provided.timeout_seconds,
+            default_language=config.provided.language,
+        ),
+    )
+    recognisers = providers.Dict(whisper=whisper, sphinx=sphinx, google=google)
+    stt = providers.Singleton(chain_recognisers, names=providers.Callable(recogniser_names, config), found=recognisers)
+    piper = providers.Resource(opened, providers.Factory(PiperTextToSpeech))
+    espeak = providers.Resource(opened, providers.Factory(EspeakTextToSpeech))
+    gtts = providers.Resource(
+        opened,
+        providers.Factory(
+            GttsTextToSpeech, endpoint=config.provided.gtts_endpoint, timeout=config.provided.timeout_seconds
+        ),
+    )
+    tts = providers.Selector(
+        config.provided.tts,
+        auto=providers.Singleton(LanguageRoutingTextToSpeech, routes=providers.Dict(en=piper), default=espeak),
+        piper=piper,
+        espeak=espeak,
+        gtts=gtts,
     )
 
 
-def limits_from(settings: ParrotSettings) -> RequestLimits:
-    limits = settings.limits
-    return RequestLimits(
-        attachment_bytes=int(limits.attachment_mb * MB),
-        audio_seconds=limits.audio_seconds,
-        dataset_bytes=int(limits.dataset_mb * MB),
-        file_bytes=int(limits.file_mb * MB),
-        archive_bytes=int(limits.archive_mb * MB),
-        archive_entries=limits.archive_entries,
-        feedback_chars=limits.feedback_chars,
-        heavy_running=limits.heavy_jobs_running,
-        heavy_waiting=limits.heavy_jobs_waiting,
-        answer_seconds=limits.answer_seconds,
-        hearing_seconds=limits.hearing_seconds,
+class Model(containers.DeclarativeContainer):
+    """Every model backend is available to `train --backend`; `model.backend` is the default."""
+
+    config = providers.Dependency(instance_of=ModelSettings)
+    limits = providers.Dependency(instance_of=RequestLimits)
+
+    embedded = providers.Resource(
+        opened, providers.Factory(EmbeddedBackend, threshold=config.provided.threshold_or.call(0.4))
+    )
+    tfidf = providers.Resource(
+        opened, providers.Factory(TfidfBackend, threshold=config.provided.threshold_or.call(0.5))
+    )
+    hybrid = providers.Resource(
+        opened, providers.Factory(HybridBackend, threshold=config.provided.threshold_or.call(0.4))
+    )
+    openai = providers.Singleton(
+        OpenAICompatibleBackend,
+        base_url=config.provided.openai.base_url,
+        model=config.provided.openai.model,
+        api_key_env=config.provided.openai.api_key_env,
+        timeout=config.provided.openai.timeout_seconds,
+        threshold=config.provided.threshold_or.call(0.5),
+    )
+    backends = providers.Dict(embedded=embedded, tfidf=tfidf, hybrid=hybrid, openai=openai)
+    default_backend = config.provided.backend
+    dataset_parser = providers.Singleton(
+        DatasetFileParser, max_bytes=limits.provided.dataset_bytes, max_examples=config.provided.max_examples
+    )
+    report_renderer = providers.Singleton(ConfusionMatrixRenderer)
+
+
+class Storage(containers.DeclarativeContainer):
+    """Each space's files, datasets, settings, feedback and models, under `storage.data_root`."""
+
+    settings = providers.Dependency(instance_of=ParrotSettings)
+
+    layout = providers.Singleton(SpaceLayout, settings.provided.storage.data_root)
+    appender = providers.Singleton(LineAppender)
+    vault = providers.Singleton(FilesystemVault, layout)
+    datasets = providers.Singleton(FilesystemDatasetStore, layout)
+    space_settings = providers.Singleton(JsonSettingsStore, layout)
+    feedback_log = providers.Singleton(JsonLinesFeedbackLog, layout, appender)
+    model_store = providers.Singleton(FilesystemModelStore, layout)
+    instructions = providers.Singleton(InstructionsFile, settings.provided.storage.instructions)
+
+
+class Work(containers.DeclarativeContainer):
+    """Long jobs, the gate on heavy work, the voice queue, and what the use cases remember between messages."""
+
+    settings = providers.Dependency(instance_of=ParrotSettings)
+    limits = providers.Dependency(instance_of=RequestLimits)
+    voice = providers.Dependency(instance_of=VoiceOutput)  # type: ignore[type-abstract]
+    speech = providers.DependenciesContainer()
+    storage = providers.DependenciesContainer()
+    model = providers.DependenciesContainer()
+    attachments = providers.Dependency(instance_of=AttachmentSource)  # type: ignore[type-abstract]
+
+    clock = providers.Singleton(SystemClock)
+    jobs = providers.Singleton(JobRunner)
+    gate = providers.Singleton(WorkGate, running=limits.provided.heavy_running, waiting=limits.provided.heavy_waiting)
+    publisher = providers.Singleton(EventPublisher)
+    conversation = providers.Singleton(ConversationMemory)
+    corrections = providers.Singleton(CorrectionOverrides, log=storage.feedback_log)
+    uncertain = providers.Singleton(UncertainMessages)
+    active_models = providers.Singleton(
+        ActiveModels, backends=model.backends, store=storage.model_store, settings=storage.space_settings
+    )
+    languages = providers.Singleton(
+        SpeechLanguages,
+        settings=storage.space_settings,
+        default=settings.provided.speech.language,
+        by_guild=settings.provided.speech.guild_languages,
+        detect=settings.provided.speech.detect_language,
+    )
+    voice_sessions = providers.Singleton(
+        VoiceSessions,
+        voice=voice,
+        tts=speech.tts,
+        codec=speech.codec,
+        idle_seconds=settings.provided.speech.voice_idle_seconds,
+    )
+    training_data = providers.Singleton(
+        TrainingData,
+        attachments=attachments,
+        parser=model.dataset_parser,
+        datasets=storage.datasets,
+        settings=storage.space_settings,
+        feedback=storage.feedback_log,
+        max_bytes=limits.provided.dataset_bytes,
+        min_examples_per_intent=settings.provided.model.min_examples_per_intent,
     )
 
 
@@ -143,225 +244,133 @@ class Container(containers.DeclarativeContainer):
         instance_of=AttachmentSource  # type: ignore[type-abstract]
     )
 
-    # Speech and model backends; each is chosen by configuration.
+    limits = providers.Singleton(settings.provided.limits.request_limits.call())
+    policy = providers.Singleton(settings.provided.discord.privilege_policy.call())
 
-    limits = providers.Singleton(limits_from, settings)
+    speech = providers.Container(Speech, config=settings.provided.speech, settings=settings, limits=limits)
+    model = providers.Container(Model, config=settings.provided.model, limits=limits)
+    storage = providers.Container(Storage, settings=settings)
+    work = providers.Container(
+        Work,
+        settings=settings,
+        limits=limits,
+        voice=voice,
+        attachments=attachments,
+        speech=speech,
+        storage=storage,
+        model=model,
+    )
 
-    # Speech: the recogniser and the voice are chosen by configuration; models load on first use.
-    speech_cache = providers.Callable(
-        lambda s: s.speech.cache_dir or s.storage.data_root / "cache" / "speech", settings
-    )
-    codec = providers.Singleton(lambda lim: PyAvAudioCodec(max_bytes=lim.attachment_bytes), limits)
-    whisper = providers.Resource(opened, providers.Factory(WhisperSpeechToText, speech_cache))
-    sphinx = providers.Resource(opened, providers.Factory(SphinxSpeechToText))
-    google = providers.Resource(
-        opened,
-        providers.Factory(
-            lambda s: GoogleSpeechToText(
-                endpoint=s.speech.google_endpoint or GOOGLE_SPEECH_ENDPOINT,
-                api_key=os.environ.get(s.speech.google_api_key_env) or None,
-                timeout=s.speech.timeout_seconds,
-                default_language=s.speech.language,
-            ),
-            settings,
-        ),
-    )
-    recognisers = providers.Dict(whisper=whisper, sphinx=sphinx, google=google)
-    stt = providers.Singleton(
-        lambda s, found: chain_recognisers([s.speech.stt, *s.speech.stt_fallback], found), settings, recognisers
-    )
-    piper = providers.Resource(opened, providers.Factory(PiperTextToSpeech))
-    espeak = providers.Resource(opened, providers.Factory(EspeakTextToSpeech))
-    gtts = providers.Resource(
-        opened,
-        providers.Factory(
-            lambda s: GttsTextToSpeech(endpoint=s.speech.gtts_endpoint, timeout=s.speech.timeout_seconds), settings
-        ),
-    )
-    tts = providers.Selector(
-        providers.Callable(lambda s: s.speech.tts, settings),
-        auto=providers.Singleton(LanguageRoutingTextToSpeech, providers.Dict(en=piper), espeak),
-        piper=piper,
-        espeak=espeak,
-        gtts=gtts,
-    )
-    # The model: every backend is available to `!train --backend`; `model.backend` is the default.
-    embedded = providers.Resource(
-        opened, providers.Factory(lambda s: EmbeddedBackend(threshold=s.model.threshold or 0.4), settings)
-    )
-    tfidf = providers.Resource(
-        opened, providers.Factory(lambda s: TfidfBackend(threshold=s.model.threshold or 0.5), settings)
-    )
-    hybrid = providers.Resource(
-        opened, providers.Factory(lambda s: HybridBackend(threshold=s.model.threshold or 0.4), settings)
-    )
-    openai = providers.Singleton(
-        lambda s: OpenAICompatibleBackend(
-            s.model.openai.base_url,
-            s.model.openai.model,
-            api_key_env=s.model.openai.api_key_env,
-            timeout=s.model.openai.timeout_seconds,
-            threshold=s.model.threshold or 0.5,
-        ),
-        settings,
-    )
-    model_backends = providers.Dict(embedded=embedded, tfidf=tfidf, hybrid=hybrid, openai=openai)
-    dataset_parser = providers.Singleton(
-        lambda s, lim: DatasetFileParser(max_bytes=lim.dataset_bytes, max_examples=s.model.max_examples),
-        settings,
-        limits,
-    )
-    report_renderer = providers.Singleton(ConfusionMatrixRenderer)
-
-    prefix = providers.Callable(lambda s: s.discord.prefix, settings)
-    default_backend = providers.Callable(lambda s: s.model.backend, settings)
-    policy = providers.Singleton(policy_from, settings)
-    clock = providers.Singleton(SystemClock)
-
-    layout = providers.Singleton(lambda s: SpaceLayout(s.storage.data_root), settings)
-    appender = providers.Singleton(LineAppender)
-    vault = providers.Singleton(FilesystemVault, layout)
-    datasets = providers.Singleton(FilesystemDatasetStore, layout)
-    space_settings = providers.Singleton(JsonSettingsStore, layout)
-    feedback_log = providers.Singleton(JsonLinesFeedbackLog, layout, appender)
-    model_store = providers.Singleton(FilesystemModelStore, layout)
-    instructions = providers.Singleton(lambda s: InstructionsFile(s.storage.instructions), settings)
-
-    conversation = providers.Singleton(ConversationMemory)
-    overrides = providers.Singleton(CorrectionOverrides, feedback_log)
-    uncertain = providers.Singleton(UncertainMessages)
-    active_models = providers.Singleton(ActiveModels, model_backends, model_store, space_settings)
-    languages = providers.Singleton(
-        lambda s, store: SpeechLanguages(store, s.speech.language, s.speech.guild_languages, s.speech.detect_language),
-        settings,
-        space_settings,
-    )
-    jobs = providers.Singleton(JobRunner)
-    gate = providers.Singleton(lambda lim: WorkGate(lim.heavy_running, lim.heavy_waiting), limits)
-    publisher = providers.Singleton(EventPublisher)
-    voice_sessions = providers.Singleton(
-        lambda voice, tts, codec, s: VoiceSessions(voice, tts, codec, s.speech.voice_idle_seconds),
-        voice,
-        tts,
-        codec,
-        settings,
-    )
-    training_data = providers.Singleton(
-        lambda attachments, parser, datasets, store, log, lim, s: TrainingData(
-            attachments,
-            parser,
-            datasets,
-            store,
-            log,
-            lim.dataset_bytes,
-            s.discord.prefix,
-            s.model.min_examples_per_intent,
-        ),
-        attachments,
-        dataset_parser,
-        datasets,
-        space_settings,
-        feedback_log,
-        limits,
-        settings,
-    )
-    # Each limit, for handlers that take plain values.
-    limit = limits.provided
-
+    # One line per command. Adding a command adds one line here (and its handler, catalogue entry and cog method).
     command_handlers = providers.Dict(
         {
-            commands.Greet: providers.Singleton(GreetHandler, chat, prefix),
-            commands.ShowHelp: providers.Singleton(ShowHelpHandler, chat, prefix, limit.message_chars),
-            commands.UnknownCommand: providers.Singleton(UnknownCommandHandler, chat, prefix),
-            commands.JoinVoice: providers.Singleton(JoinVoiceHandler, chat, voice),
-            commands.LeaveVoice: providers.Singleton(LeaveVoiceHandler, chat, voice),
+            commands.Greet: providers.Singleton(GreetHandler, chat=chat),
+            commands.ShowHelp: providers.Singleton(ShowHelpHandler, chat=chat),
+            commands.UnknownCommand: providers.Singleton(UnknownCommandHandler, chat=chat),
+            commands.JoinVoice: providers.Singleton(JoinVoiceHandler, chat=chat, voice=voice),
+            commands.LeaveVoice: providers.Singleton(LeaveVoiceHandler, chat=chat, voice=voice),
             commands.SendInstruction: providers.Singleton(
-                SendInstructionHandler, chat, instructions, limit.message_chars
+                SendInstructionHandler, chat=chat, instructions=storage.instructions
             ),
-            commands.GetFile: providers.Singleton(GetFileHandler, chat, vault, policy, limit.file_bytes),
+            commands.GetFile: providers.Singleton(
+                GetFileHandler, chat=chat, vault=storage.vault, max_bytes=limits.provided.file_bytes
+            ),
             commands.ArchiveFiles: providers.Singleton(
-                ArchiveFilesHandler, chat, vault, policy, limit.archive_bytes, limit.archive_entries
+                ArchiveFilesHandler,
+                chat=chat,
+                vault=storage.vault,
+                max_bytes=limits.provided.archive_bytes,
+                max_entries=limits.provided.archive_entries,
             ),
             commands.SelectDataset: providers.Singleton(
-                SelectDatasetHandler, chat, datasets, space_settings, policy, prefix
+                SelectDatasetHandler,
+                chat=chat,
+                datasets=storage.datasets,
+                settings=storage.space_settings,
             ),
             commands.SubmitFeedback: providers.Singleton(
-                SubmitFeedbackHandler, chat, feedback_log, clock, limit.feedback_chars, prefix
+                SubmitFeedbackHandler,
+                chat=chat,
+                log=storage.feedback_log,
+                clock=work.clock,
+                max_chars=limits.provided.feedback_chars,
             ),
             commands.ListFeedback: providers.Singleton(
-                ListFeedbackHandler, chat, feedback_log, uncertain, policy, limit.message_chars, prefix
+                ListFeedbackHandler, chat=chat, log=storage.feedback_log, uncertain=work.uncertain
             ),
             commands.CorrectReply: providers.Singleton(
                 CorrectReplyHandler,
-                chat,
-                feedback_log,
-                conversation,
-                overrides,
-                uncertain,
-                clock,
-                limit.feedback_chars,
-                prefix,
+                chat=chat,
+                log=storage.feedback_log,
+                conversation=work.conversation,
+                overrides=work.corrections,
+                uncertain=work.uncertain,
+                clock=work.clock,
+                max_chars=limits.provided.feedback_chars,
             ),
             commands.ReplyToMessage: providers.Singleton(
                 ReplyToMessageHandler,
-                chat,
-                active_models,
-                overrides,
-                conversation,
-                uncertain,
-                prefix,
-                limit.message_chars,
-                limit.answer_seconds,
+                chat=chat,
+                models=work.active_models,
+                overrides=work.corrections,
+                conversation=work.conversation,
+                uncertain=work.uncertain,
+                answer_seconds=limits.provided.answer_seconds,
             ),
             commands.TranscribeAudio: providers.Singleton(
                 TranscribeAudioHandler,
-                chat,
-                attachments,
-                codec,
-                stt,
-                languages,
-                gate,
-                limit.attachment_bytes,
-                limit.audio_seconds,
-                limit.message_chars,
-                limit.hearing_seconds,
+                chat=chat,
+                attachments=attachments,
+                codec=speech.codec,
+                stt=speech.stt,
+                languages=work.languages,
+                gate=work.gate,
+                max_bytes=limits.provided.attachment_bytes,
+                max_seconds=limits.provided.audio_seconds,
+                hearing_seconds=limits.provided.hearing_seconds,
             ),
-            commands.SpeakText: providers.Singleton(SpeakTextHandler, voice_sessions, languages),
+            commands.SpeakText: providers.Singleton(
+                SpeakTextHandler, sessions=work.voice_sessions, languages=work.languages
+            ),
             commands.TrainModel: providers.Singleton(
                 TrainModelHandler,
-                chat,
-                training_data,
-                model_backends,
-                default_backend,
-                model_store,
-                space_settings,
-                active_models,
-                jobs,
-                publisher,
-                policy,
-                clock,
+                chat=chat,
+                data=work.training_data,
+                backends=model.backends,
+                default_backend=model.default_backend,
+                store=storage.model_store,
+                settings=storage.space_settings,
+                models=work.active_models,
+                jobs=work.jobs,
+                publish=work.publisher,
+                clock=work.clock,
             ),
             commands.ShowTrainingStatus: providers.Singleton(
-                ShowTrainingStatusHandler, chat, jobs, model_store, space_settings
+                ShowTrainingStatusHandler,
+                chat=chat,
+                jobs=work.jobs,
+                store=storage.model_store,
+                settings=storage.space_settings,
             ),
             commands.TestModel: providers.Singleton(
                 EvaluateModelHandler,
-                chat,
-                training_data,
-                model_backends,
-                default_backend,
-                active_models,
-                model_store,
-                report_renderer,
-                jobs,
-                publisher,
-                policy,
-                clock,
+                chat=chat,
+                data=work.training_data,
+                backends=model.backends,
+                default_backend=model.default_backend,
+                models=work.active_models,
+                store=storage.model_store,
+                renderer=model.report_renderer,
+                jobs=work.jobs,
+                publish=work.publisher,
+                clock=work.clock,
             ),
             commands.ListModels: providers.Singleton(
-                ListModelsHandler, chat, model_store, space_settings, policy, prefix
+                ListModelsHandler, chat=chat, store=storage.model_store, settings=storage.space_settings
             ),
-            commands.UseModel: providers.Singleton(UseModelHandler, chat, model_store, space_settings, policy),
+            commands.UseModel: providers.Singleton(
+                UseModelHandler, chat=chat, store=storage.model_store, settings=storage.space_settings
+            ),
         }
     )
     event_handlers = providers.Dict(
@@ -370,6 +379,7 @@ class Container(containers.DeclarativeContainer):
             **{
                 kind: providers.List(providers.Object(log_event))
                 for kind in (
+                    events.TrainingStarted,
                     events.ModelTrained,
                     events.TrainingFailed,
                     events.ModelTested,
@@ -379,20 +389,22 @@ class Container(containers.DeclarativeContainer):
                     events.DatasetSelected,
                     events.FilesArchived,
                     events.FileSent,
-                    events.TrainingStarted,
                 )
             },
         }
     )
     bus = providers.Singleton(
-        lambda handlers, subscribers, chat, policy: MessageBus(
-            handlers, subscribers, chat, admit=lambda command: policy.admit(command.message)
-        ),
-        command_handlers,
-        event_handlers,
-        chat,
-        policy,
+        MessageBus,
+        command_handlers=command_handlers,
+        event_handlers=event_handlers,
+        chat=chat,
+        admit=policy.provided.admit_command,
     )
+
+
+# Where each overridable provider lives, so callers (tests, benchmarks) name it without knowing the layout.
+_SUB_CONTAINERS = ("speech", "model", "storage", "work")
+_RENAMED = {"model_backends": "backends"}
 
 
 def build_container(
@@ -400,172 +412,20 @@ def build_container(
 ) -> Container:
     """The application, wired for `settings`, speaking through the given driver's ports.
 
-    `overrides` replace providers by name (tests put in-memory fakes there).
+    `overrides` replace providers by name, in whichever sub-container they live (tests put in-memory fakes there).
     """
     container = Container(settings=settings, chat=chat, voice=voice, attachments=attachments)
     for name, value in overrides.items():
-        getattr(container, name).override(providers.Object(value))
+        provider_of(container, name).override(providers.Object(value))
     container.check_dependencies()
-    container.publisher().connect(container.bus().handle)
+    container.work.publisher().connect(container.bus().handle)
     return container
 
 
-async def settle(container: Container) -> None:
-    """Wait until every job and every queued utterance is done."""
-    await container.jobs().wait_idle()
-    await container.voice_sessions().wait_idle()
-
-
-async def warm_up(container: Container) -> None:
-    """Load the speech models now instead of on first use (`speech.load_at_startup`)."""
-    await container.stt().warm_up()
-    await container.tts().warm_up()
-
-
-async def shutdown(container: Container, deadline: float = 30.0) -> None:
-    """Let running jobs finish within `deadline` (then cancel them), stop speaking, free the workers."""
-    await container.jobs().shutdown(deadline)
-    await container.voice_sessions().close()
-    container.shutdown_resources()
-
-
-# --- command line ------------------------------------------------------------------------------
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="parrot", description="Parrot: a Discord bot that listens, speaks and learns."
-    )
-    parser.add_argument("--config", type=Path, default=None, help="configuration file (default: parrot.toml)")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run on Discord when a token is configured, else the local chat (default)")
-    sub.add_parser("chat", help="the local chat in this terminal; reads one message per line from a pipe")
-    sub.add_parser("config", help="print the effective configuration, secrets masked")
-    sync = sub.add_parser("sync", help="register the slash commands with Discord (globally, or in one guild)")
-    sync.add_argument("--guild", type=int, default=None, help="register in this guild only (instant)")
-    train = sub.add_parser("train", help="train on a dataset file, as `!train` with that file attached")
-    train.add_argument("file", type=Path)
-    train.add_argument("--backend", default=None, help="model backend (default: model.backend)")
-    train.add_argument(
-        "--guild", type=int, default=1, help="the guild whose space is trained (default: the local chat's)"
-    )
-    test = sub.add_parser("test", help="evaluate the active model on a dataset file, as `!test`")
-    test.add_argument("file", type=Path)
-    test.add_argument("--json", action="store_true", help="print the report as JSON")
-    test.add_argument("--guild", type=int, default=1, help="the guild whose model is tested")
-    arguments = parser.parse_args(argv)
-    try:
-        settings = load_settings(arguments.config)
-    except ConfigurationError as error:
-        print(f"parrot: {error}", file=sys.stderr)
-        return 2
-    if arguments.command == "config":
-        print(masked(settings))
-        return 0
-    token = settings.discord.token.get_secret_value() if settings.discord.token else None
-    local_chat = arguments.command == "chat" or (arguments.command in (None, "run") and not token)
-    if local_chat:
-        # The terminal belongs to the conversation; the log goes to a file beside the data.
-        log_file = settings.storage.data_root / "parrot.log"
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        log_stream: TextIO = log_file.open("a", encoding="utf-8")
-        configure_logging(settings.logging.level, "json", secrets=[token] if token else [], stream=log_stream)
-    else:
-        configure_logging(settings.logging.level, settings.logging.format, secrets=[token] if token else [])
-    try:
-        if arguments.command in ("train", "test"):
-            return asyncio.run(run_admin_job(settings, arguments))
-        if arguments.command == "sync":
-            return asyncio.run(sync_commands(settings, token, arguments.guild))
-        if arguments.command in (None, "run") and token:
-            return asyncio.run(run_discord(settings, token))
-        if arguments.command in (None, "run"):
-            print("parrot: no Discord token configured (DISCORD_TOKEN); starting the local chat.", file=sys.stderr)
-        print(f"parrot: logging to {settings.storage.data_root / 'parrot.log'}", file=sys.stderr)
-        return asyncio.run(run_local_chat(settings))
-    except KeyboardInterrupt:
-        return 130
-
-
-async def run_discord(settings: ParrotSettings, token: str) -> int:
-    from adapters.discord import DiscordStartupError, ParrotBot, run_discord_bot
-
-    bot = ParrotBot(discord_config_from(settings), policy_from(settings))
-    container = build_container(settings, bot.chat, bot.voice, bot.attachments)
-    bot.attach(container.bus())
-    try:
-        if settings.speech.load_at_startup:
-            await warm_up(container)
-        await run_discord_bot(bot, token)
-    except DiscordStartupError as error:
-        print(f"parrot: {error}", file=sys.stderr)
-        return 1
-    finally:
-        await shutdown(container)
-    return 0
-
-
-async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: int | None) -> int:
-    from adapters.discord import DiscordStartupError, ParrotBot, sync_slash_commands
-
-    if not token:
-        print("parrot: set DISCORD_TOKEN to register slash commands.", file=sys.stderr)
-        return 2
-    try:
-        count = await sync_slash_commands(
-            ParrotBot(discord_config_from(settings), policy_from(settings)), token, guild_id=guild_id
-        )
-    except DiscordStartupError as error:
-        print(f"parrot: {error}", file=sys.stderr)
-        return 1
-    where = f"guild {guild_id}" if guild_id else "every guild (global commands can take up to an hour to appear)"
-    print(f"parrot: registered {count} slash commands in {where}.")
-    return 0
-
-
-async def run_local_chat(settings: ParrotSettings) -> int:
-    from adapters.local.console import ConsoleChat, LocalChatSession, stdin_lines
-
-    console = ConsoleChat(settings.storage.data_root / "local-output")
-    container = build_container(settings, console, console, console)
-    interactive = sys.stdin.isatty()
-
-    async def settle_app() -> None:
-        await settle(container)
-
-    session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
-    try:
-        if settings.speech.load_at_startup:
-            await warm_up(container)
-        await session.run(stdin_lines("you> " if interactive else ""))
-    finally:
-        await shutdown(container)
-    return 0
-
-
-async def run_admin_job(settings: ParrotSettings, arguments: argparse.Namespace) -> int:
-    from adapters.local.admin_cli import AdminJob
-    from adapters.local.console import ConsoleChat
-
-    if not arguments.file.is_file():
-        print(f"parrot: no such file: {arguments.file}", file=sys.stderr)
-        return 2
-    # With --json, standard output carries the report alone; the chat's lines go to standard error.
-    quiet = arguments.command == "test" and arguments.json
-    console = ConsoleChat(settings.storage.data_root / "local-output", sys.stderr if quiet else sys.stdout)
-    container = build_container(settings, console, console, console)
-
-    async def settle_app() -> None:
-        await settle(container)
-
-    job = AdminJob(console, container.bus(), settle_app)
-    try:
-        if arguments.command == "train":
-            return await job.train(arguments.file, arguments.guild, arguments.backend)
-        return await job.test(arguments.file, arguments.guild, arguments.json)
-    finally:
-        await shutdown(container)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def provider_of(container: Container, name: str) -> providers.Provider[object]:
+    name = _RENAMED.get(name, name)
+    for part in (container, *(getattr(container, sub) for sub in _SUB_CONTAINERS)):
+        provider = getattr(part, name, None)
+        if isinstance(provider, providers.Provider):
+            return provider
+    raise KeyError(f"no provider named {name!r} in the container")

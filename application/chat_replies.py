@@ -4,6 +4,7 @@ from application.ports.chat import ChatOutput
 from domain.chat_text import split_for_chat
 from domain.ids import ChannelId, MessageId
 from domain.messages import OutgoingFile
+from domain.text import Text
 
 # Past this many chat messages, a text goes as a file: a wall of messages helps nobody.
 MAX_PARTS = 4
@@ -12,14 +13,15 @@ MAX_PARTS = 4
 async def send_long_text(
     chat: ChatOutput,
     channel_id: ChannelId,
-    text: str,
+    text: Text | str,
     *,
     reply_to: MessageId | None,
-    limit: int,
     filename: str = "reply.txt",
     intro: str = "",
 ) -> MessageId:
     """Send `text` split on word boundaries, or as a .txt file when it would take too many messages."""
+    limit = chat.max_message_length
+    text = chat.render(text)
     whole = f"{intro}{text}"
     if len(whole) <= limit:
         return await chat.send_text(channel_id, whole, reply_to=reply_to)

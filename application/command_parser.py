@@ -1,4 +1,8 @@
-"""Turns a chat message's text into a domain command, for drivers that receive raw text."""
+"""Turns a chat message's text into a domain command, for drivers that receive raw text.
+
+The builders of commands whose argument has structure (`train status`, `model use N`, `feedback list`)
+are public: the Discord cogs build the same commands from discord.py's typed parameters with them.
+"""
 
 import re
 
@@ -29,7 +33,7 @@ def parse_message(message: Message, prefix: str) -> c.Command:
     return builder(message, argument)
 
 
-def _train(message: Message, argument: str) -> c.Command:
+def build_train(message: Message, argument: str) -> c.Command:
     if argument.lower() == "status":
         return c.ShowTrainingStatus(message)
     backend: str | None = None
@@ -41,19 +45,19 @@ def _train(message: Message, argument: str) -> c.Command:
     return c.TrainModel(message, inline_text=argument.strip(), attachment=attachment, backend=backend)
 
 
-def _test(message: Message, argument: str) -> c.Command:
+def build_test(message: Message, argument: str) -> c.Command:
     attachment = message.attachments[0] if message.attachments else None
     return c.TestModel(message, inline_text=argument, attachment=attachment)
 
 
-def _model(message: Message, argument: str) -> c.Command:
+def build_model(message: Message, argument: str) -> c.Command:
     words = argument.split()
     if words and words[0].lower() == "use":
         return c.UseModel(message, version=" ".join(words[1:]))
     return c.ListModels(message)
 
 
-def _feedback(message: Message, argument: str) -> c.Command:
+def build_feedback(message: Message, argument: str) -> c.Command:
     if argument.lower() == "list":
         return c.ListFeedback(message)
     return c.SubmitFeedback(message, text=argument)
@@ -65,14 +69,14 @@ _BUILDERS = {
     "help": lambda m, a: c.ShowHelp(m, topic=a),
     "join": lambda m, a: c.JoinVoice(m),
     "leave": lambda m, a: c.LeaveVoice(m),
-    "train": _train,
-    "test": _test,
-    "model": _model,
+    "train": build_train,
+    "test": build_test,
+    "model": build_model,
     "archive": lambda m, a: c.ArchiveFiles(m, directory=a),
     "select_dataset": lambda m, a: c.SelectDataset(m, name=a),
     "instruction": lambda m, a: c.SendInstruction(m),
     "instructions": lambda m, a: c.SendInstruction(m),
     "getfile": lambda m, a: c.GetFile(m, path=a),
     "correct": lambda m, a: c.CorrectReply(m, correction=a),
-    "feedback": _feedback,
+    "feedback": build_feedback,
 }

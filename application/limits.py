@@ -14,7 +14,6 @@ class RequestLimits:
     archive_bytes: int = 8 * MB
     archive_entries: int = 1000
     feedback_chars: int = 2000
-    message_chars: int = 2000
     heavy_running: int = 2
     heavy_waiting: int = 16
     answer_seconds: float = 15.0

@@ -17,6 +17,7 @@ from domain.commands import Command
 from domain.errors import ParrotError
 from domain.events import Event
 from domain.messages import Status
+from domain.text import Text
 
 BusMessage: TypeAlias = Command | Event
 CommandHandler: TypeAlias = Callable[[Any], Awaitable[Sequence[BusMessage]]]
@@ -43,6 +44,11 @@ class MessageBus:
         # Messages of one channel are handled one after another, so replies keep their order.
         # A channel's lock lives only while someone holds or awaits it, so months of channels cost nothing.
         self._channel_locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    def admit(self, command: Command) -> None:
+        """Raise the refusal `command` would get before its handler runs (drivers may ask ahead, see Discord)."""
+        if self._admit is not None:
+            self._admit(command)
 
     def subscribe(self, kind: type[Event], handler: EventHandler) -> None:
         self._event_handlers.setdefault(kind, []).append(handler)
@@ -88,12 +94,11 @@ class MessageBus:
                 await self._tell(command, APOLOGY, failed=True)
                 return ()
             try:
-                if self._admit is not None:
-                    self._admit(command)
+                self.admit(command)
                 produced = await handler(command)
             except ParrotError as refusal:
                 log.info("command refused", reason=type(refusal).__name__)
-                await self._tell(command, refusal.user_message, failed=True)
+                await self._tell(command, refusal.text, failed=True)
                 return ()
             except asyncio.CancelledError:
                 raise
@@ -117,7 +122,7 @@ class MessageBus:
                 log.exception("event subscriber failed", event_type=type(event).__name__)
         return produced
 
-    async def _tell(self, command: Command, text: str, *, failed: bool) -> None:
+    async def _tell(self, command: Command, text: Text | str, *, failed: bool) -> None:
         message = command.message
         try:
             await self._chat.send_text(message.channel_id, text, reply_to=message.id)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from domain.commands import Command
 from domain.errors import PermissionDenied
 from domain.messages import Message
 
@@ -17,6 +18,12 @@ class PrivilegePolicy:
         """Every command passes here first: direct messages are served only when configured so."""
         if message.guild_id is None and not self.allow_direct_messages and not message.author.is_owner:
             raise PermissionDenied("I only take messages in servers; please talk to me in a server's channel.")
+
+    def admit_command(self, command: Command) -> None:
+        """The message bus's gate, run before every command's handler: the one place privilege is checked."""
+        self.admit(command.message)
+        if command.privileged_as:
+            self.require(command.message, command.privileged_as)
 
     def allows(self, message: Message) -> bool:
         author = message.author

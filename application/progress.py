@@ -11,6 +11,7 @@ from application.ports.chat import ChatOutput
 from domain.errors import ParrotError
 from domain.ids import ChannelId, MessageId
 from domain.messages import Status
+from domain.text import Text, say
 
 T = TypeVar("T")
 
@@ -47,7 +48,7 @@ class ProgressMessage:
             except Exception:
                 log.warning("could not update the progress message", exc_info=True)
 
-    async def finish(self, text: str) -> None:
+    async def finish(self, text: Text | str) -> None:
         await self._chat.edit_text(self._channel_id, self._message_id, text)
 
 
@@ -74,7 +75,7 @@ class ReportedJob:
         try:
             return await work()
         except ParrotError as refusal:
-            await self._fail(refusal.user_message, failed_note)
+            await self._fail(refusal.text, failed_note)
         except asyncio.CancelledError:
             await self._fail("it was cancelled (the bot is shutting down).", failed_note)
             raise
@@ -91,12 +92,12 @@ class ReportedJob:
             await self._progress.finish(text)
         await self._chat.set_status(self._channel_id, self._asked_by, Status.DONE)
 
-    async def _fail(self, reason: str, note: str) -> None:
+    async def _fail(self, reason: Text | str, note: str) -> None:
         self._job.stage = "failed"
-        self.failure = reason
+        self.failure = str(reason)
         try:
             if self._progress is not None:
-                await self._progress.finish(f"{self._title} `{self._job.id}` failed: {reason}{note}")
+                await self._progress.finish(say(f"{self._title} `{self._job.id}` failed: ", reason, note))
             await self._chat.set_status(self._channel_id, self._asked_by, Status.FAILED)
         except Exception:
             log.exception("could not report the failed job")

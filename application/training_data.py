@@ -13,6 +13,7 @@ from domain.dataset_rules import ensure_valid, merge_corrections
 from domain.errors import MissingArgument
 from domain.messages import Attachment
 from domain.spaces import Space
+from domain.text import CommandRef, say
 from domain.training import Dataset
 
 INLINE_DATASET = "inline.txt"
@@ -27,7 +28,6 @@ class TrainingData:
         settings: SettingsStore,
         feedback: FeedbackLog,
         max_bytes: int,
-        prefix: str,
         min_examples_per_intent: int = 2,
     ) -> None:
         self._attachments = attachments
@@ -36,7 +36,6 @@ class TrainingData:
         self._settings = settings
         self._feedback = feedback
         self._max_bytes = max_bytes
-        self._prefix = prefix
         self._min_examples = min_examples_per_intent
 
     async def given(self, space: Space, inline_text: str, attachment: Attachment | None) -> Dataset | None:
@@ -64,8 +63,8 @@ class TrainingData:
         name = (await self._settings.load(space)).active_dataset
         if name is None:
             raise MissingArgument(
-                f"train [attached file | question => answer lines]` or choose a dataset first with "
-                f"`{self._prefix}select_dataset NAME"
+                "train [attached file | question => answer lines]",
+                say(" or choose a dataset first with ", CommandRef("select_dataset NAME")),
             )
         stored = await self._datasets.read_dataset(space, name, self._max_bytes)
         return await asyncio.to_thread(self._parser.parse, stored.data, stored.name)

@@ -32,7 +32,8 @@ from discord.ext import commands
 
 from adapters.discord.endpoints import point_at
 from adapters.logs.setup import configure_logging
-from bootstrap import Container, settle, shutdown
+from bootstrap import Container
+from cli import settle, shutdown
 from support.discord_harness import build_app_bot
 from support.fake_discord import SEND_MESSAGE, Call, FakeDiscord
 

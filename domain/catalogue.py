@@ -3,6 +3,8 @@
 import difflib
 from dataclasses import dataclass
 
+from domain.text import Aside, Code, CommandRef, Text, join_lines, say
+
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
@@ -54,19 +56,20 @@ def closest_command(name: str) -> str | None:
     return matches[0] if matches else None
 
 
-def help_text(prefix: str, topic: str = "") -> str:
-    topic = topic.strip().lstrip(prefix).lower()
+def help_text(topic: str = "") -> Text:
+    """Every command with its usage, or one command explained; the chat adds its prefix to each command."""
+    topic = topic.strip().lstrip("!/?.$%&+-=~>").lower()
     if topic:
         spec = BY_NAME.get(topic)
         if spec is None:
             suggestion = closest_command(topic)
-            hint = f" Did you mean `{prefix}{suggestion}`?" if suggestion else ""
-            return f"I don't know the command `{topic}`.{hint}"
+            hint = say(" Did you mean ", CommandRef(suggestion), "?") if suggestion else ""
+            return say("I don't know the command ", Code(topic), ".", hint)
         note = " (admins only)" if spec.privileged else ""
-        return f"`{prefix}{spec.usage}`{note}\n{spec.summary}"
-    lines = ["Here is what I can do:"]
+        return say(CommandRef(spec.usage), f"{note}\n{spec.summary}")
+    lines: list[Text | str] = ["Here is what I can do:"]
     for spec in COMMANDS:
-        note = " *(admins)*" if spec.privileged else ""
-        lines.append(f"`{prefix}{spec.usage}` - {spec.summary}{note}")
+        marked: Text | str = say(" ", Aside("(admins)")) if spec.privileged else ""
+        lines.append(say(CommandRef(spec.usage), f" - {spec.summary}", marked))
     lines.append("Any other message gets an answer from my model; voice messages are transcribed first.")
-    return "\n".join(lines)
+    return join_lines(lines)

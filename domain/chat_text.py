@@ -1,12 +1,10 @@
 """Long texts cut into chat-sized messages without breaking words."""
 
-DISCORD_MESSAGE_LIMIT = 2000
-
 # Coarsest first: a paragraph break is the most natural place to cut, a space the last resort.
 _SEPARATORS = ("\n\n", "\n", " ")
 
 
-def split_for_chat(text: str, limit: int = DISCORD_MESSAGE_LIMIT) -> list[str]:
+def split_for_chat(text: str, limit: int) -> list[str]:
     """Cut `text` into pieces of at most `limit` characters.
 
     Pieces are packed as full as possible, cutting between paragraphs, then between lines, then

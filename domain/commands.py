@@ -1,6 +1,7 @@
 """What a user asks Parrot to do. Drivers build these from platform input."""
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from domain.ids import ChannelId, GuildId
 from domain.messages import Attachment, Message
@@ -8,7 +9,12 @@ from domain.messages import Attachment, Message
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """Every command carries the message that asked for it: who, where, and what to answer."""
+    """Every command carries the message that asked for it: who, where, and what to answer.
+
+    `privileged_as` names a command only admins may run (as the refusal names it); the bus checks it.
+    """
+
+    privileged_as: ClassVar[str] = ""
 
     message: Message
 
@@ -40,6 +46,8 @@ class LeaveVoice(Command):
 
 @dataclass(frozen=True, slots=True)
 class TrainModel(Command):
+    privileged_as = "train"
+
     inline_text: str = ""
     attachment: Attachment | None = None
     backend: str | None = None
@@ -52,27 +60,35 @@ class ShowTrainingStatus(Command):
 
 @dataclass(frozen=True, slots=True)
 class TestModel(Command):
+    privileged_as = "test"
+
     inline_text: str = ""
     attachment: Attachment | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ListModels(Command):
-    pass
+    privileged_as = "model"
 
 
 @dataclass(frozen=True, slots=True)
 class UseModel(Command):
+    privileged_as = "model use"
+
     version: str
 
 
 @dataclass(frozen=True, slots=True)
 class ArchiveFiles(Command):
+    privileged_as = "archive"
+
     directory: str
 
 
 @dataclass(frozen=True, slots=True)
 class SelectDataset(Command):
+    privileged_as = "select_dataset"
+
     name: str = ""
 
 
@@ -83,6 +99,8 @@ class SendInstruction(Command):
 
 @dataclass(frozen=True, slots=True)
 class GetFile(Command):
+    privileged_as = "getfile"
+
     path: str
 
 
@@ -93,7 +111,7 @@ class SubmitFeedback(Command):
 
 @dataclass(frozen=True, slots=True)
 class ListFeedback(Command):
-    pass
+    privileged_as = "feedback list"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,19 +1,25 @@
 """Refusals a user can see. Each carries the sentence the user is told."""
 
-from domain.quoting import code
+from domain.text import Code, Text, say
 
 
 class ParrotError(Exception):
-    """An expected refusal: the user is told `user_message`, nothing is logged as a failure."""
+    """An expected refusal: the user is told `text` (rendered by their chat), nothing is logged as a failure.
 
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+    `user_message` is the same sentence as plain text, for logs and for callers that want a string.
+    """
+
+    def __init__(self, user_message: str | Text) -> None:
+        super().__init__(str(user_message))
+        self.text = user_message
+        self.user_message = str(user_message)
 
 
 class MissingArgument(ParrotError):
-    def __init__(self, usage: str) -> None:
-        super().__init__(f"Something is missing. Usage: `{usage}`")
+    """The one "missing argument" sentence, for the core's parser and for a driver's own argument parsing."""
+
+    def __init__(self, usage: str, alternative: Text | str = "") -> None:
+        super().__init__(say("Something is missing. Usage: ", Code(usage, 200), alternative))
         self.usage = usage
 
 
@@ -23,7 +29,7 @@ class InvalidArgument(ParrotError):
 
 class PathOutsideRoot(ParrotError):
     def __init__(self, given: str, reason: str = "it points outside the allowed folder") -> None:
-        super().__init__(f"I can't use the path {code(given)}: {reason}.")
+        super().__init__(say("I can't use the path ", Code(given), f": {reason}."))
         self.given = given
 
 
@@ -32,8 +38,8 @@ class NotFound(ParrotError):
 
 
 class TooLarge(ParrotError):
-    def __init__(self, what: str, size: int, limit: int) -> None:
-        super().__init__(f"{what} is too large: {format_bytes(size)}, the limit is {format_bytes(limit)}.")
+    def __init__(self, what: Text | str, size: int, limit: int) -> None:
+        super().__init__(say(what, f" is too large: {format_bytes(size)}, the limit is {format_bytes(limit)}."))
         self.size = size
         self.limit = limit
 

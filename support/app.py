@@ -5,7 +5,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.config.settings import ParrotSettings
-from bootstrap import Container, build_container, settle
+from bootstrap import Container, build_container
+from cli import settle
 from support import fakes
 from support.scripted_discord import ScriptedDiscord
 

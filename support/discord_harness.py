@@ -10,7 +10,8 @@ from typing import TypeVar
 
 from adapters.discord import DiscordConfig, ParrotBot
 from application.permissions import PrivilegePolicy
-from bootstrap import Container, build_container, policy_from
+from bootstrap import Container, build_container
+from cli import discord_bot
 from domain.commands import Command
 from support import fakes
 from support.app import in_memory_stores, make_settings
@@ -20,12 +21,19 @@ C = TypeVar("C", bound=Command)
 
 
 class RecordingSink:
-    """Stands in for the bus: keeps every command, and can run a script for some command types."""
+    """Stands in for the bus: keeps every command it admits, and can run a script for some command types.
 
-    def __init__(self) -> None:
+    It admits as the bus does, through a privilege policy (the default one unless a test gives another).
+    """
+
+    def __init__(self, policy: PrivilegePolicy | None = None) -> None:
+        self.policy = policy or PrivilegePolicy()
         self.commands: list[Command] = []
         self.scripts: dict[type[Command], Callable[[Command], Awaitable[None]]] = {}
         self._arrived = asyncio.Condition()
+
+    def admit(self, command: Command) -> None:
+        self.policy.admit_command(command)
 
     async def handle(self, message: Command) -> None:
         async with self._arrived:
@@ -61,7 +69,11 @@ def bot_config(fake: FakeDiscord, **changes: object) -> DiscordConfig:
 async def running_bot(
     fake: FakeDiscord, sink: RecordingSink, policy: PrivilegePolicy | None = None, **changes: object
 ) -> AsyncIterator[ParrotBot]:
-    async with started(ParrotBot(bot_config(fake, **changes), policy or PrivilegePolicy(), sink), fake) as bot:
+    if policy is not None:
+        sink.policy = policy
+    bot = discord_bot(bot_config(fake, **changes))
+    bot.attach(sink)
+    async with started(bot, fake) as bot:
         yield bot
 
 
@@ -89,7 +101,7 @@ def build_app_bot(
 ) -> tuple[ParrotBot, Container]:
     """The bot wired to the real application container, as bootstrap does, with fake speech and model backends."""
     settings = make_settings(data_root, discord={"privileged_roles": list(privileged_roles)})
-    bot = ParrotBot(bot_config(fake), policy_from(settings))
+    bot = discord_bot(bot_config(fake))
     container = build_container(
         settings,
         bot.chat,

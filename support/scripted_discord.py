@@ -8,12 +8,14 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from adapters.markdown import discord_markdown
 from application.command_parser import parse_message
 from application.messagebus import MessageBus
 from domain.errors import TooLarge
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Attachment, Author, Message, OutgoingFile, Status
 from domain.speech import EncodedAudio
+from domain.text import Text, render
 
 
 @dataclass
@@ -38,10 +40,13 @@ class PlayedAudio:
 
 
 class ScriptedDiscord:
-    """Implements ChatOutput, VoiceOutput and AttachmentSource; records everything."""
+    """Implements ChatOutput, VoiceOutput and AttachmentSource; records everything, rendered as Discord shows it."""
+
+    max_message_length = 2000
 
     def __init__(self, prefix: str = "!", play_seconds_per_second: float = 0.0) -> None:
         self.prefix = prefix
+        self._markdown = discord_markdown(prefix)
         self.sent: list[SentMessage] = []
         self.statuses: list[tuple[MessageId, Status]] = []
         self.played: list[PlayedAudio] = []
@@ -135,16 +140,21 @@ class ScriptedDiscord:
 
     # --- ChatOutput ----------------------------------------------------------------------------
 
-    async def send_text(self, channel_id: ChannelId, text: str, *, reply_to: MessageId | None = None) -> MessageId:
-        return self._record(SentMessage(channel_id, MessageId(next(self._ids)), text, reply_to))
+    def render(self, text: Text | str) -> str:
+        return render(text, self._markdown)
+
+    async def send_text(
+        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+    ) -> MessageId:
+        return self._record(SentMessage(channel_id, MessageId(next(self._ids)), self.render(text), reply_to))
 
     async def send_file(
-        self, channel_id: ChannelId, file: OutgoingFile, *, text: str = "", reply_to: MessageId | None = None
+        self, channel_id: ChannelId, file: OutgoingFile, *, text: Text | str = "", reply_to: MessageId | None = None
     ) -> MessageId:
-        return self._record(SentMessage(channel_id, MessageId(next(self._ids)), text, reply_to, file))
+        return self._record(SentMessage(channel_id, MessageId(next(self._ids)), self.render(text), reply_to, file))
 
-    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: str) -> None:
-        self._by_id[message_id].edits.append(text)
+    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None:
+        self._by_id[message_id].edits.append(self.render(text))
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         self.statuses.append((message_id, status))

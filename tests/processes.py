@@ -21,7 +21,7 @@ def parrot_env(data_root: Path, **extra: str) -> dict[str, str]:
 
 def run_parrot(*args: str, data_root: Path, stdin: str = "", **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bootstrap", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=PROJECT_ROOT,
         input=stdin,
         capture_output=True,

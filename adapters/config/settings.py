@@ -11,6 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, ValidationError, field_validator
 
+from application.limits import MB, RequestLimits
+from application.permissions import PrivilegePolicy
+
 DEFAULT_INSTRUCTIONS = Path(__file__).resolve().parent / "instructions.md"
 
 
@@ -32,6 +35,9 @@ class DiscordSettings(Section):
     allow_direct_messages: bool = True
     owner_ids: tuple[int, ...] = ()
 
+    def privilege_policy(self) -> PrivilegePolicy:
+        return PrivilegePolicy(frozenset(self.privileged_roles), self.allow_direct_messages)
+
 
 class StorageSettings(Section):
     data_root: Path = Path("data")
@@ -51,6 +57,22 @@ class LimitSettings(Section):
     answer_seconds: float = Field(default=15.0, gt=0, le=600)
     hearing_seconds: float = Field(default=180.0, gt=0, le=3600)
 
+    def request_limits(self) -> RequestLimits:
+        """The same limits in the units the use cases count in (bytes, not megabytes)."""
+        return RequestLimits(
+            attachment_bytes=int(self.attachment_mb * MB),
+            audio_seconds=self.audio_seconds,
+            dataset_bytes=int(self.dataset_mb * MB),
+            file_bytes=int(self.file_mb * MB),
+            archive_bytes=int(self.archive_mb * MB),
+            archive_entries=self.archive_entries,
+            feedback_chars=self.feedback_chars,
+            heavy_running=self.heavy_jobs_running,
+            heavy_waiting=self.heavy_jobs_waiting,
+            answer_seconds=self.answer_seconds,
+            hearing_seconds=self.hearing_seconds,
+        )
+
 
 class SpeechSettings(Section):
     stt: Literal["whisper", "sphinx", "google"] = "whisper"
@@ -66,6 +88,10 @@ class SpeechSettings(Section):
     google_endpoint: str | None = None
     google_api_key_env: str = "PARROT_GOOGLE_SPEECH_KEY"
     gtts_endpoint: str | None = None
+
+    def google_api_key(self) -> str | None:
+        """Read from the environment when the recogniser is built, so the key never sits in the settings."""
+        return os.environ.get(self.google_api_key_env) or None
 
 
 class OpenAISettings(Section):
@@ -83,6 +109,10 @@ class ModelSettings(Section):
     max_examples: int = Field(default=50_000, ge=1, le=1_000_000)
     openai: OpenAISettings = OpenAISettings()
 
+    def threshold_or(self, default: float) -> float:
+        """The configured confidence threshold, or the backend's own default."""
+        return self.threshold if self.threshold is not None else default
+
 
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -96,6 +126,9 @@ class ParrotSettings(Section):
     speech: SpeechSettings = SpeechSettings()
     model: ModelSettings = ModelSettings()
     logging: LoggingSettings = LoggingSettings()
+
+    def speech_cache_dir(self) -> Path:
+        return self.speech.cache_dir or self.storage.data_root / "cache" / "speech"
 
     @field_validator("discord", mode="before")
     @classmethod

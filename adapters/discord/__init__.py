@@ -1,17 +1,26 @@
 """The Discord driver: the only package that imports discord.py.
 
-Build a `ParrotBot(config, policy)`; give its `chat`, `voice` and `attachments` (the ChatOutput,
-VoiceOutput and AttachmentSource ports) to the application; `attach(bus)`; then `run_discord_bot`.
+The composition root builds a `ParrotBot(config)`, `equip`s it with a DiscordChat, DiscordVoice and
+DiscordAttachments (the ChatOutput, VoiceOutput and AttachmentSource ports), gives those to the application,
+`attach`es the bus (the CommandSink), then calls `run_discord_bot`.
 """
 
-from adapters.discord.bot import CommandSink, ParrotBot, intents
+from adapters.discord.attachments import DiscordAttachments
+from adapters.discord.bot import ParrotBot, intents
+from adapters.discord.chat import DiscordChat
 from adapters.discord.config import DiscordConfig
+from adapters.discord.inbox import CommandSink, Inbox
 from adapters.discord.run import DiscordStartupError, run_discord_bot, sync_slash_commands
+from adapters.discord.voice import DiscordVoice
 
 __all__ = [
     "CommandSink",
+    "DiscordAttachments",
+    "DiscordChat",
     "DiscordConfig",
     "DiscordStartupError",
+    "DiscordVoice",
+    "Inbox",
     "ParrotBot",
     "intents",
     "run_discord_bot",

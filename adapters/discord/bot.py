@@ -1,13 +1,12 @@
 """The Discord bot: receives messages and slash commands, turns them into domain commands, puts them on the bus.
 
-No business logic lives here. Prefix and slash invocations of a catalogued command, and plain
-messages, all become a domain Message that `application.command_parser.parse_message` turns into the
-command, so every driver (Discord, the local chat) understands the same text the same way.
+No business logic lives here. A catalogued command's cog builds its domain command from discord.py's typed
+parameters; a plain message, audio, or an unknown command goes through `application.command_parser.parse_message`,
+as in every text driver. Either way the command reaches the core once, through the Inbox.
 """
 
 import asyncio
-from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 import structlog
@@ -20,13 +19,10 @@ from adapters.discord.cogs import load_cogs
 from adapters.discord.config import DiscordConfig
 from adapters.discord.endpoints import connector_trusting, point_at
 from adapters.discord.errors import explain
-from adapters.discord.translate import to_interaction_message, to_message
+from adapters.discord.inbox import CommandSink, Inbox
 from adapters.discord.voice import DiscordVoice
 from application.command_parser import parse_message
 from application.messagebus import APOLOGY
-from application.permissions import PrivilegePolicy
-from domain.commands import Command
-from domain.messages import Message
 
 log = structlog.get_logger("parrot.discord")
 
@@ -43,12 +39,6 @@ def _cause(error: BaseException) -> BaseException:
     return error
 
 
-class CommandSink(Protocol):
-    """Where commands go: the application's MessageBus (tests use a recording sink)."""
-
-    async def handle(self, message: Command) -> None: ...
-
-
 def intents() -> discord.Intents:
     """Only what the bot uses. Message content is privileged: enable it on the developer portal."""
     wanted = discord.Intents.none()
@@ -61,7 +51,14 @@ def intents() -> discord.Intents:
 
 
 class ParrotBot(commands.Bot):
-    def __init__(self, config: DiscordConfig, policy: PrivilegePolicy, sink: CommandSink | None = None) -> None:
+    """The discord.py client. The composition root gives it its adapters (`equip`) and the core (`attach`)."""
+
+    chat: DiscordChat
+    voice: DiscordVoice
+    attachments: DiscordAttachments
+    inbox: Inbox
+
+    def __init__(self, config: DiscordConfig) -> None:
         super().__init__(
             command_prefix=config.prefix,
             intents=intents(),
@@ -72,17 +69,24 @@ class ParrotBot(commands.Bot):
             chunk_guilds_at_startup=False,
         )
         self.config = config
-        self.policy = policy
-        self._sink = sink
-        self.chat = DiscordChat(self)
-        self.voice = DiscordVoice(self, connect_timeout=config.voice_connect_timeout)
-        self.attachments = DiscordAttachments(self)
         self.owner_ids: set[int] = set(config.owner_ids)
-        self._in_flight: set[asyncio.Task[Any]] = set()
+
+    def equip(self, *, chat: DiscordChat, voice: DiscordVoice, attachments: DiscordAttachments) -> None:
+        """The adapters the application speaks through; they need this client, hence given after it exists."""
+        self.chat = chat
+        self.voice = voice
+        self.attachments = attachments
+        self.inbox = Inbox(
+            chat,
+            attachments,
+            self.owner_ids,
+            prefix=self.config.prefix,
+            expensive_cooldown_seconds=self.config.expensive_cooldown_seconds,
+        )
 
     def attach(self, sink: CommandSink) -> None:
         """Give the bot its bus. The bus is built from the bot's outputs, hence after the bot."""
-        self._sink = sink
+        self.inbox.attach(sink)
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -101,7 +105,7 @@ class ParrotBot(commands.Bot):
                 self.owner_ids.update(member.id for member in application.team.members)
             else:
                 self.owner_ids.add(application.owner.id)
-        await load_cogs(self)
+        await load_cogs(self, self.inbox)
 
     async def on_ready(self) -> None:
         log.info("connected to discord", user_id=self.user.id if self.user else None, guilds=len(self.guilds))
@@ -116,55 +120,13 @@ class ParrotBot(commands.Bot):
             return  # stickers, embeds only: nothing to answer
         ctx = await self.get_context(message)
         if ctx.command is not None:
-            await self.invoke(ctx)  # a catalogued command: its checks, cooldown and arguments apply
+            await self.invoke(ctx)  # a catalogued command: its cog builds the command, cooldown and arguments apply
             return
         # Plain text, audio, or an unknown command: the core's parser decides, the core answers.
-        self.attachments.remember(message.attachments)
-        await self._handle(to_message(message, owner_ids=frozenset(self.owner_ids)))
-
-    def domain_message(
-        self, ctx: "commands.Context[ParrotBot]", argument: str = "", files: Iterable[discord.Attachment] = ()
-    ) -> Message:
-        """The domain's view of a command invocation. A slash command's text is rebuilt from its options."""
-        if ctx.interaction is None:
-            return to_message(ctx.message, owner_ids=frozenset(self.owner_ids))
-        name = ctx.command.qualified_name if ctx.command is not None else ""
-        content = f"{self.config.prefix}{name} {argument}".strip()
-        return to_interaction_message(ctx.interaction, content, files, owner_ids=frozenset(self.owner_ids))
-
-    async def submit(
-        self, ctx: "commands.Context[ParrotBot]", argument: str = "", file: discord.Attachment | None = None
-    ) -> None:
-        """Put the command `ctx` invoked on the bus; called by every catalogued command."""
-        files = [file] if file is not None else []
-        if ctx.interaction is None:
-            self.attachments.remember(ctx.message.attachments)
-            await self._handle(self.domain_message(ctx))
-            return
-        interaction = ctx.interaction
-        self.attachments.remember(files)
-        self.chat.open_interaction(interaction)
-        # Discord wants an answer within 3 s; the core may take longer (speech, training).
-        await ctx.defer()
-        try:
-            await self._handle(self.domain_message(ctx, argument, files))
-        finally:
-            await self.chat.close_interaction(interaction)
-
-    async def _handle(self, message: Message) -> None:
-        if self._sink is None:
-            raise RuntimeError("ParrotBot has no command sink: call attach(bus) before starting it")
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-        try:
-            # The parser never refuses: a command missing its argument is refused by its handler.
-            await self._sink.handle(parse_message(message, self.config.prefix))
-        finally:
-            self._in_flight.discard(task)
+        await self.inbox.handle(parse_message(self.inbox.message(message), self.config.prefix))
 
     async def close(self) -> None:
-        pending = self._in_flight - {asyncio.current_task()}
+        pending = self.inbox.in_flight - {asyncio.current_task()}
         if pending and not self.is_closed():
             # Commands under way answer before the HTTP session closes (discord.py also leaves voice here).
             log.info("waiting for commands under way", count=len(pending))

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 import discord
 import structlog
 
-from domain.chat_text import DISCORD_MESSAGE_LIMIT, split_for_chat
+from adapters.markdown import discord_markdown
+from domain.chat_text import split_for_chat
 from domain.ids import ChannelId, MessageId
 from domain.messages import OutgoingFile, Status
+from domain.text import Text, render
 
 log = structlog.get_logger("parrot.discord")
 
 NO_PINGS = discord.AllowedMentions.none()
+DISCORD_MESSAGE_LIMIT = 2000
 WORKING, DONE, FAILED = "⏳", "✅", "❌"
 _MARKS = {Status.WORKING: WORKING, Status.DONE: DONE, Status.FAILED: FAILED}
 # Discord refuses an empty message; a zero-width space keeps an empty reply from failing.
@@ -31,8 +34,11 @@ class _Interaction:
 
 
 class DiscordChat:
-    def __init__(self, client: discord.Client, *, remembered: int = 1024) -> None:
+    max_message_length = DISCORD_MESSAGE_LIMIT
+
+    def __init__(self, client: discord.Client, *, prefix: str = "!", remembered: int = 1024) -> None:
         self._client = client
+        self._markdown = discord_markdown(prefix)
         self._open: dict[int, _Interaction] = {}
         # Interactions already closed, by id: the message that answered each, so later replies can point at it.
         self._answered: OrderedDict[int, int | None] = OrderedDict()
@@ -64,8 +70,13 @@ class DiscordChat:
 
     # -- ChatOutput ---------------------------------------------------------------------------
 
-    async def send_text(self, channel_id: ChannelId, text: str, *, reply_to: MessageId | None = None) -> MessageId:
-        parts = split_for_chat(text, DISCORD_MESSAGE_LIMIT) or [_EMPTY]
+    def render(self, text: Text | str) -> str:
+        return render(text, self._markdown)
+
+    async def send_text(
+        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+    ) -> MessageId:
+        parts = split_for_chat(self.render(text), DISCORD_MESSAGE_LIMIT) or [_EMPTY]
         first = await self._send(channel_id, parts[0], None, reply_to)
         for part in parts[1:]:
             await self._send(channel_id, part, None, None)
@@ -76,13 +87,14 @@ class DiscordChat:
         channel_id: ChannelId,
         file: OutgoingFile,
         *,
-        text: str = "",
+        text: Text | str = "",
         reply_to: MessageId | None = None,
     ) -> MessageId:
         upload = discord.File(io.BytesIO(file.data), filename=file.filename, description=file.description or None)
-        return await self._send(channel_id, text[:DISCORD_MESSAGE_LIMIT] or None, upload, reply_to)
+        return await self._send(channel_id, self.render(text)[:DISCORD_MESSAGE_LIMIT] or None, upload, reply_to)
 
-    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: str) -> None:
+    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None:
+        text = self.render(text)
         if len(text) > DISCORD_MESSAGE_LIMIT:
             text = text[: DISCORD_MESSAGE_LIMIT - 1] + "…"
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)

@@ -6,6 +6,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from domain.catalogue import BY_NAME, closest_command
+from domain.errors import MissingArgument
 
 
 def _usage(prefix: str, name: str) -> str:
@@ -27,7 +28,8 @@ def explain(error: Exception, *, prefix: str, command: str, typed: str = "") -> 
         hint = f" Did you mean `{prefix}{suggestion}`?" if suggestion else ""
         return f"I don't know the command `{prefix}{shown}`.{hint} Type `{prefix}help` for the list."
     if isinstance(error, commands.MissingRequiredArgument | commands.MissingRequiredAttachment):
-        return f"Something is missing. Usage: {_usage(prefix, command)}"
+        spec = BY_NAME.get(command)
+        return MissingArgument(f"{prefix}{spec.usage}" if spec is not None else f"{prefix}help").user_message
     if isinstance(error, commands.UserInputError | app_commands.TransformerError):
         return f"I couldn't understand that. Usage: {_usage(prefix, command)}"
     if isinstance(error, commands.CommandOnCooldown | app_commands.CommandOnCooldown):

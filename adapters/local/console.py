@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from adapters.markdown import plain_text
 from application.command_parser import parse_message
 from application.messagebus import MessageBus
 from domain.errors import NotFound, TooLarge
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Attachment, Author, Message, OutgoingFile, Status
 from domain.speech import EncodedAudio
+from domain.text import Text, render
 
 GUILD = GuildId(1)
 TEXT_CHANNEL = ChannelId(10)
@@ -34,7 +36,11 @@ Type !help for Parrot's commands."""
 class ConsoleChat:
     """Implements ChatOutput, VoiceOutput and AttachmentSource for a person at a terminal."""
 
-    def __init__(self, output_dir: Path, stream: TextIO | None = None) -> None:
+    # As on Discord, so a long reply is split (or sent as a file) the same way.
+    max_message_length = 2000
+
+    def __init__(self, output_dir: Path, stream: TextIO | None = None, prefix: str = "!") -> None:
+        self._plain = plain_text(prefix, {TEXT_CHANNEL: "general", VOICE_CHANNEL: "voice"})
         self._output_dir = output_dir
         self._stream = stream or sys.stdout
         self._ids = itertools.count(1)
@@ -51,22 +57,30 @@ class ConsoleChat:
 
     # --- ChatOutput ----------------------------------------------------------------------------
 
-    async def send_text(self, channel_id: ChannelId, text: str, *, reply_to: MessageId | None = None) -> MessageId:
+    def render(self, text: Text | str) -> str:
+        return render(text, self._plain)
+
+    async def send_text(
+        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+    ) -> MessageId:
+        text = self.render(text)
         message_id = self.next_id()
         self._texts[message_id] = text
         self._print(f"parrot> {text}")
         return message_id
 
     async def send_file(
-        self, channel_id: ChannelId, file: OutgoingFile, *, text: str = "", reply_to: MessageId | None = None
+        self, channel_id: ChannelId, file: OutgoingFile, *, text: Text | str = "", reply_to: MessageId | None = None
     ) -> MessageId:
+        text = self.render(text)
         path = await asyncio.to_thread(self._save, file.filename, file.data)
         if text:
             self._print(f"parrot> {text}")
         self._print(f"parrot> [file {file.filename}, {len(file.data)} bytes, saved to {path}]")
         return self.next_id()
 
-    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: str) -> None:
+    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None:
+        text = self.render(text)
         if self._texts.get(message_id) != text:
             self._texts[message_id] = text
             self._print(f"parrot> (edited) {text}")

@@ -4,12 +4,12 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
+from adapters.markdown import inline_code as code
 from adapters.storage.atomic import write_atomic
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.sandbox import existing_file_inside, safe_file_name
 from application.ports.storage import DatasetInfo, StoredFile
 from domain.errors import TooLarge
-from domain.quoting import code
 from domain.spaces import Space
 
 

@@ -7,12 +7,12 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from adapters.markdown import inline_code as code
 from adapters.storage.atomic import write_atomic_sync
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.sandbox import existing_file_inside, resolve_inside
 from application.ports.storage import StoredFile
 from domain.errors import InvalidArgument, NotFound, TooLarge
-from domain.quoting import code
 from domain.spaces import Space
 
 

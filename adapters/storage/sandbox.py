@@ -5,8 +5,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from adapters.markdown import inline_code as code
 from domain.errors import NotFound, PathOutsideRoot
-from domain.quoting import code
 
 MAX_PATH_CHARS = 512
 MAX_NAME_BYTES = 255

@@ -2,7 +2,6 @@ from collections.abc import Sequence
 
 from application.arguments import require
 from application.messagebus import BusMessage
-from application.permissions import PrivilegePolicy
 from application.ports.chat import ChatOutput
 from application.ports.storage import FileVault
 from domain.commands import ArchiveFiles
@@ -12,18 +11,14 @@ from domain.messages import OutgoingFile
 
 
 class ArchiveFilesHandler:
-    def __init__(
-        self, chat: ChatOutput, vault: FileVault, policy: PrivilegePolicy, max_bytes: int, max_entries: int
-    ) -> None:
+    def __init__(self, chat: ChatOutput, vault: FileVault, max_bytes: int, max_entries: int) -> None:
         self._chat = chat
         self._vault = vault
-        self._policy = policy
         self._max_bytes = max_bytes
         self._max_entries = max_entries
 
     async def __call__(self, command: ArchiveFiles) -> Sequence[BusMessage]:
         message = command.message
-        self._policy.require(message, "archive")
         directory = require(command.directory, "archive")
         archive = await self._vault.archive_directory(message.space, directory, self._max_bytes, self._max_entries)
         await self._chat.send_file(

@@ -12,6 +12,7 @@ from domain.commands import CorrectReply
 from domain.errors import InvalidArgument, NothingToCorrect
 from domain.events import ReplyCorrected
 from domain.feedback import Correction
+from domain.text import CommandRef, say
 
 
 class CorrectReplyHandler:
@@ -24,7 +25,6 @@ class CorrectReplyHandler:
         uncertain: UncertainMessages,
         clock: Clock,
         max_chars: int,
-        prefix: str,
     ) -> None:
         self._chat = chat
         self._log = log
@@ -33,7 +33,6 @@ class CorrectReplyHandler:
         self._uncertain = uncertain
         self._clock = clock
         self._max_chars = max_chars
-        self._prefix = prefix
 
     async def __call__(self, command: CorrectReply) -> Sequence[BusMessage]:
         message = command.message
@@ -44,8 +43,11 @@ class CorrectReplyHandler:
         if exchange is None:
             where = "the message you replied to is not one I answered" if message.reply_to else "I have not answered"
             raise NothingToCorrect(
-                f"There is nothing to correct: {where} in this channel recently. "
-                f"Ask me something, then `{self._prefix}correct` my reply."
+                say(
+                    f"There is nothing to correct: {where} in this channel recently. Ask me something, then ",
+                    CommandRef("correct"),
+                    " my reply.",
+                )
             )
         correction = Correction(
             user_text=exchange.user_text,
@@ -64,8 +66,12 @@ class CorrectReplyHandler:
         quoted = exchange.user_text if len(exchange.user_text) <= 100 else exchange.user_text[:97] + "..."
         await self._chat.send_text(
             message.channel_id,
-            f'Thanks, noted. From now on I answer "{quoted}" with your correction, '
-            f"and it will be part of the next `{self._prefix}train`.",
+            say(
+                f'Thanks, noted. From now on I answer "{quoted}" with your correction, '
+                "and it will be part of the next ",
+                CommandRef("train"),
+                ".",
+            ),
             reply_to=message.id,
         )
         return [ReplyCorrected(space, correction)]

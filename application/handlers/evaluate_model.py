@@ -6,7 +6,6 @@ import structlog
 from application.active_models import ActiveModels
 from application.jobs import Job, JobRunner
 from application.messagebus import BusMessage
-from application.permissions import PrivilegePolicy
 from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.model import IntentModel, ModelBackend, ModelStore, ReportRenderer
@@ -40,7 +39,6 @@ class EvaluateModelHandler:
         renderer: ReportRenderer,
         jobs: JobRunner,
         publish: EventPublisher,
-        policy: PrivilegePolicy,
         clock: Clock,
         folds: int = 5,
         progress_interval: float = 2.0,
@@ -54,14 +52,12 @@ class EvaluateModelHandler:
         self._renderer = renderer
         self._jobs = jobs
         self._publish = publish
-        self._policy = policy
         self._clock = clock
         self._folds = folds
         self._progress_interval = progress_interval
 
     async def __call__(self, command: TestModel) -> Sequence[BusMessage]:
         message = command.message
-        self._policy.require(message, "test")
         space = message.space
         self._jobs.ensure_free(space)
         given = await self._data.given(space, command.inline_text, command.attachment)

@@ -2,7 +2,6 @@ from collections.abc import Sequence
 
 from application.arguments import require
 from application.messagebus import BusMessage
-from application.permissions import PrivilegePolicy
 from application.ports.chat import ChatOutput
 from application.ports.storage import FileVault
 from domain.commands import GetFile
@@ -11,15 +10,13 @@ from domain.messages import OutgoingFile
 
 
 class GetFileHandler:
-    def __init__(self, chat: ChatOutput, vault: FileVault, policy: PrivilegePolicy, max_bytes: int) -> None:
+    def __init__(self, chat: ChatOutput, vault: FileVault, max_bytes: int) -> None:
         self._chat = chat
         self._vault = vault
-        self._policy = policy
         self._max_bytes = max_bytes
 
     async def __call__(self, command: GetFile) -> Sequence[BusMessage]:
         message = command.message
-        self._policy.require(message, "getfile")
         path = require(command.path, "getfile")
         stored = await self._vault.read_file(message.space, path, self._max_bytes)
         await self._chat.send_file(message.channel_id, OutgoingFile(stored.name, stored.data), reply_to=message.id)

@@ -3,19 +3,21 @@ from collections.abc import Sequence
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
 from domain.commands import Greet
+from domain.text import CommandRef, say
 
 
 class GreetHandler:
-    def __init__(self, chat: ChatOutput, prefix: str) -> None:
+    def __init__(self, chat: ChatOutput) -> None:
         self._chat = chat
-        self._prefix = prefix
 
     async def __call__(self, command: Greet) -> Sequence[BusMessage]:
         message = command.message
         name = message.author.shown_name
         await self._chat.send_text(
             message.channel_id,
-            f"Hi {name}! I'm Parrot: I listen, speak and learn. Type `{self._prefix}help` to see what I can do.",
+            say(
+                f"Hi {name}! I'm Parrot: I listen, speak and learn. Type ", CommandRef("help"), " to see what I can do."
+            ),
             reply_to=message.id,
         )
         return ()

@@ -4,6 +4,7 @@ from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput, VoiceOutput
 from domain.commands import JoinVoice
 from domain.errors import InvalidArgument
+from domain.text import ChannelRef, say
 
 
 class JoinVoiceHandler:
@@ -20,6 +21,8 @@ class JoinVoiceHandler:
             raise InvalidArgument("Join a voice channel first, then ask me again.")
         await self._voice.join(message.guild_id, channel)
         await self._chat.send_text(
-            message.channel_id, f"Joined <#{channel}>. I'll speak my replies there.", reply_to=message.id
+            message.channel_id,
+            say("Joined ", ChannelRef(channel), ". I'll speak my replies there."),
+            reply_to=message.id,
         )
         return ()

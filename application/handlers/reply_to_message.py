@@ -12,6 +12,7 @@ from domain.commands import ReplyToMessage
 from domain.events import ReplyProduced
 from domain.feedback import Exchange
 from domain.messages import Reply
+from domain.text import CommandRef, Text, say
 
 
 class ReplyToMessageHandler:
@@ -24,8 +25,6 @@ class ReplyToMessageHandler:
         overrides: CorrectionOverrides,
         conversation: ConversationMemory,
         uncertain: UncertainMessages,
-        prefix: str,
-        message_chars: int,
         answer_seconds: float = 15.0,
     ) -> None:
         self._chat = chat
@@ -33,8 +32,6 @@ class ReplyToMessageHandler:
         self._overrides = overrides
         self._conversation = conversation
         self._uncertain = uncertain
-        self._prefix = prefix
-        self._message_chars = message_chars
         self._answer_seconds = answer_seconds
 
     async def __call__(self, command: ReplyToMessage) -> Sequence[BusMessage]:
@@ -43,9 +40,7 @@ class ReplyToMessageHandler:
         if not text:
             return ()
         reply = await self._answer(command)
-        sent = await send_long_text(
-            self._chat, message.channel_id, reply.text, reply_to=message.id, limit=self._message_chars
-        )
+        sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id)
         reply = Reply(
             channel_id=reply.channel_id,
             text=reply.text,
@@ -73,8 +68,12 @@ class ReplyToMessageHandler:
         space = message.space
         text = command.text.strip()
 
-        def reply(answer: str, *, confident: bool, intent: str | None = None, confidence: float | None = None) -> Reply:
-            return Reply(message.channel_id, answer, message.id, None, confident, intent, confidence)
+        def reply(
+            answer: Text | str, *, confident: bool, intent: str | None = None, confidence: float | None = None
+        ) -> Reply:
+            # The reply keeps the words as this chat shows them: they are remembered, corrected and spoken.
+            shown = self._chat.render(answer)
+            return Reply(message.channel_id, shown, message.id, None, confident, intent, confidence)
 
         corrected = await self._overrides.lookup(space, text)
         if corrected is not None:
@@ -82,9 +81,13 @@ class ReplyToMessageHandler:
         active = await self._models.get(space)
         if active is None:
             return reply(
-                "I haven't been taught anything yet, so I can't answer that. An admin can teach me with "
-                f"`{self._prefix}train` (attach a dataset, or write `question => answer` lines after it); "
-                f"`{self._prefix}help` shows how.",
+                say(
+                    "I haven't been taught anything yet, so I can't answer that. An admin can teach me with ",
+                    CommandRef("train"),
+                    " (attach a dataset, or write `question => answer` lines after it); ",
+                    CommandRef("help"),
+                    " shows how.",
+                ),
                 confident=False,
             )
         _, model = active
@@ -101,8 +104,11 @@ class ReplyToMessageHandler:
             )
         self._uncertain.record(space, text, prediction.intent, prediction.confidence)
         return reply(
-            "I'm not sure how to answer that. If you know the right answer, teach me: "
-            f"`{self._prefix}correct <the answer>`.",
+            say(
+                "I'm not sure how to answer that. If you know the right answer, teach me: ",
+                CommandRef("correct <the answer>"),
+                ".",
+            ),
             confident=False,
             intent=prediction.intent,
             confidence=prediction.confidence,

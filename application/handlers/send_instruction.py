@@ -8,16 +8,15 @@ from domain.messages import OutgoingFile
 
 
 class SendInstructionHandler:
-    def __init__(self, chat: ChatOutput, instructions: InstructionSource, message_chars: int) -> None:
+    def __init__(self, chat: ChatOutput, instructions: InstructionSource) -> None:
         self._chat = chat
         self._instructions = instructions
-        self._message_chars = message_chars
 
     async def __call__(self, command: SendInstruction) -> Sequence[BusMessage]:
         message = command.message
         stored = await self._instructions.read_instructions()
         text = stored.data.decode("utf-8", errors="replace").strip()
-        if len(text) <= self._message_chars:
+        if len(text) <= self._chat.max_message_length:
             await self._chat.send_text(message.channel_id, text, reply_to=message.id)
         else:
             await self._chat.send_file(

@@ -3,7 +3,6 @@ from collections.abc import Sequence
 from application.arguments import require
 from application.chat_replies import send_long_text
 from application.messagebus import BusMessage
-from application.permissions import PrivilegePolicy
 from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.storage import FeedbackLog
@@ -12,15 +11,15 @@ from domain.commands import ListFeedback, SubmitFeedback
 from domain.errors import InvalidArgument
 from domain.events import FeedbackSubmitted
 from domain.feedback import Feedback
+from domain.text import CommandRef, Strong, Text, join_lines, say
 
 
 class SubmitFeedbackHandler:
-    def __init__(self, chat: ChatOutput, log: FeedbackLog, clock: Clock, max_chars: int, prefix: str) -> None:
+    def __init__(self, chat: ChatOutput, log: FeedbackLog, clock: Clock, max_chars: int) -> None:
         self._chat = chat
         self._log = log
         self._clock = clock
         self._max_chars = max_chars
-        self._prefix = prefix
 
     async def __call__(self, command: SubmitFeedback) -> Sequence[BusMessage]:
         message = command.message
@@ -50,38 +49,34 @@ class ListFeedbackHandler:
         chat: ChatOutput,
         log: FeedbackLog,
         uncertain: UncertainMessages,
-        policy: PrivilegePolicy,
-        message_chars: int,
-        prefix: str,
     ) -> None:
         self._chat = chat
         self._log = log
         self._uncertain = uncertain
-        self._policy = policy
-        self._message_chars = message_chars
-        self._prefix = prefix
 
     async def __call__(self, command: ListFeedback) -> Sequence[BusMessage]:
         message = command.message
-        self._policy.require(message, "feedback list")
         space = message.space
         feedback = await self._log.list_feedback(space, 20)
-        lines = [f"**Latest feedback** ({len(feedback)}):"] if feedback else ["No feedback yet."]
+        lines: list[Text | str] = (
+            [say(Strong("Latest feedback"), f" ({len(feedback)}):")] if feedback else ["No feedback yet."]
+        )
         for item in feedback:
             when = item.created_at.strftime("%Y-%m-%d %H:%M")
             lines.append(f"- {when} {item.author_name}: {item.text}")
         unsure = self._uncertain.least_sure(space, 10)
         if unsure:
-            lines.append("**Messages I was least sure about** (answer them with `!correct` replying to my reply):")
+            lines.append(
+                say(
+                    Strong("Messages I was least sure about"),
+                    " (answer them with ",
+                    CommandRef("correct"),
+                    " replying to my reply):",
+                )
+            )
             for entry in unsure:
                 lines.append(f'- {entry.confidence:.0%} "{entry.text}" (I guessed `{entry.intent}`)')
-        text = "\n".join(lines).replace("!correct", f"{self._prefix}correct")
         await send_long_text(
-            self._chat,
-            message.channel_id,
-            text,
-            reply_to=message.id,
-            limit=self._message_chars,
-            filename="feedback.txt",
+            self._chat, message.channel_id, join_lines(lines), reply_to=message.id, filename="feedback.txt"
         )
         return ()

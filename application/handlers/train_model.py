@@ -6,7 +6,6 @@ import structlog
 from application.active_models import ActiveModels
 from application.jobs import Job, JobRunner
 from application.messagebus import BusMessage
-from application.permissions import PrivilegePolicy
 from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.model import ModelBackend, ModelStore
@@ -18,7 +17,7 @@ from domain.commands import ShowTrainingStatus, TrainModel
 from domain.errors import InvalidArgument, MissingArgument
 from domain.events import ModelTrained, TrainingFailed, TrainingStarted
 from domain.ids import ChannelId, MessageId
-from domain.quoting import code
+from domain.text import Code, say
 from domain.training import Dataset, ModelVersion
 
 log = structlog.get_logger("parrot.training")
@@ -36,7 +35,6 @@ class TrainModelHandler:
         models: ActiveModels,
         jobs: JobRunner,
         publish: EventPublisher,
-        policy: PrivilegePolicy,
         clock: Clock,
         progress_interval: float = 2.0,
     ) -> None:
@@ -49,20 +47,18 @@ class TrainModelHandler:
         self._models = models
         self._jobs = jobs
         self._publish = publish
-        self._policy = policy
         self._clock = clock
         self._progress_interval = progress_interval
 
     async def __call__(self, command: TrainModel) -> Sequence[BusMessage]:
         message = command.message
-        self._policy.require(message, "train")
         if command.backend is not None and not command.backend.strip():
             raise MissingArgument("train --backend NAME [data]")
         backend_name = command.backend or self._default_backend
         backend = self._backends.get(backend_name)
         if backend is None:
             known = ", ".join(f"`{name}`" for name in sorted(self._backends))
-            raise InvalidArgument(f"There is no model backend {code(backend_name, 40)}. Available: {known}.")
+            raise InvalidArgument(say("There is no model backend ", Code(backend_name, 40), f". Available: {known}."))
         space = message.space
         self._jobs.ensure_free(space)  # refuse before downloading anything
         given = await self._data.given(space, command.inline_text, command.attachment)

@@ -10,8 +10,8 @@ from application.work_gate import WorkGate
 from domain.commands import ReplyToMessage, TranscribeAudio
 from domain.errors import InvalidAudio, ParrotError, TooLarge
 from domain.messages import Attachment, Message, Status
-from domain.quoting import code
 from domain.speech import Transcript
+from domain.text import Code, say
 
 
 class TranscribeAudioHandler:
@@ -27,7 +27,6 @@ class TranscribeAudioHandler:
         gate: WorkGate,
         max_bytes: int,
         max_seconds: float,
-        message_chars: int,
         hearing_seconds: float = 180.0,
     ) -> None:
         self._chat = chat
@@ -38,14 +37,13 @@ class TranscribeAudioHandler:
         self._gate = gate
         self._max_bytes = max_bytes
         self._max_seconds = max_seconds
-        self._message_chars = message_chars
         self._hearing_seconds = hearing_seconds
 
     async def __call__(self, command: TranscribeAudio) -> Sequence[BusMessage]:
         message = command.message
         attachment = command.attachment
         if attachment.size > self._max_bytes:
-            raise TooLarge(f"The audio file {code(attachment.filename)}", attachment.size, self._max_bytes)
+            raise TooLarge(say("The audio file ", Code(attachment.filename)), attachment.size, self._max_bytes)
         await self._chat.set_status(message.channel_id, message.id, Status.WORKING)
         try:
             async with self._gate.slot():
@@ -61,7 +59,6 @@ class TranscribeAudioHandler:
             message.channel_id,
             transcript.text.strip(),
             reply_to=message.id,
-            limit=self._message_chars,
             filename="transcript.txt",
             intro="🎙️ I heard: ",
         )

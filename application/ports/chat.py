@@ -5,12 +5,26 @@ from typing import Protocol, runtime_checkable
 from domain.ids import ChannelId, GuildId, MessageId
 from domain.messages import Attachment, OutgoingFile, Status
 from domain.speech import EncodedAudio
+from domain.text import Text
 
 
 @runtime_checkable
 class ChatOutput(Protocol):
-    async def send_text(self, channel_id: ChannelId, text: str, *, reply_to: MessageId | None = None) -> MessageId:
-        """Send `text` (at most `max_message_length` characters). User text in it must never ping anyone."""
+    """A chat renders the core's `Text` in its own markup; the core never writes markup or knows the limits."""
+
+    @property
+    def max_message_length(self) -> int:
+        """The most characters one message may hold (Discord: 2,000)."""
+        ...
+
+    def render(self, text: Text | str) -> str:
+        """`text` as this chat shows it; the core measures and splits long replies after rendering."""
+        ...
+
+    async def send_text(
+        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+    ) -> MessageId:
+        """Send `text`, split when longer than one message. User text in it must never ping anyone."""
         ...
 
     async def send_file(
@@ -18,11 +32,11 @@ class ChatOutput(Protocol):
         channel_id: ChannelId,
         file: OutgoingFile,
         *,
-        text: str = "",
+        text: Text | str = "",
         reply_to: MessageId | None = None,
     ) -> MessageId: ...
 
-    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: str) -> None: ...
+    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None: ...
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         """Show that a user's message is being worked on, done or failed (Discord: a reaction)."""

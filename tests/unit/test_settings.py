@@ -90,7 +90,7 @@ def test_parrot_config_command_prints_no_secret_and_a_bad_value_stops_start_up(t
         "PARROT_CONFIG": str(tmp_path / "none.toml"),
     }
     shown = subprocess.run(
-        [sys.executable, "-m", "bootstrap", "config"],
+        [sys.executable, "-m", "cli", "config"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -100,7 +100,7 @@ def test_parrot_config_command_prints_no_secret_and_a_bad_value_stops_start_up(t
     assert secrets.DISCORD_TOKEN not in shown.stdout + shown.stderr
     assert "[speech]" in shown.stdout
     bad = subprocess.run(
-        [sys.executable, "-m", "bootstrap", "chat"],
+        [sys.executable, "-m", "cli", "chat"],
         cwd=PROJECT_ROOT,
         env=env | {"PARROT_SPEECH_TTS": "robot"},
         capture_output=True,

@@ -1,23 +1,25 @@
-"""Cogs by feature. Each catalogued command is a hybrid (prefix and slash) command that only hands its
-invocation to `ParrotBot.submit`; the core decides what it means."""
+"""Cogs by feature. Each catalogued command is a hybrid (prefix and slash) command that builds its domain
+command from its typed parameters and hands it to the Inbox; the core decides what happens.
+
+Cogs are given the Inbox, never the bot (an import-linter contract keeps them from importing it)."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from discord.ext import commands
 
 from adapters.discord.checks import gated
+from adapters.discord.inbox import Inbox
 from domain.catalogue import BY_NAME
-
-if TYPE_CHECKING:
-    from adapters.discord.bot import ParrotBot
 
 # Discord caps a slash command's description at 100 characters.
 _SLASH_DESCRIPTION = 100
 
+Context = commands.Context[Any]
+
 
 def catalogued(name: str, *, aliases: tuple[str, ...] = ()) -> Callable[[Any], Any]:
-    """A hybrid command described by the catalogue, with the catalogue's privilege and cooldown gates."""
+    """A hybrid command described by the catalogue, with the catalogue's slash-menu default and cooldown."""
     spec = BY_NAME[name]
     summary = spec.summary if len(spec.summary) <= _SLASH_DESCRIPTION else spec.summary[:99] + "…"
 
@@ -30,12 +32,19 @@ def catalogued(name: str, *, aliases: tuple[str, ...] = ()) -> Callable[[Any], A
     return decorate
 
 
-async def load_cogs(bot: "ParrotBot") -> None:
+class CatalogueCog(commands.Cog):
+    """A cog of catalogued commands: it holds the Inbox its commands go to."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+
+
+async def load_cogs(bot: commands.Bot, inbox: Inbox) -> None:
     from adapters.discord.cogs.files import Files
     from adapters.discord.cogs.general import General
     from adapters.discord.cogs.models import Models
     from adapters.discord.cogs.owner import Owner
     from adapters.discord.cogs.voice import Voice
 
-    for cog in (General(bot), Voice(bot), Models(bot), Files(bot), Owner(bot)):
+    for cog in (General(inbox), Voice(inbox), Models(inbox), Files(inbox), Owner(bot)):
         await bot.add_cog(cog)

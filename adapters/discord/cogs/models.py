@@ -1,39 +1,30 @@
 """Training, testing and choosing models and datasets."""
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
-from discord.ext import commands
 
-from adapters.discord.cogs import catalogued
-
-if TYPE_CHECKING:
-    from adapters.discord.bot import ParrotBot
-
-Context = commands.Context["ParrotBot"]
+from adapters.discord.cogs import CatalogueCog, Context, catalogued
+from application.command_parser import build_model, build_test, build_train
+from domain import commands as c
 
 
-class Models(commands.Cog):
-    def __init__(self, bot: "ParrotBot") -> None:
-        self.bot = bot
-
+class Models(CatalogueCog):
     @catalogued("train")
     @app_commands.describe(file="A dataset file", data="`status`, or `question => answer` lines")
     async def train(self, ctx: Context, file: discord.Attachment | None = None, *, data: str = "") -> None:
-        await self.bot.submit(ctx, data, file)
+        await self.inbox.submit(ctx, lambda message: build_train(message, data), data, file)
 
     @catalogued("test")
     @app_commands.describe(file="A dataset file", data="`question => answer` lines")
     async def test(self, ctx: Context, file: discord.Attachment | None = None, *, data: str = "") -> None:
-        await self.bot.submit(ctx, data, file)
+        await self.inbox.submit(ctx, lambda message: build_test(message, data), data, file)
 
     @catalogued("model")
     @app_commands.describe(action="`use N` to switch to version N; empty to list the versions")
     async def model(self, ctx: Context, *, action: str = "") -> None:
-        await self.bot.submit(ctx, action)
+        await self.inbox.submit(ctx, lambda message: build_model(message, action), action)
 
     @catalogued("select_dataset")
     @app_commands.describe(name="The dataset's name; empty to list them")
     async def select_dataset(self, ctx: Context, *, name: str = "") -> None:
-        await self.bot.submit(ctx, name)
+        await self.inbox.submit(ctx, lambda message: c.SelectDataset(message, name=name), name)

@@ -1,19 +1,18 @@
 """Owner-only maintenance: registering slash commands with Discord on request, never on every start."""
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from discord.ext import commands
 
 from adapters.discord.chat import NO_PINGS
 
-if TYPE_CHECKING:
-    from adapters.discord.bot import ParrotBot
-
-Context = commands.Context["ParrotBot"]
+Context = commands.Context[Any]
 
 
 class Owner(commands.Cog):
-    def __init__(self, bot: "ParrotBot") -> None:
+    """Not catalogued: it needs the command tree, so it gets the discord.py client (never ParrotBot's module)."""
+
+    def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
     @commands.command(name="sync", hidden=True)

@@ -1,25 +1,14 @@
 """Joining and leaving voice channels."""
 
-from typing import TYPE_CHECKING
-
-from discord.ext import commands
-
-from adapters.discord.cogs import catalogued
-
-if TYPE_CHECKING:
-    from adapters.discord.bot import ParrotBot
-
-Context = commands.Context["ParrotBot"]
+from adapters.discord.cogs import CatalogueCog, Context, catalogued
+from domain import commands as c
 
 
-class Voice(commands.Cog):
-    def __init__(self, bot: "ParrotBot") -> None:
-        self.bot = bot
-
+class Voice(CatalogueCog):
     @catalogued("join")
     async def join(self, ctx: Context) -> None:
-        await self.bot.submit(ctx)
+        await self.inbox.submit(ctx, c.JoinVoice)
 
     @catalogued("leave")
     async def leave(self, ctx: Context) -> None:
-        await self.bot.submit(ctx)
+        await self.inbox.submit(ctx, c.LeaveVoice)

@@ -8,7 +8,8 @@ import pytest
 
 from adapters.discord import ParrotBot
 from application.messagebus import APOLOGY
-from bootstrap import Container, settle, shutdown
+from bootstrap import Container
+from cli import settle, shutdown
 from domain.catalogue import BY_NAME
 from domain.speech import AudioClip, EncodedAudio
 from support import fakes

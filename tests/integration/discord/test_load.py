@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bootstrap import settle, shutdown
+from cli import settle, shutdown
 from support.discord_harness import build_app_bot, started
 from support.fake_discord import SEND_MESSAGE, FakeDiscord
 from support.fake_discord.server import Call

@@ -26,7 +26,7 @@ async def test_parrot_run_connects_answers_and_shuts_down_gracefully(fake: FakeD
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bootstrap",
+        "cli",
         "run",
         cwd=PROJECT_ROOT,
         env=env,

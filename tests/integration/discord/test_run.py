@@ -10,7 +10,7 @@ import pytest
 import structlog
 
 from adapters.discord import DiscordStartupError, ParrotBot, run_discord_bot, sync_slash_commands
-from application.permissions import PrivilegePolicy
+from cli import discord_bot
 from domain.catalogue import BY_NAME
 from domain.ids import ChannelId, GuildId
 from support.discord_harness import RecordingSink, bot_config
@@ -18,7 +18,9 @@ from support.fake_discord import FakeDiscord
 
 
 def make_bot(fake: FakeDiscord, **changes: object) -> ParrotBot:
-    return ParrotBot(bot_config(fake, **changes), PrivilegePolicy(), RecordingSink())
+    bot = discord_bot(bot_config(fake, **changes))
+    bot.attach(RecordingSink())
+    return bot
 
 
 @pytest.mark.parametrize(

@@ -62,4 +62,4 @@ async def test_heavy_work_past_the_queue_is_refused_with_a_busy_reply(tmp_path: 
     answers = [app.discord.replies_to(m)[0].text for m in messages]
     assert answers.count("🎙️ I heard: hello") == 2
     assert answers.count("I am busy with other requests right now; please try again shortly.") == 2
-    assert app.container.gate().admitted == 0
+    assert app.container.work.gate().admitted == 0

@@ -53,17 +53,17 @@ async def test_a_reply_is_spoken_in_the_voice_channel_and_can_be_understood(spee
     assert all(p.audio.container == "ogg_opus" and p.audio.data.startswith(b"OggS") for p in played)
     heard = []
     for piece in played:
-        clip = await speech_app.container.codec().decode(piece.audio.data, "spoken.ogg", 60)
-        heard.append((await speech_app.container.stt().transcribe(clip, "en-US")).text.lower())
+        clip = await speech_app.container.speech.codec().decode(piece.audio.data, "spoken.ogg", 60)
+        heard.append((await speech_app.container.speech.stt().transcribe(clip, "en-US")).text.lower())
     assert "hello there" in heard[0] and "nice to meet you" in heard[1]
 
 
 def test_the_configured_backends_are_the_offline_defaults(tmp_path: Path) -> None:
     app = build_app(tmp_path, real_speech=True)
-    assert app.container.stt().name == "whisper"
-    assert type(app.container.tts()).__name__ == "LanguageRoutingTextToSpeech"
+    assert app.container.speech.stt().name == "whisper"
+    assert type(app.container.speech.tts()).__name__ == "LanguageRoutingTextToSpeech"
     sphinx = build_app(
         tmp_path, real_speech=True, speech={"stt": "sphinx", "stt_fallback": ["whisper"], "tts": "espeak"}
     )
-    assert sphinx.container.stt().name == "sphinx+whisper"
-    assert sphinx.container.tts().name == "espeak"
+    assert sphinx.container.speech.stt().name == "sphinx+whisper"
+    assert sphinx.container.speech.tts().name == "espeak"

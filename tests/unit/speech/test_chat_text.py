@@ -4,20 +4,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.discord.chat import DiscordChat
 from domain.chat_text import split_for_chat
 
 
 def test_short_text_is_one_message() -> None:
-    assert split_for_chat("  hello world \n") == ["hello world"]
+    assert split_for_chat("  hello world \n", 2000) == ["hello world"]
 
 
 def test_empty_text_is_no_message() -> None:
-    assert split_for_chat(" \n\n ") == []
+    assert split_for_chat(" \n\n ", 2000) == []
 
 
 def test_paragraphs_are_kept_whole_when_they_fit() -> None:
     first, second = "a" * 1200, "b" * 1200
-    assert split_for_chat(f"{first}\n\n{second}") == [first, second]
+    assert split_for_chat(f"{first}\n\n{second}", 2000) == [first, second]
 
 
 def test_paragraphs_are_packed_together_up_to_the_limit() -> None:
@@ -33,8 +34,8 @@ def test_a_word_longer_than_the_limit_is_hard_split() -> None:
     assert split_for_chat("x" * 25 + " end", limit=10) == ["x" * 10, "x" * 10, "x" * 5, "end"]
 
 
-def test_the_discord_limit_is_the_default() -> None:
-    pieces = split_for_chat(" ".join(["word"] * 1000))
+def test_discord_splits_at_its_own_limit() -> None:
+    pieces = split_for_chat(" ".join(["word"] * 1000), DiscordChat.max_message_length)
     assert [len(piece) for piece in pieces] == [1999, 1999, 999]  # 400 five-character words per message
 
 

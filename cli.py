@@ -1,0 +1,208 @@
+"""The `parrot` command line: read the settings, build the container for the chosen driver, run it, shut down."""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from adapters.config.settings import ConfigurationError, DiscordSettings, ParrotSettings, load_settings, masked
+from adapters.logs.setup import configure_logging
+from bootstrap import Container, build_container
+
+if TYPE_CHECKING:
+    from adapters.discord import DiscordConfig, ParrotBot
+
+
+# --- the application's lifecycle ---------------------------------------------------------------
+
+
+async def settle(container: Container) -> None:
+    """Wait until every job and every queued utterance is done."""
+    await container.work.jobs().wait_idle()
+    await container.work.voice_sessions().wait_idle()
+
+
+async def warm_up(container: Container) -> None:
+    """Load the speech models now instead of on first use (`speech.load_at_startup`)."""
+    await container.speech.stt().warm_up()
+    await container.speech.tts().warm_up()
+
+
+async def shutdown(container: Container, deadline: float = 30.0) -> None:
+    """Let running jobs finish within `deadline` (then cancel them), stop speaking, free the workers."""
+    await container.work.jobs().shutdown(deadline)
+    await container.work.voice_sessions().close()
+    container.shutdown_resources()
+
+
+# --- the Discord driver, given its parts here ------------------------------------------------------
+
+
+def discord_config(discord: DiscordSettings) -> "DiscordConfig":
+    from adapters.discord import DiscordConfig
+
+    return DiscordConfig(
+        prefix=discord.prefix,
+        api_base=discord.api_base,
+        gateway_url=discord.gateway_url,
+        voice_ca_file=discord.voice_ca_file,
+        guild_ready_timeout=discord.guild_ready_timeout,
+        owner_ids=frozenset(discord.owner_ids),
+    )
+
+
+def discord_bot(config: "DiscordConfig") -> "ParrotBot":
+    """The bot with its outbound adapters (chat, voice, attachments); its command sink comes with `attach`."""
+    from adapters.discord import DiscordAttachments, DiscordChat, DiscordVoice, ParrotBot
+
+    bot = ParrotBot(config)
+    bot.equip(
+        chat=DiscordChat(bot, prefix=config.prefix),
+        voice=DiscordVoice(bot, connect_timeout=config.voice_connect_timeout),
+        attachments=DiscordAttachments(bot),
+    )
+    return bot
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="parrot", description="Parrot: a Discord bot that listens, speaks and learns."
+    )
+    parser.add_argument("--config", type=Path, default=None, help="configuration file (default: parrot.toml)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run on Discord when a token is configured, else the local chat (default)")
+    sub.add_parser("chat", help="the local chat in this terminal; reads one message per line from a pipe")
+    sub.add_parser("config", help="print the effective configuration, secrets masked")
+    sync = sub.add_parser("sync", help="register the slash commands with Discord (globally, or in one guild)")
+    sync.add_argument("--guild", type=int, default=None, help="register in this guild only (instant)")
+    train = sub.add_parser("train", help="train on a dataset file, as `!train` with that file attached")
+    train.add_argument("file", type=Path)
+    train.add_argument("--backend", default=None, help="model backend (default: model.backend)")
+    train.add_argument(
+        "--guild", type=int, default=1, help="the guild whose space is trained (default: the local chat's)"
+    )
+    test = sub.add_parser("test", help="evaluate the active model on a dataset file, as `!test`")
+    test.add_argument("file", type=Path)
+    test.add_argument("--json", action="store_true", help="print the report as JSON")
+    test.add_argument("--guild", type=int, default=1, help="the guild whose model is tested")
+    arguments = parser.parse_args(argv)
+    try:
+        settings = load_settings(arguments.config)
+    except ConfigurationError as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return 2
+    if arguments.command == "config":
+        print(masked(settings))
+        return 0
+    token = settings.discord.token.get_secret_value() if settings.discord.token else None
+    local_chat = arguments.command == "chat" or (arguments.command in (None, "run") and not token)
+    if local_chat:
+        # The terminal belongs to the conversation; the log goes to a file beside the data.
+        log_file = settings.storage.data_root / "parrot.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        log_stream: TextIO = log_file.open("a", encoding="utf-8")
+        configure_logging(settings.logging.level, "json", secrets=[token] if token else [], stream=log_stream)
+    else:
+        configure_logging(settings.logging.level, settings.logging.format, secrets=[token] if token else [])
+    try:
+        if arguments.command in ("train", "test"):
+            return asyncio.run(run_admin_job(settings, arguments))
+        if arguments.command == "sync":
+            return asyncio.run(sync_commands(settings, token, arguments.guild))
+        if arguments.command in (None, "run") and token:
+            return asyncio.run(run_discord(settings, token))
+        if arguments.command in (None, "run"):
+            print("parrot: no Discord token configured (DISCORD_TOKEN); starting the local chat.", file=sys.stderr)
+        print(f"parrot: logging to {settings.storage.data_root / 'parrot.log'}", file=sys.stderr)
+        return asyncio.run(run_local_chat(settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def run_discord(settings: ParrotSettings, token: str) -> int:
+    from adapters.discord import DiscordStartupError, run_discord_bot
+
+    bot = discord_bot(discord_config(settings.discord))
+    container = build_container(settings, bot.chat, bot.voice, bot.attachments)
+    bot.attach(container.bus())
+    try:
+        if settings.speech.load_at_startup:
+            await warm_up(container)
+        await run_discord_bot(bot, token)
+    except DiscordStartupError as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await shutdown(container)
+    return 0
+
+
+async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: int | None) -> int:
+    from adapters.discord import DiscordStartupError, sync_slash_commands
+
+    if not token:
+        print("parrot: set DISCORD_TOKEN to register slash commands.", file=sys.stderr)
+        return 2
+    try:
+        count = await sync_slash_commands(discord_bot(discord_config(settings.discord)), token, guild_id=guild_id)
+    except DiscordStartupError as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return 1
+    where = f"guild {guild_id}" if guild_id else "every guild (global commands can take up to an hour to appear)"
+    print(f"parrot: registered {count} slash commands in {where}.")
+    return 0
+
+
+async def run_local_chat(settings: ParrotSettings) -> int:
+    from adapters.local.console import ConsoleChat, LocalChatSession, stdin_lines
+
+    console = ConsoleChat(settings.storage.data_root / "local-output", prefix=settings.discord.prefix)
+    container = build_container(settings, console, console, console)
+    interactive = sys.stdin.isatty()
+
+    async def settle_app() -> None:
+        await settle(container)
+
+    session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
+    try:
+        if settings.speech.load_at_startup:
+            await warm_up(container)
+        await session.run(stdin_lines("you> " if interactive else ""))
+    finally:
+        await shutdown(container)
+    return 0
+
+
+async def run_admin_job(settings: ParrotSettings, arguments: argparse.Namespace) -> int:
+    from adapters.local.admin_cli import AdminJob
+    from adapters.local.console import ConsoleChat
+
+    if not arguments.file.is_file():
+        print(f"parrot: no such file: {arguments.file}", file=sys.stderr)
+        return 2
+    # With --json, standard output carries the report alone; the chat's lines go to standard error.
+    quiet = arguments.command == "test" and arguments.json
+    console = ConsoleChat(
+        settings.storage.data_root / "local-output", sys.stderr if quiet else sys.stdout, settings.discord.prefix
+    )
+    container = build_container(settings, console, console, console)
+
+    async def settle_app() -> None:
+        await settle(container)
+
+    job = AdminJob(console, container.bus(), settle_app)
+    try:
+        if arguments.command == "train":
+            return await job.train(arguments.file, arguments.guild, arguments.backend)
+        return await job.test(arguments.file, arguments.guild, arguments.json)
+    finally:
+        await shutdown(container)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

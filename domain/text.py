@@ -1,0 +1,109 @@
+"""What Parrot says, before any chat platform's markup: plain words with typed parts.
+
+Use cases compose a `Text`; each driver's ChatOutput renders it (Discord: `<#id>`, `**bold**`, its prefix;
+the local chat: plain names). So nothing in the core knows how a platform marks up a channel or a command.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from domain.ids import ChannelId
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """Text shown verbatim (a name, a path, something the user typed), cut to `limit` characters."""
+
+    text: str
+    limit: int = 80
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRef:
+    """A command as the user would type it, e.g. `help` or `model use N`; the driver adds its prefix."""
+
+    usage: str
+    limit: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    channel_id: ChannelId
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Aside:
+    """A remark in passing, such as `(admins)`; rendered in italics where the platform has them."""
+
+    text: str
+
+
+Part = str | Code | CommandRef | ChannelRef | Strong | Aside
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    parts: tuple[Part, ...] = ()
+
+    def __add__(self, other: "Text | Part") -> "Text":
+        return Text((*self.parts, *(other.parts if isinstance(other, Text) else (other,))))
+
+    def __radd__(self, other: Part) -> "Text":
+        return Text((other, *self.parts))
+
+    def __bool__(self) -> bool:
+        return any(self.parts)
+
+    def __str__(self) -> str:
+        """A plain rendering, for logs and exceptions: code in backticks, commands without a prefix."""
+        return render(self, Renderer())
+
+
+def say(*parts: "Text | Part") -> Text:
+    text = Text()
+    for part in parts:
+        text = text + part
+    return text
+
+
+def join_lines(lines: "list[Text | str]") -> Text:
+    text = Text()
+    for index, line in enumerate(lines):
+        text = text + ("\n" if index else "") + line
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Renderer:
+    """How one platform writes each kind of part; drivers give their own functions."""
+
+    code: Callable[[Code], str] = lambda part: f"`{part.text}`"
+    command: Callable[[CommandRef], str] = lambda part: f"`{part.usage}`"
+    channel: Callable[[ChannelRef], str] = lambda part: f"#{part.channel_id}"
+    strong: Callable[[Strong], str] = lambda part: part.text
+    aside: Callable[[Aside], str] = lambda part: part.text
+
+
+def render(text: "Text | str", renderer: Renderer) -> str:
+    if isinstance(text, str):
+        return text
+    out: list[str] = []
+    for part in text.parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, Code):
+            out.append(renderer.code(part))
+        elif isinstance(part, CommandRef):
+            out.append(renderer.command(part))
+        elif isinstance(part, ChannelRef):
+            out.append(renderer.channel(part))
+        elif isinstance(part, Strong):
+            out.append(renderer.strong(part))
+        else:
+            out.append(renderer.aside(part))
+    return "".join(out)
