@@ -1,15 +1,16 @@
-"""Parrot's configuration: `parrot.toml`, then `PARROT_*` environment variables, then `DISCORD_TOKEN`.
+"""Parrot's configuration: `parrot.toml`, then `DISCORD_TOKEN`, then `PARROT_*` environment variables.
 
 Validated once at start-up; an invalid value stops the bot with a message naming its key.
 """
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, ValidationError, field_validator
+from pydantic_settings import EnvSettingsSource, NoDecode, TomlConfigSettingsSource
 
 from application.limits import MB, RequestLimits
 from application.permissions import PrivilegePolicy
@@ -18,6 +19,21 @@ DEFAULT_INSTRUCTIONS = Path(__file__).resolve().parent / "instructions.md"
 
 
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+
+
+def comma_list(value: Any) -> Any:
+    """An environment variable's `a, b` as a list; values from TOML arrive as lists already."""
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value
+
+
+def comma_pairs(value: Any) -> Any:
+    """`123=ru-RU, 456=en-US` as a table; a malformed pair is left for validation to name."""
+    if not isinstance(value, str):
+        return value
+    pairs = [item.partition("=") for item in value.split(",") if item.strip()]
+    return {key.strip(): tag.strip() for key, _, tag in pairs} if all(sep for _, sep, _ in pairs) else value
 
 
 class Section(BaseModel):
@@ -31,9 +47,14 @@ class DiscordSettings(Section):
     gateway_url: str | None = None
     voice_ca_file: Path | None = None
     guild_ready_timeout: float = Field(default=2.0, gt=0, le=60)
-    privileged_roles: tuple[str, ...] = ()
+    privileged_roles: Annotated[tuple[str, ...], NoDecode] = ()
     allow_direct_messages: bool = True
-    owner_ids: tuple[int, ...] = ()
+    owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
+
+    @field_validator("privileged_roles", "owner_ids", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return comma_list(value)
 
     def privilege_policy(self) -> PrivilegePolicy:
         return PrivilegePolicy(frozenset(self.privileged_roles), self.allow_direct_messages)
@@ -76,10 +97,10 @@ class LimitSettings(Section):
 
 class SpeechSettings(Section):
     stt: Literal["whisper", "sphinx", "google"] = "whisper"
-    stt_fallback: tuple[Literal["whisper", "sphinx", "google"], ...] = ()
+    stt_fallback: Annotated[tuple[Literal["whisper", "sphinx", "google"], ...], NoDecode] = ()
     tts: Literal["auto", "piper", "espeak", "gtts"] = "auto"
     language: LanguageTag = "en-US"
-    guild_languages: dict[int, LanguageTag] = {}
+    guild_languages: Annotated[dict[int, LanguageTag], NoDecode] = {}
     detect_language: bool = False
     load_at_startup: bool = False
     cache_dir: Path | None = None
@@ -88,6 +109,16 @@ class SpeechSettings(Section):
     google_endpoint: str | None = None
     google_api_key_env: str = "PARROT_GOOGLE_SPEECH_KEY"
     gtts_endpoint: str | None = None
+
+    @field_validator("stt_fallback", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return comma_list(value)
+
+    @field_validator("guild_languages", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        return comma_pairs(value)
 
     def google_api_key(self) -> str | None:
         """Read from the environment when the recogniser is built, so the key never sits in the settings."""
@@ -143,29 +174,32 @@ class ConfigurationError(Exception):
 
 
 def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> ParrotSettings:
+    """pydantic-settings' sources, lowest first: the TOML file, `DISCORD_TOKEN`, then `PARROT_*` variables."""
     environ = os.environ if environ is None else environ
     path = config_file or Path(environ.get("PARROT_CONFIG", "parrot.toml"))
-    raw: dict[str, Any] = {}
-    origin: dict[str, str] = {}
-    if path.exists():
-        try:
-            raw = tomllib.loads(path.read_text("utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigurationError(f"configuration file {path} is not valid TOML: {error}") from None
-        for section, values in raw.items():
-            if isinstance(values, dict):
-                for key in values:
-                    origin[f"{section}.{key}"] = str(path)
-    for variable, (section, key) in _environment_keys().items():
-        if variable in environ:
-            raw.setdefault(section, {})
-            if not isinstance(raw[section], dict):
-                raise ConfigurationError(f"{section}: must be a table in {path}")
-            _set(raw[section], key, _parse_env(environ[variable], section, key))
-            origin[f"{section}.{key}"] = variable
-    if "DISCORD_TOKEN" in environ and "PARROT_DISCORD_TOKEN" not in environ:
-        raw.setdefault("discord", {})["token"] = environ["DISCORD_TOKEN"]
+    try:
+        from_file = TomlConfigSettingsSource(ParrotSettings, toml_file=path)()  # type: ignore[arg-type]
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(f"configuration file {path} is not valid TOML: {error}") from None
+    origin = _origins(from_file, lambda section, keys: str(path))
+    from_environment: dict[str, Any] = {}
+    for section, field in ParrotSettings.model_fields.items():
+        model = field.annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        # Nested tables one level down: PARROT_MODEL_OPENAI_BASE_URL is model.openai.base_url.
+        values = _Environment(model, environ, env_prefix=f"PARROT_{section}_".upper())()
+        if not values:
+            continue
+        if section in from_file and not isinstance(from_file[section], dict):
+            raise ConfigurationError(f"{section}: must be a table in {path}")
+        from_environment[section] = values
+    origin |= _origins(from_environment, lambda section, keys: "_".join(["PARROT", section, *keys]).upper())
+    # The name Discord's own documentation uses; PARROT_DISCORD_TOKEN wins when both are set.
+    legacy = _Environment(_LegacyToken, environ, env_prefix="")()
+    if "discord_token" in legacy and "PARROT_DISCORD_TOKEN" not in environ:
+        from_environment.setdefault("discord", {})["token"] = legacy["discord_token"]
         origin["discord.token"] = "DISCORD_TOKEN"
+    raw = _merged(from_file, from_environment)
     try:
         return ParrotSettings.model_validate(raw)
     except ValidationError as error:
@@ -178,42 +212,48 @@ def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | 
         raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(problems)) from None
 
 
-def _environment_keys() -> dict[str, tuple[str, str]]:
-    """PARROT_<SECTION>_<KEY> for every key; nested tables as PARROT_MODEL_OPENAI_BASE_URL."""
-    keys: dict[str, tuple[str, str]] = {}
-    for section, field in ParrotSettings.model_fields.items():
-        model = field.annotation
-        assert isinstance(model, type) and issubclass(model, BaseModel)
-        for key, inner in model.model_fields.items():
-            nested = inner.annotation
-            if isinstance(nested, type) and issubclass(nested, BaseModel):
-                for sub in nested.model_fields:
-                    keys[f"PARROT_{section}_{key}_{sub}".upper()] = (section, f"{key}.{sub}")
-            else:
-                keys[f"PARROT_{section}_{key}".upper()] = (section, key)
-    return keys
+def _merged(lower: Mapping[str, Any], higher: Mapping[str, Any]) -> dict[str, Any]:
+    """`higher`'s values over `lower`'s, table by table (as pydantic-settings merges its sources)."""
+    merged = dict(lower)
+    for key, value in higher.items():
+        below = merged.get(key)
+        merged[key] = _merged(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+    return merged
 
 
-def _set(table: dict[str, Any], dotted: str, value: Any) -> None:
-    head, _, rest = dotted.partition(".")
-    if rest:
-        _set(table.setdefault(head, {}), rest, value)
-    else:
-        table[head] = value
+class _LegacyToken(BaseModel):
+    discord_token: str | None = None
 
 
-def _parse_env(value: str, section: str, key: str) -> Any:
-    """Lists come comma-separated; everything else is left to validation, which names the key."""
-    field = ParrotSettings.model_fields[section].annotation
-    assert isinstance(field, type) and issubclass(field, BaseModel)
-    annotation = str(field.model_fields[key.split(".")[0]].annotation)
-    if "tuple" in annotation:
-        return tuple(item.strip() for item in value.split(",") if item.strip())
-    if annotation.startswith("dict"):
-        # `123=ru-RU, 456=en-US`; a malformed pair is left for validation to name.
-        pairs = [item.partition("=") for item in value.split(",") if item.strip()]
-        return {key.strip(): tag.strip() for key, _, tag in pairs} if all(sep for _, sep, _ in pairs) else value
-    return value
+class _Environment(EnvSettingsSource):
+    """The environment source over a given mapping (tests pass their own), names matched case-insensitively."""
+
+    def __init__(self, model: type[BaseModel], environ: Mapping[str, str], *, env_prefix: str) -> None:
+        self._environ = environ
+        super().__init__(
+            model,  # type: ignore[arg-type]
+            case_sensitive=False,
+            env_prefix=env_prefix,
+            env_nested_delimiter="_",
+            env_nested_max_split=1,
+        )
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name.lower(): value for name, value in self._environ.items()}
+
+
+def _origins(tables: Mapping[str, Any], name: Callable[[str, list[str]], str]) -> dict[str, str]:
+    """Where each `section.key` (and `section.table.key`) came from, to name it in an error."""
+    origin: dict[str, str] = {}
+    for section, values in tables.items():
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            origin[f"{section}.{key}"] = name(section, [key])
+            if isinstance(value, dict):
+                for sub in value:
+                    origin[f"{section}.{key}.{sub}"] = name(section, [key, sub])
+    return origin
 
 
 def masked(settings: ParrotSettings) -> str:
