@@ -1,7 +1,9 @@
 """In-memory fakes of every port: they keep what they were given and record what they were asked."""
 
 import asyncio
+import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,18 +28,19 @@ class FixedClock:
 
 
 class InMemoryFiles:
-    """FileVault over a dict of {space: {path: bytes}}."""
+    """FileVault over a dict of {space: {path in the space: bytes}}; files are read from under `files/`."""
 
     def __init__(self) -> None:
         self.files: dict[Space, dict[str, bytes]] = {}
 
     def put(self, space: Space, path: str, data: bytes) -> None:
-        self.files.setdefault(space, {})[path] = data
+        """A file under the space's `files/`, as a user would have put it there."""
+        self.files.setdefault(space, {})[f"files/{path}"] = data
 
     async def read_file(self, space: Space, path: str, max_bytes: int) -> StoredFile:
         if ".." in path.split("/") or path.startswith("/"):
             raise PathOutsideRoot(path)
-        data = self.files.get(space, {}).get(path)
+        data = self.files.get(space, {}).get(f"files/{path}")
         if data is None:
             raise NotFound(f"There is no file `{path}` here.")
         if len(data) > max_bytes:
@@ -45,10 +48,17 @@ class InMemoryFiles:
         return StoredFile(path.rsplit("/", 1)[-1], data)
 
     async def archive_directory(self, space: Space, path: str, max_bytes: int, max_entries: int) -> StoredFile:
-        inside = {k: v for k, v in self.files.get(space, {}).items() if k.startswith(path.rstrip("/") + "/")}
+        if ".." in path.split("/") or path.startswith("/"):
+            raise PathOutsideRoot(path)
+        folder = path.rstrip("/") + "/"
+        inside = {k: v for k, v in self.files.get(space, {}).items() if k.startswith(folder)}
         if not inside:
             raise NotFound(f"There is no directory `{path}` here.")
-        data = b"".join(inside.values())
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, content in sorted(inside.items()):
+                archive.writestr(name[len(folder) :], content)
+        data = buffer.getvalue()
         if len(data) > max_bytes:
             raise TooLarge(f"The archive of `{path}`", len(data), max_bytes)
         return StoredFile(f"{path}.zip", data)
@@ -65,6 +75,8 @@ class InMemoryDatasets:
         data = self.datasets.get(space, {}).get(name)
         if data is None:
             raise NotFound(f"There is no dataset `{name}`.")
+        if len(data) > max_bytes:
+            raise TooLarge(f"The dataset `{name}`", len(data), max_bytes)
         return StoredFile(name, data)
 
     async def save_dataset(self, space: Space, name: str, data: bytes) -> str:

@@ -1,0 +1,199 @@
+"""One suite per storage port, run against the in-memory fake and the filesystem adapter alike.
+
+A new adapter (a database, an object store) joins a suite by adding one entry to its fixture's params.
+"""
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from adapters.storage.atomic import LineAppender
+from adapters.storage.dataset_store import FilesystemDatasetStore
+from adapters.storage.feedback_log import JsonLinesFeedbackLog
+from adapters.storage.file_vault import FilesystemVault
+from adapters.storage.layout import SpaceLayout
+from adapters.storage.model_store import FilesystemModelStore
+from adapters.storage.settings_store import JsonSettingsStore
+from application.ports.model import ModelStore, TrainedArtifact
+from application.ports.storage import DatasetStore, FeedbackLog, FileVault, SettingsStore, SpaceSettings
+from domain.errors import NotFound, PathOutsideRoot, TooLarge
+from domain.feedback import Correction, Feedback
+from domain.ids import ChannelId, GuildId, MessageId, UserId
+from domain.spaces import Space
+from domain.training import ModelVersion
+from support import fakes
+
+ONE = Space(guild_id=GuildId(1))
+TWO = Space(guild_id=GuildId(2))
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+KINDS = ["memory", "filesystem"]
+
+
+# --- the file vault ------------------------------------------------------------------------------
+
+
+@dataclass
+class Vault:
+    store: FileVault
+    put: Callable[[Space, str, bytes], None]  # a file under the space's `files/`
+
+
+@pytest.fixture(params=KINDS)
+def vault(request: pytest.FixtureRequest, tmp_path: Path) -> Vault:
+    if request.param == "memory":
+        memory = fakes.InMemoryFiles()
+        return Vault(memory, memory.put)
+    layout = SpaceLayout(tmp_path)
+
+    def put(space: Space, path: str, data: bytes) -> None:
+        target = layout.files(space) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    return Vault(FilesystemVault(layout), put)
+
+
+async def test_vault_reads_a_file_of_its_space_only(vault: Vault) -> None:
+    vault.put(ONE, "notes/a.txt", b"hello")
+    stored = await vault.store.read_file(ONE, "notes/a.txt", 100)
+    assert (stored.name, stored.data) == ("a.txt", b"hello")
+    with pytest.raises(NotFound):
+        await vault.store.read_file(TWO, "notes/a.txt", 100)
+
+
+async def test_vault_refuses_missing_escaping_and_oversized_files(vault: Vault) -> None:
+    vault.put(ONE, "big.bin", b"x" * 101)
+    with pytest.raises(NotFound):
+        await vault.store.read_file(ONE, "nothing.txt", 100)
+    with pytest.raises(PathOutsideRoot):
+        await vault.store.read_file(ONE, "../../etc/passwd", 100)
+    with pytest.raises(TooLarge):
+        await vault.store.read_file(ONE, "big.bin", 100)
+
+
+async def test_vault_archives_a_directory_as_a_zip(vault: Vault) -> None:
+    vault.put(ONE, "logs/a.txt", b"A")
+    vault.put(ONE, "logs/b.txt", b"B")
+    archive = await vault.store.archive_directory(ONE, "files/logs", 10_000, 100)
+    assert archive.name.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as opened:
+        assert {Path(name).name: opened.read(name) for name in opened.namelist()} == {"a.txt": b"A", "b.txt": b"B"}
+    with pytest.raises(NotFound):
+        await vault.store.archive_directory(ONE, "files/nothing", 10_000, 100)
+    with pytest.raises(PathOutsideRoot):
+        await vault.store.archive_directory(ONE, "../..", 10_000, 100)
+
+
+# --- the dataset store ---------------------------------------------------------------------------
+
+
+@pytest.fixture(params=KINDS)
+def datasets(request: pytest.FixtureRequest, tmp_path: Path) -> DatasetStore:
+    if request.param == "memory":
+        return fakes.InMemoryDatasets()
+    return FilesystemDatasetStore(SpaceLayout(tmp_path))
+
+
+async def test_datasets_round_trip_listed_by_name_per_space(datasets: DatasetStore) -> None:
+    assert await datasets.list_datasets(ONE) == []
+    assert await datasets.save_dataset(ONE, "shop.csv", b"q,a\n") == "shop.csv"
+    assert await datasets.save_dataset(ONE, "faq.txt", b"a => b") == "faq.txt"
+    assert [(info.name, info.size) for info in await datasets.list_datasets(ONE)] == [("faq.txt", 6), ("shop.csv", 4)]
+    assert (await datasets.read_dataset(ONE, "faq.txt", 100)).data == b"a => b"
+    assert await datasets.list_datasets(TWO) == []
+
+
+async def test_datasets_save_replaces_and_read_refuses_missing_or_oversized(datasets: DatasetStore) -> None:
+    await datasets.save_dataset(ONE, "faq.txt", b"old")
+    await datasets.save_dataset(ONE, "faq.txt", b"newer")
+    assert (await datasets.read_dataset(ONE, "faq.txt", 100)).data == b"newer"
+    with pytest.raises(NotFound):
+        await datasets.read_dataset(ONE, "nothing.txt", 100)
+    with pytest.raises(TooLarge):
+        await datasets.read_dataset(ONE, "faq.txt", 3)
+
+
+# --- the settings store --------------------------------------------------------------------------
+
+
+@pytest.fixture(params=KINDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> SettingsStore:
+    if request.param == "memory":
+        return fakes.InMemorySettings()
+    return JsonSettingsStore(SpaceLayout(tmp_path))
+
+
+async def test_settings_default_then_round_trip_per_space(settings: SettingsStore) -> None:
+    assert await settings.load(ONE) == SpaceSettings()
+    chosen = SpaceSettings(active_dataset="faq.txt", active_model=3, language="ru-RU")
+    await settings.save(ONE, chosen)
+    assert await settings.load(ONE) == chosen
+    assert await settings.load(TWO) == SpaceSettings()
+
+
+# --- the feedback log ----------------------------------------------------------------------------
+
+
+@pytest.fixture(params=KINDS)
+def feedback_log(request: pytest.FixtureRequest, tmp_path: Path) -> FeedbackLog:
+    if request.param == "memory":
+        return fakes.InMemoryFeedbackLog()
+    return JsonLinesFeedbackLog(SpaceLayout(tmp_path), LineAppender())
+
+
+def feedback(text: str) -> Feedback:
+    return Feedback(text, UserId(5), "alice", GuildId(1), ChannelId(10), NOW)
+
+
+def correction(user_text: str, text: str) -> Correction:
+    return Correction(user_text, "wrong", text, UserId(5), GuildId(1), ChannelId(10), MessageId(7), NOW)
+
+
+async def test_feedback_keeps_order_and_lists_the_latest(feedback_log: FeedbackLog) -> None:
+    for number in range(5):
+        await feedback_log.append_feedback(ONE, feedback(f"note {number}"))
+    assert [item.text for item in await feedback_log.list_feedback(ONE, 3)] == ["note 2", "note 3", "note 4"]
+    assert (await feedback_log.list_feedback(ONE, 1))[0] == feedback("note 4")
+    assert await feedback_log.list_feedback(TWO, 10) == []
+
+
+async def test_corrections_are_kept_in_order_per_space(feedback_log: FeedbackLog) -> None:
+    await feedback_log.append_correction(ONE, correction("hi", "hello"))
+    await feedback_log.append_correction(ONE, correction("bye", "goodbye"))
+    assert list(await feedback_log.list_corrections(ONE)) == [correction("hi", "hello"), correction("bye", "goodbye")]
+    assert list(await feedback_log.list_corrections(TWO)) == []
+
+
+# --- the model store -----------------------------------------------------------------------------
+
+
+@pytest.fixture(params=KINDS)
+def model_store(request: pytest.FixtureRequest, tmp_path: Path) -> ModelStore:
+    if request.param == "memory":
+        return fakes.InMemoryModelStore()
+    return FilesystemModelStore(SpaceLayout(tmp_path))
+
+
+def version(dataset: str) -> ModelVersion:
+    return ModelVersion(99, "fake", dataset, "hash", NOW, 4, ("a", "b"), {"accuracy": 0.5})
+
+
+async def test_models_are_numbered_in_order_and_load_back(model_store: ModelStore) -> None:
+    first = await model_store.publish(ONE, TrainedArtifact("fake", b"one", {}), version("faq.txt"))
+    second = await model_store.publish(ONE, TrainedArtifact("fake", b"two", {}), version("shop.csv"))
+    assert (first.number, second.number) == (1, 2)  # the given number is ignored
+    listed = await model_store.list_versions(ONE)
+    assert [(v.number, v.dataset_name, v.intents) for v in listed] == [
+        (1, "faq.txt", ("a", "b")),
+        (2, "shop.csv", ("a", "b")),
+    ]
+    loaded = await model_store.load_artifact(ONE, 2)
+    assert (loaded.backend, loaded.data) == ("fake", b"two")
+    assert await model_store.list_versions(TWO) == []
+    with pytest.raises(NotFound):
+        await model_store.load_artifact(ONE, 3)
