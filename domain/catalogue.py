@@ -39,7 +39,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "select_dataset",
         "select_dataset [NAME]",
-        "Choose the dataset `!train` uses; without a name, list the datasets.",
+        "Choose the dataset `train` uses; without a name, list the datasets.",
         privileged=True,
     ),
     CommandSpec("instruction", "instruction", "Send the instructions."),

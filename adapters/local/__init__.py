@@ -1,1 +1,1 @@
-"""Drivers that run Parrot without Discord: the terminal chat and the scripted fake Discord for tests."""
+"""Drivers that run Parrot without Discord: the terminal chat and the `parrot train` / `parrot test` admin jobs."""

@@ -40,7 +40,8 @@ class ConsoleChat:
     max_message_length = 2000
 
     def __init__(self, output_dir: Path, stream: TextIO | None = None, prefix: str = "!") -> None:
-        self._plain = plain_text(prefix, {TEXT_CHANNEL: "general", VOICE_CHANNEL: "voice"})
+        # Channels as this chat names them elsewhere: #general, and the voice channel by its number (#20).
+        self._plain = plain_text(prefix, {TEXT_CHANNEL: "general"})
         self._output_dir = output_dir
         self._stream = stream or sys.stdout
         self._ids = itertools.count(1)
