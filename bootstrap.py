@@ -402,9 +402,8 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-# Where each overridable provider lives, so callers (tests, benchmarks) name it without knowing the layout.
+# Overrides are named as the provider is, in whichever sub-container it lives: callers need not know the layout.
 _SUB_CONTAINERS = ("speech", "model", "storage", "work")
-_RENAMED = {"model_backends": "backends"}
 
 
 def build_container(
@@ -423,7 +422,6 @@ def build_container(
 
 
 def provider_of(container: Container, name: str) -> providers.Provider[object]:
-    name = _RENAMED.get(name, name)
     for part in (container, *(getattr(container, sub) for sub in _SUB_CONTAINERS)):
         provider = getattr(part, name, None)
         if isinstance(provider, providers.Provider):

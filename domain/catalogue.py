@@ -1,6 +1,7 @@
 """The commands users can type, with their usage: one list for help, drivers and suggestions."""
 
 import difflib
+import string
 from dataclasses import dataclass
 
 from domain.text import Aside, Code, CommandRef, Text, join_lines, say
@@ -58,7 +59,8 @@ def closest_command(name: str) -> str | None:
 
 def help_text(topic: str = "") -> Text:
     """Every command with its usage, or one command explained; the chat adds its prefix to each command."""
-    topic = topic.strip().lstrip("!/?.$%&+-=~>").lower()
+    # Whatever prefix the user typed before the name (`help !train`) is not part of it.
+    topic = topic.strip().lstrip(string.punctuation).lower()
     if topic:
         spec = BY_NAME.get(topic)
         if spec is None:

@@ -59,7 +59,7 @@ def build_app(
     codec, stt, tts = fakes.FakeCodec(), fakes.FakeSpeechToText(), fakes.FakeTextToSpeech()
     overrides: dict[str, object] = {} if real_speech else {"codec": codec, "stt": stt, "tts": tts}
     overrides |= {
-        "model_backends": {"embedded": backend},
+        "backends": {"embedded": backend},
         "dataset_parser": fakes.LineParser(),
         "report_renderer": fakes.FakeRenderer(),
         "clock": fakes.FixedClock(),

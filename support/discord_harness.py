@@ -110,7 +110,7 @@ def build_app_bot(
         codec=codec or fakes.FakeCodec(),
         stt=fakes.FakeSpeechToText(),
         tts=fakes.FakeTextToSpeech(),
-        model_backends={"embedded": model or fakes.FakeModelBackend(name="embedded")},
+        backends={"embedded": model or fakes.FakeModelBackend(name="embedded")},
         dataset_parser=fakes.LineParser(),
         report_renderer=fakes.FakeRenderer(),
         clock=fakes.FixedClock(),
