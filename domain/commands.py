@@ -55,7 +55,7 @@ class TrainModel(Command):
 
 @dataclass(frozen=True, slots=True)
 class ShowTrainingStatus(Command):
-    pass
+    privileged_as = "train status"
 
 
 @dataclass(frozen=True, slots=True)
