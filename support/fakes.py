@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from application.ports.model import ProgressCallback, TrainedArtifact
-from application.ports.storage import DatasetInfo, SpaceSettings, StoredFile
+from application.ports.storage import DatasetInfo, Forgotten, SpaceSettings, StoredFile
 from application.text_matching import similarity
 from domain.errors import BackendUnavailable, InvalidAudio, InvalidDataset, NotFound, PathOutsideRoot, TooLarge
 from domain.feedback import Correction, Feedback
+from domain.ids import UserId
 from domain.spaces import Space
 from domain.speech import AudioClip, EncodedAudio, Transcript
 from domain.training import OUT_OF_SCOPE, Dataset, EvaluationReport, Example, ModelVersion, Prediction
@@ -111,6 +112,13 @@ class InMemoryFeedbackLog:
 
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         return list(self.corrections.get(space, []))
+
+    async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
+        feedback = self.feedback.get(space, [])
+        corrections = self.corrections.get(space, [])
+        self.feedback[space] = [item for item in feedback if item.author_id != author_id]
+        self.corrections[space] = [item for item in corrections if item.author_id != author_id]
+        return Forgotten(len(feedback) - len(self.feedback[space]), len(corrections) - len(self.corrections[space]))
 
 
 class StaticInstructions:

@@ -11,7 +11,7 @@ from application.uncertain import UncertainMessages
 from domain.commands import ReplyToMessage
 from domain.events import ReplyProduced
 from domain.feedback import Exchange
-from domain.messages import Reply
+from domain.messages import Reply, ReplyAction
 from domain.text import CommandRef, Text, say
 
 
@@ -40,7 +40,10 @@ class ReplyToMessageHandler:
         if not text:
             return ()
         reply = await self._answer(command)
-        sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id)
+        # An unsure guess can be taught where it is seen (Discord: a "Teach me" button), as `correct` would.
+        unsure = not reply.confident and reply.intent is not None
+        actions = (ReplyAction.TEACH,) if unsure else ()
+        sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id, actions=actions)
         reply = Reply(
             channel_id=reply.channel_id,
             text=reply.text,
@@ -59,6 +62,7 @@ class ReplyToMessageHandler:
                 channel_id=message.channel_id,
                 confidence=reply.confidence,
                 intent=reply.intent,
+                author_id=message.author.id,
             )
         )
         return [ReplyProduced(message, reply, text)]
@@ -102,7 +106,7 @@ class ReplyToMessageHandler:
                 intent=prediction.intent,
                 confidence=prediction.confidence,
             )
-        self._uncertain.record(space, text, prediction.intent, prediction.confidence)
+        self._uncertain.record(space, text, prediction.intent, prediction.confidence, message.author.id)
         return reply(
             say(
                 "I'm not sure how to answer that. If you know the right answer, teach me: ",
