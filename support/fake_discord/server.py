@@ -467,7 +467,8 @@ class FakeDiscord:
     async def _register_commands(self, request: web.Request) -> web.Response:
         scope = request.match_info.get("guild_id", "global")
         registered = [
-            command
+            {"description": ""}  # Discord answers a message-menu entry with an empty description
+            | command
             | {"id": str(self.world.ids.next()), "application_id": str(self.world.application_id), "version": "1"}
             for command in request[BODY] or []
         ]
