@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, ValidationError, field_validator
 
+from domain.redaction import mask_urls_deep
+
 DEFAULT_INSTRUCTIONS = Path(__file__).resolve().parent / "instructions.md"
 
 
@@ -185,7 +187,8 @@ def _parse_env(value: str, section: str, key: str) -> Any:
 
 def masked(settings: ParrotSettings) -> str:
     """The effective configuration as TOML, secrets masked."""
-    document = settings.model_dump(mode="json")
+    # URLs may carry credentials (`user:password@`, `?key=`): shown masked, like the token.
+    document = mask_urls_deep(settings.model_dump(mode="json"))
     token = settings.discord.token
     document["discord"]["token"] = "********" if token is not None else "(not set)"
     openai = settings.model.openai

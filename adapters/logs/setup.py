@@ -8,11 +8,16 @@ from typing import Any, TextIO
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
+from domain.redaction import mask_urls_in
+
 REDACTED = "********"
 
 
 class SecretRedactor:
-    """Replaces every known secret value wherever it appears in a log line: a last line of defence."""
+    """Replaces every known secret value wherever it appears in a log line: a last line of defence.
+
+    Credentials inside URLs (`user:password@`, `?key=...`) are masked too, whether known or not.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets = [s for s in secrets if len(s) >= 6]
@@ -22,12 +27,13 @@ class SecretRedactor:
             self._secrets.append(secret)
 
     def __call__(self, logger: WrappedLogger, name: str, event: EventDict) -> EventDict:
-        if not self._secrets:
-            return event
         return {key: self._scrub(value) for key, value in event.items()}
 
     def _scrub(self, value: Any) -> Any:
+        if isinstance(value, BaseException):
+            value = repr(value)  # what the renderer would print, but masked
         if isinstance(value, str):
+            value = mask_urls_in(value)
             for secret in self._secrets:
                 if secret in value:
                     value = value.replace(secret, REDACTED)
@@ -69,7 +75,8 @@ def configure_logging(
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info if as_json else _keep,
+            # Tracebacks become text before redaction, so a URL or secret in them is masked too.
+            structlog.processors.format_exc_info,
             redactor,
             renderer,
         ],
@@ -84,7 +91,3 @@ def configure_logging(
     # discord.py is chatty at INFO about gateway internals; its warnings still come through.
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.WARNING))
     return redactor
-
-
-def _keep(logger: WrappedLogger, name: str, event: EventDict) -> EventDict:
-    return event
