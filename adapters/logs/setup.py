@@ -1,8 +1,10 @@
 """One logging set-up: JSON when not on a terminal, readable console output otherwise."""
 
 import logging
+import os
 import sys
 from collections.abc import Iterable, MutableMapping
+from pathlib import Path
 from typing import Any, TextIO
 
 import structlog
@@ -91,3 +93,14 @@ def configure_logging(
     # discord.py is chatty at INFO about gateway internals; its warnings still come through.
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.WARNING))
     return redactor
+
+
+def open_log_file(path: Path) -> TextIO:
+    """A log file to append to, private (0600 in 0700 folders it makes) whatever the umask: it holds users' text."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not os.path.lexists(folder)]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "a", encoding="utf-8")

@@ -7,7 +7,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.storage.atomic import write_atomic_sync
+from adapters.storage.atomic import make_private_folders, write_atomic_sync
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.sandbox import existing_file_inside, resolve_inside
 from application.ports.storage import StoredFile
@@ -32,7 +32,7 @@ class FilesystemVault:
 
 
 def _read_limited(root: Path, user_path: str, max_bytes: int) -> StoredFile:
-    root.mkdir(parents=True, exist_ok=True)
+    make_private_folders(root)
     path = existing_file_inside(root, user_path)
     size = path.stat().st_size
     if size > max_bytes:

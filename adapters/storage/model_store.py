@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.storage.atomic import fsync_directory, write_atomic_sync
+from adapters.storage.atomic import fsync_directory, make_private_folders, write_atomic_sync
 from adapters.storage.layout import SpaceLayout
 from application.ports.model import TrainedArtifact
 from domain.errors import NotFound
@@ -46,7 +46,7 @@ class FilesystemModelStore:
 
 
 def _publish(folder: Path, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_folders(folder)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
     try:
         write_atomic_sync(staging / ARTIFACT, artifact.data)
