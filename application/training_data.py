@@ -57,8 +57,7 @@ class TrainingData:
         return replace(dataset, name=stored_as)
 
     async def select(self, space: Space, name: str) -> None:
-        settings = await self._settings.load(space)
-        await self._settings.save(space, replace(settings, active_dataset=name))
+        await self._settings.update(space, lambda settings: replace(settings, active_dataset=name))
 
     async def selected(self, space: Space) -> Dataset:
         name = (await self._settings.load(space)).active_dataset

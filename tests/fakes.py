@@ -2,8 +2,8 @@
 
 import asyncio
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from application.ports.model import ProgressCallback, TrainedArtifact
@@ -82,6 +82,10 @@ class InMemorySettings:
     async def save(self, space: Space, settings: SpaceSettings) -> None:
         self.settings[space] = settings
 
+    async def update(self, space: Space, change: Callable[[SpaceSettings], SpaceSettings]) -> SpaceSettings:
+        self.settings[space] = change(self.settings.get(space, SpaceSettings()))
+        return self.settings[space]
+
 
 class InMemoryFeedbackLog:
     def __init__(self) -> None:
@@ -113,8 +117,11 @@ class StaticInstructions:
 class InMemoryModelStore:
     versions: dict[Space, list[tuple[ModelVersion, TrainedArtifact]]] = field(default_factory=dict)
     reports: list[tuple[Space, int | None, EvaluationReport, bytes]] = field(default_factory=list)
+    settings: InMemorySettings | None = None  # where `activate` records the active version
 
-    async def publish(self, space: Space, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
+    async def publish(
+        self, space: Space, artifact: TrainedArtifact, version: ModelVersion, activate: bool = False
+    ) -> ModelVersion:
         stored = self.versions.setdefault(space, [])
         published = ModelVersion(
             len(stored) + 1,
@@ -127,6 +134,10 @@ class InMemoryModelStore:
             dict(version.metrics),
         )
         stored.append((published, artifact))
+        if activate:
+            if self.settings is None:
+                raise AssertionError("InMemoryModelStore needs the settings store to activate a version")
+            await self.settings.update(space, lambda settings: replace(settings, active_model=published.number))
         return published
 
     async def list_versions(self, space: Space) -> Sequence[ModelVersion]:

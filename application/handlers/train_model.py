@@ -1,5 +1,4 @@
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 import structlog
 
@@ -92,6 +91,9 @@ class TrainModelHandler:
             job.stage = "training"
             artifact = await backend.train(dataset, on_progress)
             job.stage, job.fraction = "publishing", 1.0
+            model = await backend.load(artifact)
+            # Published and activated in one step: another process training the same space at the same
+            # time can never leave an older version active after this one is announced.
             version = await self._store.publish(
                 space,
                 artifact,
@@ -105,10 +107,8 @@ class TrainModelHandler:
                     intents=dataset.intents,
                     metrics=dict(artifact.metrics),
                 ),
+                activate=True,
             )
-            model = await backend.load(artifact)
-            settings = await self._settings.load(space)
-            await self._settings.save(space, replace(settings, active_model=version.number))
             self._models.put(space, version.number, model)
             return version
 

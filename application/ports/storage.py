@@ -1,6 +1,6 @@
 """Where users' data lives. Every path a user gives is relative to a space and checked by the adapter."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -51,9 +51,21 @@ class DatasetStore(Protocol):
 
 @runtime_checkable
 class SettingsStore(Protocol):
+    """A space's settings, shared with every process on the same data root.
+
+    `load` always sees the latest saved settings, whoever saved them. Change them with `update`:
+    a read-modify-write that no other writer, thread or process, interleaves with.
+    """
+
     async def load(self, space: Space) -> SpaceSettings: ...
 
-    async def save(self, space: Space, settings: SpaceSettings) -> None: ...
+    async def save(self, space: Space, settings: SpaceSettings) -> None:
+        """Replace every setting; prefer `update`, which keeps what others changed meanwhile."""
+        ...
+
+    async def update(self, space: Space, change: Callable[[SpaceSettings], SpaceSettings]) -> SpaceSettings:
+        """Apply `change` to the current settings atomically and return the result."""
+        ...
 
 
 @runtime_checkable
