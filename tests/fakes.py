@@ -68,8 +68,14 @@ class InMemoryDatasets:
         return StoredFile(name, data)
 
     async def save_dataset(self, space: Space, name: str, data: bytes) -> str:
-        self.datasets.setdefault(space, {})[name] = data
-        return name
+        stored = self.datasets.setdefault(space, {})
+        stem, dot, suffix = name.rpartition(".")
+        candidates = [name, *(f"{stem}-{n}.{suffix}" if dot else f"{name}-{n}" for n in range(2, 100))]
+        for candidate in candidates:
+            if stored.get(candidate, data) == data:  # free, or the same data again
+                stored[candidate] = data
+                return candidate
+        raise AssertionError("too many versions")
 
 
 class InMemorySettings:

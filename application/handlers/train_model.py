@@ -64,13 +64,16 @@ class TrainModelHandler:
             raise InvalidArgument(f"There is no model backend {code(backend_name, 40)}. Available: {known}.")
         space = message.space
         self._jobs.ensure_free(space)  # refuse before downloading anything
-        given = await self._data.given(space, command.inline_text, command.attachment)
+        given = await self._data.given(space, command.inline_text, command.attachment)  # checked, then kept
         source = given if given is not None else await self._data.selected(space)
-        await self._data.check(source)
+        if given is None:
+            await self._data.check(source)
         dataset = await self._data.with_corrections(space, source)
 
+        kept = f" The data is kept as {code(source.name)}." if given is not None else ""
+
         async def work(job: Job) -> None:
-            if await self._train(job, backend, dataset, message.channel_id, message.id) and given is not None:
+            if await self._train(job, backend, dataset, message.channel_id, message.id, kept) and given is not None:
                 # What was just trained on is what a plain `!train` retrains on, with new corrections.
                 await self._data.select(space, source.name)
 
@@ -78,7 +81,13 @@ class TrainModelHandler:
         return [TrainingStarted(space, job.id, message.channel_id)]
 
     async def _train(
-        self, job: Job, backend: ModelBackend, dataset: Dataset, channel_id: ChannelId, asked_by: MessageId
+        self,
+        job: Job,
+        backend: ModelBackend,
+        dataset: Dataset,
+        channel_id: ChannelId,
+        asked_by: MessageId,
+        kept: str = "",
     ) -> bool:
         space = job.space
 
@@ -115,7 +124,7 @@ class TrainModelHandler:
         reported = ReportedJob(self._chat, job, channel_id, asked_by, "Training", self._progress_interval)
         version = await reported.run(
             f"Training `{job.id}` started on {len(dataset.examples)} examples, "
-            f"{len(dataset.intents)} intents ({backend.name}).",
+            f"{len(dataset.intents)} intents ({backend.name}).{kept}",
             train,
             failed_note=" The active model is unchanged.",
         )

@@ -45,7 +45,11 @@ class DatasetStore(Protocol):
     async def read_dataset(self, space: Space, name: str, max_bytes: int) -> StoredFile: ...
 
     async def save_dataset(self, space: Space, name: str, data: bytes) -> str:
-        """Write atomically (a crash leaves the old file or the new one, never half of one); the name it got."""
+        """Keep `data` atomically and return the name it got: never half a file, never in place of another.
+
+        A dataset of the same name and other contents is kept: the new one gets the next free `NAME-N.ext`.
+        The same contents under the same name are kept once.
+        """
         ...
 
 

@@ -106,3 +106,18 @@ async def test_the_serving_process_answers_with_a_version_another_process_activa
     active = await models.get(SPACE)
     assert active is not None and active[0] == 2
     assert (await active[1].predict("hi")).intent == "v2"
+
+
+async def test_two_uploads_of_one_name_at_once_are_both_kept(tmp_path: Path) -> None:
+    import asyncio
+
+    from adapters.storage.dataset_store import FilesystemDatasetStore
+
+    stores = [FilesystemDatasetStore(SpaceLayout(tmp_path)) for _ in range(8)]
+    names = await asyncio.gather(*(store.save_dataset(SPACE, "faq.csv", b"v%d" % i) for i, store in enumerate(stores)))
+    assert sorted(names) == sorted(["faq.csv", *(f"faq-{n}.csv" for n in range(2, 9))])
+    kept = {
+        info.name: (await stores[0].read_dataset(SPACE, info.name, 100)).data
+        for info in await stores[0].list_datasets(SPACE)
+    }
+    assert sorted(kept.values()) == sorted(b"v%d" % i for i in range(8))
