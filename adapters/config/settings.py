@@ -47,6 +47,7 @@ class LimitSettings(Section):
     file_mb: float = Field(default=8.0, gt=0, le=500)
     archive_mb: float = Field(default=8.0, gt=0, le=500)
     archive_entries: int = Field(default=1000, gt=0, le=100_000)
+    archives_kept: int = Field(default=5, ge=1, le=1000)
     feedback_chars: int = Field(default=2000, gt=0, le=20_000)
     heavy_jobs_running: int = Field(default=2, ge=1, le=64)
     heavy_jobs_waiting: int = Field(default=16, ge=0, le=10_000)
