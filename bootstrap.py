@@ -220,7 +220,7 @@ class Container(containers.DeclarativeContainer):
 
     layout = providers.Singleton(lambda s: SpaceLayout(s.storage.data_root), settings)
     appender = providers.Singleton(LineAppender)
-    vault = providers.Singleton(lambda layout, s: FilesystemVault(layout, s.limits.archives_kept), layout, settings)
+    vault = providers.Singleton(FilesystemVault, layout, settings.provided.limits.archives_kept)
     datasets = providers.Singleton(FilesystemDatasetStore, layout)
     space_settings = providers.Singleton(JsonSettingsStore, layout)
     feedback_log = providers.Singleton(JsonLinesFeedbackLog, layout, appender)
