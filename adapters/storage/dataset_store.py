@@ -18,12 +18,13 @@ from domain.errors import InvalidArgument, TooLarge
 from domain.quoting import code
 from domain.spaces import Space
 
-MAX_VERSIONS = 100
+MAX_VERSIONS = 1000
 
 
 class FilesystemDatasetStore:
-    def __init__(self, layout: SpaceLayout) -> None:
+    def __init__(self, layout: SpaceLayout, max_versions: int = MAX_VERSIONS) -> None:
         self._layout = layout
+        self._max_versions = max_versions
 
     async def list_datasets(self, space: Space) -> Sequence[DatasetInfo]:
         return await asyncio.to_thread(_list, self._layout.datasets(space))
@@ -37,7 +38,7 @@ class FilesystemDatasetStore:
     def _save(self, space: Space, name: str, data: bytes) -> str:
         folder = self._layout.datasets(space)
         with space_locked(self._layout.space(space)):
-            for candidate in _versions(name):
+            for candidate in _versions(name, self._max_versions):
                 path = folder / candidate
                 if not os.path.lexists(path):
                     write_atomic_sync(path, data)
@@ -45,17 +46,18 @@ class FilesystemDatasetStore:
                 if _holds(path, data):
                     return candidate  # the same data again: one copy, under the name it already has
         raise InvalidArgument(
-            f"There are already {MAX_VERSIONS} datasets named like {code(name)}; send it under another name."
+            f"There are already {self._max_versions:,} datasets named like {code(name)}; "
+            "attach the data as a file with another name."
         )
 
 
-def _versions(name: str) -> Iterator[str]:
+def _versions(name: str, most: int) -> Iterator[str]:
     """`faq.csv`, `faq-2.csv`, `faq-3.csv`, ...: the names a dataset may be kept under, in order."""
     stem, dot, suffix = name.rpartition(".")
     if not stem:  # no extension, or a name like `.csv`
         stem, dot, suffix = name, "", ""
     yield name
-    for number in range(2, MAX_VERSIONS + 1):
+    for number in range(2, most + 1):
         yield f"{stem}-{number}{dot}{suffix}"
 
 

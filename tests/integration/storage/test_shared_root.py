@@ -7,12 +7,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from adapters.storage.dataset_store import FilesystemDatasetStore
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.settings_store import JsonSettingsStore
 from application.active_models import ActiveModels
 from application.ports.model import TrainedArtifact
 from application.ports.storage import SpaceSettings
+from domain.errors import InvalidArgument
 from domain.training import ModelVersion, Prediction
 from tests.integration.storage.shared_root_worker import SPACE
 from tests.shared_data import PROJECT_ROOT
@@ -111,8 +115,6 @@ async def test_the_serving_process_answers_with_a_version_another_process_activa
 async def test_two_uploads_of_one_name_at_once_are_both_kept(tmp_path: Path) -> None:
     import asyncio
 
-    from adapters.storage.dataset_store import FilesystemDatasetStore
-
     stores = [FilesystemDatasetStore(SpaceLayout(tmp_path)) for _ in range(8)]
     names = await asyncio.gather(*(store.save_dataset(SPACE, "faq.csv", b"v%d" % i) for i, store in enumerate(stores)))
     assert sorted(names) == sorted(["faq.csv", *(f"faq-{n}.csv" for n in range(2, 9))])
@@ -121,3 +123,12 @@ async def test_two_uploads_of_one_name_at_once_are_both_kept(tmp_path: Path) -> 
         for info in await stores[0].list_datasets(SPACE)
     }
     assert sorted(kept.values()) == sorted(b"v%d" % i for i in range(8))
+
+
+async def test_versions_of_a_name_are_bounded_with_a_refusal(tmp_path: Path) -> None:
+    store = FilesystemDatasetStore(SpaceLayout(tmp_path), max_versions=12)
+    for number in range(12):
+        await store.save_dataset(SPACE, "inline.txt", b"%d" % number)
+    assert await store.save_dataset(SPACE, "inline.txt", b"7") == "inline-8.txt"  # the same data, kept once
+    with pytest.raises(InvalidArgument, match=r"There are already 12 datasets named like `inline\.txt`; attach"):
+        await store.save_dataset(SPACE, "inline.txt", b"one more")
