@@ -55,7 +55,7 @@ class JsonLinesFeedbackLog:
         def written_by_author(line: str) -> bool:
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError:
+            except ValueError:
                 # A line torn by a crash cannot be read back, nor told apart: it goes too, it may be theirs.
                 return True
             return isinstance(record, dict) and str(record.get("author_id")) == str(author_id)

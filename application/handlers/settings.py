@@ -3,6 +3,7 @@
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
@@ -42,27 +43,29 @@ class ChangeSettingsHandler:
             raise InvalidArgument(
                 say("I have no setting ", Code(command.setting), ". The settings are: ", ", ".join(SETTINGS), ".")
             )
-        changed, confirmation = self._changed(current, name, [value.strip() for value in command.values if value])
-        await self._settings.save(space, changed)
+        fields, confirmation = self._change(name, [value.strip() for value in command.values if value])
+        # Read-modify-write under the store's lock: a model switched meanwhile by `train` is kept.
+        await self._settings.update(space, lambda settings: replace(settings, **fields))
         await self._chat.send_text(message.channel_id, say("Saved. ", confirmation), reply_to=message.id)
         return ()
 
-    def _changed(self, current: SpaceSettings, name: str, values: list[str]) -> tuple[SpaceSettings, Text]:
+    def _change(self, name: str, values: list[str]) -> tuple[dict[str, Any], Text]:
+        """The settings' fields to change and the confirmation; refuses an invalid value with the reason."""
         if name == "languages":
             languages = _languages(values)
             if not languages:
-                return replace(current, languages=()), say(
+                return {"languages": ()}, say(
                     "I hear the configured languages again: ", " ".join(self._default_languages), "."
                 )
-            return replace(current, languages=languages), say("I hear ", " ".join(languages), " here now.")
+            return {"languages": languages}, say("I hear ", " ".join(languages), " here now.")
         if name == "starter" and len(values) == 1 and values[0].lower() == "default":
-            return replace(current, keep_starter=None), say(_starter_line(self._keep_starter), " (configured).")
+            return {"keep_starter": None}, say(_starter_line(self._keep_starter), " (configured).")
         on = _switch(name, values)
         if name == "transcribe":
-            return replace(current, transcribe_voice=on), _transcribe_line(on)
+            return {"transcribe_voice": on}, _transcribe_line(on)
         if name == "voice":
-            return replace(current, spoken_replies=on), _voice_line(on)
-        return replace(current, keep_starter=on), _starter_line(on)
+            return {"spoken_replies": on}, _voice_line(on)
+        return {"keep_starter": on}, _starter_line(on)
 
     def _shown(self, current: SpaceSettings) -> Text:
         languages = " ".join(current.languages) if current.languages else " ".join(self._default_languages)
