@@ -157,3 +157,15 @@ async def test_forget_me_forgets_the_caller_only_here_and_in_direct_messages(app
     assert nothing.startswith("There is nothing to correct")
     again = await answer(app, "!forget me", author=GUEST)
     assert "0 feedback messages, 0 corrections, 0 unsure messages, 1 remembered exchange." in again
+
+
+async def test_the_languages_setting_is_what_the_recogniser_is_told(app: AppHarness) -> None:
+    clip = app.discord.attachment("v.ogg", b"speech:privet", "audio/ogg", voice_message=True)
+    await app.discord.say("", attachments=(clip,))
+    await answer(app, "!settings languages ru", author=ADMIN)
+    await app.discord.say("", attachments=(clip,))
+    await answer(app, "!settings languages ru en", author=ADMIN)
+    await app.discord.say("", attachments=(clip,))
+    await answer(app, "!settings languages default", author=ADMIN)
+    await app.discord.say("", attachments=(clip,))
+    assert app.stt.languages == ["en-US", "ru", None, "en-US"]  # None: detected among them
