@@ -20,7 +20,9 @@ class TranscribeAudioHandler:
     async def __call__(self, command: TranscribeAudio) -> Sequence[BusMessage]:
         message = command.message
         if not (await self._settings.load(message.space)).transcribe_voice:
-            return ()
+            # The audio is left alone; words written beside it are still answered.
+            text = message.content.strip()
+            return [ReplyToMessage(message, text=text)] if text else ()
         transcript = await self._hearing.post_transcript(message, command.attachment)
         return [ReplyToMessage(message, text=transcript.text)]
 

@@ -82,6 +82,9 @@ async def test_transcription_off_leaves_voice_messages_alone(app: AppHarness) ->
     clip = app.discord.attachment("v.ogg", b"speech:hello", "audio/ogg", voice_message=True)
     message = await app.discord.say("", attachments=(clip,))
     assert app.discord.replies_to(message) == [] and app.discord.fetched == []
+    with_words = await app.discord.say("hello there", attachments=(clip,))
+    assert app.discord.replies_to(with_words)[0].text.startswith("I haven't been taught")
+    assert app.discord.fetched == []
     await answer(app, "!settings transcribe on", author=ADMIN)
     again = await app.discord.say("", attachments=(clip,))
     assert app.discord.replies_to(again)[0].text == "🎙️ I heard: hello"
