@@ -55,6 +55,14 @@ class TrainingData:
         stored_as = await self._datasets.save_dataset(space, name, data)
         return replace(dataset, name=stored_as)
 
+    async def keep(self, space: Space, attachment: Attachment) -> Dataset:
+        """Validate an uploaded dataset as `train` would, and keep it only when it could be trained on."""
+        data = await self._attachments.fetch(attachment, self._max_bytes)
+        dataset = await asyncio.to_thread(self._parser.parse, data, attachment.filename)
+        await self.check(dataset)
+        stored_as = await self._datasets.save_dataset(space, attachment.filename, data)
+        return replace(dataset, name=stored_as)
+
     async def select(self, space: Space, name: str) -> None:
         settings = await self._settings.load(space)
         await self._settings.save(space, replace(settings, active_dataset=name))
