@@ -63,7 +63,7 @@ class WebContext:
     secure_cookies: bool = False
     max_upload_bytes: int = 20_000_000
     flashes: dict[str, Outcome] = field(default_factory=dict)
-    message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    message_ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1))
 
 
 CONTEXT = web.AppKey("context", WebContext)
@@ -446,14 +446,21 @@ async def models_train(request: web.Request) -> web.Response:
     visit = _visit(request)
     await _form(request, visit)
     outcome = await _send(request, visit, lambda m: commands.TrainModel(m))
-    return _done(request, visit, outcome, "models")
+    return _done(request, visit, _started(outcome, "Training"), "models")
 
 
 async def models_test(request: web.Request) -> web.Response:
     visit = _visit(request)
     await _form(request, visit)
     outcome = await _send(request, visit, lambda m: commands.TestModel(m))
-    return _done(request, visit, outcome, "models")
+    return _done(request, visit, _started(outcome, "Testing"), "models")
+
+
+def _started(outcome: Outcome, what: str) -> Outcome:
+    # A job tells its start from its own task, often after the page has stopped listening: say it here.
+    if outcome.failed or outcome.lines:
+        return outcome
+    return Outcome([f"{what} started; its progress shows below."])
 
 
 async def job_fragment(request: web.Request) -> web.Response:
