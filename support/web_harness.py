@@ -4,6 +4,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -51,8 +52,10 @@ def build_web(
     oauth: OAuthConfig | None = None,
     now: Callable[[], float] = time.time,
     session_hours: float = 1.0,
+    privileged_roles: tuple[str, ...] = (),
 ) -> WebHarness:
-    harness = build_app(data_root, in_memory=in_memory, web=True)
+    discord: dict[str, Any] = {"privileged_roles": list(privileged_roles)}
+    harness = build_app(data_root, in_memory=in_memory, web=True, discord=discord)
     assert harness.web_chat is not None and harness.web_attachments is not None
     directory = StaticGuilds([(guild.id, guild.name) for guild in guilds], roles)
     container = harness.container
