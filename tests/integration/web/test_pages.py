@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp import FormData, web
+from aiohttp import FormData
+from aiohttp.web import Application, Request
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.sessions import COOKIE, Identity
@@ -23,7 +24,7 @@ GOOD_DATASET = (
 @dataclass
 class Site:
     web: WebHarness
-    client: TestClient[web.Request, web.Application]
+    client: TestClient[Request, Application]
     csrf: str = ""
 
     async def sign_in(self, identity: Identity | None = None) -> str:
