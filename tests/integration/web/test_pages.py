@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from aiohttp import FormData
-from aiohttp.web import Application, Request
 from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import Application, Request
 
 from adapters.web.sessions import COOKIE, Identity
 from domain.ids import GuildId
