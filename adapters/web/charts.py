@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from html import escape
 
-WIDTH, HEIGHT, PAD = 560, 200, 36
+WIDTH, HEIGHT, PAD = 560, 200, 48
 
 
 def accuracy_chart(points: Sequence[tuple[str, float]]) -> str:
