@@ -97,7 +97,9 @@ async def start_web(
     await server.start()
     if local or not web.oauth_configured:
         # Whoever reads this process's standard error runs the bot: they may review every server it is in.
-        server.login_line(Identity(user_id=1 if local else 0, name=getpass.getuser(), guilds=None))
+        # The local chat logs to a file, which gets the line too; on Discord the log is standard error itself.
+        identity = Identity(user_id=1 if local else 0, name=getpass.getuser(), guilds=None)
+        server.login_line(identity, log_link=local)
     return server
 
 

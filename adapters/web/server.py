@@ -46,12 +46,15 @@ class WebServer:
         log.info("review page serving", url=self.base_url)
         return self.base_url
 
-    def login_line(self, identity: Identity, stream: TextIO | None = None) -> str:
-        """Print (and log) one line with a one-time login link for `identity`."""
+    def login_line(self, identity: Identity, stream: TextIO | None = None, log_link: bool = True) -> str:
+        """Print one line with a one-time login link for `identity`, and log it unless the log is that stream."""
         token = self._context.links.issue(identity)
         line = f"Dashboard: {self.base_url}/login/{token}"
         print(line, file=stream or sys.stderr, flush=True)
-        log.info("review page login link", line=line)
+        if log_link:
+            log.info("review page login link", line=line)
+        else:
+            log.info("review page login link printed on standard error")
         return line
 
     async def stop(self) -> None:

@@ -58,6 +58,8 @@ async def local(tmp_path: Path) -> AsyncIterator[LocalWeb]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail("the browser tests need Debian's Chromium: apt-get install chromium (see README)")
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:

@@ -75,6 +75,8 @@ async def test_the_chat_prints_a_login_link_and_the_page_corrects_the_next_answe
         assert await asyncio.wait_for(process.wait(), 60) == 0
         rest = (await process.stderr.read()).decode()
         assert "Dashboard:" not in rest  # exactly one line
+        logged = (tmp_path / "data" / "parrot.log").read_text()
+        assert logged.count(link) == 1  # and the same line in the log
     finally:
         if process.returncode is None:
             process.kill()
