@@ -20,7 +20,9 @@ TRAINING = "!train hello => Hi!\nhi there => Hi!\nbye => See you!\ngoodbye => Se
 
 
 def activity(app: AppHarness) -> ActivityLog:
-    return app.container.work.activity()
+    log = app.container.work.activity()
+    assert isinstance(log, ActivityLog)
+    return log
 
 
 def from_page(app: AppHarness, guild: int = 1) -> Message:
