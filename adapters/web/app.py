@@ -5,6 +5,7 @@ exactly as the same command typed in the chat. Every page is per server; a serve
 administer is refused, whatever the URL asks for.
 """
 
+import asyncio
 import itertools
 import mimetypes
 import secrets
@@ -486,7 +487,7 @@ async def data_upload(request: web.Request) -> web.Response:
     upload = form.get("file")
     if not isinstance(upload, web.FileField) or not upload.filename:
         return _refused(request, visit, "Choose a dataset file to upload.", "data")
-    data = upload.file.read(context.max_upload_bytes + 1)
+    data = await asyncio.to_thread(upload.file.read, context.max_upload_bytes + 1)
     content_type = upload.content_type or mimetypes.guess_type(upload.filename)[0] or "application/octet-stream"
     attachment = context.attachments.hold(Path(upload.filename).name, data, content_type)
     try:
