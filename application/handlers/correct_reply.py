@@ -11,7 +11,7 @@ from application.uncertain import UncertainMessages
 from domain.commands import CorrectReply
 from domain.errors import InvalidArgument, NothingToCorrect
 from domain.events import ReplyCorrected
-from domain.feedback import Correction
+from domain.feedback import Correction, Exchange
 from domain.text import CommandRef, say
 
 
@@ -39,7 +39,7 @@ class CorrectReplyHandler:
         text = require(command.correction.strip(), "correct")
         if len(text) > self._max_chars:
             raise InvalidArgument(f"A correction is limited to {self._max_chars} characters; yours has {len(text)}.")
-        exchange = self._conversation.find(message.channel_id, message.reply_to)
+        exchange = self._exchange(command)
         if exchange is None:
             where = "the message you replied to is not one I answered" if message.reply_to else "I have not answered"
             raise NothingToCorrect(
@@ -75,3 +75,16 @@ class CorrectReplyHandler:
             reply_to=message.id,
         )
         return [ReplyCorrected(space, correction)]
+
+    def _exchange(self, command: CorrectReply) -> Exchange | None:
+        message = command.message
+        if command.user_text.strip():
+            # Named by the review page: the message and the reply it got, not one this channel remembers.
+            return Exchange(
+                user_message_id=message.id,
+                user_text=command.user_text.strip(),
+                reply_message_id=None,
+                reply_text=command.bot_reply,
+                channel_id=message.channel_id,
+            )
+        return self._conversation.find(message.channel_id, message.reply_to)
