@@ -13,6 +13,7 @@ from dependency_injector import containers, providers
 from adapters.audio.codec import PyAvAudioCodec
 from adapters.config.settings import ConfigurationError, ParrotSettings, load_settings, masked
 from adapters.datasets.parser import DatasetFileParser
+from adapters.datasets.starter import ShippedStarterDataset
 from adapters.logs.setup import configure_logging
 from adapters.model.confusion_png import ConfusionMatrixRenderer
 from adapters.model.embedded import EmbeddedBackend
@@ -27,6 +28,7 @@ from adapters.speech.piper import PiperTextToSpeech
 from adapters.speech.routing import LanguageRoutingTextToSpeech
 from adapters.speech.sphinx import SphinxSpeechToText
 from adapters.speech.whisper import WhisperSpeechToText
+from adapters.storage.artifact_cache import FilesystemArtifactCache
 from adapters.storage.atomic import LineAppender
 from adapters.storage.dataset_store import FilesystemDatasetStore
 from adapters.storage.feedback_log import JsonLinesFeedbackLog
@@ -64,6 +66,7 @@ from application.permissions import PrivilegePolicy
 from application.ports.chat import AttachmentSource, ChatOutput, VoiceOutput
 from application.ports.speech import SpeechToText
 from application.publisher import EventPublisher
+from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from application.uncertain import UncertainMessages
 from application.voice_sessions import VoiceSessions
@@ -230,7 +233,17 @@ class Container(containers.DeclarativeContainer):
     conversation = providers.Singleton(ConversationMemory)
     overrides = providers.Singleton(CorrectionOverrides, feedback_log)
     uncertain = providers.Singleton(UncertainMessages)
-    active_models = providers.Singleton(ActiveModels, model_backends, model_store, space_settings)
+    # Starter knowledge answers untrained spaces; its model is cached under the data root by dataset hash.
+    starter = providers.Singleton(
+        lambda s, backends: StarterKnowledge(
+            ShippedStarterDataset(),
+            FilesystemArtifactCache(s.storage.data_root / "cache" / "starter"),
+            backends.get(s.model.starter_backend) if s.model.starter else None,
+        ),
+        settings,
+        model_backends,
+    )
+    active_models = providers.Singleton(ActiveModels, model_backends, model_store, space_settings, starter)
     languages = providers.Singleton(
         lambda s, store: SpeechLanguages(store, s.speech.language, s.speech.guild_languages, s.speech.detect_language),
         settings,
@@ -340,6 +353,8 @@ class Container(containers.DeclarativeContainer):
                 publisher,
                 policy,
                 clock,
+                starter=starter,
+                keep_starter=providers.Callable(lambda s: s.model.keep_starter, settings),
             ),
             commands.ShowTrainingStatus: providers.Singleton(
                 ShowTrainingStatusHandler, chat, jobs, model_store, space_settings
@@ -359,7 +374,13 @@ class Container(containers.DeclarativeContainer):
                 clock,
             ),
             commands.ListModels: providers.Singleton(
-                ListModelsHandler, chat, model_store, space_settings, policy, prefix
+                ListModelsHandler,
+                chat,
+                model_store,
+                space_settings,
+                policy,
+                prefix,
+                starter_enabled=starter.provided.enabled,
             ),
             commands.UseModel: providers.Singleton(UseModelHandler, chat, model_store, space_settings, policy),
         }
@@ -418,6 +439,11 @@ async def warm_up(container: Container) -> None:
     """Load the speech models now instead of on first use (`speech.load_at_startup`)."""
     await container.stt().warm_up()
     await container.tts().warm_up()
+
+
+def prepare_starter(container: Container) -> "asyncio.Task[None]":
+    """Build (or load from the cache) the starter model in the background, so the first message does not wait."""
+    return asyncio.create_task(container.starter().prepare(), name="starter")
 
 
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
@@ -491,6 +517,7 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
     bot = ParrotBot(discord_config_from(settings), policy_from(settings))
     container = build_container(settings, bot.chat, bot.voice, bot.attachments)
     bot.attach(container.bus())
+    starter = prepare_starter(container)
     try:
         if settings.speech.load_at_startup:
             await warm_up(container)
@@ -499,6 +526,7 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
         print(f"parrot: {error}", file=sys.stderr)
         return 1
     finally:
+        starter.cancel()
         await shutdown(container)
     return 0
 
@@ -532,11 +560,13 @@ async def run_local_chat(settings: ParrotSettings) -> int:
         await settle(container)
 
     session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
+    starter = prepare_starter(container)
     try:
         if settings.speech.load_at_startup:
             await warm_up(container)
         await session.run(stdin_lines("you> " if interactive else ""))
     finally:
+        starter.cancel()
         await shutdown(container)
     return 0
 

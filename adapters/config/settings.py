@@ -57,6 +57,8 @@ class SpeechSettings(Section):
     stt_fallback: tuple[Literal["whisper", "sphinx", "google"], ...] = ()
     tts: Literal["auto", "piper", "espeak", "gtts"] = "auto"
     language: LanguageTag = "en-US"
+    # The languages Parrot hears: the recogniser detects among them (skipped when there is one).
+    languages: tuple[LanguageTag, ...] = Field(default=("en", "ru"), min_length=1)
     guild_languages: dict[int, LanguageTag] = {}
     detect_language: bool = False
     load_at_startup: bool = False
@@ -81,6 +83,11 @@ class ModelSettings(Section):
     threshold: float | None = Field(default=None, ge=0, le=1)
     min_examples_per_intent: int = Field(default=2, ge=1, le=1000)
     max_examples: int = Field(default=50_000, ge=1, le=1_000_000)
+    # Starter knowledge: answers untrained spaces (adapters/datasets/starter.yml); `!train` replaces it, or keeps it
+    # with `--with-starter` or `keep_starter`. tfidf builds it in seconds at start-up (hybrid takes ~20 s).
+    starter: bool = True
+    starter_backend: Literal["embedded", "tfidf", "hybrid"] = "tfidf"
+    keep_starter: bool = False
     openai: OpenAISettings = OpenAISettings()
 
 

@@ -13,8 +13,15 @@ from domain.events import ModelActivated
 
 class ListModelsHandler:
     def __init__(
-        self, chat: ChatOutput, store: ModelStore, settings: SettingsStore, policy: PrivilegePolicy, prefix: str
+        self,
+        chat: ChatOutput,
+        store: ModelStore,
+        settings: SettingsStore,
+        policy: PrivilegePolicy,
+        prefix: str,
+        starter_enabled: bool = False,
     ) -> None:
+        self._starter_enabled = starter_enabled
         self._chat = chat
         self._store = store
         self._settings = settings
@@ -28,6 +35,11 @@ class ListModelsHandler:
         active = (await self._settings.load(message.space)).active_model
         if not versions:
             text = f"No model has been trained here yet. Use `{self._prefix}train`."
+            if self._starter_enabled:
+                text += (
+                    " Active: the **starter** model (the basics, in English and Russian); "
+                    f"`{self._prefix}train` replaces it, `{self._prefix}train --with-starter` keeps it."
+                )
         else:
             lines = ["Model versions:"]
             for version in versions[-15:]:
@@ -37,6 +49,8 @@ class ListModelsHandler:
                     f"- `{version.number}` {when} {version.backend}, `{version.dataset_name}`, "
                     f"{version.example_count} examples, {len(version.intents)} intents{mark}"
                 )
+            if active is None and self._starter_enabled:
+                lines.append("Active: the **starter** model.")
             lines.append(f"Switch with `{self._prefix}model use N`.")
             text = "\n".join(lines)
         await self._chat.send_text(message.channel_id, text, reply_to=message.id)

@@ -13,6 +13,7 @@ from application.ports.model import ModelBackend, ModelStore
 from application.ports.storage import SettingsStore
 from application.progress import ReportedJob
 from application.publisher import EventPublisher
+from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from domain.commands import ShowTrainingStatus, TrainModel
 from domain.errors import InvalidArgument, MissingArgument
@@ -39,7 +40,11 @@ class TrainModelHandler:
         policy: PrivilegePolicy,
         clock: Clock,
         progress_interval: float = 2.0,
+        starter: StarterKnowledge | None = None,
+        keep_starter: bool = False,
     ) -> None:
+        self._starter = starter
+        self._keep_starter = keep_starter
         self._chat = chat
         self._data = data
         self._backends = backends
@@ -69,6 +74,8 @@ class TrainModelHandler:
         source = given if given is not None else await self._data.selected(space)
         await self._data.check(source)
         dataset = await self._data.with_corrections(space, source)
+        if self._starter is not None and (command.with_starter or self._keep_starter):
+            dataset = await self._starter.extend(dataset)
 
         async def work(job: Job) -> None:
             if await self._train(job, backend, dataset, message.channel_id, message.id) and given is not None:
