@@ -155,7 +155,12 @@ class Container(containers.DeclarativeContainer):
         lambda s: s.speech.cache_dir or s.storage.data_root / "cache" / "speech", settings
     )
     codec = providers.Singleton(lambda lim: PyAvAudioCodec(max_bytes=lim.attachment_bytes), limits)
-    whisper = providers.Resource(opened, providers.Factory(WhisperSpeechToText, speech_cache))
+    whisper = providers.Resource(
+        opened,
+        providers.Factory(
+            lambda cache, s: WhisperSpeechToText(cache, languages=s.speech.languages), speech_cache, settings
+        ),
+    )
     sphinx = providers.Resource(opened, providers.Factory(SphinxSpeechToText))
     google = providers.Resource(
         opened,
@@ -245,7 +250,9 @@ class Container(containers.DeclarativeContainer):
     )
     active_models = providers.Singleton(ActiveModels, model_backends, model_store, space_settings, starter)
     languages = providers.Singleton(
-        lambda s, store: SpeechLanguages(store, s.speech.language, s.speech.guild_languages, s.speech.detect_language),
+        lambda s, store: SpeechLanguages(
+            store, s.speech.language, s.speech.guild_languages, s.speech.detect_language, s.speech.languages
+        ),
         settings,
         space_settings,
     )
