@@ -444,6 +444,7 @@ async def settle(container: Container) -> None:
 
 async def warm_up(container: Container) -> None:
     """Load the speech models now instead of on first use (`speech.load_at_startup`)."""
+    print("parrot: loading the speech models (the first time, Whisper is assembled from its packages)", file=sys.stderr)
     await container.stt().warm_up()
     await container.tts().warm_up()
 
