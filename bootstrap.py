@@ -454,6 +454,17 @@ def prepare_starter(container: Container) -> "asyncio.Task[None]":
     return asyncio.create_task(container.starter().prepare(), name="starter")
 
 
+async def finish_starter(task: "asyncio.Task[None]", deadline: float = 60.0) -> None:
+    """Let a starter build in progress end before shutting down: a fit cut off in a worker process can leave the
+    process pool's shutdown waiting forever. Past `deadline` it is cancelled all the same."""
+    try:
+        await asyncio.wait_for(asyncio.shield(task), deadline)
+    except TimeoutError:
+        task.cancel()
+    except Exception:  # noqa: S110 - a failed build is logged where it fails; shutting down goes on
+        pass
+
+
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
     """Let running jobs finish within `deadline` (then cancel them), stop speaking, free the workers."""
     await container.jobs().shutdown(deadline)
@@ -534,7 +545,7 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
         print(f"parrot: {error}", file=sys.stderr)
         return 1
     finally:
-        starter.cancel()
+        await finish_starter(starter)
         await shutdown(container)
     return 0
 
@@ -574,7 +585,7 @@ async def run_local_chat(settings: ParrotSettings) -> int:
             await warm_up(container)
         await session.run(stdin_lines("you> " if interactive else ""))
     finally:
-        starter.cancel()
+        await finish_starter(starter)
         await shutdown(container)
     return 0
 
