@@ -5,6 +5,7 @@ off the event loop, and cached; a server's own `!train` replaces it, or extends 
 """
 
 import asyncio
+import time
 
 import structlog
 
@@ -24,13 +25,18 @@ class StarterKnowledge:
     """The starter model, built on first need (or by `prepare()` at start-up) and shared by every space.
 
     `backend` None disables the starter: untrained spaces then say they have not been taught anything.
-    A failed build is logged and answered as "not taught yet"; the next message tries again.
+    A failed build is logged and answered as "not taught yet"; it is tried again `retry_seconds` later, so that
+    a broken backend does not cost a training attempt per message.
     """
 
-    def __init__(self, source: StarterSource, cache: ArtifactCache, backend: ModelBackend | None) -> None:
+    def __init__(
+        self, source: StarterSource, cache: ArtifactCache, backend: ModelBackend | None, retry_seconds: float = 300.0
+    ) -> None:
         self._source = source
         self._cache = cache
         self._backend = backend
+        self._retry_seconds = retry_seconds
+        self._failed_at: float | None = None
         self._model: IntentModel | None = None
         self._lock = asyncio.Lock()
 
@@ -53,10 +59,13 @@ class StarterKnowledge:
             return self._model
         async with self._lock:
             if self._model is None:
+                if self._failed_at is not None and time.monotonic() - self._failed_at < self._retry_seconds:
+                    return None
                 try:
                     self._model = await self._build(backend)
                 except (ParrotError, OSError) as error:
-                    log.warning("starter.unavailable", error=str(error))
+                    self._failed_at = time.monotonic()
+                    log.warning("starter.unavailable", error=str(error), retry_seconds=self._retry_seconds)
                     return None
         return self._model
 

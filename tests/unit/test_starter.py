@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
-from application.starter import with_starter
+from application.ports.model import TrainedArtifact
+from application.starter import StarterKnowledge, with_starter
+from domain.errors import BackendUnavailable
 from domain.training import Dataset, Example
 from tests.app import AppHarness, build_app
+from tests.fakes import FakeModelBackend
 
 TEACH = "hello => Hi there!\nhi => Hi there!\nbye => See you!\nciao => See you!"
 
@@ -83,3 +86,49 @@ def test_the_servers_own_examples_and_answers_win_over_the_starters() -> None:
         ("пока", "goodbye_ru"),
     ]
     assert merged.answers == {"hi": "Hi there!", "greeting_en": "Hello! I'm Parrot.", "goodbye_ru": "Пока!"}
+
+
+async def test_a_failed_starter_build_says_not_taught_yet_and_is_retried_later(tmp_path: Path) -> None:
+    app = starter_app(tmp_path)
+    app.backend.fail_with = BackendUnavailable("The training process stopped unexpectedly (out of memory?).")
+    first = await app.discord.say("hello")
+    assert app.discord.replies_to(first)[0].text.startswith("I haven't been taught anything yet")
+    app.backend.fail_with = None
+    again = await app.discord.say("hello")  # within the retry interval: not built again at once
+    assert app.discord.replies_to(again)[0].text.startswith("I haven't been taught anything yet")
+    assert app.backend.trained == []
+
+
+class OneDataset:
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset_value = dataset
+
+    async def dataset(self) -> Dataset:
+        return self.dataset_value
+
+
+class MemoryCache:
+    def __init__(self) -> None:
+        self.saved: dict[str, TrainedArtifact] = {}
+
+    async def load(self, key: str) -> TrainedArtifact | None:
+        return self.saved.get(key)
+
+    async def save(self, key: str, artifact: TrainedArtifact) -> None:
+        self.saved[key] = artifact
+
+
+async def test_the_starter_is_built_once_cached_and_retried_after_a_failure() -> None:
+    dataset = Dataset("starter", (Example("hi", "greeting_en"), Example("bye", "goodbye_en")), {"greeting_en": "Hi"})
+    backend, cache = FakeModelBackend(name="tfidf"), MemoryCache()
+    backend.fail_with = BackendUnavailable("down")
+    starter = StarterKnowledge(OneDataset(dataset), cache, backend, retry_seconds=0.0)
+    assert await starter.model() is None and cache.saved == {}
+    backend.fail_with = None
+    model = await starter.model()
+    assert model is not None and await starter.model() is model
+    assert list(cache.saved) == [f"{dataset.content_hash}-tfidf"] and len(backend.trained) == 1
+    # A new process finds the cached artifact: nothing is trained again.
+    again = StarterKnowledge(OneDataset(dataset), cache, backend)
+    assert await again.model() is not None and len(backend.trained) == 1
+    assert not StarterKnowledge(OneDataset(dataset), cache, None).enabled
