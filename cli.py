@@ -29,8 +29,25 @@ async def settle(container: Container) -> None:
 
 async def warm_up(container: Container) -> None:
     """Load the speech models now instead of on first use (`speech.load_at_startup`)."""
+    print("parrot: loading the speech models (the first time, Whisper is assembled from its packages)", file=sys.stderr)
     await container.speech.stt().warm_up()
     await container.speech.tts().warm_up()
+
+
+def prepare_starter(container: Container) -> "asyncio.Task[None]":
+    """Build (or load from the cache) the starter model in the background, so the first message does not wait."""
+    return asyncio.create_task(container.work.starter().prepare(), name="starter")
+
+
+async def finish_starter(task: "asyncio.Task[None]", deadline: float = 60.0) -> None:
+    """Let a starter build in progress end before shutting down: a fit cut off in a worker process can leave the
+    process pool's shutdown waiting forever. Past `deadline` it is cancelled all the same."""
+    try:
+        await asyncio.wait_for(asyncio.shield(task), deadline)
+    except TimeoutError:
+        task.cancel()
+    except Exception:  # noqa: S110 - a failed build is logged where it fails; shutting down goes on
+        pass
 
 
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
@@ -196,6 +213,7 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
     chat, attachments = web_ports(settings, bot.chat, bot.attachments)
     container = build_container(settings, chat, bot.voice, attachments)
     bot.attach(container.bus())
+    starter = prepare_starter(container)
     page = None
     try:
         page = await start_web(settings, container, chat, attachments, DiscordGuilds(bot), local=False)
@@ -208,6 +226,7 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
     finally:
         if page is not None:
             await page.stop()
+        await finish_starter(starter)
         await shutdown(container)
     return 0
 
@@ -241,6 +260,7 @@ async def run_local_chat(settings: ParrotSettings) -> int:
         await settle(container)
 
     session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
+    starter = prepare_starter(container)
     page = None
     try:
         directory = StaticGuilds([(int(GUILD), "Local chat")])
@@ -251,6 +271,7 @@ async def run_local_chat(settings: ParrotSettings) -> int:
     finally:
         if page is not None:
             await page.stop()
+        await finish_starter(starter)
         await shutdown(container)
     return 0
 

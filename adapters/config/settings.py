@@ -102,6 +102,8 @@ class SpeechSettings(Section):
     stt_fallback: Annotated[tuple[Literal["whisper", "sphinx", "google"], ...], NoDecode] = ()
     tts: Literal["auto", "piper", "espeak", "gtts"] = "auto"
     language: LanguageTag = "en-US"
+    # The languages Parrot hears: the recogniser detects among them (skipped when there is one).
+    languages: Annotated[tuple[LanguageTag, ...], NoDecode] = Field(default=("en", "ru"), min_length=1)
     guild_languages: Annotated[dict[int, LanguageTag], NoDecode] = {}
     detect_language: bool = False
     load_at_startup: bool = False
@@ -112,7 +114,7 @@ class SpeechSettings(Section):
     google_api_key_env: str = "PARROT_GOOGLE_SPEECH_KEY"
     gtts_endpoint: str | None = None
 
-    @field_validator("stt_fallback", mode="before")
+    @field_validator("stt_fallback", "languages", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return comma_list(value)
@@ -140,6 +142,11 @@ class ModelSettings(Section):
     threshold: float | None = Field(default=None, ge=0, le=1)
     min_examples_per_intent: int = Field(default=2, ge=1, le=1000)
     max_examples: int = Field(default=50_000, ge=1, le=1_000_000)
+    # Starter knowledge: answers untrained spaces (adapters/datasets/starter.yml); `!train` replaces it, or keeps it
+    # with `--with-starter` or `keep_starter`. tfidf builds it in seconds at start-up (hybrid takes ~20 s).
+    starter: bool = True
+    starter_backend: Literal["embedded", "tfidf", "hybrid"] = "tfidf"
+    keep_starter: bool = False
     openai: OpenAISettings = OpenAISettings()
 
     def threshold_or(self, default: float) -> float:

@@ -78,7 +78,7 @@ class ReplyToMessageHandler:
         corrected = await self._overrides.lookup(space, text)
         if corrected is not None:
             return reply(corrected, confident=True, intent="correction", confidence=1.0)
-        active = await self._models.get(space)
+        active = await self._models.answering(space)  # the space's own model, else the starter
         if active is None:
             return reply(
                 say(
