@@ -79,6 +79,10 @@ class JobAlreadyRunning(ParrotError):
     pass
 
 
+class QuotaReached(ParrotError):
+    """A member has used up what one member may add in a period (corrections per day)."""
+
+
 class Busy(ParrotError):
     def __init__(self, what: str = "I") -> None:
         super().__init__(f"{what} am busy with other requests right now; please try again shortly.")

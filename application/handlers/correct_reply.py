@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from datetime import timedelta
 
 from application.arguments import require
 from application.conversation import ConversationMemory
@@ -9,7 +10,7 @@ from application.ports.clock import Clock
 from application.ports.storage import FeedbackLog
 from application.uncertain import UncertainMessages
 from domain.commands import CorrectReply
-from domain.errors import InvalidArgument, NothingToCorrect
+from domain.errors import InvalidArgument, NothingToCorrect, QuotaReached
 from domain.events import ReplyCorrected
 from domain.feedback import Correction
 from domain.text import CommandRef, say
@@ -25,6 +26,7 @@ class CorrectReplyHandler:
         uncertain: UncertainMessages,
         clock: Clock,
         max_chars: int,
+        daily_cap: int = 50,
     ) -> None:
         self._chat = chat
         self._log = log
@@ -33,6 +35,7 @@ class CorrectReplyHandler:
         self._uncertain = uncertain
         self._clock = clock
         self._max_chars = max_chars
+        self._daily_cap = daily_cap
 
     async def __call__(self, command: CorrectReply) -> Sequence[BusMessage]:
         message = command.message
@@ -60,6 +63,13 @@ class CorrectReplyHandler:
             created_at=self._clock.now(),
         )
         space = message.space
+        # Anyone may add corrections and every plain message is looked up among them: each member's are capped.
+        added = await self._overrides.added_since(space, message.author.id, correction.created_at - timedelta(days=1))
+        if added >= self._daily_cap:
+            raise QuotaReached(
+                f"You have added {added} corrections here in the last 24 hours, the most one member may "
+                f"({self._daily_cap}); please try again tomorrow, or ask an admin to add them to the training data."
+            )
         await self._log.append_correction(space, correction)
         await self._overrides.add(space, correction)
         self._uncertain.forget(space, exchange.user_text)

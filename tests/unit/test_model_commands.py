@@ -1,9 +1,13 @@
 """Reply, correct, train, test and model versions through the bus, with a fake model backend."""
 
+from datetime import timedelta
+from pathlib import Path
+
 from domain.errors import BackendUnavailable
-from domain.messages import Status
+from domain.messages import Author, Status
 from domain.spaces import Space
-from support.app import AppHarness
+from support.app import AppHarness, build_app
+from support.fakes import FixedClock
 from support.scripted_discord import member
 
 GUILD = Space(guild_id=1)  # type: ignore[arg-type]
@@ -64,6 +68,28 @@ async def test_a_correction_applies_at_once_to_the_message_and_its_near_duplicat
     assert app.discord.replies_to(again)[0].text == "Yes, 250 g bags."
     near = await app.discord.say("do you sell coffee beans now")
     assert app.discord.replies_to(near)[0].text == "Yes, 250 g bags."
+
+
+async def test_corrections_are_capped_per_member_per_day(tmp_path: Path) -> None:
+    app = build_app(tmp_path, limits={"corrections_per_member_per_day": 2})
+    await train(app)
+    bob = member(user_id=2, name="bob", admin=False)
+
+    async def correct(text: str, author: Author) -> str:
+        await app.discord.say(text, author=author)
+        fixed = await app.discord.say(f"!correct the answer to {text}", author=author)
+        return app.discord.replies_to(fixed)[0].text
+
+    assert (await correct("first question", bob)).startswith("Thanks, noted.")
+    assert (await correct("second question", bob)).startswith("Thanks, noted.")
+    refused = await correct("third question", bob)
+    assert refused.startswith("You have added 2 corrections here in the last 24 hours")
+    assert [c.user_text for c in app.stores["feedback_log"].corrections[GUILD]] == ["first question", "second question"]
+    assert (await correct("third question", member())).startswith("Thanks, noted.")  # another member's own cap
+    clock = app.container.work.clock()
+    assert isinstance(clock, FixedClock)
+    clock.current += timedelta(days=1)
+    assert (await correct("third question", bob)).startswith("Thanks, noted.")
 
 
 async def test_correct_the_reply_a_user_replies_to(app: AppHarness) -> None:
