@@ -86,6 +86,9 @@ class ConsoleChat:
             self._texts[message_id] = text
             self._print(f"parrot> (edited) {text}")
 
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        return False  # nothing is deleted in a terminal
+
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         if status is not Status.DONE:
             self._print(f"parrot> (reacted {STATUS_MARKS[status]})")

@@ -1,5 +1,7 @@
 from collections.abc import Sequence
 
+import structlog
+
 from application.chat_replies import send_long_text
 from application.deadlines import within
 from application.languages import SpeechLanguages
@@ -12,6 +14,8 @@ from domain.errors import InvalidAudio, ParrotError, TooLarge
 from domain.messages import Attachment, Message, Status
 from domain.speech import Transcript
 from domain.text import Code, say
+
+log = structlog.get_logger("parrot.speech")
 
 
 class TranscribeAudioHandler:
@@ -51,6 +55,10 @@ class TranscribeAudioHandler:
         except ParrotError:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise
+        if self._chat.is_gone(message.channel_id, message.id):
+            # Its author deleted the voice message while it was heard: what it said must not be posted.
+            log.info("the message was deleted; its transcript is dropped", message_id=message.id)
+            return ()
         if transcript.is_empty:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise InvalidAudio("I couldn't hear any words in that audio.")
