@@ -13,7 +13,7 @@ from domain.commands import CorrectReply
 from domain.errors import InvalidArgument, NothingToCorrect, QuotaReached
 from domain.events import ReplyCorrected
 from domain.feedback import Correction
-from domain.text import CommandRef, say
+from domain.text import CommandRef, Quote, say
 
 
 class CorrectReplyHandler:
@@ -73,12 +73,12 @@ class CorrectReplyHandler:
         await self._log.append_correction(space, correction)
         await self._overrides.add(space, correction)
         self._uncertain.forget(space, exchange.user_text)
-        quoted = exchange.user_text if len(exchange.user_text) <= 100 else exchange.user_text[:97] + "..."
         await self._chat.send_text(
             message.channel_id,
             say(
-                f'Thanks, noted. From now on I answer "{quoted}" with your correction, '
-                "and it will be part of the next ",
+                'Thanks, noted. From now on I answer "',
+                Quote(exchange.user_text, 100),
+                '" with your correction, and it will be part of the next ',
                 CommandRef("train"),
                 ".",
             ),

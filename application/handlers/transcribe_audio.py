@@ -13,9 +13,12 @@ from domain.commands import ReplyToMessage, TranscribeAudio
 from domain.errors import InvalidAudio, ParrotError, TooLarge
 from domain.messages import Attachment, Message, Status
 from domain.speech import Transcript
-from domain.text import Code, say
+from domain.text import Code, Quote, say
 
 log = structlog.get_logger("parrot.speech")
+
+# Far above what `limits.audio_seconds` lets anyone say; the transcript is quoted whole (long ones go as a file).
+MAX_TRANSCRIPT_CHARS = 1_000_000
 
 
 class TranscribeAudioHandler:
@@ -65,7 +68,7 @@ class TranscribeAudioHandler:
         await send_long_text(
             self._chat,
             message.channel_id,
-            transcript.text.strip(),
+            say(Quote(transcript.text.strip(), limit=MAX_TRANSCRIPT_CHARS)),
             reply_to=message.id,
             filename="transcript.txt",
             intro="🎙️ I heard: ",
