@@ -4,13 +4,13 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from adapters.markdown import inline_code as code
 from adapters.storage.atomic import write_atomic
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.sandbox import existing_file_inside, safe_file_name
 from application.ports.storage import DatasetInfo, StoredFile
 from domain.errors import TooLarge
 from domain.spaces import Space
+from domain.text import Code, say
 
 
 class FilesystemDatasetStore:
@@ -43,5 +43,5 @@ def _read(folder: Path, name: str, max_bytes: int) -> StoredFile:
     path = existing_file_inside(folder, name)
     size = path.stat().st_size
     if size > max_bytes:
-        raise TooLarge(f"The dataset {code(name)}", size, max_bytes)
+        raise TooLarge(say("The dataset ", Code(name)), size, max_bytes)
     return StoredFile(path.name, path.read_bytes())
