@@ -1,5 +1,6 @@
 """Reply, correct, train, test and model versions through the bus, with a fake model backend."""
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -234,3 +235,21 @@ async def test_a_plain_train_retrains_on_the_last_data_with_the_corrections(app:
     assert retrained.name == "inline.txt"
     assert len(retrained.examples) == 5
     assert any(e.text == "can I park there" and e.answer == "Yes, behind the shop." for e in retrained.examples)
+
+
+async def test_a_deleted_progress_message_gets_the_outcome_anew_and_the_dataset_is_still_selected(
+    app: AppHarness,
+) -> None:
+    app.backend.delay = 0.1
+    message = await app.discord.say(f"!train {FAQ}")
+    while not app.discord.replies_to(message):  # the job posts its progress message once it runs
+        await asyncio.sleep(0.01)
+    (progress,) = app.discord.replies_to(message)
+    app.discord.deleted.add(progress.message_id)  # someone deletes the bot's progress message
+    await app.settle()
+    first, outcome = app.discord.replies_to(message)
+    assert first is progress and progress.edits == []
+    assert outcome.text.startswith("Training `train-1` done: model version 1")
+    assert (message.id, Status.DONE) in app.discord.statuses
+    settings = app.stores["space_settings"].settings[GUILD]
+    assert (settings.active_model, settings.active_dataset) == (1, "inline.txt")

@@ -1,5 +1,6 @@
 """Voice messages heard and replies spoken, through the bus, with fake speech backends."""
 
+import asyncio
 from pathlib import Path
 
 from domain.messages import Status
@@ -86,3 +87,16 @@ async def test_each_guild_is_heard_and_spoken_to_in_its_configured_language(tmp_
     await app.settle()
     assert app.stt.languages == ["en-US", "ru-RU"]
     assert {language for _, language in app.tts.spoken} == {"en-US", "ru-RU"}
+
+
+async def test_a_voice_message_deleted_while_heard_is_neither_transcribed_nor_answered(app: AppHarness) -> None:
+    app.stt.delay = 0.2
+    clip = app.discord.attachment("voice-message.ogg", b"speech:what time is it", "audio/ogg", voice_message=True)
+    message = app.discord.message("", attachments=(clip,))
+    heard = asyncio.create_task(app.discord.post(message))
+    await asyncio.sleep(0.05)
+    app.discord.deleted.add(message.id)  # its author deletes it while the recogniser works
+    await heard
+    assert app.stt.languages == ["en-US"]
+    assert app.discord.replies_to(message) == []
+    assert [s for m, s in app.discord.statuses if m == message.id] == [Status.WORKING]
