@@ -33,8 +33,8 @@ def decode_speech(data: bytes, filename: str, max_seconds: float, silence_peak: 
     container_format = sniff_container(data[:64])
     if container_format is None:
         if PurePath(filename.lower()).suffix in AUDIO_SUFFIXES:
-            raise InvalidAudio(f"I couldn't read `{name}`: the file is damaged or is not really audio.")
-        raise UnsupportedAudio(f"I can't read `{name}`: please send {SUPPORTED_NAMES} audio.")
+            raise InvalidAudio(say("I couldn't read ", Code(name), ": the file is damaged or is not really audio."))
+        raise UnsupportedAudio(say("I can't read ", Code(name), f": please send {SUPPORTED_NAMES} audio."))
     try:
         pcm = _decode(data, container_format, name, max_seconds)
     except ParrotError:
@@ -42,7 +42,7 @@ def decode_speech(data: bytes, filename: str, max_seconds: float, silence_peak: 
     except Exception as error:
         # Hostile or damaged input: PyAV raises its FFmpegError family, but also UnicodeDecodeError,
         # ValueError and the like from deep inside; to the user they all mean one thing.
-        raise InvalidAudio(f"I couldn't read `{name}`: the file is damaged or cut short.") from error
+        raise InvalidAudio(say("I couldn't read ", Code(name), ": the file is damaged or cut short.")) from error
     if not pcm:
         raise InvalidAudio(say(Code(name), " holds no sound I could decode."))
     samples = np.frombuffer(pcm, dtype=np.int16)

@@ -41,8 +41,7 @@ class SelectDatasetHandler:
             for index, known in enumerate(sorted(names)[:10]):
                 shown += [", " if index else "", Code(known)]
             raise NotFound(say("There is no dataset ", Code(name), ". Available: ", *(shown or ["none yet"]), "."))
-        settings = await self._settings.load(space)
-        await self._settings.save(space, replace(settings, active_dataset=name))
+        await self._settings.update(space, lambda settings: replace(settings, active_dataset=name))
         await self._chat.send_text(
             message.channel_id,
             say("Selected ", Code(name), ". ", CommandRef("train"), " without data now trains on it."),
