@@ -46,6 +46,7 @@ from application.handlers.join_voice import JoinVoiceHandler
 from application.handlers.leave_voice import LeaveVoiceHandler
 from application.handlers.models import ListModelsHandler, UseModelHandler
 from application.handlers.reply_to_message import ReplyToMessageHandler
+from application.handlers.review_actions import IgnoreMessagesHandler, RetractCorrectionHandler, UploadDatasetHandler
 from application.handlers.select_dataset import SelectDatasetHandler
 from application.handlers.send_instruction import SendInstructionHandler
 from application.handlers.show_help import ShowHelpHandler, UnknownCommandHandler
@@ -61,6 +62,12 @@ from application.messagebus import MessageBus
 from application.ports.chat import AttachmentSource, ChatOutput, VoiceOutput
 from application.ports.speech import SpeechToText
 from application.publisher import EventPublisher
+from application.review.activity import ActivityLog
+from application.review.data import DatasetDownload, SpaceData
+from application.review.inbox import ReviewInbox
+from application.review.intents import IntentAnswers
+from application.review.models import JobStatus, ModelHistory, ReportPicture
+from application.review.overview import Overview
 from application.training_data import TrainingData
 from application.uncertain import UncertainMessages
 from application.voice_sessions import VoiceSessions
@@ -204,6 +211,7 @@ class Work(containers.DeclarativeContainer):
     conversation = providers.Singleton(ConversationMemory)
     corrections = providers.Singleton(CorrectionOverrides, log=storage.feedback_log)
     uncertain = providers.Singleton(UncertainMessages)
+    activity = providers.Singleton(ActivityLog, clock=clock)
     active_models = providers.Singleton(
         ActiveModels, backends=model.backends, store=storage.model_store, settings=storage.space_settings
     )
@@ -233,6 +241,27 @@ class Work(containers.DeclarativeContainer):
     )
 
 
+class Review(containers.DeclarativeContainer):
+    """The review page's queries (read models); its actions are commands on the bus like any driver's."""
+
+    limits = providers.Dependency(instance_of=RequestLimits)
+    storage = providers.DependenciesContainer()
+    work = providers.DependenciesContainer()
+
+    models = providers.Singleton(
+        ModelHistory, store=storage.model_store, settings=storage.space_settings, jobs=work.jobs
+    )
+    overview = providers.Singleton(Overview, models=models, activity=work.activity)
+    inbox = providers.Singleton(ReviewInbox, activity=work.activity)
+    picture = providers.Singleton(ReportPicture, store=storage.model_store)
+    job = providers.Singleton(JobStatus, jobs=work.jobs)
+    data = providers.Singleton(
+        SpaceData, datasets=storage.datasets, settings=storage.space_settings, log=storage.feedback_log
+    )
+    download = providers.Singleton(DatasetDownload, datasets=storage.datasets, max_bytes=limits.provided.dataset_bytes)
+    answers = providers.Singleton(IntentAnswers, data=work.training_data)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=ParrotSettings)
 
@@ -260,6 +289,7 @@ class Container(containers.DeclarativeContainer):
         storage=storage,
         model=model,
     )
+    review = providers.Container(Review, limits=limits, storage=storage, work=work)
 
     # One line per command. Adding a command adds one line here (and its handler, catalogue entry and cog method).
     command_handlers = providers.Dict(
@@ -308,7 +338,17 @@ class Container(containers.DeclarativeContainer):
                 clock=work.clock,
                 max_chars=limits.provided.feedback_chars,
                 daily_cap=limits.provided.corrections_per_member_per_day,
+                policy=policy,
             ),
+            commands.RetractCorrection: providers.Singleton(
+                RetractCorrectionHandler,
+                chat=chat,
+                log=storage.feedback_log,
+                overrides=work.corrections,
+                clock=work.clock,
+            ),
+            commands.IgnoreMessages: providers.Singleton(IgnoreMessagesHandler, chat=chat, activity=work.activity),
+            commands.UploadDataset: providers.Singleton(UploadDatasetHandler, chat=chat, data=work.training_data),
             commands.ReplyToMessage: providers.Singleton(
                 ReplyToMessageHandler,
                 chat=chat,
@@ -376,7 +416,10 @@ class Container(containers.DeclarativeContainer):
     )
     event_handlers = providers.Dict(
         {
-            events.ReplyProduced: providers.List(providers.Object(speak_replies_in_voice)),
+            events.ReplyProduced: providers.List(
+                providers.Object(speak_replies_in_voice), work.activity.provided.on_reply
+            ),
+            events.ReplyCorrected: providers.List(providers.Object(log_event), work.activity.provided.on_corrected),
             **{
                 kind: providers.List(providers.Object(log_event))
                 for kind in (
@@ -385,7 +428,6 @@ class Container(containers.DeclarativeContainer):
                     events.TrainingFailed,
                     events.ModelTested,
                     events.ModelActivated,
-                    events.ReplyCorrected,
                     events.FeedbackSubmitted,
                     events.DatasetSelected,
                     events.FilesArchived,
@@ -404,7 +446,7 @@ class Container(containers.DeclarativeContainer):
 
 
 # Overrides are named as the provider is, in whichever sub-container it lives: callers need not know the layout.
-_SUB_CONTAINERS = ("speech", "model", "storage", "work")
+_SUB_CONTAINERS = ("speech", "model", "storage", "work", "review")
 
 
 def build_container(

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,8 @@ from bootstrap import Container, build_container
 
 if TYPE_CHECKING:
     from adapters.discord import DiscordConfig, ParrotBot
+    from adapters.web import GuildDirectory, WebServer
+    from application.ports.chat import AttachmentSource, ChatOutput
 
 
 # --- the application's lifecycle ---------------------------------------------------------------
@@ -40,6 +43,69 @@ async def shutdown(container: Container, deadline: float = 30.0) -> None:
     await container.work.jobs().shutdown(deadline)
     await container.work.voice_sessions().close()
     container.shutdown_resources()
+
+
+# --- the review page, served beside either driver when `web.port` is set --------------------------
+
+
+def web_ports(
+    settings: ParrotSettings, chat: "ChatOutput", attachments: "AttachmentSource"
+) -> tuple["ChatOutput", "AttachmentSource"]:
+    """The driver's chat and attachments, wrapped so the page can send commands too (unchanged when it is off)."""
+    if settings.web.port is None:
+        return chat, attachments
+    from adapters.web import WebAttachments, WebChat
+
+    return WebChat(chat, settings.discord.prefix), WebAttachments(attachments)
+
+
+async def start_web(
+    settings: ParrotSettings,
+    container: Container,
+    chat: object,
+    attachments: object,
+    directory: "GuildDirectory",
+    local: bool,
+) -> "WebServer | None":
+    """Serve the review page, and print its one-time login link in the local chat or without OAuth2."""
+    from adapters.web import Identity, ReviewQueries, WebAttachments, WebChat, build_server
+
+    web = settings.web
+    if web.port is None or not isinstance(chat, WebChat) or not isinstance(attachments, WebAttachments):
+        return None
+    review = container.review
+    server = build_server(
+        host=web.host,
+        port=web.port,
+        bus=container.bus(),
+        chat=chat,
+        attachments=attachments,
+        queries=ReviewQueries(
+            overview=review.overview(),
+            inbox=review.inbox(),
+            models=review.models(),
+            picture=review.picture(),
+            job=review.job(),
+            data=review.data(),
+            download=review.download(),
+            answers=review.answers(),
+        ),
+        directory=directory,
+        policy=container.policy(),
+        session_hours=web.session_hours,
+        max_upload_bytes=container.limits().dataset_bytes,
+        public_url=web.public_url,
+        client_id=web.discord_client_id,
+        client_secret=web.discord_client_secret.get_secret_value() if web.discord_client_secret else None,
+        api_base=web.discord_api_base or settings.discord.api_base,
+    )
+    await server.start()
+    if local or not web.oauth_configured:
+        # Whoever reads this process's standard error runs the bot: they may review every server it is in.
+        # The local chat logs to a file, which gets the line too; on Discord the log is standard error itself.
+        identity = Identity(user_id=1 if local else 0, name=getpass.getuser(), guilds=None)
+        server.login_line(identity, log_link=local)
+    return server
 
 
 # --- the Discord driver, given its parts here ------------------------------------------------------
@@ -129,12 +195,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def run_discord(settings: ParrotSettings, token: str) -> int:
-    from adapters.discord import DiscordStartupError, run_discord_bot
+    from adapters.discord import DiscordGuilds, DiscordStartupError, run_discord_bot
 
     bot = discord_bot(discord_config(settings.discord))
-    container = build_container(settings, bot.chat, bot.voice, bot.attachments)
+    chat, attachments = web_ports(settings, bot.chat, bot.attachments)
+    container = build_container(settings, chat, bot.voice, attachments)
     bot.attach(container.bus())
+    page = None
     try:
+        page = await start_web(settings, container, chat, attachments, DiscordGuilds(bot), local=False)
         if settings.speech.load_at_startup:
             await warm_up(container)
         # Jobs are cancelled, and say so in the chat, before the bot disconnects (issue 14, defect 5).
@@ -143,6 +212,8 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
         print(f"parrot: {error}", file=sys.stderr)
         return 1
     finally:
+        if page is not None:
+            await page.stop()
         await shutdown(container)
     return 0
 
@@ -164,21 +235,28 @@ async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: i
 
 
 async def run_local_chat(settings: ParrotSettings) -> int:
-    from adapters.local.console import ConsoleChat, LocalChatSession, stdin_lines
+    from adapters.local.console import GUILD, ConsoleChat, LocalChatSession, stdin_lines
+    from adapters.web import StaticGuilds
 
     console = ConsoleChat(settings.storage.data_root / "local-output", prefix=settings.discord.prefix)
-    container = build_container(settings, console, console, console)
+    chat, attachments = web_ports(settings, console, console)
+    container = build_container(settings, chat, console, attachments)
     interactive = sys.stdin.isatty()
 
     async def settle_app() -> None:
         await settle(container)
 
     session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
+    page = None
     try:
+        directory = StaticGuilds([(int(GUILD), "Local chat")])
+        page = await start_web(settings, container, chat, attachments, directory, local=True)
         if settings.speech.load_at_startup:
             await warm_up(container)
         await session.run(stdin_lines("you> " if interactive else ""))
     finally:
+        if page is not None:
+            await page.stop()
         await shutdown(container)
     return 0
 

@@ -155,6 +155,23 @@ class LoggingSettings(Section):
     format: Literal["auto", "json", "console"] = "auto"
 
 
+class WebSettings(Section):
+    """The review page: off unless `port` is set; OAuth2 is used when a client id and secret are given."""
+
+    port: int | None = Field(default=None, ge=1, le=65535)
+    host: str = "127.0.0.1"
+    public_url: str | None = None
+    discord_client_id: str | None = None
+    discord_client_secret: SecretStr | None = None
+    # Where the OAuth2 endpoints live; else `discord.api_base`, else Discord's own.
+    discord_api_base: str | None = None
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+
+    @property
+    def oauth_configured(self) -> bool:
+        return bool(self.discord_client_id and self.discord_client_secret)
+
+
 class ParrotSettings(Section):
     discord: DiscordSettings = DiscordSettings()
     storage: StorageSettings = StorageSettings()
@@ -162,6 +179,7 @@ class ParrotSettings(Section):
     speech: SpeechSettings = SpeechSettings()
     model: ModelSettings = ModelSettings()
     logging: LoggingSettings = LoggingSettings()
+    web: WebSettings = WebSettings()
 
     def speech_cache_dir(self) -> Path:
         return self.speech.cache_dir or self.storage.data_root / "cache" / "speech"
@@ -270,6 +288,8 @@ def masked(settings: ParrotSettings) -> str:
     openai = settings.model.openai
     key_set = bool(os.environ.get(openai.api_key_env))
     document["model"]["openai"]["api_key"] = f"******** (from {openai.api_key_env})" if key_set else "(not set)"
+    secret = settings.web.discord_client_secret
+    document["web"]["discord_client_secret"] = "********" if secret is not None else None
     lines: list[str] = []
     _toml(document, [], lines)
     return "\n".join(lines)

@@ -86,7 +86,8 @@ async def test_corrections_are_capped_per_member_per_day(tmp_path: Path) -> None
     refused = await correct("third question", bob)
     assert refused.startswith("You have added 2 corrections here in the last 24 hours")
     assert [c.user_text for c in app.stores["feedback_log"].corrections[GUILD]] == ["first question", "second question"]
-    assert (await correct("third question", member())).startswith("Thanks, noted.")  # another member's own cap
+    for number in range(3):  # an admin is not capped: the review page answers its inbox in bulk
+        assert (await correct(f"admin question {number}", member())).startswith("Thanks, noted.")
     clock = app.container.work.clock()
     assert isinstance(clock, FixedClock)
     clock.current += timedelta(days=1)
