@@ -72,6 +72,7 @@ class TranscribeAudioHandler:
             reply_to=message.id,
             filename="transcript.txt",
             intro="🎙️ I heard: ",
+            file_text=transcript.text.strip(),
         )
         await self._chat.set_status(message.channel_id, message.id, Status.DONE)
         return [ReplyToMessage(message, text=transcript.text)]

@@ -100,3 +100,17 @@ async def test_a_voice_message_deleted_while_heard_is_neither_transcribed_nor_an
     assert app.stt.languages == ["en-US"]
     assert app.discord.replies_to(message) == []
     assert [s for m, s in app.discord.statuses if m == message.id] == [Status.WORKING]
+
+
+async def test_a_transcript_is_quoted_in_the_chat_and_kept_as_said_in_its_file(app: AppHarness) -> None:
+    said = "**loud** [link](https://evil.example) ```"
+    clip = app.discord.attachment("voice-message.ogg", f"speech:{said}".encode(), "audio/ogg", voice_message=True)
+    message = await app.discord.say("", attachments=(clip,))
+    shown = app.discord.replies_to(message)[0].text
+    assert shown == "🎙️ I heard: \\*\\*loud\\*\\* \\[link\\]\\(https://evil.example\\) \\`\\`\\`"
+    long_said = " ".join(["**word**-of-twenty-ch"] * 450)
+    clip = app.discord.attachment("long.ogg", f"speech:{long_said}".encode(), "audio/ogg", voice_message=True)
+    message = await app.discord.say("", attachments=(clip,))
+    attached = app.discord.replies_to(message)[0].file
+    assert attached is not None and attached.filename == "transcript.txt"
+    assert attached.data.decode() == long_said
