@@ -37,7 +37,7 @@ class SubmitFeedbackHandler:
         await self._log.append_feedback(message.space, feedback)
         await self._chat.send_text(
             message.channel_id,
-            f"Thank you for the feedback, {message.author.shown_name}! It is kept.",
+            say("Thank you for the feedback, ", Quote(message.author.shown_name, 80), "! It is kept."),
             reply_to=message.id,
         )
         return [FeedbackSubmitted(message.space, feedback)]

@@ -79,6 +79,8 @@ async def test_one_unclosed_code_fence_in_feedback_does_not_break_the_list(app: 
     assert markup_outside_code("\n".join(lines[1:])) == []
     assert lines[0] == "**Latest feedback** (2):"  # the bot's own markup still renders
     assert lines[2].endswith(": the second one")  # the item after the broken one reads as written
+    hello = await app.discord.say("!hi", author=member(user_id=3, name="[x](https://evil.example)"))
+    assert markup_outside_code(app.discord.replies_to(hello)[0].text) == []
 
 
 def test_dataset_and_intent_names_in_refusals_are_quoted() -> None:
