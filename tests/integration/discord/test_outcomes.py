@@ -39,7 +39,7 @@ async def test_a_deleted_progress_message_still_gets_the_outcome_and_the_bookkee
     assert marks[-1] == "✅"
     settings = await container.storage.space_settings().load(Space(GuildId(fake.world.guild_id)))
     assert settings.active_model == 1
-    assert settings.active_dataset is not None  # what was trained on is selected, as when the edit works
+    assert settings.active_dataset == "inline.txt"  # what was trained on is selected, as when the edit works
 
 
 async def test_a_voice_message_deleted_while_heard_gets_no_transcript(
