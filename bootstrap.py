@@ -368,6 +368,8 @@ class Container(containers.DeclarativeContainer):
                 uncertain=work.uncertain,
                 clock=work.clock,
                 max_chars=limits.provided.feedback_chars,
+                daily_cap=limits.provided.corrections_per_member_per_day,
+                policy=policy,
             ),
             commands.RetractCorrection: providers.Singleton(
                 RetractCorrectionHandler,

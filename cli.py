@@ -50,6 +50,11 @@ async def finish_starter(task: "asyncio.Task[None]", deadline: float = 60.0) -> 
         pass
 
 
+async def stop_jobs(container: Container) -> None:
+    """Cancel the running jobs now; each tells its user it was cancelled. A driver calls it while still connected."""
+    await container.work.jobs().shutdown(0.0)
+
+
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
     """Let running jobs finish within `deadline` (then cancel them), stop speaking, free the workers."""
     await container.work.jobs().shutdown(deadline)
@@ -219,7 +224,8 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
         page = await start_web(settings, container, chat, attachments, DiscordGuilds(bot), local=False)
         if settings.speech.load_at_startup:
             await warm_up(container)
-        await run_discord_bot(bot, token)
+        # Jobs are cancelled, and say so in the chat, before the bot disconnects (issue 14, defect 5).
+        await run_discord_bot(bot, token, before_close=lambda: stop_jobs(container))
     except DiscordStartupError as error:
         print(f"parrot: {error}", file=sys.stderr)
         return 1

@@ -79,6 +79,8 @@ class LimitSettings(Section):
     heavy_jobs_waiting: int = Field(default=16, ge=0, le=10_000)
     answer_seconds: float = Field(default=15.0, gt=0, le=600)
     hearing_seconds: float = Field(default=180.0, gt=0, le=3600)
+    # Every plain message is looked up among a space's corrections: anyone may add them, so each member's are capped.
+    corrections_per_member_per_day: int = Field(default=50, ge=0, le=10_000)
 
     def request_limits(self) -> RequestLimits:
         """The same limits in the units the use cases count in (bytes, not megabytes)."""
@@ -94,6 +96,7 @@ class LimitSettings(Section):
             heavy_waiting=self.heavy_jobs_waiting,
             answer_seconds=self.answer_seconds,
             hearing_seconds=self.hearing_seconds,
+            corrections_per_member_per_day=self.corrections_per_member_per_day,
         )
 
 

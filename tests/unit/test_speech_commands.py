@@ -1,5 +1,6 @@
 """Voice messages heard and replies spoken, through the bus, with fake speech backends."""
 
+import asyncio
 from pathlib import Path
 
 from domain.messages import Status
@@ -111,3 +112,30 @@ async def test_each_reply_is_spoken_in_the_language_it_is_written_in(tmp_path: P
     await app.discord.say("привет", voice_channel_id=55)
     await app.settle()
     assert app.tts.spoken == [("Hello there.", "en-US"), ("Привет, рад тебя видеть.", "ru")]
+
+
+async def test_a_voice_message_deleted_while_heard_is_neither_transcribed_nor_answered(app: AppHarness) -> None:
+    app.stt.delay = 0.2
+    clip = app.discord.attachment("voice-message.ogg", b"speech:what time is it", "audio/ogg", voice_message=True)
+    message = app.discord.message("", attachments=(clip,))
+    heard = asyncio.create_task(app.discord.post(message))
+    await asyncio.sleep(0.05)
+    app.discord.deleted.add(message.id)  # its author deletes it while the recogniser works
+    await heard
+    assert app.stt.languages == [None]  # heard (detected among the default languages) once
+    assert app.discord.replies_to(message) == []
+    assert [s for m, s in app.discord.statuses if m == message.id] == [Status.WORKING]
+
+
+async def test_a_transcript_is_quoted_in_the_chat_and_kept_as_said_in_its_file(app: AppHarness) -> None:
+    said = "**loud** [link](https://evil.example) ```"
+    clip = app.discord.attachment("voice-message.ogg", f"speech:{said}".encode(), "audio/ogg", voice_message=True)
+    message = await app.discord.say("", attachments=(clip,))
+    shown = app.discord.replies_to(message)[0].text
+    assert shown == "🎙️ I heard: \\*\\*loud\\*\\* \\[link\\]\\(https://evil.example\\) \\`\\`\\`"
+    long_said = " ".join(["**word**-of-twenty-ch"] * 450)
+    clip = app.discord.attachment("long.ogg", f"speech:{long_said}".encode(), "audio/ogg", voice_message=True)
+    message = await app.discord.say("", attachments=(clip,))
+    attached = app.discord.replies_to(message)[0].file
+    assert attached is not None and attached.filename == "transcript.txt"
+    assert attached.data.decode() == long_said
