@@ -5,6 +5,7 @@ fake) fills the chat ports; `cli.py` picks the driver. Every handler is wired by
 """
 
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from dependency_injector import containers, providers
@@ -12,6 +13,7 @@ from dependency_injector import containers, providers
 from adapters.audio.codec import PyAvAudioCodec
 from adapters.config.settings import ModelSettings, ParrotSettings, SpeechSettings
 from adapters.datasets.parser import DatasetFileParser
+from adapters.datasets.starter import ShippedStarterDataset
 from adapters.model.confusion_png import ConfusionMatrixRenderer
 from adapters.model.embedded import EmbeddedBackend
 from adapters.model.hybrid import HybridBackend
@@ -25,6 +27,7 @@ from adapters.speech.piper import PiperTextToSpeech
 from adapters.speech.routing import LanguageRoutingTextToSpeech
 from adapters.speech.sphinx import SphinxSpeechToText
 from adapters.speech.whisper import WhisperSpeechToText
+from adapters.storage.artifact_cache import FilesystemArtifactCache
 from adapters.storage.atomic import LineAppender
 from adapters.storage.dataset_store import FilesystemDatasetStore
 from adapters.storage.feedback_log import JsonLinesFeedbackLog
@@ -64,6 +67,7 @@ from application.languages import SpeechLanguages
 from application.limits import RequestLimits
 from application.messagebus import MessageBus
 from application.ports.chat import AttachmentSource, ChatOutput, VoiceOutput
+from application.ports.model import ModelBackend
 from application.ports.speech import SpeechToText
 from application.publisher import EventPublisher
 from application.review.activity import ActivityLog
@@ -72,6 +76,7 @@ from application.review.inbox import ReviewInbox
 from application.review.intents import IntentAnswers
 from application.review.models import JobStatus, ModelHistory, ReportPicture
 from application.review.overview import Overview
+from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from application.uncertain import UncertainMessages
 from application.voice_sessions import VoiceSessions
@@ -109,7 +114,7 @@ def recogniser_names(speech: SpeechSettings) -> list[str]:
 
 def heard_languages(speech: SpeechSettings) -> list[str]:
     """The languages a space hears unless its `settings languages` say otherwise."""
-    return [language_code(speech.language)]
+    return list(dict.fromkeys(language_code(language) for language in speech.languages))
 
 
 def google_endpoint(speech: SpeechSettings) -> str:
@@ -125,7 +130,12 @@ class Speech(containers.DeclarativeContainer):
 
     codec = providers.Singleton(PyAvAudioCodec, max_bytes=limits.provided.attachment_bytes)
     whisper = providers.Resource(
-        opened, providers.Factory(WhisperSpeechToText, model_cache_dir=settings.provided.speech_cache_dir.call())
+        opened,
+        providers.Factory(
+            WhisperSpeechToText,
+            model_cache_dir=settings.provided.speech_cache_dir.call(),
+            languages=config.provided.languages,
+        ),
     )
     sphinx = providers.Resource(opened, providers.Factory(SphinxSpeechToText))
     google = providers.Resource(
@@ -155,6 +165,15 @@ class Speech(containers.DeclarativeContainer):
         espeak=espeak,
         gtts=gtts,
     )
+
+
+def starter_backend(config: ModelSettings, backends: Mapping[str, ModelBackend]) -> ModelBackend | None:
+    """The backend that builds the starter model, or None when the starter is switched off."""
+    return backends.get(config.starter_backend) if config.starter else None
+
+
+def starter_cache(settings: ParrotSettings) -> Path:
+    return settings.storage.data_root / "cache" / "starter"
 
 
 class Model(containers.DeclarativeContainer):
@@ -223,8 +242,19 @@ class Work(containers.DeclarativeContainer):
     corrections = providers.Singleton(CorrectionOverrides, log=storage.feedback_log)
     uncertain = providers.Singleton(UncertainMessages)
     activity = providers.Singleton(ActivityLog, clock=clock)
+    # Starter knowledge answers untrained spaces; its model is cached under the data root by dataset hash.
+    starter = providers.Singleton(
+        StarterKnowledge,
+        source=providers.Singleton(ShippedStarterDataset),
+        cache=providers.Singleton(FilesystemArtifactCache, providers.Callable(starter_cache, settings)),
+        backend=providers.Callable(starter_backend, settings.provided.model, model.backends),
+    )
     active_models = providers.Singleton(
-        ActiveModels, backends=model.backends, store=storage.model_store, settings=storage.space_settings
+        ActiveModels,
+        backends=model.backends,
+        store=storage.model_store,
+        settings=storage.space_settings,
+        starter=starter,
     )
     languages = providers.Singleton(
         SpeechLanguages,
@@ -232,6 +262,7 @@ class Work(containers.DeclarativeContainer):
         default=settings.provided.speech.language,
         by_guild=settings.provided.speech.guild_languages,
         detect=settings.provided.speech.detect_language,
+        languages=settings.provided.speech.languages,
     )
     hearing = providers.Singleton(
         AudioHearing,
@@ -361,6 +392,8 @@ class Container(containers.DeclarativeContainer):
                 uncertain=work.uncertain,
                 clock=work.clock,
                 max_chars=limits.provided.feedback_chars,
+                daily_cap=limits.provided.corrections_per_member_per_day,
+                policy=policy,
             ),
             commands.RetractCorrection: providers.Singleton(
                 RetractCorrectionHandler,
@@ -395,6 +428,7 @@ class Container(containers.DeclarativeContainer):
                 chat=chat,
                 settings=storage.space_settings,
                 default_languages=providers.Callable(heard_languages, settings.provided.speech),
+                keep_starter=settings.provided.model.keep_starter,
             ),
             commands.ForgetMe: providers.Singleton(
                 ForgetMeHandler,
@@ -417,6 +451,8 @@ class Container(containers.DeclarativeContainer):
                 jobs=work.jobs,
                 publish=work.publisher,
                 clock=work.clock,
+                starter=work.starter,
+                keep_starter=settings.provided.model.keep_starter,
             ),
             commands.ShowTrainingStatus: providers.Singleton(
                 ShowTrainingStatusHandler,
@@ -439,7 +475,11 @@ class Container(containers.DeclarativeContainer):
                 clock=work.clock,
             ),
             commands.ListModels: providers.Singleton(
-                ListModelsHandler, chat=chat, store=storage.model_store, settings=storage.space_settings
+                ListModelsHandler,
+                chat=chat,
+                store=storage.model_store,
+                settings=storage.space_settings,
+                starter_enabled=work.starter.provided.enabled,
             ),
             commands.UseModel: providers.Singleton(
                 UseModelHandler, chat=chat, store=storage.model_store, settings=storage.space_settings

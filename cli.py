@@ -29,8 +29,30 @@ async def settle(container: Container) -> None:
 
 async def warm_up(container: Container) -> None:
     """Load the speech models now instead of on first use (`speech.load_at_startup`)."""
+    print("parrot: loading the speech models (the first time, Whisper is assembled from its packages)", file=sys.stderr)
     await container.speech.stt().warm_up()
     await container.speech.tts().warm_up()
+
+
+def prepare_starter(container: Container) -> "asyncio.Task[None]":
+    """Build (or load from the cache) the starter model in the background, so the first message does not wait."""
+    return asyncio.create_task(container.work.starter().prepare(), name="starter")
+
+
+async def finish_starter(task: "asyncio.Task[None]", deadline: float = 60.0) -> None:
+    """Let a starter build in progress end before shutting down: a fit cut off in a worker process can leave the
+    process pool's shutdown waiting forever. Past `deadline` it is cancelled all the same."""
+    try:
+        await asyncio.wait_for(asyncio.shield(task), deadline)
+    except TimeoutError:
+        task.cancel()
+    except Exception:  # noqa: S110 - a failed build is logged where it fails; shutting down goes on
+        pass
+
+
+async def stop_jobs(container: Container) -> None:
+    """Cancel the running jobs now; each tells its user it was cancelled. A driver calls it while still connected."""
+    await container.work.jobs().shutdown(0.0)
 
 
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
@@ -196,18 +218,21 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
     chat, attachments = web_ports(settings, bot.chat, bot.attachments)
     container = build_container(settings, chat, bot.voice, attachments)
     bot.attach(container.bus())
+    starter = prepare_starter(container)
     page = None
     try:
         page = await start_web(settings, container, chat, attachments, DiscordGuilds(bot), local=False)
         if settings.speech.load_at_startup:
             await warm_up(container)
-        await run_discord_bot(bot, token)
+        # Jobs are cancelled, and say so in the chat, before the bot disconnects (issue 14, defect 5).
+        await run_discord_bot(bot, token, before_close=lambda: stop_jobs(container))
     except DiscordStartupError as error:
         print(f"parrot: {error}", file=sys.stderr)
         return 1
     finally:
         if page is not None:
             await page.stop()
+        await finish_starter(starter)
         await shutdown(container)
     return 0
 
@@ -241,6 +266,7 @@ async def run_local_chat(settings: ParrotSettings) -> int:
         await settle(container)
 
     session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
+    starter = prepare_starter(container)
     page = None
     try:
         directory = StaticGuilds([(int(GUILD), "Local chat")])
@@ -251,6 +277,7 @@ async def run_local_chat(settings: ParrotSettings) -> int:
     finally:
         if page is not None:
             await page.stop()
+        await finish_starter(starter)
         await shutdown(container)
     return 0
 

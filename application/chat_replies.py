@@ -24,10 +24,12 @@ async def send_long_text(
     intro: str = "",
     max_parts: int = MAX_PARTS,
     actions: Sequence[ReplyAction] = (),
+    file_text: str | None = None,
 ) -> MessageId:
     """Send `text` split on word boundaries, or as a .txt file when it would take more than `max_parts` messages.
 
     With `max_parts` 1, a text longer than one message goes as a file with its first lines shown inline.
+    The file holds `file_text` when given (words as they were said, without the chat's escapes), else the text.
     """
     limit = chat.max_message_length
     text = chat.render(text)
@@ -42,7 +44,10 @@ async def send_long_text(
         else:
             note = f"{intro}{note}".strip()
         return await chat.send_file(
-            channel_id, OutgoingFile(filename, text.encode("utf-8")), text=note[:limit], reply_to=reply_to
+            channel_id,
+            OutgoingFile(filename, (text if file_text is None else file_text).encode("utf-8")),
+            text=note[:limit],
+            reply_to=reply_to,
         )
     first = await chat.send_text(channel_id, parts[0], reply_to=reply_to, actions=actions)
     for part in parts[1:]:

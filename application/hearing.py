@@ -1,5 +1,7 @@
 """Hearing an audio attachment and posting its transcript: shared by automatic and on-request transcription."""
 
+import structlog
+
 from application.chat_replies import send_long_text
 from application.deadlines import within
 from application.languages import SpeechLanguages
@@ -9,7 +11,12 @@ from application.work_gate import WorkGate
 from domain.errors import InvalidAudio, ParrotError, TooLarge
 from domain.messages import Attachment, Message, Status
 from domain.speech import Transcript
-from domain.text import Code, say
+from domain.text import Code, Quote, say
+
+log = structlog.get_logger("parrot.speech")
+
+# Far above what `limits.audio_seconds` lets anyone say; the transcript is quoted whole (long ones go as a file).
+MAX_TRANSCRIPT_CHARS = 1_000_000
 
 
 class AudioHearing:
@@ -40,8 +47,11 @@ class AudioHearing:
         self._max_seconds = max_seconds
         self._hearing_seconds = hearing_seconds
 
-    async def post_transcript(self, message: Message, attachment: Attachment) -> Transcript:
-        """Hear `attachment` and answer `message` with its transcript; refusals mark the message failed."""
+    async def post_transcript(self, message: Message, attachment: Attachment) -> Transcript | None:
+        """Hear `attachment` and answer `message` with its transcript; refusals mark the message failed.
+
+        None when the message was deleted while it was heard: its transcript is not posted.
+        """
         if attachment.size > self._max_bytes:
             raise TooLarge(say("The audio file ", Code(attachment.filename)), attachment.size, self._max_bytes)
         await self._chat.set_status(message.channel_id, message.id, Status.WORKING)
@@ -51,17 +61,22 @@ class AudioHearing:
         except ParrotError:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise
+        if self._chat.is_gone(message.channel_id, message.id):
+            # Its author deleted the voice message while it was heard: what it said must not be posted.
+            log.info("the message was deleted; its transcript is dropped", message_id=message.id)
+            return None
         if transcript.is_empty:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise InvalidAudio("I couldn't hear any words in that audio.")
         await send_long_text(
             self._chat,
             message.channel_id,
-            transcript.text.strip(),
+            say(Quote(transcript.text.strip(), limit=MAX_TRANSCRIPT_CHARS)),
             reply_to=message.id,
             filename="transcript.txt",
             intro="🎙️ I heard: ",
             max_parts=1,
+            file_text=transcript.text.strip(),
         )
         await self._chat.set_status(message.channel_id, message.id, Status.DONE)
         return transcript

@@ -51,6 +51,7 @@ class TrainModel(Command):
     inline_text: str = ""
     attachment: Attachment | None = None
     backend: str | None = None
+    with_starter: bool = False  # keep the starter knowledge alongside the server's own data
 
 
 @dataclass(frozen=True, slots=True)

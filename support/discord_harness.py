@@ -97,6 +97,7 @@ def build_app_bot(
     *,
     codec: fakes.FakeCodec | None = None,
     model: fakes.FakeModelBackend | None = None,
+    stt: fakes.FakeSpeechToText | None = None,
     privileged_roles: tuple[str, ...] = (),
 ) -> tuple[ParrotBot, Container]:
     """The bot wired to the real application container, as bootstrap does, with fake speech and model backends."""
@@ -108,7 +109,7 @@ def build_app_bot(
         bot.voice,
         bot.attachments,
         codec=codec or fakes.FakeCodec(),
-        stt=fakes.FakeSpeechToText(),
+        stt=stt or fakes.FakeSpeechToText(),
         tts=fakes.FakeTextToSpeech(),
         backends={"embedded": model or fakes.FakeModelBackend(name="embedded")},
         dataset_parser=fakes.LineParser(),

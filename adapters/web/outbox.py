@@ -14,7 +14,7 @@ from application.ports.chat import AttachmentSource, ChatOutput
 from domain.errors import NotFound, TooLarge
 from domain.ids import ChannelId, MessageId
 from domain.messages import Attachment, OutgoingFile, ReplyAction, Status
-from domain.text import Text, render
+from domain.text import Code, Text, render, say
 
 WEB_REF = "web-upload:"
 
@@ -89,6 +89,10 @@ class WebChat:
         else:
             page.lines.append(render(text, self._plain))
 
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        # A page's request is never deleted; a driver's message may be.
+        return self._page(channel_id) is None and self._inner.is_gone(channel_id, message_id)
+
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         page = self._page(channel_id)
         if page is None:
@@ -121,5 +125,5 @@ class WebAttachments:
         if data is None:
             raise NotFound("That upload is gone.")
         if len(data) > max_bytes:
-            raise TooLarge(f"The file `{attachment.filename}`", len(data), max_bytes)
+            raise TooLarge(say("The file ", Code(attachment.filename)), len(data), max_bytes)
         return data

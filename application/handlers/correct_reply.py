@@ -1,18 +1,20 @@
 from collections.abc import Sequence
+from datetime import timedelta
 
 from application.arguments import require
 from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
 from application.messagebus import BusMessage
+from application.permissions import PrivilegePolicy
 from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.storage import FeedbackLog
 from application.uncertain import UncertainMessages
 from domain.commands import CorrectReply
-from domain.errors import InvalidArgument, NothingToCorrect
+from domain.errors import InvalidArgument, NothingToCorrect, QuotaReached
 from domain.events import ReplyCorrected
 from domain.feedback import Correction, Exchange
-from domain.text import CommandRef, say
+from domain.text import CommandRef, Quote, say
 
 
 class CorrectReplyHandler:
@@ -25,6 +27,8 @@ class CorrectReplyHandler:
         uncertain: UncertainMessages,
         clock: Clock,
         max_chars: int,
+        daily_cap: int = 50,
+        policy: PrivilegePolicy | None = None,
     ) -> None:
         self._chat = chat
         self._log = log
@@ -33,6 +37,8 @@ class CorrectReplyHandler:
         self._uncertain = uncertain
         self._clock = clock
         self._max_chars = max_chars
+        self._daily_cap = daily_cap
+        self._policy = policy or PrivilegePolicy()
 
     async def __call__(self, command: CorrectReply) -> Sequence[BusMessage]:
         message = command.message
@@ -60,15 +66,23 @@ class CorrectReplyHandler:
             created_at=self._clock.now(),
         )
         space = message.space
+        # Anyone may add corrections and every plain message is looked up among them: each member's are capped.
+        # Admins are not (they answer the review page's inbox in bulk, and may train on any data anyway).
+        added = await self._overrides.added_since(space, message.author.id, correction.created_at - timedelta(days=1))
+        if added >= self._daily_cap and not self._policy.allows(message):
+            raise QuotaReached(
+                f"You have added {added} corrections here in the last 24 hours, the most one member may "
+                f"({self._daily_cap}); please try again tomorrow, or ask an admin to add them to the training data."
+            )
         await self._log.append_correction(space, correction)
         await self._overrides.add(space, correction)
         self._uncertain.forget(space, exchange.user_text)
-        quoted = exchange.user_text if len(exchange.user_text) <= 100 else exchange.user_text[:97] + "..."
         await self._chat.send_text(
             message.channel_id,
             say(
-                f'Thanks, noted. From now on I answer "{quoted}" with your correction, '
-                "and it will be part of the next ",
+                'Thanks, noted. From now on I answer "',
+                Quote(exchange.user_text, 100),
+                '" with your correction, and it will be part of the next ',
                 CommandRef("train"),
                 ".",
             ),

@@ -17,7 +17,7 @@ class SpeakTextHandler:
     async def __call__(self, command: SpeakText) -> Sequence[BusMessage]:
         if not (await self._settings.load(command.message.space)).spoken_replies:
             return ()  # `settings voice off`: the bot stays silent in voice channels
-        language = await self._languages.spoken(command.message.space)
+        language = await self._languages.spoken(command.message.space, command.text)
         self._sessions.speak(command.guild_id, command.voice_channel_id, command.text, language)
         return ()
 

@@ -24,6 +24,8 @@ class TranscribeAudioHandler:
             text = message.content.strip()
             return [ReplyToMessage(message, text=text)] if text else ()
         transcript = await self._hearing.post_transcript(message, command.attachment)
+        if transcript is None:
+            return ()
         return [ReplyToMessage(message, text=transcript.text)]
 
 

@@ -22,7 +22,7 @@ async def answer(app: AppHarness, text: str, **kwargs: object) -> str:
 async def test_settings_are_shown_to_admins(app: AppHarness) -> None:
     text = await answer(app, "!settings", author=ADMIN)
     assert "- transcribe **on**" in text and "- voice **on**" in text
-    assert "- languages **en** (configured)" in text and "- starter **off** (configured)" in text
+    assert "- languages **en ru** (configured)" in text and "- starter **off** (configured)" in text
 
 
 @pytest.mark.parametrize(
@@ -167,8 +167,24 @@ async def test_the_languages_setting_is_what_the_recogniser_is_told(app: AppHarn
     await app.discord.say("", attachments=(clip,))
     await answer(app, "!settings languages ru", author=ADMIN)
     await app.discord.say("", attachments=(clip,))
+    await answer(app, "!settings languages en", author=ADMIN)
+    await app.discord.say("", attachments=(clip,))
     await answer(app, "!settings languages ru en", author=ADMIN)
     await app.discord.say("", attachments=(clip,))
     await answer(app, "!settings languages default", author=ADMIN)
     await app.discord.say("", attachments=(clip,))
-    assert app.stt.languages == ["en-US", "ru", None, "en-US"]  # None: detected among them
+    # None: detected among the space's languages (by default `speech.languages`, English and Russian).
+    assert app.stt.languages == [None, "ru", "en-US", None, None]
+
+
+async def test_the_starter_setting_decides_whether_train_keeps_the_starter(app: AppHarness) -> None:
+    await app.discord.say(TRAINING, author=ADMIN)
+    await app.settle()
+    await answer(app, "!settings starter on", author=ADMIN)
+    await app.discord.say(TRAINING, author=ADMIN)
+    await app.settle()
+    await answer(app, "!settings starter off", author=ADMIN)
+    await app.discord.say(TRAINING, author=ADMIN)
+    await app.settle()
+    replaced, kept, replaced_again = (len(dataset.examples) for dataset in app.backend.trained[-3:])
+    assert replaced == replaced_again == 4 and kept > 4

@@ -34,6 +34,7 @@ async def test_the_review_page_runs_beside_the_discord_bot(fake: FakeDiscord, tm
         "PARROT_STORAGE_DATA_ROOT": str(tmp_path / "data"),
         "PARROT_LOGGING_FORMAT": "json",
         "PARROT_WEB_PORT": str(port),
+        "PARROT_MODEL_STARTER": "false",  # an untrained space says so, and the page's correction changes that
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "cli", "run", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE

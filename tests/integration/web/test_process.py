@@ -28,7 +28,9 @@ async def next_reply(stdout: asyncio.StreamReader) -> str:
 
 async def test_the_chat_prints_a_login_link_and_the_page_corrects_the_next_answer(tmp_path: Path) -> None:
     port = free_port()
-    env = parrot_env(tmp_path / "data", PARROT_WEB_PORT=str(port), PARROT_LOGGING_LEVEL="INFO")
+    env = parrot_env(
+        tmp_path / "data", PARROT_WEB_PORT=str(port), PARROT_LOGGING_LEVEL="INFO", PARROT_MODEL_STARTER="false"
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
