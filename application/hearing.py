@@ -86,4 +86,6 @@ class AudioHearing:
         if not data:
             raise InvalidAudio("That audio file is empty.")
         clip = await self._codec.decode(data, attachment.filename, self._max_seconds)
-        return await self._stt.transcribe(clip, await self._languages.heard(message.space))
+        language = await self._languages.heard(message.space)
+        among = await self._languages.detected_among(message.space) if language is None else ()
+        return await self._stt.transcribe(clip, language, among)

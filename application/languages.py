@@ -51,6 +51,10 @@ class SpeechLanguages:
             return None
         return self._tag(languages[0]) if languages else self._default
 
+    async def detected_among(self, space: Space) -> tuple[str, ...]:
+        """The space's own languages to detect among when `heard` is None; empty: the recogniser's own."""
+        return (await self._settings.load(space)).languages
+
     async def _heard_languages(self, space: Space) -> tuple[str, ...]:
         """The space's own `settings languages`, else `speech.languages`."""
         return (await self._settings.load(space)).languages or self._languages

@@ -288,12 +288,14 @@ class FakeSpeechToText:
         self.down = False
         self.delay = 0.0
         self.languages: list[str | None] = []
+        self.among: list[tuple[str, ...]] = []
 
     async def warm_up(self) -> None:
         pass
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         self.languages.append(language)
+        self.among.append(tuple(among))
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.down:

@@ -169,12 +169,13 @@ async def test_the_languages_setting_is_what_the_recogniser_is_told(app: AppHarn
     await app.discord.say("", attachments=(clip,))
     await answer(app, "!settings languages en", author=ADMIN)
     await app.discord.say("", attachments=(clip,))
-    await answer(app, "!settings languages ru en", author=ADMIN)
+    await answer(app, "!settings languages ru en de", author=ADMIN)
     await app.discord.say("", attachments=(clip,))
     await answer(app, "!settings languages default", author=ADMIN)
     await app.discord.say("", attachments=(clip,))
     # None: detected among the space's languages (by default `speech.languages`, English and Russian).
     assert app.stt.languages == [None, "ru", "en-US", None, None]
+    assert app.stt.among == [(), (), (), ("ru", "en", "de"), ()]  # (): the recogniser's own, `speech.languages`
 
 
 async def test_the_starter_setting_decides_whether_train_keeps_the_starter(app: AppHarness) -> None:
