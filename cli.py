@@ -106,6 +106,7 @@ async def start_web(
             data=review.data(),
             download=review.download(),
             answers=review.answers(),
+            settings=review.settings(),
         ),
         directory=directory,
         policy=container.policy(),

@@ -44,6 +44,7 @@ def in_memory_stores() -> dict[str, Any]:
         "datasets": fakes.InMemoryDatasets(),
         "space_settings": settings,
         "feedback_log": fakes.InMemoryFeedbackLog(),
+        "review_store": fakes.InMemoryReviewStore(),
         "model_store": fakes.InMemoryModelStore(settings=settings),
         "instructions": fakes.StaticInstructions(),
     }

@@ -34,6 +34,7 @@ def queries(container: Container) -> ReviewQueries:
         data=review.data(),
         download=review.download(),
         answers=review.answers(),
+        settings=review.settings(),
     )
 
 

@@ -29,6 +29,7 @@ from application.review.inbox import InboxFilter, ReviewInbox
 from application.review.intents import IntentAnswers
 from application.review.models import JobStatus, ModelHistory, ReportPicture
 from application.review.overview import Overview
+from application.review.settings import ServerSettings
 from domain import commands
 from domain.errors import ParrotError
 from domain.ids import GuildId, MessageId, UserId
@@ -49,6 +50,7 @@ class ReviewQueries:
     data: SpaceData
     download: DatasetDownload
     answers: IntentAnswers
+    settings: ServerSettings
 
 
 @dataclass
@@ -358,12 +360,23 @@ def _filter(query: Any) -> tuple[InboxFilter, str]:
 async def inbox_page(request: web.Request) -> web.Response:
     visit = _visit(request)
     wanted, problem = _filter(request.query)
-    view = _context(request).queries.inbox(visit.space, wanted)
-    return _render(request, "inbox.html", visit, view=view, wanted=wanted, problem=problem, query=request.query)
+    context = _context(request)
+    view = await context.queries.inbox(visit.space, wanted)
+    answers = await context.queries.answers(visit.space)
+    return _render(
+        request,
+        "inbox.html",
+        visit,
+        view=view,
+        wanted=wanted,
+        problem=problem,
+        query=request.query,
+        answered_intents=sorted(answers),
+    )
 
 
 async def _replies(request: web.Request, visit: Visit) -> dict[str, str]:
-    everything = _context(request).queries.inbox(visit.space, InboxFilter(state=""))
+    everything = await _context(request).queries.inbox(visit.space, InboxFilter(state=""))
     return {item.text: item.reply for group in everything.groups for item in group.items}
 
 
@@ -392,8 +405,17 @@ async def inbox_assign(request: web.Request) -> web.Response:
     if not texts or not intent:
         return _refused(request, visit, "Choose messages and an intent to assign.", "inbox")
     answers = await _context(request).queries.answers(visit.space)
-    # The intent's answer, when the dataset has one, joins the message to that intent at the next training.
-    answer = answers.get(intent, intent)
+    # The intent's answer joins the message to that intent at the next training. Without one there is
+    # nothing to teach: the intent's bare name would become the answer users get.
+    answer = answers.get(intent, "")
+    if not answer.strip():
+        return _refused(
+            request,
+            visit,
+            f"The selected dataset has no answer for the intent “{intent}”: choose an intent it answers, "
+            "or write the answer instead.",
+            "inbox",
+        )
     replies = await _replies(request, visit)
     outcome = await _send(
         request,
@@ -547,19 +569,42 @@ async def settings_page(request: web.Request) -> web.Response:
     context = _context(request)
     data = await context.queries.data(visit.space)
     models = await context.queries.models(visit.space)
-    return _render(request, "settings.html", visit, view=data, models=models)
+    settings = await context.queries.settings(visit.space)
+    return _render(request, "settings.html", visit, view=data, models=models, settings=settings)
 
 
 async def settings_save(request: web.Request) -> web.Response:
+    """Each changed field is the chat command that changes it, sent as the admin: checked and refused the same way."""
     visit = _visit(request)
     form = await _form(request, visit)
-    current = (await _context(request).queries.data(visit.space)).settings
+    context = _context(request)
+    current = await context.queries.settings(visit.space)
+    saved = current.saved
     made: list[Callable[[Message], commands.Command]] = []
+
+    def change(setting: str, *values: str) -> None:
+        made.append(lambda m: commands.ChangeSettings(m, setting=setting, values=values))
+
+    for name, now in (("transcribe", saved.transcribe_voice), ("voice", saved.spoken_replies)):
+        wanted = str(form.get(name, "")).strip()
+        if wanted and wanted != ("on" if now else "off"):
+            change(name, wanted)
+    languages = str(form.get("languages", "")).strip()
+    given = tuple(languages.replace(",", " ").split())
+    if given == ("default",) or not given:
+        if saved.languages:
+            change("languages", "default")
+    elif given != saved.languages:
+        change("languages", *given)
+    starter = str(form.get("starter", "")).strip()
+    starter_now = "default" if saved.keep_starter is None else ("on" if saved.keep_starter else "off")
+    if starter and starter != starter_now:
+        change("starter", starter)
     dataset = str(form.get("active_dataset", "")).strip()
-    if dataset and dataset != (current.active_dataset or ""):
+    if dataset and dataset != (saved.active_dataset or ""):
         made.append(lambda m: commands.SelectDataset(m, name=dataset))
     model = str(form.get("active_model", "")).strip()
-    if model and model != str(current.active_model or ""):
+    if model and model != str(saved.active_model or ""):
         made.append(lambda m: commands.UseModel(m, version=model))
     if not made:
         return _done(request, visit, Outcome(["Nothing changed."]), "settings")

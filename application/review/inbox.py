@@ -1,4 +1,4 @@
-"""The review inbox: messages Parrot was unsure about or users corrected, filtered, similar ones grouped."""
+"""The review inbox: messages Parrot was unsure about, or users corrected or rated down; similar ones grouped."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -63,8 +63,8 @@ class ReviewInbox:
         self._activity = activity
         self._similar = similar
 
-    def __call__(self, space: Space, wanted: InboxFilter) -> InboxView:
-        everything = self._activity.items(space)
+    async def __call__(self, space: Space, wanted: InboxFilter) -> InboxView:
+        everything = await self._activity.items(space)
         chosen = sorted((item for item in everything if wanted.admits(item)), key=lambda item: item.confidence)
         groups: list[list[ReviewItem]] = []
         for item in chosen:
