@@ -126,6 +126,9 @@ class InMemoryFeedbackLog:
     async def append_thumbs_down(self, space: Space, rating: ThumbsDown) -> None:
         self.thumbs_down.setdefault(space, []).append(rating)
 
+    async def list_thumbs_down(self, space: Space, limit: int) -> Sequence[ThumbsDown]:
+        return self.thumbs_down.get(space, [])[-limit:]
+
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         return list(self.corrections.get(space, []))
 

@@ -63,6 +63,11 @@ class JsonLinesFeedbackLog:
         }
         await self._appender.append(self._layout.thumbs_down(space), json.dumps(record, ensure_ascii=False))
 
+    async def list_thumbs_down(self, space: Space, limit: int) -> Sequence[ThumbsDown]:
+        records = await read_records(self._layout.thumbs_down(space))
+        wanted = ("user_text", "author_id", "channel_id", "reply_message_id", "created_at")
+        return [_thumbs_down(record) for record in records if _has(record, *wanted)][-limit:]
+
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         records = await read_records(self._layout.corrections(space))
         corrections: list[Correction] = []
@@ -123,5 +128,21 @@ def _correction(record: dict[str, Any]) -> Correction:
         guild_id=GuildId(int(record["guild_id"])) if record.get("guild_id") is not None else None,
         channel_id=ChannelId(int(record.get("channel_id") or 0)),
         reply_message_id=MessageId(int(reply)) if reply is not None else None,
+        created_at=datetime.fromisoformat(str(record["created_at"])),
+    )
+
+
+def _thumbs_down(record: dict[str, Any]) -> ThumbsDown:
+    asker = record.get("asker_id")
+    return ThumbsDown(
+        user_text=str(record["user_text"]),
+        bot_reply=str(record.get("bot_reply", "")),
+        intent=str(record.get("intent") or ""),
+        confidence=float(record.get("confidence") or 0.0),
+        author_id=UserId(int(record["author_id"])),
+        asker_id=UserId(int(asker)) if asker is not None else None,
+        guild_id=GuildId(int(record["guild_id"])) if record.get("guild_id") is not None else None,
+        channel_id=ChannelId(int(record["channel_id"])),
+        reply_message_id=MessageId(int(record["reply_message_id"])),
         created_at=datetime.fromisoformat(str(record["created_at"])),
     )

@@ -24,6 +24,7 @@ from adapters.web.oauth import DiscordOAuth, OAuthFailed
 from adapters.web.outbox import Outcome, WebAttachments, WebChat
 from adapters.web.sessions import COOKIE, Guild, LoginLinks, Session, SessionCodec
 from application.messagebus import MessageBus
+from application.review.activity import CORRECTED, THUMBS_DOWN, UNSURE
 from application.review.data import DatasetDownload, SpaceData
 from application.review.inbox import InboxFilter, ReviewInbox
 from application.review.intents import IntentAnswers
@@ -38,6 +39,7 @@ from domain.spaces import Space
 
 HERE = Path(__file__).resolve().parent
 STATE_COOKIE = "parrot_oauth_state"
+REASONS = ("", UNSURE, CORRECTED, THUMBS_DOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +344,9 @@ def _filter(query: Any) -> tuple[InboxFilter, str]:
         state = query.get("state", "pending")
         if state not in ("pending", "answered", "ignored", ""):
             raise ValueError("state")
+        reason = query.get("reason", "")
+        if reason not in REASONS:
+            raise ValueError("reason")
         wanted = InboxFilter(
             intent=query.get("intent", "").strip(),
             since=day("since"),
@@ -349,6 +354,7 @@ def _filter(query: Any) -> tuple[InboxFilter, str]:
             min_confidence=share("min", 0.0),
             max_confidence=share("max", 1.0),
             state=state,
+            reason=reason,
         )
     except ValueError:
         return InboxFilter(), "A filter was not understood: dates are YYYY-MM-DD, confidences 0 to 100."

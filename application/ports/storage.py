@@ -101,6 +101,10 @@ class FeedbackLog(Protocol):
 
     async def append_thumbs_down(self, space: Space, rating: ThumbsDown) -> None: ...
 
+    async def list_thumbs_down(self, space: Space, limit: int) -> Sequence[ThumbsDown]:
+        """The latest `limit`, oldest first."""
+        ...
+
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         """Oldest first, without those a later retraction withdrew."""
         ...

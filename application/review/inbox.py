@@ -19,6 +19,7 @@ class InboxFilter:
     min_confidence: float = 0.0
     max_confidence: float = 1.0
     state: str = PENDING
+    reason: str = ""  # unsure, corrected or thumbs-down; empty for any
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_confidence <= self.max_confidence <= 1.0:
@@ -30,6 +31,7 @@ class InboxFilter:
         day = item.at.date()
         return (
             (not self.state or item.state == self.state)
+            and (not self.reason or item.reason == self.reason)
             and (not self.intent or item.intent == self.intent)
             and (self.since is None or day >= self.since)
             and (self.until is None or day <= self.until)

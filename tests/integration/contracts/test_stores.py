@@ -197,7 +197,10 @@ async def test_forgetting_an_author_removes_the_thumbs_downs_they_gave_or_were_a
     for rater, asker in ((5, 6), (6, 5), (6, 7), (7, None)):
         await feedback_log.append_thumbs_down(ONE, rating(rater, asker))
     await feedback_log.append_thumbs_down(TWO, rating(5, 5))
+    assert [r.author_id for r in await feedback_log.list_thumbs_down(ONE, 3)] == [6, 6, 7]
+    assert list(await feedback_log.list_thumbs_down(TWO, 10)) == [rating(5, 5)]
     assert await feedback_log.forget_author(ONE, UserId(5)) == Forgotten(thumbs_down=2)
+    assert [(r.author_id, r.asker_id) for r in await feedback_log.list_thumbs_down(ONE, 10)] == [(6, 7), (7, None)]
     assert await feedback_log.forget_author(ONE, UserId(7)) == Forgotten(thumbs_down=2)
     assert await feedback_log.forget_author(ONE, UserId(6)) == Forgotten()
     assert await feedback_log.forget_author(TWO, UserId(5)) == Forgotten(thumbs_down=1)

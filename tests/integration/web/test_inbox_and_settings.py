@@ -103,6 +103,11 @@ async def test_a_thumbs_down_shows_in_the_inbox_and_forget_me_removes_it_for_goo
     await site.web.harness.container.bus().handle(commands.RateReply(reaction, reply_id=reply.message_id))
     page = await site.page("/g/1/inbox")
     assert "“hello”" in page and "thumbs-down" in page and "Parrot said: Hi!" in page
+    assert "“hello”" in await site.page("/g/1/inbox?reason=thumbs-down")
+    assert "“hello”" not in await site.page("/g/1/inbox?reason=unsure")
+    assert "A filter was not understood" in await site.page("/g/1/inbox?reason=bogus")
+    data = await site.page("/g/1/data")
+    assert "👎 on “Hi!”, the answer to “hello”" in data and "member 6" in data
     ratings = (data_root / SPACE / "thumbs_down.jsonl").read_text().splitlines()
     assert [json.loads(line)["author_id"] for line in ratings] == [6]
     assert stat.S_IMODE((data_root / SPACE / "thumbs_down.jsonl").stat().st_mode) == 0o600
@@ -115,6 +120,7 @@ async def test_a_thumbs_down_shows_in_the_inbox_and_forget_me_removes_it_for_goo
     assert "Also deleted: 1 thumbs-down." in discord.replies_to(forget)[-1].current_text
     assert (data_root / SPACE / "thumbs_down.jsonl").read_text() == ""
     assert "“hello”" not in await site.page("/g/1/inbox?state=")
+    assert "No thumbs-down yet" in await site.page("/g/1/data")
     assert "hello" not in (data_root / SPACE / "review.jsonl").read_text()
 
 
