@@ -107,7 +107,7 @@ async def test_a_thumbs_down_shows_in_the_inbox_and_forget_me_removes_it_for_goo
     assert "“hello”" not in await site.page("/g/1/inbox?reason=unsure")
     assert "A filter was not understood" in await site.page("/g/1/inbox?reason=bogus")
     data = await site.page("/g/1/data")
-    assert "👎 on “Hi!”, the answer to “hello”" in data and "member 6" in data
+    assert "thumbs-down on “Hi!”, the answer to “hello”" in data and "member 6" in data
     ratings = (data_root / SPACE / "thumbs_down.jsonl").read_text().splitlines()
     assert [json.loads(line)["author_id"] for line in ratings] == [6]
     assert stat.S_IMODE((data_root / SPACE / "thumbs_down.jsonl").stat().st_mode) == 0o600
