@@ -418,7 +418,7 @@ async def inbox_assign(request: web.Request) -> web.Response:
         return _refused(
             request,
             visit,
-            f"The selected dataset has no answer for the intent “{intent}”: choose an intent it answers, "
+            f"The selected dataset has no answer for the intent “{intent[:80]}”: choose an intent it answers, "
             "or write the answer instead.",
             "inbox",
         )
@@ -595,13 +595,13 @@ async def settings_save(request: web.Request) -> web.Response:
         wanted = str(form.get(name, "")).strip()
         if wanted and wanted != ("on" if now else "off"):
             change(name, wanted)
-    languages = str(form.get("languages", "")).strip()
-    given = tuple(languages.replace(",", " ").split())
-    if given == ("default",) or not given:
-        if saved.languages:
-            change("languages", "default")
-    elif given != saved.languages:
-        change("languages", *given)
+    if "languages" in form:  # a form without the field keeps the languages; an empty field means the configured
+        given = tuple(str(form.get("languages", "")).replace(",", " ").split())
+        if given in ((), ("default",)):
+            if saved.languages:
+                change("languages", "default")
+        elif given != saved.languages:
+            change("languages", *given)
     starter = str(form.get("starter", "")).strip()
     starter_now = "default" if saved.keep_starter is None else ("on" if saved.keep_starter else "off")
     if starter and starter != starter_now:

@@ -4,11 +4,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from application.review.activity import ANSWERED, CORRECTED, IGNORED, PENDING, UNSURE, ActivityLog
+from application.review.activity import ANSWERED, CORRECTED, IGNORED, PENDING, THUMBS_DOWN, UNSURE, ActivityLog
 from application.review.inbox import InboxFilter, ReviewInbox
 from domain import commands
 from domain.errors import InvalidArgument
-from domain.events import ReplyProduced
+from domain.events import ReplyProduced, ReplyRatedDown
+from domain.feedback import ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Author, Message, Reply
 from domain.spaces import Space
@@ -161,3 +162,43 @@ def test_an_inverted_range_is_refused() -> None:
         InboxFilter(min_confidence=0.8, max_confidence=0.2)
     with pytest.raises(InvalidArgument):
         InboxFilter(since=date(2026, 2, 1), until=date(2026, 1, 1))
+
+
+# --- the inbox's store -------------------------------------------------------------------------------
+
+
+def asked(text: str, at: datetime = JAN, author: int = 1) -> ReplyProduced:
+    message = Message(MessageId(1), ChannelId(10), Author(UserId(author), "alice"), text, GuildId(1), created_at=at)
+    return ReplyProduced(message, Reply(ChannelId(10), "?", MessageId(1), None, False, "hi", 0.2), text)
+
+
+async def test_the_stored_inbox_stays_bounded_and_a_new_log_reads_it_back() -> None:
+    store = InMemoryReviewStore()
+    log = ActivityLog(FixedClock(), store, per_space=3)
+    for number in range(10):
+        await log.on_reply(asked(f"question {number}"))
+    assert [item.text for item in await log.items(GUILD)] == ["question 7", "question 8", "question 9"]
+    assert len(store.records[GUILD]) <= 6  # superseded and dropped records are compacted away
+    await log.ignore(GUILD, ["question 8"])
+    again = ActivityLog(FixedClock(), store, per_space=3)
+    assert [(item.text, item.state) for item in await again.items(GUILD)] == [
+        ("question 7", PENDING),
+        ("question 9", PENDING),
+        ("question 8", IGNORED),
+    ]
+
+
+async def test_a_thumbs_down_reopens_an_ignored_message_and_forgetting_drops_rater_and_asker_alike() -> None:
+    store = InMemoryReviewStore()
+    log = ActivityLog(FixedClock(), store)
+    await log.on_reply(asked("where is the station", author=1))
+    await log.ignore(GUILD, ["where is the station"])
+    rating = ThumbsDown("where is the station", "?", "hi", 0.2, UserId(2), UserId(1), GuildId(1), ChannelId(10),
+                        MessageId(5), FEB)  # fmt: skip
+    await log.on_rated_down(ReplyRatedDown(GUILD, rating))
+    [item] = await log.items(GUILD)
+    assert (item.state, item.reason, item.rater_id, item.author_id) == (PENDING, THUMBS_DOWN, 2, 1)
+    await log.on_reply(asked("another one", author=3))
+    assert await log.forget_author(GUILD, UserId(2)) == 1
+    assert [item.text for item in await ActivityLog(FixedClock(), store).items(GUILD)] == ["another one"]
+    assert await log.forget_author(GUILD, UserId(1)) == 0

@@ -171,6 +171,7 @@ async def test_settings_page_shows_and_changes_every_chat_setting(site: Site, da
     shown = await site.chat("!settings")
     assert "transcribe **off**" in shown and "languages **en ru**" in shown and "starter **on**" in shown
     # Refused as the chat refuses it, the reason on the page; nothing else changes.
+    assert "Nothing changed." in await site.act("/g/1/settings", {"voice": "off"})  # no languages field: kept
     refused = await site.act("/g/1/settings", {"languages": "klingon"})
     assert 'class="flash error"' in refused and "is not a language I can hear" in refused
     assert json.loads((data_root / SPACE / "settings.json").read_text())["languages"] == ["en", "ru"]
