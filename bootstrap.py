@@ -460,6 +460,7 @@ class Container(containers.DeclarativeContainer):
                 jobs=work.jobs,
                 store=storage.model_store,
                 settings=storage.space_settings,
+                starter_enabled=work.starter.provided.enabled,
             ),
             commands.TestModel: providers.Singleton(
                 EvaluateModelHandler,
