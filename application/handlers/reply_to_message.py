@@ -3,7 +3,7 @@ from collections.abc import Sequence
 import structlog
 
 from application.active_models import ActiveModels
-from application.chat_replies import send_long_text
+from application.chat_replies import FILE_NOTE, FILE_NOTE_RU, send_long_text
 from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
 from application.deadlines import within
@@ -53,7 +53,10 @@ class ReplyToMessageHandler:
         # An unsure guess can be taught where it is seen (Discord: a "Teach me" button), as `correct` would.
         unsure = not reply.confident and reply.intent is not None
         actions = (ReplyAction.TEACH,) if unsure else ()
-        sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id, actions=actions)
+        note = FILE_NOTE_RU if written_in_cyrillic(reply.text) else FILE_NOTE
+        sent = await send_long_text(
+            self._chat, message.channel_id, reply.text, reply_to=message.id, actions=actions, file_note=note
+        )
         reply = Reply(
             channel_id=reply.channel_id,
             text=reply.text,
