@@ -187,13 +187,22 @@ class Container(containers.DeclarativeContainer):
     )
     # The model: every backend is available to `!train --backend`; `model.backend` is the default.
     embedded = providers.Resource(
-        opened, providers.Factory(lambda s: EmbeddedBackend(threshold=s.model.threshold or 0.4), settings)
+        opened,
+        providers.Factory(
+            lambda s: EmbeddedBackend(threshold=s.model.threshold or 0.4, max_intents=s.model.max_intents), settings
+        ),
     )
     tfidf = providers.Resource(
-        opened, providers.Factory(lambda s: TfidfBackend(threshold=s.model.threshold or 0.5), settings)
+        opened,
+        providers.Factory(
+            lambda s: TfidfBackend(threshold=s.model.threshold or 0.5, max_intents=s.model.max_intents), settings
+        ),
     )
     hybrid = providers.Resource(
-        opened, providers.Factory(lambda s: HybridBackend(threshold=s.model.threshold or 0.4), settings)
+        opened,
+        providers.Factory(
+            lambda s: HybridBackend(threshold=s.model.threshold or 0.4, max_intents=s.model.max_intents), settings
+        ),
     )
     openai = providers.Singleton(
         lambda s: OpenAICompatibleBackend(

@@ -81,6 +81,8 @@ class ModelSettings(Section):
     threshold: float | None = Field(default=None, ge=0, le=1)
     min_examples_per_intent: int = Field(default=2, ge=1, le=1000)
     max_examples: int = Field(default=50_000, ge=1, le=1_000_000)
+    # Local backends' cost grows with intents (bench/model.py --worst-case): refused above this many.
+    max_intents: int = Field(default=1_000, ge=2, le=5_000)
     openai: OpenAISettings = OpenAISettings()
 
 
