@@ -3,6 +3,10 @@
 A worker process calls `die_with_parent(parent_pid)` first thing. On Linux the kernel kills it when its parent
 dies (prctl PR_SET_PDEATHSIG); everywhere, a watchdog thread also notices that the parent is gone (the worker's
 parent pid changes when it is re-parented) and ends the process within a second.
+
+The kernel's signal follows the thread that started the worker, not the process: a process pool starts its
+workers from the thread that submits work (the event loop's) or from its own manager thread, both of which
+live as long as the pool.
 """
 
 import ctypes
