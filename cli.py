@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from adapters.config.settings import ConfigurationError, DiscordSettings, ParrotSettings, load_settings, masked
 from adapters.logs.setup import configure_logging
-from bootstrap import Container, build_container
+from application.ports.work import WorkQueueUnreachable
+from bootstrap import Container, build_container, build_worker
 
 if TYPE_CHECKING:
     from adapters.discord import DiscordConfig, ParrotBot
@@ -30,10 +31,21 @@ async def warm_up(container: Container) -> None:
     await container.speech.tts().warm_up()
 
 
+async def start_work(container: Container) -> bool:
+    """Connect the work queue; False (the reason printed on one line) when it cannot be reached."""
+    try:
+        await container.work.work_queue().start()
+    except WorkQueueUnreachable as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return False
+    return True
+
+
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
     """Let running jobs finish within `deadline` (then cancel them), stop speaking, free the workers."""
     await container.work.jobs().shutdown(deadline)
     await container.work.voice_sessions().close()
+    await container.work.work_queue().close()
     container.shutdown_resources()
 
 
@@ -50,6 +62,7 @@ def discord_config(discord: DiscordSettings) -> "DiscordConfig":
         voice_ca_file=discord.voice_ca_file,
         guild_ready_timeout=discord.guild_ready_timeout,
         owner_ids=frozenset(discord.owner_ids),
+        download_seconds=discord.download_seconds,
     )
 
 
@@ -61,7 +74,7 @@ def discord_bot(config: "DiscordConfig") -> "ParrotBot":
     bot.equip(
         chat=DiscordChat(bot, prefix=config.prefix),
         voice=DiscordVoice(bot, connect_timeout=config.voice_connect_timeout),
-        attachments=DiscordAttachments(bot),
+        attachments=DiscordAttachments(bot, download_seconds=config.download_seconds),
     )
     return bot
 
@@ -78,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("run", help="run on Discord when a token is configured, else the local chat (default)")
     sub.add_parser("chat", help="the local chat in this terminal; reads one message per line from a pipe")
     sub.add_parser("config", help="print the effective configuration, secrets masked")
+    sub.add_parser("worker", help="take heavy work (hearing, speaking, training) from the Redis queue")
     sync = sub.add_parser("sync", help="register the slash commands with Discord (globally, or in one guild)")
     sync.add_argument("--guild", type=int, default=None, help="register in this guild only (instant)")
     train = sub.add_parser("train", help="train on a dataset file, as `!train` with that file attached")
@@ -112,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if arguments.command in ("train", "test"):
             return asyncio.run(run_admin_job(settings, arguments))
+        if arguments.command == "worker":
+            return asyncio.run(run_worker(settings))
         if arguments.command == "sync":
             return asyncio.run(sync_commands(settings, token, arguments.guild))
         if arguments.command in (None, "run") and token:
@@ -131,6 +147,8 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
     container = build_container(settings, bot.chat, bot.voice, bot.attachments)
     bot.attach(container.bus())
     try:
+        if not await start_work(container):
+            return 1
         if settings.speech.load_at_startup:
             await warm_up(container)
         await run_discord_bot(bot, token)
@@ -170,6 +188,8 @@ async def run_local_chat(settings: ParrotSettings) -> int:
 
     session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
     try:
+        if not await start_work(container):
+            return 1
         if settings.speech.load_at_startup:
             await warm_up(container)
         await session.run(stdin_lines("you> " if interactive else ""))
@@ -197,11 +217,40 @@ async def run_admin_job(settings: ParrotSettings, arguments: argparse.Namespace)
 
     job = AdminJob(console, container.bus(), settle_app)
     try:
+        if not await start_work(container):
+            return 1
         if arguments.command == "train":
             return await job.train(arguments.file, arguments.guild, arguments.backend)
         return await job.test(arguments.file, arguments.guild, arguments.json)
     finally:
         await shutdown(container)
+
+
+async def run_worker(settings: ParrotSettings) -> int:
+    """`parrot worker`: take jobs from `work.redis_url` until SIGINT or SIGTERM, then finish and stop."""
+    import signal
+
+    from adapters.work.worker import check_reachable, serve
+
+    try:
+        await check_reachable(settings.work.redis_url)
+    except WorkQueueUnreachable as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return 1
+    container = build_worker(settings)
+    executor = container.executor()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        if settings.speech.load_at_startup:
+            await executor.warm_up()
+        print(f"parrot: worker taking jobs ({settings.work.concurrency} at a time)", file=sys.stderr, flush=True)
+        await serve(settings.work.redis_url, executor, settings.work.concurrency, stop.wait())
+    finally:
+        container.shutdown_resources()
+    return 0
 
 
 if __name__ == "__main__":

@@ -12,9 +12,12 @@ class Command:
     """Every command carries the message that asked for it: who, where, and what to answer.
 
     `privileged_as` names a command only admins may run (as the refusal names it); the bus checks it.
+    `heavy` marks a command whose work may take long (hearing, training, testing): the bus runs it beside its
+    channel's other messages instead of before them, and its replies quote the message they answer.
     """
 
     privileged_as: ClassVar[str] = ""
+    heavy: ClassVar[bool] = False
 
     message: Message
 
@@ -47,6 +50,7 @@ class LeaveVoice(Command):
 @dataclass(frozen=True, slots=True)
 class TrainModel(Command):
     privileged_as = "train"
+    heavy = True
 
     inline_text: str = ""
     attachment: Attachment | None = None
@@ -61,6 +65,7 @@ class ShowTrainingStatus(Command):
 @dataclass(frozen=True, slots=True)
 class TestModel(Command):
     privileged_as = "test"
+    heavy = True
 
     inline_text: str = ""
     attachment: Attachment | None = None
@@ -128,6 +133,8 @@ class ReplyToMessage(Command):
 
 @dataclass(frozen=True, slots=True)
 class TranscribeAudio(Command):
+    heavy = True
+
     attachment: Attachment
 
 

@@ -47,6 +47,7 @@ class DiscordSettings(Section):
     gateway_url: str | None = None
     voice_ca_file: Path | None = None
     guild_ready_timeout: float = Field(default=2.0, gt=0, le=60)
+    download_seconds: float = Field(default=30.0, gt=0, le=600)
     privileged_roles: Annotated[tuple[str, ...], NoDecode] = ()
     allow_direct_messages: bool = True
     owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
@@ -145,6 +146,18 @@ class ModelSettings(Section):
         return self.threshold if self.threshold is not None else default
 
 
+class WorkSettings(Section):
+    """Where heavy work runs: `local` (this process, the default) or `redis` (`parrot worker` processes)."""
+
+    queue: Literal["local", "redis"] = "local"
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", pattern=r"^rediss?://")
+    concurrency: int = Field(default=2, ge=1, le=64)
+    max_payload_mb: float = Field(default=40.0, gt=0, le=500)
+
+    def max_payload_bytes(self) -> int:
+        return int(self.max_payload_mb * MB)
+
+
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["auto", "json", "console"] = "auto"
@@ -156,6 +169,7 @@ class ParrotSettings(Section):
     limits: LimitSettings = LimitSettings()
     speech: SpeechSettings = SpeechSettings()
     model: ModelSettings = ModelSettings()
+    work: WorkSettings = WorkSettings()
     logging: LoggingSettings = LoggingSettings()
 
     def speech_cache_dir(self) -> Path:
@@ -256,6 +270,16 @@ def _origins(tables: Mapping[str, Any], name: Callable[[str, list[str]], str]) -
     return origin
 
 
+def masked_url(url: str) -> str:
+    """`url` with any password replaced, so it can be printed and logged."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:********@{host}"
+
+
 def masked(settings: ParrotSettings) -> str:
     """The effective configuration as TOML, secrets masked."""
     document = settings.model_dump(mode="json")
@@ -264,6 +288,7 @@ def masked(settings: ParrotSettings) -> str:
     openai = settings.model.openai
     key_set = bool(os.environ.get(openai.api_key_env))
     document["model"]["openai"]["api_key"] = f"******** (from {openai.api_key_env})" if key_set else "(not set)"
+    document["work"]["redis_url"] = masked_url(settings.work.redis_url)
     lines: list[str] = []
     _toml(document, [], lines)
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.model import ModelBackend, ModelStore
 from application.ports.storage import SettingsStore
+from application.ports.work import TrainJob, WorkQueue
 from application.progress import ReportedJob
 from application.publisher import EventPublisher
 from application.training_data import TrainingData
@@ -34,11 +35,13 @@ class TrainModelHandler:
         settings: SettingsStore,
         models: ActiveModels,
         jobs: JobRunner,
+        work: WorkQueue,
         publish: EventPublisher,
         clock: Clock,
         progress_interval: float = 2.0,
     ) -> None:
         self._chat = chat
+        self._work = work
         self._data = data
         self._backends = backends
         self._default_backend = default_backend
@@ -67,7 +70,8 @@ class TrainModelHandler:
         dataset = await self._data.with_corrections(space, source)
 
         async def work(job: Job) -> None:
-            if await self._train(job, backend, dataset, message.channel_id, message.id) and given is not None:
+            trained = await self._train(job, backend_name, backend, dataset, message.channel_id, message.id)
+            if trained and given is not None:
                 # What was just trained on is what a plain `!train` retrains on, with new corrections.
                 await self._data.select(space, source.name)
 
@@ -75,7 +79,13 @@ class TrainModelHandler:
         return [TrainingStarted(space, job.id, message.channel_id)]
 
     async def _train(
-        self, job: Job, backend: ModelBackend, dataset: Dataset, channel_id: ChannelId, asked_by: MessageId
+        self,
+        job: Job,
+        backend_name: str,
+        backend: ModelBackend,
+        dataset: Dataset,
+        channel_id: ChannelId,
+        asked_by: MessageId,
     ) -> bool:
         space = job.space
 
@@ -86,7 +96,8 @@ class TrainModelHandler:
 
         async def train() -> ModelVersion:
             job.stage = "training"
-            artifact = await backend.train(dataset, on_progress)
+            # Fitted wherever the work queue runs it; the artifact comes back here, where user data lives.
+            artifact = await self._work.run(TrainJob(dataset, backend_name), on_progress)
             job.stage, job.fraction = "publishing", 1.0
             version = await self._store.publish(
                 space,

@@ -1,43 +1,34 @@
 from collections.abc import Sequence
 
 from application.chat_replies import send_long_text
-from application.deadlines import within
 from application.languages import SpeechLanguages
 from application.messagebus import BusMessage
 from application.ports.chat import AttachmentSource, ChatOutput
-from application.ports.speech import AudioCodec, SpeechToText
-from application.work_gate import WorkGate
+from application.ports.work import TranscribeJob, WorkQueue
 from domain.commands import ReplyToMessage, TranscribeAudio
 from domain.errors import InvalidAudio, ParrotError, TooLarge
-from domain.messages import Attachment, Message, Status
-from domain.speech import Transcript
+from domain.messages import Status
 from domain.text import Code, say
 
 
 class TranscribeAudioHandler:
-    """Hears an audio attachment: download, decode, recognise, post the transcript, then answer it."""
+    """Hears an audio attachment: download, hear it through the work queue, post the transcript, then answer it."""
 
     def __init__(
         self,
         chat: ChatOutput,
         attachments: AttachmentSource,
-        codec: AudioCodec,
-        stt: SpeechToText,
+        work: WorkQueue,
         languages: SpeechLanguages,
-        gate: WorkGate,
         max_bytes: int,
         max_seconds: float,
-        hearing_seconds: float = 180.0,
     ) -> None:
         self._chat = chat
         self._attachments = attachments
-        self._codec = codec
-        self._stt = stt
+        self._work = work
         self._languages = languages
-        self._gate = gate
         self._max_bytes = max_bytes
         self._max_seconds = max_seconds
-        self._hearing_seconds = hearing_seconds
 
     async def __call__(self, command: TranscribeAudio) -> Sequence[BusMessage]:
         message = command.message
@@ -46,8 +37,11 @@ class TranscribeAudioHandler:
             raise TooLarge(say("The audio file ", Code(attachment.filename)), attachment.size, self._max_bytes)
         await self._chat.set_status(message.channel_id, message.id, Status.WORKING)
         try:
-            async with self._gate.slot():
-                transcript = await within(self._hearing_seconds, self._hear(message, attachment), "Hearing that audio")
+            data = await self._attachments.fetch(attachment, self._max_bytes)
+            if not data:
+                raise InvalidAudio("That audio file is empty.")
+            language = await self._languages.heard(message.space)
+            transcript = await self._work.run(TranscribeJob(data, attachment.filename, self._max_seconds, language))
         except ParrotError:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise
@@ -64,10 +58,3 @@ class TranscribeAudioHandler:
         )
         await self._chat.set_status(message.channel_id, message.id, Status.DONE)
         return [ReplyToMessage(message, text=transcript.text)]
-
-    async def _hear(self, message: Message, attachment: Attachment) -> Transcript:
-        data = await self._attachments.fetch(attachment, self._max_bytes)
-        if not data:
-            raise InvalidAudio("That audio file is empty.")
-        clip = await self._codec.decode(data, attachment.filename, self._max_seconds)
-        return await self._stt.transcribe(clip, await self._languages.heard(message.space))

@@ -97,6 +97,7 @@ class FakeDiscord:
         self.calls: list[Call] = []
         self.unknown: list[str] = []
         self.downloads: list[str] = []  # CDN paths the bot fetched
+        self.stalled_downloads = 0  # the next this many CDN requests never answer (a CDN that hangs)
         self.messages: dict[int, JSON] = {}
         self.registered_commands: dict[str, list[JSON]] = {}
         self._folder = tempfile.TemporaryDirectory(prefix="fake-discord-")
@@ -439,6 +440,9 @@ class FakeDiscord:
             self.unknown.append(f"GET {request.path} (no such attachment)")
             return web.Response(status=404)
         self.downloads.append(request.path)
+        if self.stalled_downloads > 0:
+            self.stalled_downloads -= 1
+            await asyncio.sleep(3600)
         content_type, data = found
         return web.Response(body=data, headers={"Content-Type": content_type})
 
