@@ -95,6 +95,13 @@ class BackendUnavailable(ParrotError):
     """A backend (speech, model, storage) failed; the user is told, the bot carries on."""
 
 
+class WorkUnavailable(BackendUnavailable):
+    """Heavy work cannot be handed out (the work queue's service is down); quick commands still answer."""
+
+    def __init__(self) -> None:
+        super().__init__("I can't do that right now: my work queue is unreachable. Please try again in a minute.")
+
+
 def format_bytes(size: int) -> str:
     value = float(size)
     for unit in ("bytes", "KB", "MB", "GB"):

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.config.settings import ParrotSettings
+from application.job_executor import JobExecutor
 from bootstrap import Container, build_container
 from cli import settle
 from support import fakes
@@ -20,6 +21,7 @@ class AppHarness:
     stt: fakes.FakeSpeechToText
     tts: fakes.FakeTextToSpeech
     stores: dict[str, Any] = field(default_factory=dict)
+    work: fakes.FakeWorkQueue | None = None
 
     async def settle(self) -> None:
         await settle(self.container)
@@ -46,12 +48,18 @@ def in_memory_stores() -> dict[str, Any]:
 
 
 def build_app(
-    data_root: Path, *, in_memory: bool = True, real_speech: bool = False, **sections: dict[str, Any]
+    data_root: Path,
+    *,
+    in_memory: bool = True,
+    real_speech: bool = False,
+    fake_work: bool = False,
+    **sections: dict[str, Any],
 ) -> AppHarness:
     """The container with fake speech and model backends; storage in memory, or real under `data_root`.
 
     The fake model backend stands in for the configured default (`embedded`); with `real_speech`,
-    the configured codec, recogniser and voice are the real ones.
+    the configured codec, recogniser and voice are the real ones. With `fake_work`, the work port is the
+    in-memory fake (unit tests); otherwise the in-process adapter with its gate and deadlines.
     """
     settings = make_settings(data_root, **sections)
     discord = ScriptedDiscord(prefix=settings.discord.prefix)
@@ -64,7 +72,11 @@ def build_app(
         "report_renderer": fakes.FakeRenderer(),
         "clock": fakes.FixedClock(),
     }
+    work: fakes.FakeWorkQueue | None = None
+    if fake_work:
+        work = fakes.FakeWorkQueue(JobExecutor(codec, stt, tts, {"embedded": backend}))
+        overrides["work_queue"] = work
     stores = in_memory_stores() if in_memory else {}
     container = build_container(settings, discord, discord, discord, **overrides, **stores)
     discord.connect(container.bus())
-    return AppHarness(container, discord, backend, codec, stt, tts, stores)
+    return AppHarness(container, discord, backend, codec, stt, tts, stores, work)

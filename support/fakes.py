@@ -7,11 +7,22 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from application.job_executor import JobExecutor
 from application.ports.model import ProgressCallback, TrainedArtifact
 from application.ports.storage import DatasetInfo, SpaceSettings, StoredFile
+from application.ports.work import Job, T
 from application.text_matching import similarity
-from domain.errors import BackendUnavailable, InvalidAudio, InvalidDataset, NotFound, PathOutsideRoot, TooLarge
+from domain.errors import (
+    BackendUnavailable,
+    InvalidAudio,
+    InvalidDataset,
+    NotFound,
+    PathOutsideRoot,
+    TooLarge,
+    WorkUnavailable,
+)
 from domain.feedback import Correction, Feedback
 from domain.spaces import Space
 from domain.speech import AudioClip, EncodedAudio, Transcript
@@ -276,3 +287,24 @@ class FakeTextToSpeech:
     async def synthesize(self, text: str, language: str) -> AudioClip:
         self.spoken.append((text, language))
         return AudioClip(text.encode(), 16000)
+
+
+class FakeWorkQueue:
+    """The work port in memory: runs each job at once with the given executor, or is down when told to."""
+
+    def __init__(self, executor: JobExecutor) -> None:
+        self._executor = executor
+        self.down = False
+        self.jobs: list[Job[Any]] = []
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def run(self, job: Job[T], progress: ProgressCallback | None = None) -> T:
+        if self.down:
+            raise WorkUnavailable()
+        self.jobs.append(job)
+        return await self._executor(job, progress)

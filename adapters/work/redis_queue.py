@@ -26,11 +26,10 @@ from adapters.work import codec, keys
 from adapters.work.local import WHAT
 from application.ports.model import ProgressCallback
 from application.ports.work import Job, T, WorkQueueUnreachable
-from domain.errors import BackendUnavailable, Busy, TooLarge
+from domain.errors import BackendUnavailable, Busy, TooLarge, WorkUnavailable
 
 log = structlog.get_logger("parrot.work")
 
-UNAVAILABLE = "I can't do that work right now: my work queue is unreachable. Please try again in a minute."
 WORKER_LOST = "The worker doing that stopped too often; please try again."
 # How long the bot waits for Redis to come back while a job is under way, before it answers UNAVAILABLE.
 RECONNECT_SECONDS = 15.0
@@ -100,7 +99,7 @@ class RedisWorkQueue:
                 document = await self._wait(job_id, job.kind, payload, progress, started, deadline)
             except (RedisError, OSError):
                 log.warning("work queue unreachable", exc_info=True)
-                raise BackendUnavailable(UNAVAILABLE) from None
+                raise WorkUnavailable() from None
         return self._outcome(job.kind, document)  # type: ignore[return-value]
 
     @staticmethod
