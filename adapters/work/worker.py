@@ -123,7 +123,7 @@ def make_worker(url: str, executor: JobExecutor, concurrency: int) -> Worker:
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["executor"] = executor
 
-    return Worker(
+    worker = Worker(
         functions=[func(parrot_job, name=keys.FUNCTION, timeout=JOB_SECONDS, max_tries=TRIES)],
         queue_name=keys.QUEUE,
         redis_settings=redis_settings(url),
@@ -135,6 +135,10 @@ def make_worker(url: str, executor: JobExecutor, concurrency: int) -> Worker:
         on_startup=on_startup,
         handle_signals=False,
     )
+    # arq takes a job with a lease as long as the longest job may run (hours); short from the first
+    # moment instead, and renewed while the job runs, so a worker killed at any point frees it soon.
+    worker.in_progress_timeout_s = LEASE_SECONDS
+    return worker
 
 
 async def serve(url: str, executor: JobExecutor, concurrency: int, stop: Awaitable[object] | None = None) -> None:
