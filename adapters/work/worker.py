@@ -153,7 +153,8 @@ async def serve(url: str, executor: JobExecutor, concurrency: int, stop: Awaitab
                 running.cancel()
                 with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
                     await running
-                with contextlib.suppress(RedisError, OSError):
+                # Jobs cut short here are taken again by another worker once their lease lapses.
+                with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
                     await worker.close()
                 return
             error = running.exception()
