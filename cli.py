@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from adapters.config.settings import ConfigurationError, DiscordSettings, ParrotSettings, load_settings, masked
 from adapters.logs.setup import configure_logging, open_log_file
-from application.ports.work import WorkQueueUnreachable
+from application.ports.work import ShardsTaken, WorkQueueUnreachable
 from bootstrap import Container, build_container, build_worker
 
 if TYPE_CHECKING:
     from adapters.discord import DiscordConfig, ParrotBot
+    from adapters.work.shards import ShardClaim
 
 
 # --- the application's lifecycle ---------------------------------------------------------------
@@ -63,14 +64,16 @@ def discord_config(discord: DiscordSettings) -> "DiscordConfig":
         guild_ready_timeout=discord.guild_ready_timeout,
         owner_ids=frozenset(discord.owner_ids),
         download_seconds=discord.download_seconds,
+        shard_count=discord.shard_count,
+        shard_ids=discord.shard_ids,
     )
 
 
 def discord_bot(config: "DiscordConfig") -> "ParrotBot":
     """The bot with its outbound adapters (chat, voice, attachments); its command sink comes with `attach`."""
-    from adapters.discord import DiscordAttachments, DiscordChat, DiscordVoice, ParrotBot
+    from adapters.discord import DiscordAttachments, DiscordChat, DiscordVoice, make_bot
 
-    bot = ParrotBot(config)
+    bot = make_bot(config)
     bot.equip(
         chat=DiscordChat(bot, prefix=config.prefix),
         voice=DiscordVoice(bot, connect_timeout=config.voice_connect_timeout),
@@ -145,18 +148,32 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
     bot = discord_bot(discord_config(settings.discord))
     container = build_container(settings, bot.chat, bot.voice, bot.attachments)
     bot.attach(container.bus())
+    claim = shard_claim(settings)
     try:
         if not await start_work(container):
             return 1
+        if claim is not None:
+            await claim.claim()
         if settings.speech.load_at_startup:
             await warm_up(container)
         await run_discord_bot(bot, token)
-    except DiscordStartupError as error:
+    except (DiscordStartupError, WorkQueueUnreachable, ShardsTaken) as error:
         print(f"parrot: {error}", file=sys.stderr)
         return 1
     finally:
+        if claim is not None:
+            await claim.release()
         await shutdown(container)
     return 0
+
+
+def shard_claim(settings: ParrotSettings) -> "ShardClaim | None":
+    """A sharded bot on the Redis queue claims its shards there, so two processes never run the same one."""
+    if settings.discord.shard_count is None or settings.work.queue != "redis":
+        return None
+    from adapters.work.shards import ShardClaim
+
+    return ShardClaim(settings.work.redis_url, settings.discord.shards(), settings.discord.shard_count)
 
 
 async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: int | None) -> int:

@@ -9,7 +9,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import EnvSettingsSource, NoDecode, TomlConfigSettingsSource
 
 from application.limits import MB, RequestLimits
@@ -52,11 +61,30 @@ class DiscordSettings(Section):
     privileged_roles: Annotated[tuple[str, ...], NoDecode] = ()
     allow_direct_messages: bool = True
     owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    # Several processes share one bot account: each runs the shards listed (README: Running on several machines).
+    shard_count: int | None = Field(default=None, ge=1, le=10_000)
+    shard_ids: Annotated[tuple[Annotated[int, Field(ge=0)], ...], NoDecode] = ()
 
-    @field_validator("privileged_roles", "owner_ids", mode="before")
+    @field_validator("privileged_roles", "owner_ids", "shard_ids", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return comma_list(value)
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> "DiscordSettings":
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (how many shards the bot has in all)")
+        if self.shard_count is not None and any(shard >= self.shard_count for shard in self.shard_ids):
+            raise ValueError(f"shard_ids must each be below shard_count ({self.shard_count})")
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids lists a shard twice")
+        return self
+
+    def shards(self) -> tuple[int, ...]:
+        """The shards this process runs: those listed, or every one of shard_count."""
+        if self.shard_count is None:
+            return ()
+        return self.shard_ids or tuple(range(self.shard_count))
 
     def privilege_policy(self) -> PrivilegePolicy:
         return PrivilegePolicy(frozenset(self.privileged_roles), self.allow_direct_messages)

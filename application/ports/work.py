@@ -75,6 +75,10 @@ class WorkQueueUnreachable(Exception):
     """The queue's service cannot be reached at start-up; the message names the setting to check."""
 
 
+class ShardsTaken(Exception):
+    """Another running bot process (found through the queue's Redis) already runs some of these Discord shards."""
+
+
 @runtime_checkable
 class WorkQueue(Protocol):
     async def start(self) -> None:
