@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from domain.speech import EncodedAudio
 from domain.training import Dataset, EvaluationReport, Example
 from support import fakes
 from support.redis_server import RedisServer, free_port
+from tests.processes import run_parrot
 
 PAIRS = [("hi", "greet"), ("hello", "greet"), ("bye", "bye"), ("ciao", "bye")]
 DATASET = Dataset(
@@ -186,3 +188,13 @@ async def test_redis_restarted_mid_job_still_gives_exactly_one_result(redis: Red
         redis.restart()  # empty: the queued job, its lease and any result are gone
         transcript = await asyncio.wait_for(running, 30)
     assert transcript.text == "hello there"
+
+
+@pytest.mark.parametrize("command", ["worker", "chat"])
+def test_parrot_stops_with_one_line_naming_the_setting_when_redis_is_unreachable(command: str, tmp_path: Path) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    done = run_parrot(command, data_root=tmp_path, PARROT_WORK_QUEUE="redis", PARROT_WORK_REDIS_URL=url)
+    assert done.returncode == 1
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("parrot: cannot reach Redis at 127.0.0.1:") and "(work.redis_url)" in line
+    assert "Traceback" not in done.stderr
