@@ -154,7 +154,7 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
             return 1
         if claim is not None:
             await claim.claim()
-        if settings.speech.load_at_startup:
+        if settings.speech.load_at_startup and settings.work.queue == "local":  # workers load their own
             await warm_up(container)
         await run_discord_bot(bot, token)
     except (DiscordStartupError, WorkQueueUnreachable, ShardsTaken) as error:
@@ -206,7 +206,7 @@ async def run_local_chat(settings: ParrotSettings) -> int:
     try:
         if not await start_work(container):
             return 1
-        if settings.speech.load_at_startup:
+        if settings.speech.load_at_startup and settings.work.queue == "local":  # workers load their own
             await warm_up(container)
         await session.run(stdin_lines("you> " if interactive else ""))
     finally:
