@@ -18,8 +18,12 @@ async def send_long_text(
     reply_to: MessageId | None,
     filename: str = "reply.txt",
     intro: str = "",
+    file_text: str | None = None,
 ) -> MessageId:
-    """Send `text` split on word boundaries, or as a .txt file when it would take too many messages."""
+    """Send `text` split on word boundaries, or as a .txt file when it would take too many messages.
+
+    The file holds `file_text` when given (words as they were said, without the chat's escapes), else the text.
+    """
     limit = chat.max_message_length
     text = chat.render(text)
     whole = f"{intro}{text}"
@@ -29,7 +33,10 @@ async def send_long_text(
     if len(parts) > MAX_PARTS:
         note = f"{intro}(the full text is attached: {len(text)} characters)".strip()
         return await chat.send_file(
-            channel_id, OutgoingFile(filename, text.encode("utf-8")), text=note[:limit], reply_to=reply_to
+            channel_id,
+            OutgoingFile(filename, (text if file_text is None else file_text).encode("utf-8")),
+            text=note[:limit],
+            reply_to=reply_to,
         )
     first = await chat.send_text(channel_id, parts[0], reply_to=reply_to)
     for part in parts[1:]:

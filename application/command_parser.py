@@ -37,12 +37,20 @@ def build_train(message: Message, argument: str) -> c.Command:
     if argument.lower() == "status":
         return c.ShowTrainingStatus(message)
     backend: str | None = None
-    if argument.startswith("--backend"):
+    with_starter = False
+    while argument.startswith("--"):
+        if argument.startswith("--with-starter") and argument[len("--with-starter") :][:1] in ("", " ", "\n"):
+            with_starter, argument = True, argument[len("--with-starter") :].lstrip()
+            continue
+        if not argument.startswith("--backend"):
+            break
         option = _BACKEND_OPTION.match(argument)
         # An option without a name stays empty, so the handler refuses it with the usage.
         backend, argument = (option.group(1), argument[option.end() :]) if option else ("", "")
     attachment = message.attachments[0] if message.attachments else None
-    return c.TrainModel(message, inline_text=argument.strip(), attachment=attachment, backend=backend)
+    return c.TrainModel(
+        message, inline_text=argument.strip(), attachment=attachment, backend=backend, with_starter=with_starter
+    )
 
 
 def build_test(message: Message, argument: str) -> c.Command:

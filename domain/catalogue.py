@@ -23,8 +23,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("leave", "leave", "Leave the voice channel."),
     CommandSpec(
         "train",
-        "train [status | data as text | attached file]",
-        "Train the model on an attached file, inline `question => answer` lines, or the selected dataset.",
+        "train [status | --with-starter] [data as text | attached file]",
+        "Train the model on an attached file, inline `question => answer` lines, or the selected dataset; "
+        "`--with-starter` keeps the starter knowledge.",
         privileged=True,
         expensive=True,
     ),

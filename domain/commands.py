@@ -55,6 +55,7 @@ class TrainModel(Command):
     inline_text: str = ""
     attachment: Attachment | None = None
     backend: str | None = None
+    with_starter: bool = False  # keep the starter knowledge alongside the server's own data
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,39 @@ class ListFeedback(Command):
 
 @dataclass(frozen=True, slots=True)
 class CorrectReply(Command):
+    """Correct a reply: the one the message replies to (or the channel's latest), or, from the review page,
+    the reply to `user_text` (what the user asked) and `bot_reply` (what Parrot said)."""
+
     correction: str
+    user_text: str = ""
+    bot_reply: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RetractCorrection(Command):
+    """Withdraw the corrections of one message; the record of them stays in the log."""
+
+    privileged_as = "feedback retract"
+
+    user_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreMessages(Command):
+    """Mark messages of the review inbox as seen without teaching anything; nothing is deleted."""
+
+    privileged_as = "feedback ignore"
+
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UploadDataset(Command):
+    """Keep a dataset file for later training, validated as `train` validates it."""
+
+    privileged_as = "train upload"
+
+    attachment: Attachment
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.config.settings import ParrotSettings
+from adapters.web import WebAttachments, WebChat
 from application.job_executor import JobExecutor
 from bootstrap import Container, build_container
 from cli import settle
@@ -21,6 +22,8 @@ class AppHarness:
     stt: fakes.FakeSpeechToText
     tts: fakes.FakeTextToSpeech
     stores: dict[str, Any] = field(default_factory=dict)
+    web_chat: WebChat | None = None
+    web_attachments: WebAttachments | None = None
     work: fakes.FakeWorkQueue | None = None
 
     async def settle(self) -> None:
@@ -53,6 +56,7 @@ def build_app(
     *,
     in_memory: bool = True,
     real_speech: bool = False,
+    web: bool = False,
     fake_work: bool = False,
     **sections: dict[str, Any],
 ) -> AppHarness:
@@ -78,6 +82,8 @@ def build_app(
         work = fakes.FakeWorkQueue(JobExecutor(codec, stt, tts, {"embedded": backend}))
         overrides["work_queue"] = work
     stores = in_memory_stores() if in_memory else {}
-    container = build_container(settings, discord, discord, discord, **overrides, **stores)
+    # With `web`, the review page's wrappers sit between the application and the fake Discord, as in `cli.py`.
+    chat, attachments = (WebChat(discord, settings.discord.prefix), WebAttachments(discord)) if web else (None, None)
+    container = build_container(settings, chat or discord, discord, attachments or discord, **overrides, **stores)
     discord.connect(container.bus())
-    return AppHarness(container, discord, backend, codec, stt, tts, stores, work)
+    return AppHarness(container, discord, backend, codec, stt, tts, stores, chat, attachments, work)

@@ -14,6 +14,7 @@ from application.ports.model import ProgressCallback, TrainedArtifact
 from application.ports.storage import DatasetInfo, SpaceSettings, StoredFile
 from application.ports.work import Job, T
 from application.text_matching import similarity
+from domain.dataset_rules import normalise_text
 from domain.errors import (
     BackendUnavailable,
     InvalidAudio,
@@ -133,6 +134,11 @@ class InMemoryFeedbackLog:
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         return list(self.corrections.get(space, []))
 
+    async def retract_correction(self, space: Space, user_text: str, at: datetime) -> None:
+        key = normalise_text(user_text)
+        kept = [c for c in self.corrections.get(space, []) if normalise_text(c.user_text) != key]
+        self.corrections[space] = kept
+
 
 class StaticInstructions:
     def __init__(self, text: str = "# Instructions\nSay `!hi`.") -> None:
@@ -180,6 +186,12 @@ class InMemoryModelStore:
 
     async def save_report(self, space: Space, number: int | None, report: EvaluationReport, png: bytes) -> None:
         self.reports.append((space, number, report, png))
+
+    async def load_report(self, space: Space, number: int | None) -> tuple[EvaluationReport, bytes] | None:
+        for stored_space, stored_number, report, png in reversed(self.reports):
+            if stored_space == space and stored_number == number:
+                return report, png
+        return None
 
 
 class LineParser:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from adapters.markdown import discord_markdown
 from application.command_parser import parse_message
 from application.messagebus import MessageBus
+from application.ports.chat import MessageGone
 from domain.errors import TooLarge
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Attachment, Author, Message, OutgoingFile, Status
@@ -57,6 +58,7 @@ class ScriptedDiscord:
         self._by_id: dict[MessageId, SentMessage] = {}
         self._bus: MessageBus | None = None
         self._play_speed = play_seconds_per_second
+        self.deleted: set[MessageId] = set()  # messages a test deleted: edits fail, work for them is dropped
 
     def connect(self, bus: MessageBus) -> None:
         self._bus = bus
@@ -154,7 +156,12 @@ class ScriptedDiscord:
         return self._record(SentMessage(channel_id, MessageId(next(self._ids)), self.render(text), reply_to, file))
 
     async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None:
+        if message_id in self.deleted:
+            raise MessageGone(message_id)
         self._by_id[message_id].edits.append(self.render(text))
+
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        return message_id in self.deleted
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         self.statuses.append((message_id, status))

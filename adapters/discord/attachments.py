@@ -16,6 +16,7 @@ import structlog
 from adapters.discord.translate import parse_attachment_ref
 from domain.errors import DownloadFailed, NotFound, TooLarge
 from domain.messages import Attachment
+from domain.text import Code, Text, say
 
 log = structlog.get_logger("parrot.discord")
 
@@ -36,7 +37,7 @@ class DiscordAttachments:
             self._remembered.popitem(last=False)
 
     async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
-        what = f"The file `{attachment.filename[:80]}`"
+        what = say("The file ", Code(attachment.filename))
         if attachment.size > max_bytes:
             raise TooLarge(what, attachment.size, max_bytes)
         try:
@@ -69,7 +70,7 @@ class DiscordAttachments:
 
     @staticmethod
     async def _read(
-        source: discord.Attachment, what: str, max_bytes: int, seconds: float, *, last_try: bool
+        source: discord.Attachment, what: Text, max_bytes: int, seconds: float, *, last_try: bool
     ) -> bytes | None:
         if source.size > max_bytes:
             raise TooLarge(what, source.size, max_bytes)

@@ -129,6 +129,14 @@ class ParrotBot(commands.Bot):
         # Plain text, audio, or an unknown command: the core's parser decides, the core answers.
         await self.inbox.handle(parse_message(self.inbox.message(message), self.config.prefix))
 
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        # Raw: the message need not be in discord.py's cache. Work done for it (a transcript) is then dropped.
+        self.chat.message_deleted(payload.message_id)
+
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        for message_id in payload.message_ids:
+            self.chat.message_deleted(message_id)
+
     async def close(self) -> None:
         pending = self.inbox.in_flight - {asyncio.current_task()}
         if pending and not self.is_closed():

@@ -12,6 +12,7 @@ import discord
 import structlog
 
 from adapters.markdown import discord_markdown
+from application.ports.chat import MessageGone
 from domain.chat_text import split_for_chat
 from domain.ids import ChannelId, MessageId
 from domain.messages import OutgoingFile, Status
@@ -44,6 +45,8 @@ class DiscordChat:
         self._answered: OrderedDict[int, int | None] = OrderedDict()
         self._remembered = remembered
         self._working: set[int] = set()
+        # Messages deleted lately (MESSAGE_DELETE), newest last: work for them is dropped. Bounded, oldest forgotten.
+        self._deleted: OrderedDict[int, None] = OrderedDict()
 
     # -- slash commands: a domain message id may be an interaction id ---------------------------
 
@@ -68,7 +71,19 @@ class DiscordChat:
     def _is_interaction(self, message_id: int) -> bool:
         return message_id in self._open or message_id in self._answered
 
+    # -- deleted messages -----------------------------------------------------------------------
+
+    def message_deleted(self, message_id: int) -> None:
+        """The gateway said the message is gone (the bot sees it through MESSAGE_DELETE)."""
+        self._deleted[message_id] = None
+        self._deleted.move_to_end(message_id)
+        while len(self._deleted) > self._remembered:
+            self._deleted.popitem(last=False)
+
     # -- ChatOutput ---------------------------------------------------------------------------
+
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        return message_id in self._deleted
 
     def render(self, text: Text | str) -> str:
         return render(text, self._markdown)
@@ -98,7 +113,11 @@ class DiscordChat:
         if len(text) > DISCORD_MESSAGE_LIMIT:
             text = text[: DISCORD_MESSAGE_LIMIT - 1] + "…"
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
-        await message.edit(content=text or _EMPTY, allowed_mentions=NO_PINGS)
+        try:
+            await message.edit(content=text or _EMPTY, allowed_mentions=NO_PINGS)
+        except discord.NotFound:
+            self.message_deleted(message_id)
+            raise MessageGone(message_id) from None
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         if self._is_interaction(message_id) or self._client.user is None:

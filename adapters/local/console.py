@@ -18,7 +18,7 @@ from domain.errors import NotFound, TooLarge
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Attachment, Author, Message, OutgoingFile, Status
 from domain.speech import EncodedAudio
-from domain.text import Text, render
+from domain.text import Code, Text, render, say
 
 GUILD = GuildId(1)
 TEXT_CHANNEL = ChannelId(10)
@@ -86,6 +86,9 @@ class ConsoleChat:
             self._texts[message_id] = text
             self._print(f"parrot> (edited) {text}")
 
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        return False  # nothing is deleted in a terminal
+
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         if status is not Status.DONE:
             self._print(f"parrot> (reacted {STATUS_MARKS[status]})")
@@ -119,7 +122,7 @@ class ConsoleChat:
             raise NotFound("That attachment is gone.")
         size = path.stat().st_size
         if size > max_bytes:
-            raise TooLarge(f"The file `{attachment.filename}`", size, max_bytes)
+            raise TooLarge(say("The file ", Code(attachment.filename)), size, max_bytes)
         return await asyncio.to_thread(path.read_bytes)
 
     def _save(self, name: str, data: bytes) -> Path:

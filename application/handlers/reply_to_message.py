@@ -1,5 +1,7 @@
 from collections.abc import Sequence
 
+import structlog
+
 from application.active_models import ActiveModels
 from application.chat_replies import send_long_text
 from application.conversation import ConversationMemory
@@ -12,7 +14,9 @@ from domain.commands import ReplyToMessage
 from domain.events import ReplyProduced
 from domain.feedback import Exchange
 from domain.messages import Reply
-from domain.text import CommandRef, Text, say
+from domain.text import Code, CommandRef, Text, say
+
+log = structlog.get_logger("parrot.replies")
 
 
 class ReplyToMessageHandler:
@@ -40,6 +44,10 @@ class ReplyToMessageHandler:
         if not text:
             return ()
         reply = await self._answer(command)
+        if self._chat.is_gone(message.channel_id, message.id):
+            # Deleted while it was answered (or heard): its author took it back, so the answer is not posted.
+            log.info("the message was deleted; its reply is dropped", message_id=message.id)
+            return ()
         sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id)
         reply = Reply(
             channel_id=reply.channel_id,
@@ -78,7 +86,7 @@ class ReplyToMessageHandler:
         corrected = await self._overrides.lookup(space, text)
         if corrected is not None:
             return reply(corrected, confident=True, intent="correction", confidence=1.0)
-        active = await self._models.get(space)
+        active = await self._models.answering(space)  # the space's own model, else the starter
         if active is None:
             return reply(
                 say(
@@ -97,7 +105,7 @@ class ReplyToMessageHandler:
         if prediction.confident:
             # Data without answers: the intent itself is the most honest answer there is.
             return reply(
-                f"That sounds like `{prediction.intent}`.",
+                say("That sounds like ", Code(prediction.intent), "."),
                 confident=True,
                 intent=prediction.intent,
                 confidence=prediction.confidence,

@@ -13,7 +13,7 @@ class SpeakTextHandler:
         self._languages = languages
 
     async def __call__(self, command: SpeakText) -> Sequence[BusMessage]:
-        language = await self._languages.spoken(command.message.space)
+        language = await self._languages.spoken(command.message.space, command.text)
         self._sessions.speak(command.guild_id, command.voice_channel_id, command.text, language)
         return ()
 

@@ -12,6 +12,7 @@ from application.ports.storage import SettingsStore
 from application.ports.work import TrainJob, WorkQueue
 from application.progress import ReportedJob
 from application.publisher import EventPublisher
+from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from domain.commands import ShowTrainingStatus, TrainModel
 from domain.errors import InvalidArgument, MissingArgument
@@ -38,7 +39,11 @@ class TrainModelHandler:
         publish: EventPublisher,
         clock: Clock,
         progress_interval: float = 2.0,
+        starter: StarterKnowledge | None = None,
+        keep_starter: bool = False,
     ) -> None:
+        self._starter = starter
+        self._keep_starter = keep_starter
         self._chat = chat
         self._work = work
         self._data = data
@@ -68,6 +73,8 @@ class TrainModelHandler:
         if given is None:
             await self._data.check(source)
         dataset = await self._data.with_corrections(space, source)
+        if self._starter is not None and (command.with_starter or self._keep_starter):
+            dataset = await self._starter.extend(dataset)
 
         kept = say(" The data is kept as ", Code(source.name), ".") if given is not None else Text()
 

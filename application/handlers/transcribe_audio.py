@@ -1,5 +1,7 @@
 from collections.abc import Sequence
 
+import structlog
+
 from application.chat_replies import send_long_text
 from application.languages import SpeechLanguages
 from application.messagebus import BusMessage
@@ -8,7 +10,12 @@ from application.ports.work import TranscribeJob, WorkQueue
 from domain.commands import ReplyToMessage, TranscribeAudio
 from domain.errors import InvalidAudio, ParrotError, TooLarge
 from domain.messages import Status
-from domain.text import Code, say
+from domain.text import Code, Quote, say
+
+log = structlog.get_logger("parrot.speech")
+
+# Far above what `limits.audio_seconds` lets anyone say; the transcript is quoted whole (long ones go as a file).
+MAX_TRANSCRIPT_CHARS = 1_000_000
 
 
 class TranscribeAudioHandler:
@@ -45,16 +52,21 @@ class TranscribeAudioHandler:
         except ParrotError:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise
+        if self._chat.is_gone(message.channel_id, message.id):
+            # Its author deleted the voice message while it was heard: what it said must not be posted.
+            log.info("the message was deleted; its transcript is dropped", message_id=message.id)
+            return ()
         if transcript.is_empty:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise InvalidAudio("I couldn't hear any words in that audio.")
         await send_long_text(
             self._chat,
             message.channel_id,
-            transcript.text.strip(),
+            say(Quote(transcript.text.strip(), limit=MAX_TRANSCRIPT_CHARS)),
             reply_to=message.id,
             filename="transcript.txt",
             intro="🎙️ I heard: ",
+            file_text=transcript.text.strip(),
         )
         await self._chat.set_status(message.channel_id, message.id, Status.DONE)
         return [ReplyToMessage(message, text=transcript.text)]

@@ -8,6 +8,10 @@ from domain.speech import EncodedAudio
 from domain.text import Text
 
 
+class MessageGone(Exception):
+    """The message to edit no longer exists (someone deleted it); whoever edits tells the user another way."""
+
+
 @runtime_checkable
 class ChatOutput(Protocol):
     """A chat renders the core's `Text` in its own markup; the core never writes markup or knows the limits."""
@@ -36,7 +40,13 @@ class ChatOutput(Protocol):
         reply_to: MessageId | None = None,
     ) -> MessageId: ...
 
-    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None: ...
+    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None:
+        """Replace a message's text; raises MessageGone when the message was deleted."""
+        ...
+
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        """Whether the message is known to be deleted, so that work done for it is dropped, not posted."""
+        ...
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         """Show that a user's message is being worked on, done or failed (Discord: a reaction)."""

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from domain.feedback import Correction, Feedback
@@ -82,7 +83,13 @@ class FeedbackLog(Protocol):
 
     async def append_correction(self, space: Space, correction: Correction) -> None: ...
 
-    async def list_corrections(self, space: Space) -> Sequence[Correction]: ...
+    async def list_corrections(self, space: Space) -> Sequence[Correction]:
+        """Oldest first, without those a later retraction withdrew."""
+        ...
+
+    async def retract_correction(self, space: Space, user_text: str, at: datetime) -> None:
+        """Withdraw the corrections of `user_text` (compared normalised) by appending a retraction."""
+        ...
 
 
 @runtime_checkable

@@ -212,6 +212,22 @@ class FakeDiscord:
         await self.gateway.dispatch("MESSAGE_CREATE", message)
         return message
 
+    async def delete_message(self, message_id: int) -> None:
+        """Someone deletes a message: the bot receives MESSAGE_DELETE, and editing it is answered 404 from now on."""
+        message = self.messages.pop(message_id)
+        payload: JSON = {"id": str(message_id), "channel_id": message["channel_id"]}
+        if "guild_id" in message:
+            payload["guild_id"] = message["guild_id"]
+        await self.gateway.dispatch("MESSAGE_DELETE", payload)
+
+    def stored_replies(self, message: JSON) -> list[JSON]:
+        """The messages (as they are now, after edits) that reply to `message`."""
+        return [
+            stored
+            for stored in self.messages.values()
+            if (stored.get("message_reference") or {}).get("message_id") == message["id"]
+        ]
+
     async def invoke_slash(
         self, user: User, name: str, options: dict[str, str | int] | None = None, attachment: JSON | None = None
     ) -> JSON:

@@ -25,7 +25,7 @@ from domain.errors import NotFound, PathOutsideRoot, TooLarge
 from domain.feedback import Correction, Feedback
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
-from domain.training import ModelVersion
+from domain.training import EvaluationReport, ModelVersion
 from support import fakes
 
 ONE = Space(guild_id=GuildId(1))
@@ -172,6 +172,18 @@ async def test_corrections_are_kept_in_order_per_space(feedback_log: FeedbackLog
     assert list(await feedback_log.list_corrections(TWO)) == []
 
 
+async def test_a_retraction_withdraws_earlier_corrections_of_the_message_only(feedback_log: FeedbackLog) -> None:
+    await feedback_log.append_correction(ONE, correction("Hi!", "hello"))
+    await feedback_log.append_correction(ONE, correction("bye", "goodbye"))
+    await feedback_log.append_correction(TWO, correction("hi", "hello there"))
+    await feedback_log.retract_correction(ONE, "hi", NOW)
+    assert list(await feedback_log.list_corrections(ONE)) == [correction("bye", "goodbye")]
+    assert list(await feedback_log.list_corrections(TWO)) == [correction("hi", "hello there")]
+    # A later correction of the same message counts again.
+    await feedback_log.append_correction(ONE, correction("hi", "hey"))
+    assert [c.correction for c in await feedback_log.list_corrections(ONE)] == ["goodbye", "hey"]
+
+
 # --- the model store -----------------------------------------------------------------------------
 
 
@@ -200,3 +212,18 @@ async def test_models_are_numbered_in_order_and_load_back(model_store: ModelStor
     assert await model_store.list_versions(TWO) == []
     with pytest.raises(NotFound):
         await model_store.load_artifact(ONE, 3)
+
+
+async def test_reports_load_back_per_version_and_for_the_latest_cross_validation(model_store: ModelStore) -> None:
+    await model_store.publish(ONE, TrainedArtifact("fake", b"one", {}), version("faq.txt"))
+    assert await model_store.load_report(ONE, 1) is None
+    assert await model_store.load_report(ONE, None) is None
+    report = EvaluationReport(
+        0.75, 0.7, 8, "test data", 0.5, 1.0, 0.4, (("a", 0.5),), (("a", "b", 2),), ("a", "b"), ((3, 1), (1, 3))
+    )
+    await model_store.save_report(ONE, 1, report, b"png-1")
+    await model_store.save_report(ONE, None, EvaluationReport(0.5, 0.5, 4, "2-fold cross-validation"), b"png-cv")
+    assert await model_store.load_report(ONE, 1) == (report, b"png-1")
+    cross = await model_store.load_report(ONE, None)
+    assert cross is not None and cross[0].accuracy == 0.5 and cross[1] == b"png-cv"
+    assert await model_store.load_report(TWO, 1) is None
