@@ -21,7 +21,7 @@ async def test_hearing_speaking_training_and_testing_are_jobs_described_by_data(
     await app.settle()
     train, hear, first, second, test = app.work.jobs
     assert isinstance(train, TrainJob) and train.backend == "embedded" and len(train.dataset.examples) == 4
-    assert hear == TranscribeJob(b"speech:hello", "voice-message.ogg", 600.0, "en-US")
+    assert hear == TranscribeJob(b"speech:hello", "voice-message.ogg", 600.0, None)  # detected among the languages
     assert (first, second) == (SynthesiseJob("Hello!", "en-US"), SynthesiseJob("Nice to see you.", "en-US"))
     assert isinstance(test, TestJob) and test.artifact is not None and test.artifact.backend == "embedded"
     assert [e.text for e in test.dataset.examples] == ["hello", "ciao"]
