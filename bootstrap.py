@@ -44,6 +44,7 @@ from application.corrections import CorrectionOverrides
 from application.handlers.archive_files import ArchiveFilesHandler
 from application.handlers.correct_reply import CorrectReplyHandler
 from application.handlers.evaluate_model import EvaluateModelHandler
+from application.handlers.forget_me import ForgetMeHandler
 from application.handlers.get_file import GetFileHandler
 from application.handlers.greet import GreetHandler
 from application.handlers.join_voice import JoinVoiceHandler
@@ -53,12 +54,15 @@ from application.handlers.reply_to_message import ReplyToMessageHandler
 from application.handlers.review_actions import IgnoreMessagesHandler, RetractCorrectionHandler, UploadDatasetHandler
 from application.handlers.select_dataset import SelectDatasetHandler
 from application.handlers.send_instruction import SendInstructionHandler
+from application.handlers.settings import ChangeSettingsHandler
 from application.handlers.show_help import ShowHelpHandler, UnknownCommandHandler
+from application.handlers.show_privacy import ShowPrivacyHandler
 from application.handlers.speak_text import SpeakTextHandler, speak_replies_in_voice
 from application.handlers.submit_feedback import ListFeedbackHandler, SubmitFeedbackHandler
 from application.handlers.subscribers import log_event
 from application.handlers.train_model import ShowTrainingStatusHandler, TrainModelHandler
-from application.handlers.transcribe_audio import TranscribeAudioHandler
+from application.handlers.transcribe_audio import TranscribeAudioHandler, TranscribeOnRequestHandler
+from application.hearing import AudioHearing
 from application.job_executor import JobExecutor
 from application.jobs import JobRunner
 from application.languages import SpeechLanguages
@@ -80,6 +84,7 @@ from application.uncertain import UncertainMessages
 from application.voice_sessions import VoiceSessions
 from application.work_gate import WorkGate
 from domain import commands, events
+from domain.speech import language_code
 
 
 class Closable(Protocol):
@@ -107,6 +112,11 @@ def chain_recognisers(names: Sequence[str], found: Mapping[str, SpeechToText]) -
 
 def recogniser_names(speech: SpeechSettings) -> list[str]:
     return [speech.stt, *speech.stt_fallback]
+
+
+def heard_languages(speech: SpeechSettings) -> list[str]:
+    """The languages a space hears unless its `settings languages` say otherwise."""
+    return list(dict.fromkeys(language_code(language) for language in speech.languages))
 
 
 def google_endpoint(speech: SpeechSettings) -> str:
@@ -245,6 +255,7 @@ class Work(containers.DeclarativeContainer):
     storage = providers.DependenciesContainer()
     model = providers.DependenciesContainer()
     attachments = providers.Dependency(instance_of=AttachmentSource)  # type: ignore[type-abstract]
+    chat = providers.Dependency(instance_of=ChatOutput)  # type: ignore[type-abstract]
 
     clock = providers.Singleton(SystemClock)
     jobs = providers.Singleton(JobRunner)
@@ -288,6 +299,15 @@ class Work(containers.DeclarativeContainer):
         by_guild=settings.provided.speech.guild_languages,
         detect=settings.provided.speech.detect_language,
         languages=settings.provided.speech.languages,
+    )
+    hearing = providers.Singleton(
+        AudioHearing,
+        chat=chat,
+        attachments=attachments,
+        work=work_queue,
+        languages=languages,
+        max_bytes=limits.provided.attachment_bytes,
+        max_seconds=limits.provided.audio_seconds,
     )
     voice_sessions = providers.Singleton(
         VoiceSessions,
@@ -351,6 +371,7 @@ class Container(containers.DeclarativeContainer):
         limits=limits,
         voice=voice,
         attachments=attachments,
+        chat=chat,
         speech=speech,
         storage=storage,
         model=model,
@@ -425,17 +446,31 @@ class Container(containers.DeclarativeContainer):
                 answer_seconds=limits.provided.answer_seconds,
             ),
             commands.TranscribeAudio: providers.Singleton(
-                TranscribeAudioHandler,
-                chat=chat,
-                attachments=attachments,
-                work=work.work_queue,
-                languages=work.languages,
-                max_bytes=limits.provided.attachment_bytes,
-                max_seconds=limits.provided.audio_seconds,
+                TranscribeAudioHandler, hearing=work.hearing, settings=storage.space_settings
             ),
+            commands.TranscribeOnRequest: providers.Singleton(TranscribeOnRequestHandler, hearing=work.hearing),
             commands.SpeakText: providers.Singleton(
-                SpeakTextHandler, sessions=work.voice_sessions, languages=work.languages
+                SpeakTextHandler,
+                sessions=work.voice_sessions,
+                languages=work.languages,
+                settings=storage.space_settings,
             ),
+            commands.ChangeSettings: providers.Singleton(
+                ChangeSettingsHandler,
+                chat=chat,
+                settings=storage.space_settings,
+                default_languages=providers.Callable(heard_languages, settings.provided.speech),
+                keep_starter=settings.provided.model.keep_starter,
+            ),
+            commands.ForgetMe: providers.Singleton(
+                ForgetMeHandler,
+                chat=chat,
+                log=storage.feedback_log,
+                overrides=work.corrections,
+                uncertain=work.uncertain,
+                conversation=work.conversation,
+            ),
+            commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat),
             commands.TrainModel: providers.Singleton(
                 TrainModelHandler,
                 chat=chat,

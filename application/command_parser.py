@@ -5,6 +5,7 @@ are public: the Discord cogs build the same commands from discord.py's typed par
 """
 
 import re
+from collections.abc import Callable
 
 from domain import commands as c
 from domain.messages import Message
@@ -71,7 +72,12 @@ def build_feedback(message: Message, argument: str) -> c.Command:
     return c.SubmitFeedback(message, text=argument)
 
 
-_BUILDERS = {
+def build_settings(message: Message, argument: str) -> c.Command:
+    words = argument.split()
+    return c.ChangeSettings(message, setting=words[0] if words else "", values=tuple(words[1:]))
+
+
+_BUILDERS: dict[str, Callable[[Message, str], c.Command]] = {
     "hi": lambda m, a: c.Greet(m),
     "hello": lambda m, a: c.Greet(m),
     "help": lambda m, a: c.ShowHelp(m, topic=a),
@@ -87,4 +93,7 @@ _BUILDERS = {
     "getfile": lambda m, a: c.GetFile(m, path=a),
     "correct": lambda m, a: c.CorrectReply(m, correction=a),
     "feedback": build_feedback,
+    "settings": build_settings,
+    "privacy": lambda m, a: c.ShowPrivacy(m),
+    "forget": lambda m, a: c.ForgetMe(m, target=a),
 }

@@ -57,7 +57,7 @@ class JobExecutor:
         if not job.audio:
             raise InvalidAudio("That audio file is empty.")
         clip = await self._codec.decode(job.audio, job.filename, job.max_seconds)
-        return await self._stt.transcribe(clip, job.language)
+        return await self._stt.transcribe(clip, job.language, job.among)
 
     async def synthesise(self, job: SynthesiseJob) -> EncodedAudio:
         clip = await self._tts.synthesize(job.text, job.language)

@@ -1,7 +1,8 @@
 """Which language a space speaks: its own setting, else the configured one for its guild, else the default.
 
 Without an override, Parrot hears every language of `speech.languages` (the recogniser detects among them)
-and speaks each reply in the language it is written in.
+and speaks each reply in the language it is written in. `settings languages` gives a space its own list:
+one language is heard and spoken as that language, several are detected among.
 """
 
 from collections.abc import Mapping, Sequence
@@ -32,10 +33,11 @@ class SpeechLanguages:
         configured = await self._configured(space)
         if configured is not None:
             return configured
-        written = language_of_text(text, self._languages) if text else None
-        if written is None or written == language_code(self._default):
-            return self._default
-        return written
+        languages = await self._heard_languages(space)
+        if len(languages) == 1:
+            return self._tag(languages[0])
+        written = language_of_text(text, languages) if text else None
+        return self._tag(written) if written is not None else self._default
 
     async def heard(self, space: Space) -> str | None:
         """The language to recognise, or None to let the recogniser detect it (among `speech.languages`)."""
@@ -44,11 +46,22 @@ class SpeechLanguages:
         configured = await self._configured(space)
         if configured is not None:
             return configured
-        if len(self._languages) > 1:
+        languages = await self._heard_languages(space)
+        if len(languages) > 1:
             return None
-        if not self._languages or self._languages[0] == language_code(self._default):
-            return self._default
-        return self._languages[0]
+        return self._tag(languages[0]) if languages else self._default
+
+    async def detected_among(self, space: Space) -> tuple[str, ...]:
+        """The space's own languages to detect among when `heard` is None; empty: the recogniser's own."""
+        return (await self._settings.load(space)).languages
+
+    async def _heard_languages(self, space: Space) -> tuple[str, ...]:
+        """The space's own `settings languages`, else `speech.languages`."""
+        return (await self._settings.load(space)).languages or self._languages
+
+    def _tag(self, code: str) -> str:
+        """The default's full tag (`en-US`) for its own language, else the bare code."""
+        return self._default if code == language_code(self._default) else code
 
     async def _configured(self, space: Space) -> str | None:
         own = (await self._settings.load(space)).language

@@ -176,3 +176,37 @@ class SpeakText(Command):
     text: str
     guild_id: GuildId
     voice_channel_id: ChannelId
+
+
+@dataclass(frozen=True, slots=True)
+class TranscribeOnRequest(Command):
+    """Transcribe a chosen message's audio (Discord: "Transcribe" in the message menu); the model does not answer.
+
+    `attachment` is None when the chosen message has no audio: the handler says so.
+    """
+
+    heavy = True
+
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSettings(Command):
+    """Show this space's settings (no `setting`), or change one of them."""
+
+    privileged_as = "settings"
+
+    setting: str = ""
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetMe(Command):
+    """Delete what Parrot keeps about the caller; `target` is the word typed after `forget`, which must be `me`."""
+
+    target: str = "me"
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPrivacy(Command):
+    pass

@@ -11,7 +11,7 @@ from typing import Any
 
 from application.job_executor import JobExecutor
 from application.ports.model import ProgressCallback, TrainedArtifact
-from application.ports.storage import DatasetInfo, SpaceSettings, StoredFile
+from application.ports.storage import DatasetInfo, Forgotten, SpaceSettings, StoredFile
 from application.ports.work import Job, T
 from application.text_matching import similarity
 from domain.dataset_rules import normalise_text
@@ -25,6 +25,7 @@ from domain.errors import (
     WorkUnavailable,
 )
 from domain.feedback import Correction, Feedback
+from domain.ids import UserId
 from domain.spaces import Space
 from domain.speech import AudioClip, EncodedAudio, Transcript
 from domain.training import OUT_OF_SCOPE, Dataset, EvaluationReport, Example, ModelVersion, Prediction
@@ -133,6 +134,13 @@ class InMemoryFeedbackLog:
 
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         return list(self.corrections.get(space, []))
+
+    async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
+        feedback = self.feedback.get(space, [])
+        corrections = self.corrections.get(space, [])
+        self.feedback[space] = [item for item in feedback if item.author_id != author_id]
+        self.corrections[space] = [item for item in corrections if item.author_id != author_id]
+        return Forgotten(len(feedback) - len(self.feedback[space]), len(corrections) - len(self.corrections[space]))
 
     async def retract_correction(self, space: Space, user_text: str, at: datetime) -> None:
         key = normalise_text(user_text)
@@ -291,12 +299,14 @@ class FakeSpeechToText:
         self.down = False
         self.delay = 0.0
         self.languages: list[str | None] = []
+        self.among: list[tuple[str, ...]] = []
 
     async def warm_up(self) -> None:
         pass
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         self.languages.append(language)
+        self.among.append(tuple(among))
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.down:

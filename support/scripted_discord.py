@@ -5,6 +5,7 @@ Integration tests and load benchmarks drive the real application through it; not
 
 import asyncio
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -14,7 +15,7 @@ from application.messagebus import MessageBus
 from application.ports.chat import MessageGone
 from domain.errors import TooLarge
 from domain.ids import ChannelId, GuildId, MessageId, UserId
-from domain.messages import Attachment, Author, Message, OutgoingFile, Status
+from domain.messages import Attachment, Author, Message, OutgoingFile, ReplyAction, Status
 from domain.speech import EncodedAudio
 from domain.text import Text, render
 
@@ -27,6 +28,7 @@ class SentMessage:
     reply_to: MessageId | None = None
     file: OutgoingFile | None = None
     edits: list[str] = field(default_factory=list)
+    actions: tuple[ReplyAction, ...] = ()
 
     @property
     def current_text(self) -> str:
@@ -146,9 +148,15 @@ class ScriptedDiscord:
         return render(text, self._markdown)
 
     async def send_text(
-        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+        self,
+        channel_id: ChannelId,
+        text: Text | str,
+        *,
+        reply_to: MessageId | None = None,
+        actions: Sequence[ReplyAction] = (),
     ) -> MessageId:
-        return self._record(SentMessage(channel_id, MessageId(next(self._ids)), self.render(text), reply_to))
+        sent = SentMessage(channel_id, MessageId(next(self._ids)), self.render(text), reply_to, actions=tuple(actions))
+        return self._record(sent)
 
     async def send_file(
         self, channel_id: ChannelId, file: OutgoingFile, *, text: Text | str = "", reply_to: MessageId | None = None

@@ -20,6 +20,7 @@ from adapters.discord.config import DiscordConfig
 from adapters.discord.endpoints import connector_trusting, point_at
 from adapters.discord.errors import explain
 from adapters.discord.inbox import CommandSink, Inbox
+from adapters.discord.teach import TeachButton
 from adapters.discord.voice import DiscordVoice
 from application.command_parser import parse_message
 from application.messagebus import APOLOGY
@@ -110,6 +111,8 @@ class ParrotBot(commands.Bot):
             else:
                 self.owner_ids.add(application.owner.id)
         await load_cogs(self, self.inbox)
+        # "Teach me" buttons sent before a restart still open their form.
+        self.add_dynamic_items(TeachButton)
 
     async def on_ready(self) -> None:
         log.info("connected to discord", user_id=self.user.id if self.user else None, guilds=len(self.guilds))

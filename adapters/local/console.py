@@ -6,7 +6,7 @@ import itertools
 import mimetypes
 import shlex
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -16,7 +16,7 @@ from application.command_parser import parse_message
 from application.messagebus import MessageBus
 from domain.errors import NotFound, TooLarge
 from domain.ids import ChannelId, GuildId, MessageId, UserId
-from domain.messages import Attachment, Author, Message, OutgoingFile, Status
+from domain.messages import Attachment, Author, Message, OutgoingFile, ReplyAction, Status
 from domain.speech import EncodedAudio
 from domain.text import Code, Text, render, say
 
@@ -62,8 +62,14 @@ class ConsoleChat:
         return render(text, self._plain)
 
     async def send_text(
-        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+        self,
+        channel_id: ChannelId,
+        text: Text | str,
+        *,
+        reply_to: MessageId | None = None,
+        actions: Sequence[ReplyAction] = (),
     ) -> MessageId:
+        # A terminal has no buttons: an unsure reply already says how to `correct` it, which is what "Teach me" does.
         text = self.render(text)
         message_id = self.next_id()
         self._texts[message_id] = text

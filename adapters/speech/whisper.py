@@ -55,8 +55,9 @@ class WhisperSpeechToText:
     async def warm_up(self) -> None:
         await self._workers.run(self._model.get)
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
-        return await self._workers.run(self._transcribe, clip, language)
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
+        allowed = tuple(dict.fromkeys(language_code(code) for code in among)) or self._languages
+        return await self._workers.run(self._transcribe, clip, language, allowed)
 
     def close(self) -> None:
         self._workers.close()
@@ -74,17 +75,17 @@ class WhisperSpeechToText:
             local_files_only=True,
         )
 
-    def _transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+    def _transcribe(self, clip: AudioClip, language: str | None, allowed: tuple[str, ...]) -> Transcript:
         wanted = language_code(language) if language else None
         try:
             model = self._model.get()
             audio = mono_16k_float(clip)
             if audio.size == 0:
                 return Transcript(text="", language=wanted or "", duration_seconds=0.0, backend=self.name)
-            if wanted is None and len(self._languages) == 1:
-                wanted = self._languages[0]
-            if wanted is None and self._languages:
-                wanted, window, encoded = _detect_among(model, audio, self._languages)
+            if wanted is None and len(allowed) == 1:
+                wanted = allowed[0]
+            if wanted is None and allowed:
+                wanted, window, encoded = _detect_among(model, audio, allowed)
                 reuse = _reusing(model, window, encoded) if self._share_encoder else _unchanged()
             else:
                 reuse = _unchanged()

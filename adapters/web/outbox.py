@@ -6,13 +6,14 @@ attachments whose bytes the page holds, exactly as a Discord attachment's bytes 
 """
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from adapters.markdown import plain_text
 from application.ports.chat import AttachmentSource, ChatOutput
 from domain.errors import NotFound, TooLarge
 from domain.ids import ChannelId, MessageId
-from domain.messages import Attachment, OutgoingFile, Status
+from domain.messages import Attachment, OutgoingFile, ReplyAction, Status
 from domain.text import Code, Text, render, say
 
 WEB_REF = "web-upload:"
@@ -58,11 +59,16 @@ class WebChat:
         return self._inner.render(text)
 
     async def send_text(
-        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+        self,
+        channel_id: ChannelId,
+        text: Text | str,
+        *,
+        reply_to: MessageId | None = None,
+        actions: Sequence[ReplyAction] = (),
     ) -> MessageId:
         page = self._page(channel_id)
         if page is None:
-            return await self._inner.send_text(channel_id, text, reply_to=reply_to)
+            return await self._inner.send_text(channel_id, text, reply_to=reply_to, actions=actions)
         page.lines.append(render(text, self._plain))
         return MessageId(-next(self._ids))
 

@@ -55,6 +55,7 @@ def encode_job(job: Job[Any]) -> JSON:
             "filename": job.filename,
             "max_seconds": job.max_seconds,
             "language": job.language,
+            "among": list(job.among),
         }
     if isinstance(job, SynthesiseJob):
         return {"kind": job.kind, "text": job.text, "language": job.language}
@@ -81,6 +82,7 @@ def decode_job(document: JSON) -> Job[Any]:
                 str(document["filename"]),
                 float(document["max_seconds"]),
                 str(language) if language is not None else None,
+                tuple(str(code) for code in document.get("among", ())),
             )
         if kind == SynthesiseJob.kind:
             return SynthesiseJob(str(document["text"]), str(document["language"]))

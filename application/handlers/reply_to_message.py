@@ -13,7 +13,7 @@ from application.uncertain import UncertainMessages
 from domain.commands import ReplyToMessage
 from domain.events import ReplyProduced
 from domain.feedback import Exchange
-from domain.messages import Reply
+from domain.messages import Reply, ReplyAction
 from domain.text import Code, CommandRef, Text, say
 
 log = structlog.get_logger("parrot.replies")
@@ -48,7 +48,10 @@ class ReplyToMessageHandler:
             # Deleted while it was answered (or heard): its author took it back, so the answer is not posted.
             log.info("the message was deleted; its reply is dropped", message_id=message.id)
             return ()
-        sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id)
+        # An unsure guess can be taught where it is seen (Discord: a "Teach me" button), as `correct` would.
+        unsure = not reply.confident and reply.intent is not None
+        actions = (ReplyAction.TEACH,) if unsure else ()
+        sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id, actions=actions)
         reply = Reply(
             channel_id=reply.channel_id,
             text=reply.text,
@@ -67,6 +70,7 @@ class ReplyToMessageHandler:
                 channel_id=message.channel_id,
                 confidence=reply.confidence,
                 intent=reply.intent,
+                author_id=message.author.id,
             )
         )
         return [ReplyProduced(message, reply, text)]
@@ -110,7 +114,7 @@ class ReplyToMessageHandler:
                 intent=prediction.intent,
                 confidence=prediction.confidence,
             )
-        self._uncertain.record(space, text, prediction.intent, prediction.confidence)
+        self._uncertain.record(space, text, prediction.intent, prediction.confidence, message.author.id)
         return reply(
             say(
                 "I'm not sure how to answer that. If you know the right answer, teach me: ",

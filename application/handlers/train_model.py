@@ -73,7 +73,10 @@ class TrainModelHandler:
         if given is None:
             await self._data.check(source)
         dataset = await self._data.with_corrections(space, source)
-        if self._starter is not None and (command.with_starter or self._keep_starter):
+        # `--with-starter`, else the space's `settings starter`, else `model.keep_starter`.
+        kept_by_space = (await self._settings.load(space)).keep_starter
+        keep_starter = kept_by_space if kept_by_space is not None else self._keep_starter
+        if self._starter is not None and (command.with_starter or keep_starter):
             dataset = await self._starter.extend(dataset)
 
         kept = say(" The data is kept as ", Code(source.name), ".") if given is not None else Text()

@@ -1,72 +1,45 @@
 from collections.abc import Sequence
 
-import structlog
-
-from application.chat_replies import send_long_text
-from application.languages import SpeechLanguages
+from application.hearing import AudioHearing
 from application.messagebus import BusMessage
-from application.ports.chat import AttachmentSource, ChatOutput
-from application.ports.work import TranscribeJob, WorkQueue
-from domain.commands import ReplyToMessage, TranscribeAudio
-from domain.errors import InvalidAudio, ParrotError, TooLarge
-from domain.messages import Status
-from domain.text import Code, Quote, say
-
-log = structlog.get_logger("parrot.speech")
-
-# Far above what `limits.audio_seconds` lets anyone say; the transcript is quoted whole (long ones go as a file).
-MAX_TRANSCRIPT_CHARS = 1_000_000
+from application.ports.storage import SettingsStore
+from domain.commands import ReplyToMessage, TranscribeAudio, TranscribeOnRequest
+from domain.errors import InvalidArgument
 
 
 class TranscribeAudioHandler:
-    """Hears an audio attachment: download, hear it through the work queue, post the transcript, then answer it."""
+    """Hears an audio attachment: download, decode, recognise, post the transcript, then answer it.
 
-    def __init__(
-        self,
-        chat: ChatOutput,
-        attachments: AttachmentSource,
-        work: WorkQueue,
-        languages: SpeechLanguages,
-        max_bytes: int,
-        max_seconds: float,
-    ) -> None:
-        self._chat = chat
-        self._attachments = attachments
-        self._work = work
-        self._languages = languages
-        self._max_bytes = max_bytes
-        self._max_seconds = max_seconds
+    Unless the space turned automatic transcription off (`settings transcribe off`): then audio is left alone.
+    """
+
+    def __init__(self, hearing: AudioHearing, settings: SettingsStore) -> None:
+        self._hearing = hearing
+        self._settings = settings
 
     async def __call__(self, command: TranscribeAudio) -> Sequence[BusMessage]:
         message = command.message
-        attachment = command.attachment
-        if attachment.size > self._max_bytes:
-            raise TooLarge(say("The audio file ", Code(attachment.filename)), attachment.size, self._max_bytes)
-        await self._chat.set_status(message.channel_id, message.id, Status.WORKING)
-        try:
-            data = await self._attachments.fetch(attachment, self._max_bytes)
-            if not data:
-                raise InvalidAudio("That audio file is empty.")
-            language = await self._languages.heard(message.space)
-            transcript = await self._work.run(TranscribeJob(data, attachment.filename, self._max_seconds, language))
-        except ParrotError:
-            await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
-            raise
-        if self._chat.is_gone(message.channel_id, message.id):
-            # Its author deleted the voice message while it was heard: what it said must not be posted.
-            log.info("the message was deleted; its transcript is dropped", message_id=message.id)
+        if not (await self._settings.load(message.space)).transcribe_voice:
+            # The audio is left alone; words written beside it are still answered.
+            text = message.content.strip()
+            return [ReplyToMessage(message, text=text)] if text else ()
+        transcript = await self._hearing.post_transcript(message, command.attachment)
+        if transcript is None:
             return ()
-        if transcript.is_empty:
-            await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
-            raise InvalidAudio("I couldn't hear any words in that audio.")
-        await send_long_text(
-            self._chat,
-            message.channel_id,
-            say(Quote(transcript.text.strip(), limit=MAX_TRANSCRIPT_CHARS)),
-            reply_to=message.id,
-            filename="transcript.txt",
-            intro="🎙️ I heard: ",
-            file_text=transcript.text.strip(),
-        )
-        await self._chat.set_status(message.channel_id, message.id, Status.DONE)
         return [ReplyToMessage(message, text=transcript.text)]
+
+
+class TranscribeOnRequestHandler:
+    """Transcribes a message someone picked (Discord: Transcribe in its menu), whatever the space's setting.
+
+    Only the transcript is posted: the model does not answer it, the member asked to read it.
+    """
+
+    def __init__(self, hearing: AudioHearing) -> None:
+        self._hearing = hearing
+
+    async def __call__(self, command: TranscribeOnRequest) -> Sequence[BusMessage]:
+        if command.attachment is None or not command.attachment.is_audio:
+            raise InvalidArgument("That message has no voice message or audio file to transcribe.")
+        await self._hearing.post_transcript(command.message, command.attachment)
+        return ()

@@ -1,9 +1,10 @@
 """Outbound effects a user sees, implemented by whichever driver runs (Discord, local chat, fakes)."""
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from domain.ids import ChannelId, GuildId, MessageId
-from domain.messages import Attachment, OutgoingFile, Status
+from domain.messages import Attachment, OutgoingFile, ReplyAction, Status
 from domain.speech import EncodedAudio
 from domain.text import Text
 
@@ -26,9 +27,17 @@ class ChatOutput(Protocol):
         ...
 
     async def send_text(
-        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+        self,
+        channel_id: ChannelId,
+        text: Text | str,
+        *,
+        reply_to: MessageId | None = None,
+        actions: Sequence[ReplyAction] = (),
     ) -> MessageId:
-        """Send `text`, split when longer than one message. User text in it must never ping anyone."""
+        """Send `text`, split when longer than one message. User text in it must never ping anyone.
+
+        `actions` are offered on the reply where the chat has controls for them (Discord: buttons); others ignore them.
+        """
         ...
 
     async def send_file(

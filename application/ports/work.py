@@ -25,7 +25,10 @@ class Job(Generic[R]):
 
 @dataclass(frozen=True, slots=True)
 class TranscribeJob(Job[Transcript]):
-    """Decode `audio` (any container the codec reads), then recognise it; `language` None means detect."""
+    """Decode `audio` (any container the codec reads), then recognise it.
+
+    `language` None means detect, among `among` (a space's own languages) or else the recogniser's own list.
+    """
 
     kind: ClassVar[str] = "transcribe"
 
@@ -33,6 +36,7 @@ class TranscribeJob(Job[Transcript]):
     filename: str
     max_seconds: float
     language: str | None
+    among: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,14 +51,22 @@ async def test_broken_audio_and_a_failed_backend_get_clear_answers(app: AppHarne
     assert app.discord.replies_to(after)[0].text == "🎙️ I heard: hello"
 
 
-async def test_a_long_transcript_is_split_on_word_boundaries(app: AppHarness) -> None:
-    words = " ".join(f"word{i}" for i in range(500))
+async def test_a_transcript_longer_than_one_message_arrives_as_a_file_with_its_beginning_inline(
+    app: AppHarness,
+) -> None:
+    # Issue 12 replaced "split into messages" with a file: a wall of transcript messages helps nobody.
+    words = " ".join(f"word{i}" for i in range(390))
+    assert 3000 <= len(words) <= 3100
     clip = app.discord.attachment("talk.ogg", f"speech:{words}".encode(), "audio/ogg")
     message = await app.discord.say("", attachments=(clip,))
-    parts = [s for s in app.discord.sent if s.reply_to == message.id or (s.reply_to is None and s.file is None)]
-    assert all(len(p.text) <= 2000 for p in parts)
-    joined = " ".join(p.text for p in parts[:2]).replace("🎙️ I heard: ", "")
-    assert joined.split()[:500] == words.split()
+    (transcript, *answer) = app.discord.replies_to(message)
+    assert transcript.file is not None and transcript.file.filename == "transcript.txt"
+    assert transcript.file.data.decode() == words
+    assert transcript.text.startswith("🎙️ I heard: word0 word1 word2")
+    assert "transcript.txt" in transcript.text and len(transcript.text) <= 600
+    assert len(answer) == 1 and answer[0].file is None  # the model still answers what it heard
+    short = await app.discord.say("", attachments=(app.discord.attachment("hi.ogg", b"speech:hello", "audio/ogg"),))
+    assert app.discord.replies_to(short)[0].file is None
 
 
 async def test_a_reply_is_spoken_when_the_author_sits_in_a_voice_channel(app: AppHarness) -> None:

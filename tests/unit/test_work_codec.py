@@ -25,6 +25,7 @@ ARTIFACT = TrainedArtifact("embedded", b"\x00\xffmodel", {"accuracy": 0.9})
     [
         TranscribeJob(b"\x00OggS\xff", "voice-message.ogg", 600.0, "ru-RU"),
         TranscribeJob(b"speech:x", "a.ogg", 1.5, None),
+        TranscribeJob(b"speech:x", "a.ogg", 1.5, None, ("en", "ru")),
         SynthesiseJob("Hello there.", "en-US"),
         TrainJob(DATASET, "hybrid"),
         TestJob(DATASET, "tfidf", 3, ARTIFACT),

@@ -6,7 +6,7 @@ A new adapter (a database, an object store) joins a suite by adding one entry to
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.settings_store import JsonSettingsStore
 from application.ports.model import ModelStore, TrainedArtifact
-from application.ports.storage import DatasetStore, FeedbackLog, FileVault, SettingsStore, SpaceSettings
+from application.ports.storage import DatasetStore, FeedbackLog, FileVault, Forgotten, SettingsStore, SpaceSettings
 from domain.errors import NotFound, PathOutsideRoot, TooLarge
 from domain.feedback import Correction, Feedback
 from domain.ids import ChannelId, GuildId, MessageId, UserId
@@ -170,6 +170,27 @@ async def test_corrections_are_kept_in_order_per_space(feedback_log: FeedbackLog
     await feedback_log.append_correction(ONE, correction("bye", "goodbye"))
     assert list(await feedback_log.list_corrections(ONE)) == [correction("hi", "hello"), correction("bye", "goodbye")]
     assert list(await feedback_log.list_corrections(TWO)) == []
+
+
+async def test_forgetting_an_author_removes_their_records_only(feedback_log: FeedbackLog) -> None:
+    theirs, others = UserId(5), UserId(6)
+    for author in (theirs, others, theirs):
+        await feedback_log.append_feedback(ONE, replace(feedback(f"by {author}"), author_id=author))
+        await feedback_log.append_correction(ONE, replace(correction("hi", f"by {author}"), author_id=author))
+    await feedback_log.append_feedback(TWO, feedback("elsewhere"))
+    assert await feedback_log.forget_author(ONE, theirs) == Forgotten(feedback=2, corrections=2)
+    assert [item.text for item in await feedback_log.list_feedback(ONE, 10)] == ["by 6"]
+    assert [item.correction for item in await feedback_log.list_corrections(ONE)] == ["by 6"]
+    assert [item.text for item in await feedback_log.list_feedback(TWO, 10)] == ["elsewhere"]
+    assert await feedback_log.forget_author(ONE, theirs) == Forgotten()
+    await feedback_log.append_feedback(ONE, feedback("after"))  # appending goes on as before
+    assert [item.text for item in await feedback_log.list_feedback(ONE, 10)] == ["by 6", "after"]
+
+
+async def test_settings_keep_the_conveniences(settings: SettingsStore) -> None:
+    chosen = SpaceSettings(transcribe_voice=False, spoken_replies=False, languages=("ru", "en"), keep_starter=True)
+    await settings.save(ONE, chosen)
+    assert await settings.load(ONE) == chosen
 
 
 async def test_a_retraction_withdraws_earlier_corrections_of_the_message_only(feedback_log: FeedbackLog) -> None:

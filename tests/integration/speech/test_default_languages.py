@@ -53,3 +53,19 @@ async def test_with_one_language_that_language_is_heard(whisper_models: Path, co
     finally:
         backend.close()
     assert transcript.language == "ru"
+
+
+async def test_a_spaces_own_languages_are_what_whisper_detects_among(
+    whisper_models: Path, codec: PyAvAudioCodec
+) -> None:
+    # `settings languages ru de`: a recogniser configured for English only still detects among the space's list.
+    clip = next(clip for clip in speech_clips() if clip.file.startswith("ru_"))
+    audio = await codec.decode(clip.path.read_bytes(), clip.file, 600)
+    backend = WhisperSpeechToText(whisper_models, languages=["en"])
+    try:
+        own = await backend.transcribe(audio, None, among=("ru", "de"))
+        configured = await backend.transcribe(audio, None)
+    finally:
+        backend.close()
+    assert own.language == "ru" and CYRILLIC & set(own.text.lower()), own.text
+    assert configured.language == "en"
