@@ -12,8 +12,9 @@ class Command:
     """Every command carries the message that asked for it: who, where, and what to answer.
 
     `privileged_as` names a command only admins may run (as the refusal names it); the bus checks it.
-    `heavy` marks a command whose work may take long (hearing, training, testing): the bus runs it beside its
-    channel's other messages instead of before them, and its replies quote the message they answer.
+    `heavy` marks a command whose own handling may take long (hearing audio): the bus runs it beside its channel's
+    other messages instead of before them, and its replies quote the message they answer. (Training and testing
+    only start a job, which runs beside everything already; a message after `train` still sees it started.)
     """
 
     privileged_as: ClassVar[str] = ""
@@ -50,7 +51,6 @@ class LeaveVoice(Command):
 @dataclass(frozen=True, slots=True)
 class TrainModel(Command):
     privileged_as = "train"
-    heavy = True
 
     inline_text: str = ""
     attachment: Attachment | None = None
@@ -66,7 +66,6 @@ class ShowTrainingStatus(Command):
 @dataclass(frozen=True, slots=True)
 class TestModel(Command):
     privileged_as = "test"
-    heavy = True
 
     inline_text: str = ""
     attachment: Attachment | None = None
