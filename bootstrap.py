@@ -185,13 +185,28 @@ class Model(containers.DeclarativeContainer):
     limits = providers.Dependency(instance_of=RequestLimits)
 
     embedded = providers.Resource(
-        opened, providers.Factory(EmbeddedBackend, threshold=config.provided.threshold_or.call(0.4))
+        opened,
+        providers.Factory(
+            EmbeddedBackend,
+            threshold=config.provided.threshold_or.call(0.4),
+            max_intents=config.provided.max_intents,
+        ),
     )
     tfidf = providers.Resource(
-        opened, providers.Factory(TfidfBackend, threshold=config.provided.threshold_or.call(0.5))
+        opened,
+        providers.Factory(
+            TfidfBackend,
+            threshold=config.provided.threshold_or.call(0.5),
+            max_intents=config.provided.max_intents,
+        ),
     )
     hybrid = providers.Resource(
-        opened, providers.Factory(HybridBackend, threshold=config.provided.threshold_or.call(0.4))
+        opened,
+        providers.Factory(
+            HybridBackend,
+            threshold=config.provided.threshold_or.call(0.4),
+            max_intents=config.provided.max_intents,
+        ),
     )
     openai = providers.Singleton(
         OpenAICompatibleBackend,
@@ -493,6 +508,7 @@ class Container(containers.DeclarativeContainer):
                 jobs=work.jobs,
                 store=storage.model_store,
                 settings=storage.space_settings,
+                starter_enabled=work.starter.provided.enabled,
             ),
             commands.TestModel: providers.Singleton(
                 EvaluateModelHandler,
