@@ -99,10 +99,11 @@ def build_app_bot(
     model: fakes.FakeModelBackend | None = None,
     stt: fakes.FakeSpeechToText | None = None,
     privileged_roles: tuple[str, ...] = (),
+    **config_changes: object,
 ) -> tuple[ParrotBot, Container]:
     """The bot wired to the real application container, as bootstrap does, with fake speech and model backends."""
     settings = make_settings(data_root, discord={"privileged_roles": list(privileged_roles)})
-    bot = discord_bot(bot_config(fake))
+    bot = discord_bot(bot_config(fake, **config_changes))
     container = build_container(
         settings,
         bot.chat,
