@@ -250,14 +250,14 @@ def redis_work_queue(config: WorkSettings, limits: RequestLimits) -> object:
     return RedisWorkQueue(
         config.redis_url,
         waiting=limits.heavy_waiting,
-        deadlines=deadlines(limits),
+        deadlines=deadlines(limits, config),
         max_payload_bytes=config.max_payload_bytes(),
     )
 
 
-def deadlines(limits: RequestLimits) -> dict[str, float]:
-    """How long each kind of job may take once it runs (training and testing are bounded by their backends)."""
-    return {"transcribe": limits.hearing_seconds}
+def deadlines(limits: RequestLimits, work: WorkSettings) -> dict[str, float]:
+    """How long each kind of job may take once it runs, whichever adapter runs it (speaking: the voice queue's)."""
+    return {"transcribe": limits.hearing_seconds, "train": work.train_seconds, "test": work.test_seconds}
 
 
 class Work(containers.DeclarativeContainer):
@@ -288,7 +288,7 @@ class Work(containers.DeclarativeContainer):
             LocalWorkQueue,
             executor=executor,
             gates=providers.Dict(transcribe=gate),
-            deadlines=providers.Callable(deadlines, limits),
+            deadlines=providers.Callable(deadlines, limits, settings.provided.work),
         ),
         redis=providers.Singleton(redis_work_queue, config=settings.provided.work, limits=limits),
     )

@@ -1,10 +1,11 @@
 """Heavy work goes through the work port as data; a queue that is down costs heavy commands only."""
 
 import asyncio
+from pathlib import Path
 
 from application.ports.work import SynthesiseJob, TestJob, TrainJob, TranscribeJob
 from domain.messages import Status
-from support.app import AppHarness
+from support.app import AppHarness, build_app
 
 FAQ = "hi there => Hello! Nice to see you.\nhello => Hello! Nice to see you.\nbye => Bye.\nciao => Bye."
 DOWN = "I can't do that right now: my work queue is unreachable. Please try again in a minute."
@@ -56,3 +57,26 @@ async def test_a_quick_command_is_answered_while_a_voice_message_in_its_channel_
     assert not voice.done()
     app.stt.delay = 0.0
     voice.cancel()
+
+
+async def test_a_training_or_test_past_its_deadline_is_told_and_the_active_model_stays(tmp_path: Path) -> None:
+    app = build_app(tmp_path, work={"train_seconds": 0.3, "test_seconds": 0.3})  # the in-process adapter
+    first = await app.discord.say(f"!train {FAQ}")
+    await app.settle()
+    assert "done: model version 1" in app.discord.replies_to(first)[0].current_text
+    app.backend.delay = 5.0  # a stalled fit
+    late = await app.discord.say("!train")
+    await app.settle()
+    assert app.discord.replies_to(late)[0].current_text == (
+        "Training `train-2` failed: Training took too long (over 0.3 s); please try again later."
+        " The active model is unchanged."
+    )
+    test = await app.discord.say("!test")  # cross-validation fits too
+    await app.settle()
+    assert app.discord.replies_to(test)[0].current_text == (
+        "Testing `test-3` failed: Testing took too long (over 0.3 s); please try again later."
+    )
+    status = await app.discord.say("!train status")
+    assert app.discord.replies_to(status)[0].text.endswith("Active model: version 1.")
+    hello = await app.discord.say("hello")
+    assert app.discord.replies_to(hello)[0].text == "Hello! Nice to see you."

@@ -117,6 +117,24 @@ async def test_a_job_sent_while_no_worker_runs_waits_and_is_done_once_one_starts
     assert transcript.text == "hello there"
 
 
+async def test_a_training_or_test_past_its_deadline_is_told_and_taken_off_the_queue(redis: RedisServer) -> None:
+    backends = Backends()
+    backends.model.delay = 5.0
+    async with queue(redis, deadlines={"train": 0.5, "test": 0.5}) as work, worker(redis, backends):
+        with pytest.raises(BackendUnavailable) as training:
+            await work.run(TrainJob(DATASET, "embedded"))
+        assert training.value.user_message == "Training took too long (over 0.5 s); please try again later."
+        with pytest.raises(BackendUnavailable) as testing:
+            await work.run(TestJob(DATASET, "embedded", 2))
+        assert testing.value.user_message == "Testing took too long (over 0.5 s); please try again later."
+    async with queue(redis, deadlines={"train": 0.5}) as work:  # no worker: the job waits, then leaves the queue
+        with pytest.raises(BackendUnavailable):
+            await work.run(TrainJob(DATASET, "embedded"))
+        pool = await create_pool(redis_settings(redis.url))
+        assert await pool.zcard(keys.QUEUE) == 0
+        await pool.aclose()
+
+
 async def test_a_job_too_large_to_send_is_refused_before_it_is_queued(redis: RedisServer) -> None:
     async with queue(redis, max_payload_bytes=1000) as work:
         with pytest.raises(TooLarge) as refused:
