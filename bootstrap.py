@@ -66,6 +66,7 @@ from application.handlers.train_model import ShowTrainingStatusHandler, TrainMod
 from application.handlers.transcribe_audio import TranscribeAudioHandler, TranscribeOnRequestHandler
 from application.hearing import AudioHearing
 from application.job_executor import JobExecutor
+from application.job_reports import JobReports
 from application.jobs import JobRunner
 from application.languages import SpeechLanguages
 from application.limits import RequestLimits
@@ -293,6 +294,7 @@ class Work(containers.DeclarativeContainer):
         redis=providers.Singleton(redis_work_queue, config=settings.provided.work, limits=limits),
     )
     publisher = providers.Singleton(EventPublisher)
+    job_reports = providers.Singleton(JobReports, chat=chat)
     conversation = providers.Singleton(ConversationMemory)
     corrections = providers.Singleton(CorrectionOverrides, log=storage.feedback_log)
     uncertain = providers.Singleton(UncertainMessages)
@@ -513,7 +515,6 @@ class Container(containers.DeclarativeContainer):
             commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat),
             commands.TrainModel: providers.Singleton(
                 TrainModelHandler,
-                chat=chat,
                 data=work.training_data,
                 backends=model.backends,
                 default_backend=model.default_backend,
@@ -537,7 +538,6 @@ class Container(containers.DeclarativeContainer):
             ),
             commands.TestModel: providers.Singleton(
                 EvaluateModelHandler,
-                chat=chat,
                 data=work.training_data,
                 default_backend=model.default_backend,
                 models=work.active_models,
@@ -567,6 +567,11 @@ class Container(containers.DeclarativeContainer):
             ),
             events.ReplyCorrected: providers.List(providers.Object(log_event), work.activity.provided.on_corrected),
             events.ReplyRatedDown: providers.List(providers.Object(log_event), work.activity.provided.on_rated_down),
+            # A long job's life becomes its progress message and outcome (application/job_reports.py).
+            events.JobStarted: providers.List(work.job_reports.provided.on_started),
+            events.JobProgressed: providers.List(work.job_reports.provided.on_progressed),
+            events.JobSucceeded: providers.List(work.job_reports.provided.on_succeeded),
+            events.JobFailed: providers.List(work.job_reports.provided.on_failed),
             **{
                 kind: providers.List(providers.Object(log_event))
                 for kind in (

@@ -1,4 +1,8 @@
-"""A chat message that shows a long job's progress by being edited."""
+"""A long job's work, told as domain events: started, progressed, succeeded or failed.
+
+The job publishes; subscribers (application/job_reports.py) turn the events into the progress message and the
+outcome users see. So the work knows nothing of the chat, and telling never fails the job's bookkeeping.
+"""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -7,10 +11,11 @@ from typing import TypeVar
 import structlog
 
 from application.jobs import Job
-from application.ports.chat import ChatOutput, MessageGone
+from application.publisher import EventPublisher
 from domain.errors import ParrotError
+from domain.events import Event, JobFailed, JobProgressed, JobStarted, JobSucceeded
 from domain.ids import ChannelId, MessageId
-from domain.messages import Status
+from domain.messages import OutgoingFile
 from domain.text import Text, say
 
 T = TypeVar("T")
@@ -18,67 +23,8 @@ T = TypeVar("T")
 log = structlog.get_logger("parrot.jobs")
 
 
-class ProgressMessage:
-    """One chat message edited as a job advances, at most every `interval` seconds.
-
-    Someone may delete it while the job runs: then it is no longer edited, and the outcome comes as a new message
-    (replying to `reply_to`), so that the user always learns how the job ended.
-    """
-
-    def __init__(
-        self,
-        chat: ChatOutput,
-        job: Job,
-        channel_id: ChannelId,
-        message_id: MessageId,
-        title: str,
-        reply_to: MessageId | None = None,
-    ) -> None:
-        self._chat = chat
-        self._job = job
-        self._channel_id = channel_id
-        self._message_id = message_id
-        self._title = title
-        self._reply_to = reply_to
-        self._shown = ""
-        self.gone = False
-
-    def render(self) -> str:
-        filled = int(self._job.fraction * 10)
-        bar = "█" * filled + "░" * (10 - filled)
-        return f"{self._title} `{self._job.id}`: {bar} {self._job.fraction:.0%} ({self._job.stage})"
-
-    async def refresh(self) -> None:
-        text = self.render()
-        if text != self._shown and not self.gone:
-            self._shown = text
-            await self._edit(text)
-
-    async def follow(self, interval: float) -> None:
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self.refresh()
-            except Exception:
-                log.warning("could not update the progress message", exc_info=True)
-
-    async def finish(self, text: Text | str) -> None:
-        """Show the outcome: in the progress message, or in a new one when that message was deleted."""
-        if not self.gone:
-            await self._edit(text)
-        if self.gone:
-            await self._chat.send_text(self._channel_id, text, reply_to=self._reply_to)
-
-    async def _edit(self, text: Text | str) -> None:
-        try:
-            await self._chat.edit_text(self._channel_id, self._message_id, text)
-        except MessageGone:
-            log.info("the progress message was deleted; the outcome will be a new message", job_id=self._job.id)
-            self.gone = True
-
-
 class ReportedJob:
-    """A job's work shown in one progress message; a failure is told once, with its reason, and never escapes.
+    """A job's work told as events; a failure is told once, with its reason, and never escapes.
 
     Telling the outcome never fails the job: the caller's bookkeeping after `succeed` (selecting the dataset,
     events) runs whether or not the chat could be reached. On shutdown the job is cancelled and told so while
@@ -86,52 +32,65 @@ class ReportedJob:
     """
 
     def __init__(
-        self, chat: ChatOutput, job: Job, channel_id: ChannelId, asked_by: MessageId, title: str, interval: float
+        self, publish: EventPublisher, job: Job, channel_id: ChannelId, asked_by: MessageId, interval: float
     ) -> None:
-        self._chat = chat
+        self._publish = publish
         self._job = job
         self._channel_id = channel_id
         self._asked_by = asked_by
-        self._title = title
         self._interval = interval
-        self._progress: ProgressMessage | None = None
         self.failure: str | None = None
 
     async def run(self, started: Text | str, work: Callable[[], Awaitable[T]], failed_note: str = "") -> T | None:
-        """`work()`'s result, or None once its failure has been shown (`failed_note` is added to the reason)."""
-        first = await self._chat.send_text(self._channel_id, started, reply_to=self._asked_by)
-        self._progress = ProgressMessage(self._chat, self._job, self._channel_id, first, self._title, self._asked_by)
-        follower = asyncio.create_task(self._progress.follow(self._interval))
+        """`work()`'s result, or None once its failure has been told (`failed_note` is added to the reason)."""
+        job = self._job
+        await self._tell(JobStarted(job.space, job.id, job.kind, self._channel_id, self._asked_by, say(started)))
+        follower = asyncio.create_task(self._follow())
+        reason: Text | str
         try:
             return await work()
         except ParrotError as refusal:
-            await self._fail(refusal.text, failed_note)
+            reason = refusal.text
         except asyncio.CancelledError:
+            follower.cancel()
             await self._fail("it was cancelled (the bot is shutting down).", failed_note)
             raise
         except Exception:
-            log.exception("job failed", title=self._title)
-            await self._fail("an internal error (logged).", failed_note)
+            log.exception("job failed", kind=job.kind)
+            reason = "an internal error (logged)."
         finally:
             follower.cancel()
+        await self._fail(reason, failed_note)
         return None
 
-    async def succeed(self, text: str) -> None:
-        self._job.stage = "done"
-        await self._tell(text, Status.DONE)
+    async def succeed(self, text: Text | str, file: OutgoingFile | None = None, file_text: str = "") -> None:
+        job = self._job
+        job.stage = "done"
+        await self._tell(
+            JobSucceeded(job.space, job.id, job.kind, self._channel_id, self._asked_by, say(text), file, file_text)
+        )
+
+    async def _follow(self) -> None:
+        """Every `interval`, the job's progress when it changed: its callback may run off the loop, so it is read."""
+        job = self._job
+        told: tuple[float, str] | None = None
+        while True:
+            await asyncio.sleep(self._interval)
+            now = (job.fraction, job.stage)
+            if now != told:
+                told = now
+                await self._tell(JobProgressed(job.space, job.id, job.kind, *now))
 
     async def _fail(self, reason: Text | str, note: str) -> None:
-        self._job.stage = "failed"
+        job = self._job
+        job.stage = "failed"
         self.failure = str(reason)
-        await self._tell(say(f"{self._title} `{self._job.id}` failed: ", reason, note), Status.FAILED)
+        await self._tell(JobFailed(job.space, job.id, job.kind, self._channel_id, self._asked_by, say(reason), note))
 
-    async def _tell(self, text: Text | str, status: Status) -> None:
+    async def _tell(self, event: Event) -> None:
         try:
-            if self._progress is not None:
-                await self._progress.finish(text)
+            await self._publish(event)
+        except asyncio.CancelledError:
+            raise
         except Exception:
-            log.exception("could not tell the job's outcome", job_id=self._job.id, status=status.name)
-        try:
-            await self._chat.set_status(self._channel_id, self._asked_by, status)
-        except Exception:
-            log.exception("could not mark the job's message", job_id=self._job.id, status=status.name)
+            log.exception("could not publish the job's event", job_id=self._job.id, event=type(event).__name__)

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from domain.feedback import Correction, Feedback, ThumbsDown
-from domain.ids import ChannelId
-from domain.messages import Message, Reply
+from domain.ids import ChannelId, MessageId
+from domain.messages import Message, OutgoingFile, Reply
 from domain.spaces import Space
+from domain.text import Text
 from domain.training import EvaluationReport, ModelVersion
 
 
@@ -95,3 +96,50 @@ class FileSent(Event):
     space: Space
     path: str
     size: int
+
+
+# A long job's life (training, testing), told as it happens; subscribers show it to the user who asked
+# (application/job_reports.py): one progress message edited as the job advances, then the outcome.
+
+
+@dataclass(frozen=True, slots=True)
+class JobStarted(Event):
+    space: Space
+    job_id: str
+    kind: str  # "train" or "test": names the job in what users see ("Training", "Testing")
+    channel_id: ChannelId
+    asked_by: MessageId
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgressed(Event):
+    space: Space
+    job_id: str
+    kind: str
+    fraction: float
+    stage: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobSucceeded(Event):
+    space: Space
+    job_id: str
+    kind: str
+    channel_id: ChannelId
+    asked_by: MessageId
+    text: Text
+    # Sent after the outcome, replying to the command (a test's confusion matrix, with its summary).
+    file: OutgoingFile | None = None
+    file_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JobFailed(Event):
+    space: Space
+    job_id: str
+    kind: str
+    channel_id: ChannelId
+    asked_by: MessageId
+    reason: Text
+    note: str = ""  # added after the reason (" The active model is unchanged.")

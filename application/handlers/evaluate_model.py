@@ -5,7 +5,6 @@ import structlog
 from application.active_models import ActiveModels
 from application.jobs import Job, JobRunner
 from application.messagebus import BusMessage
-from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.model import ModelStore, ReportRenderer
 from application.ports.work import TestJob, WorkQueue
@@ -27,7 +26,6 @@ class EvaluateModelHandler:
 
     def __init__(
         self,
-        chat: ChatOutput,
         data: TrainingData,
         default_backend: str,
         models: ActiveModels,
@@ -40,7 +38,6 @@ class EvaluateModelHandler:
         folds: int = 5,
         progress_interval: float = 2.0,
     ) -> None:
-        self._chat = chat
         self._data = data
         self._default_backend = default_backend
         self._models = models
@@ -93,17 +90,15 @@ class EvaluateModelHandler:
             await self._store.save_report(job.space, number, report, png)
             return report, png
 
-        reported = ReportedJob(self._chat, job, channel_id, asked_by, "Testing", self._progress_interval)
+        reported = ReportedJob(self._publish, job, channel_id, asked_by, self._progress_interval)
         result = await reported.run(f"Testing `{job.id}` started.", evaluate)
         if result is None:
             return
         report, png = result
         tested = f"model version {number}" if number is not None else "the selected dataset"
-        await reported.succeed(f"Testing `{job.id}` done ({tested}).")
-        await self._chat.send_file(
-            channel_id,
+        await reported.succeed(
+            f"Testing `{job.id}` done ({tested}).",
             OutgoingFile("confusion.png", png, "confusion matrix"),
-            text=report.summary(),
-            reply_to=asked_by,
+            report.summary(),
         )
         await self._publish(ModelTested(job.space, channel_id, report, number))

@@ -27,7 +27,6 @@ log = structlog.get_logger("parrot.training")
 class TrainModelHandler:
     def __init__(
         self,
-        chat: ChatOutput,
         data: TrainingData,
         backends: Mapping[str, ModelBackend],
         default_backend: str,
@@ -44,7 +43,6 @@ class TrainModelHandler:
     ) -> None:
         self._starter = starter
         self._keep_starter = keep_starter
-        self._chat = chat
         self._work = work
         self._data = data
         self._backends = backends
@@ -133,7 +131,7 @@ class TrainModelHandler:
             self._models.put(space, version.number, model)
             return version
 
-        reported = ReportedJob(self._chat, job, channel_id, asked_by, "Training", self._progress_interval)
+        reported = ReportedJob(self._publish, job, channel_id, asked_by, self._progress_interval)
         version = await reported.run(
             say(
                 f"Training `{job.id}` started on {len(dataset.examples)} examples, "
