@@ -572,6 +572,7 @@ class Container(containers.DeclarativeContainer):
             events.JobProgressed: providers.List(work.job_reports.provided.on_progressed),
             events.JobSucceeded: providers.List(work.job_reports.provided.on_succeeded),
             events.JobFailed: providers.List(work.job_reports.provided.on_failed),
+            events.JobRefused: providers.List(work.job_reports.provided.on_refused),
             **{
                 kind: providers.List(providers.Object(log_event))
                 for kind in (

@@ -13,7 +13,7 @@ import structlog
 
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput, MessageGone
-from domain.events import JobFailed, JobProgressed, JobStarted, JobSucceeded
+from domain.events import JobFailed, JobProgressed, JobRefused, JobStarted, JobSucceeded
 from domain.ids import ChannelId, MessageId
 from domain.messages import Status
 from domain.text import Text, say
@@ -82,6 +82,10 @@ class JobReports:
     async def on_failed(self, event: JobFailed) -> Sequence[BusMessage]:
         text = say(f"{title(event.kind)} `{event.job_id}` failed: ", event.reason, event.note)
         await self._tell(event.job_id, event.channel_id, event.asked_by, text, Status.FAILED)
+        return ()
+
+    async def on_refused(self, event: JobRefused) -> Sequence[BusMessage]:
+        await self._tell(event.job_id, event.channel_id, event.asked_by, event.reason, Status.FAILED)
         return ()
 
     async def _tell(

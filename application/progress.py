@@ -13,7 +13,7 @@ import structlog
 from application.jobs import Job
 from application.publisher import EventPublisher
 from domain.errors import ParrotError
-from domain.events import Event, JobFailed, JobProgressed, JobStarted, JobSucceeded
+from domain.events import Event, JobFailed, JobProgressed, JobRefused, JobStarted, JobSucceeded
 from domain.ids import ChannelId, MessageId
 from domain.messages import OutgoingFile
 from domain.text import Text, say
@@ -40,6 +40,28 @@ class ReportedJob:
         self._asked_by = asked_by
         self._interval = interval
         self.failure: str | None = None
+
+    async def prepare(self, work: Callable[[], Awaitable[T]]) -> T | None:
+        """`work()`'s result (what the job needs, downloaded and checked), or None once its failure was told.
+
+        Nothing has started yet: a refusal is a plain reply in its own words, as the bus tells any command's.
+        """
+        job = self._job
+        try:
+            return await work()
+        except ParrotError as refusal:
+            job.stage = "failed"
+            self.failure = str(refusal.text)
+            await self._tell(
+                JobRefused(job.space, job.id, job.kind, self._channel_id, self._asked_by, say(refusal.text))
+            )
+        except asyncio.CancelledError:
+            await self._fail("it was cancelled (the bot is shutting down).", "")
+            raise
+        except Exception:
+            log.exception("job failed before it started", kind=job.kind)
+            await self._fail("an internal error (logged).", "")
+        return None
 
     async def run(self, started: Text | str, work: Callable[[], Awaitable[T]], failed_note: str = "") -> T | None:
         """`work()`'s result, or None once its failure has been told (`failed_note` is added to the reason)."""

@@ -143,3 +143,16 @@ class JobFailed(Event):
     asked_by: MessageId
     reason: Text
     note: str = ""  # added after the reason (" The active model is unchanged.")
+
+
+@dataclass(frozen=True, slots=True)
+class JobRefused(Event):
+    """The job's input was refused before it started (a downloaded dataset that failed its checks): told as a plain
+    reply, in the words of the refusal, as the bus tells any command's."""
+
+    space: Space
+    job_id: str
+    kind: str
+    channel_id: ChannelId
+    asked_by: MessageId
+    reason: Text

@@ -14,7 +14,7 @@ from application.training_data import TrainingData
 from domain.commands import TestModel
 from domain.errors import NoModel
 from domain.events import ModelTested
-from domain.ids import ChannelId, MessageId
+from domain.ids import ChannelId
 from domain.messages import OutgoingFile
 from domain.training import EvaluationReport
 
@@ -54,31 +54,46 @@ class EvaluateModelHandler:
         message = command.message
         space = message.space
         self._jobs.ensure_free(space)
+        if command.attachment is None:
+            # Inline lines or the selected dataset: read at once, so a refusal is this command's reply.
+            ready = await self._prepare(command)
+
+        async def work(job: Job) -> None:
+            reported = ReportedJob(self._publish, job, message.channel_id, message.id, self._progress_interval)
+            if command.attachment is not None:
+                # The download runs in the job, never under the channel's lock: a stalled one holds nothing.
+                job.stage = "downloading the data"
+                prepared = await reported.prepare(lambda: self._prepare(command))
+                if prepared is None:
+                    return
+            else:
+                prepared = ready
+            test, number = prepared
+            await self._run(job, reported, test, number, message.channel_id)
+
+        # Registered before any download, so `train status` and one job per space see it at once.
+        self._jobs.start(space, "test", self._clock.now(), work)
+        return ()
+
+    async def _prepare(self, command: TestModel) -> tuple[TestJob, int | None]:
+        """The test job, and the model version it scores (None: cross-validating the selected dataset)."""
+        space = command.message.space
         # Test data is evaluated, never kept: it must not land among the training datasets.
         given = await self._data.test_data(command.inline_text, command.attachment)
-        number: int | None
         if given is not None:
             active = await self._models.get(space)
             if active is None:
                 raise NoModel("There is no trained model to test yet: `train` one first.")
             number = active[0]
             artifact = await self._store.load_artifact(space, number)
-            test = TestJob(given, artifact.backend, self._folds, artifact)
-        else:
-            selected = await self._data.selected(space)
-            await self._data.check(selected)
-            dataset = await self._data.with_corrections(space, selected)
-            test = TestJob(dataset, self._default_backend, self._folds)
-            number = None
-
-        async def work(job: Job) -> None:
-            await self._run(job, test, number, message.channel_id, message.id)
-
-        self._jobs.start(space, "test", self._clock.now(), work)
-        return ()
+            return TestJob(given, artifact.backend, self._folds, artifact), number
+        selected = await self._data.selected(space)
+        await self._data.check(selected)
+        dataset = await self._data.with_corrections(space, selected)
+        return TestJob(dataset, self._default_backend, self._folds), None
 
     async def _run(
-        self, job: Job, test: TestJob, number: int | None, channel_id: ChannelId, asked_by: MessageId
+        self, job: Job, reported: ReportedJob, test: TestJob, number: int | None, channel_id: ChannelId
     ) -> None:
         def on_progress(fraction: float, stage: str) -> None:
             job.fraction = max(0.0, min(1.0, fraction))
@@ -90,7 +105,6 @@ class EvaluateModelHandler:
             await self._store.save_report(job.space, number, report, png)
             return report, png
 
-        reported = ReportedJob(self._publish, job, channel_id, asked_by, self._progress_interval)
         result = await reported.run(f"Testing `{job.id}` started.", evaluate)
         if result is None:
             return

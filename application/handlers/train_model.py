@@ -1,4 +1,5 @@
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import structlog
 
@@ -66,6 +67,31 @@ class TrainModelHandler:
             raise InvalidArgument(say("There is no model backend ", Code(backend_name, 40), f". Available: {known}."))
         space = message.space
         self._jobs.ensure_free(space)  # refuse before downloading anything
+        if command.attachment is None:
+            # Inline lines or the selected dataset: read at once, so a refusal is this command's reply.
+            ready = await self._prepare(command)
+
+        async def work(job: Job) -> None:
+            reported = ReportedJob(self._publish, job, message.channel_id, message.id, self._progress_interval)
+            if command.attachment is not None:
+                # The download runs in the job, never under the channel's lock: a stalled one holds nothing.
+                job.stage = "downloading the data"
+                prepared = await reported.prepare(lambda: self._prepare(command))
+                if prepared is None:
+                    return
+            else:
+                prepared = ready
+            trained = await self._train(job, reported, backend_name, backend, prepared)
+            if trained and prepared.given is not None:
+                # What was just trained on is what a plain `!train` retrains on, with new corrections.
+                await self._data.select(space, prepared.given.name)
+
+        # Registered before any download, so `train status` and one job per space see it at once.
+        job = self._jobs.start(space, "train", self._clock.now(), work)
+        return [TrainingStarted(space, job.id, message.channel_id)]
+
+    async def _prepare(self, command: TrainModel) -> "_Prepared":
+        space = command.message.space
         given = await self._data.given(space, command.inline_text, command.attachment)  # checked, then kept
         source = given if given is not None else await self._data.selected(space)
         if given is None:
@@ -76,29 +102,14 @@ class TrainModelHandler:
         keep_starter = kept_by_space if kept_by_space is not None else self._keep_starter
         if self._starter is not None and (command.with_starter or keep_starter):
             dataset = await self._starter.extend(dataset)
-
         kept = say(" The data is kept as ", Code(source.name), ".") if given is not None else Text()
-
-        async def work(job: Job) -> None:
-            trained = await self._train(job, backend_name, backend, dataset, message.channel_id, message.id, kept)
-            if trained and given is not None:
-                # What was just trained on is what a plain `!train` retrains on, with new corrections.
-                await self._data.select(space, source.name)
-
-        job = self._jobs.start(space, "train", self._clock.now(), work)
-        return [TrainingStarted(space, job.id, message.channel_id)]
+        return _Prepared(given, dataset, kept, command.message.channel_id, command.message.id)
 
     async def _train(
-        self,
-        job: Job,
-        backend_name: str,
-        backend: ModelBackend,
-        dataset: Dataset,
-        channel_id: ChannelId,
-        asked_by: MessageId,
-        kept: Text | None = None,
+        self, job: Job, reported: ReportedJob, backend_name: str, backend: ModelBackend, prepared: "_Prepared"
     ) -> bool:
         space = job.space
+        dataset = prepared.dataset
 
         def on_progress(fraction: float, stage: str) -> None:
             # May be called from a worker thread: plain attribute writes only.
@@ -131,25 +142,34 @@ class TrainModelHandler:
             self._models.put(space, version.number, model)
             return version
 
-        reported = ReportedJob(self._publish, job, channel_id, asked_by, self._progress_interval)
         version = await reported.run(
             say(
                 f"Training `{job.id}` started on {len(dataset.examples)} examples, "
                 f"{len(dataset.intents)} intents ({backend.name}).",
-                kept or Text(),
+                prepared.kept,
             ),
             train,
             failed_note=" The active model is unchanged.",
         )
         if version is None:
-            await self._publish(TrainingFailed(space, job.id, channel_id, reported.failure or "unknown"))
+            await self._publish(TrainingFailed(space, job.id, prepared.channel_id, reported.failure or "unknown"))
             return False
         await reported.succeed(
             f"Training `{job.id}` done: model version {version.number} ({version.backend}), "
             f"{version.example_count} examples, {len(version.intents)} intents. It answers from now on."
         )
-        await self._publish(ModelTrained(space, job.id, channel_id, version))
+        await self._publish(ModelTrained(space, job.id, prepared.channel_id, version))
         return True
+
+
+class _Prepared(NamedTuple):
+    """What a training needs, read and checked: the data given with the command (None: the selected one)."""
+
+    given: Dataset | None
+    dataset: Dataset
+    kept: Text
+    channel_id: ChannelId
+    asked_by: MessageId
 
 
 class ShowTrainingStatusHandler:

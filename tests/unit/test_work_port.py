@@ -4,7 +4,7 @@ import asyncio
 from pathlib import Path
 
 from application.ports.work import SynthesiseJob, TestJob, TrainJob, TranscribeJob
-from domain.messages import Status
+from domain.messages import Attachment, Status
 from support.app import AppHarness, build_app
 
 FAQ = "hi there => Hello! Nice to see you.\nhello => Hello! Nice to see you.\nbye => Bye.\nciao => Bye."
@@ -80,3 +80,43 @@ async def test_a_training_or_test_past_its_deadline_is_told_and_the_active_model
     assert app.discord.replies_to(status)[0].text.endswith("Active model: version 1.")
     hello = await app.discord.say("hello")
     assert app.discord.replies_to(hello)[0].text == "Hello! Nice to see you."
+
+
+async def test_a_stalled_dataset_download_holds_neither_the_channel_nor_the_one_job_rule(app: AppHarness) -> None:
+    stalled = asyncio.Event()
+    fetch = app.discord.fetch
+
+    async def slow_fetch(attachment: Attachment, max_bytes: int) -> bytes:
+        await stalled.wait()  # the CDN does not answer yet
+        return await fetch(attachment, max_bytes)
+
+    app.discord.fetch = slow_fetch  # type: ignore[method-assign]
+    dataset = app.discord.attachment("faq.txt", FAQ.encode(), "text/plain")
+    train = await asyncio.wait_for(app.discord.say("!train", attachments=(dataset,)), 1.0)
+    hello = await asyncio.wait_for(app.discord.say("!hi"), 1.0)
+    assert app.discord.replies_to(hello)[0].text.startswith("Hi ")
+    status = await app.discord.say("!train status")
+    assert app.discord.replies_to(status)[0].text.startswith("`train-1` is running: downloading the data, 0%.")
+    again = await app.discord.say(f"!train {FAQ}")
+    assert app.discord.replies_to(again)[0].text.startswith("A train job (`train-1`) is already running here")
+    test = await app.discord.say("!test", attachments=(dataset,))
+    assert app.discord.replies_to(test)[0].text.startswith("A train job (`train-1`) is already running here")
+    assert app.discord.replies_to(train) == []
+    stalled.set()
+    await app.settle()
+    assert app.discord.replies_to(train)[0].current_text.startswith("Training `train-1` done: model version 1")
+
+
+async def test_a_downloaded_dataset_that_is_refused_is_told_in_its_own_words(app: AppHarness) -> None:
+    bad = app.discord.attachment("bad.txt", b"hello => hi\nthis line has no arrow", "text/plain")
+    train = await app.discord.say("!train", attachments=(bad,))
+    await app.settle()
+    (refusal,) = app.discord.replies_to(train)
+    assert refusal.text.startswith("`bad.txt` was not used for training:") and refusal.edits == []
+    assert (train.id, Status.FAILED) in app.discord.statuses and app.backend.trained == []
+    good = app.discord.attachment("test.txt", b"hello => Hello!\nbye => Bye.", "text/plain")
+    test = await app.discord.say("!test", attachments=(good,))
+    await app.settle()
+    assert app.discord.replies_to(test)[0].text == "There is no trained model to test yet: `train` one first."
+    status = await app.discord.say("!train status")
+    assert app.discord.replies_to(status)[0].text.startswith("The last job, `test-2`, ended: failed.")
