@@ -307,6 +307,7 @@ class Work(containers.DeclarativeContainer):
         source=providers.Singleton(ShippedStarterDataset),
         cache=providers.Singleton(FilesystemArtifactCache, providers.Callable(starter_cache, settings)),
         backend=providers.Callable(starter_backend, settings.provided.model, model.backends),
+        work=work_queue,
     )
     active_models = providers.Singleton(
         ActiveModels,

@@ -1,7 +1,8 @@
 """Starter knowledge: what Parrot answers from until a server trains its own model.
 
 The starter dataset ships with Parrot (English and Russian). Its model is trained once per dataset and backend,
-off the event loop, and cached; a server's own `!train` replaces it, or extends it when asked.
+as a TrainJob through the work port (in this process, or on a worker with `work.queue = "redis"`), and its
+artifact cached on disk; a server's own `!train` replaces it, or extends it when asked.
 """
 
 import asyncio
@@ -11,6 +12,7 @@ import structlog
 
 from application.ports.model import IntentModel, ModelBackend
 from application.ports.starter import ArtifactCache, StarterSource
+from application.ports.work import TrainJob, WorkQueue
 from domain.dataset_rules import normalise_text
 from domain.errors import ParrotError
 from domain.evaluation import split_folds
@@ -30,9 +32,15 @@ class StarterKnowledge:
     """
 
     def __init__(
-        self, source: StarterSource, cache: ArtifactCache, backend: ModelBackend | None, retry_seconds: float = 300.0
+        self,
+        source: StarterSource,
+        cache: ArtifactCache,
+        backend: ModelBackend | None,
+        work: WorkQueue,
+        retry_seconds: float = 300.0,
     ) -> None:
         self._source = source
+        self._work = work
         self._cache = cache
         self._backend = backend
         self._retry_seconds = retry_seconds
@@ -79,7 +87,8 @@ class StarterKnowledge:
         artifact = await self._cache.load(key)
         if artifact is None or artifact.backend != backend.name:
             log.info("starter.training", backend=backend.name, examples=len(dataset.examples))
-            artifact = await backend.train(dataset, lambda fraction, stage: None)
+            # Fitted wherever heavy work runs; only loading the artifact happens here.
+            artifact = await self._work.run(TrainJob(dataset, backend.name))
             await self._cache.save(key, artifact)
         model = await backend.load(artifact)
         log.info("starter.ready", backend=backend.name, key=key)

@@ -2,12 +2,20 @@
 
 from pathlib import Path
 
+from application.job_executor import JobExecutor
 from application.ports.model import TrainedArtifact
+from application.ports.work import TrainJob
 from application.starter import StarterKnowledge, with_starter
 from domain.errors import BackendUnavailable
 from domain.training import Dataset, Example
 from support.app import AppHarness, build_app
-from support.fakes import FakeModelBackend
+from support.fakes import (
+    FakeCodec,
+    FakeModelBackend,
+    FakeSpeechToText,
+    FakeTextToSpeech,
+    FakeWorkQueue,
+)
 
 TEACH = "hello => Hi there!\nhi => Hi there!\nbye => See you!\nciao => See you!"
 
@@ -121,17 +129,20 @@ class MemoryCache:
 async def test_the_starter_is_built_once_cached_and_retried_after_a_failure() -> None:
     dataset = Dataset("starter", (Example("hi", "greeting_en"), Example("bye", "goodbye_en")), {"greeting_en": "Hi"})
     backend, cache = FakeModelBackend(name="tfidf"), MemoryCache()
+    work = FakeWorkQueue(JobExecutor(FakeCodec(), FakeSpeechToText(), FakeTextToSpeech(), {"tfidf": backend}))
     backend.fail_with = BackendUnavailable("down")
-    starter = StarterKnowledge(OneDataset(dataset), cache, backend, retry_seconds=0.0)
+    starter = StarterKnowledge(OneDataset(dataset), cache, backend, work, retry_seconds=0.0)
     assert await starter.model() is None and cache.saved == {}
     backend.fail_with = None
     model = await starter.model()
     assert model is not None and await starter.model() is model
     assert list(cache.saved) == [f"{dataset.content_hash}-tfidf"] and len(backend.trained) == 1
+    # Trained through the work port (on a worker when the queue is Redis), as any training is.
+    assert work.jobs == [TrainJob(dataset, "tfidf"), TrainJob(dataset, "tfidf")]  # the failed try, then the build
     # A new process finds the cached artifact: nothing is trained again.
-    again = StarterKnowledge(OneDataset(dataset), cache, backend)
-    assert await again.model() is not None and len(backend.trained) == 1
-    assert not StarterKnowledge(OneDataset(dataset), cache, None).enabled
+    again = StarterKnowledge(OneDataset(dataset), cache, backend, work)
+    assert await again.model() is not None and len(backend.trained) == 1 and len(work.jobs) == 2
+    assert not StarterKnowledge(OneDataset(dataset), cache, None, work).enabled
 
 
 async def test_without_the_starter_a_russian_question_is_told_in_russian_that_nothing_was_taught(

@@ -18,6 +18,7 @@ from adapters.work.worker import parrot_job, serve
 from application.job_executor import JobExecutor
 from application.ports.model import TrainedArtifact
 from application.ports.work import SynthesiseJob, TestJob, TrainJob, TranscribeJob, WorkQueueUnreachable
+from application.starter import StarterKnowledge
 from domain.errors import BackendUnavailable, Busy, ParrotError, TooLarge, WorkUnavailable
 from domain.speech import EncodedAudio
 from domain.training import Dataset, EvaluationReport, Example
@@ -216,3 +217,32 @@ def test_parrot_stops_with_one_line_naming_the_setting_when_redis_is_unreachable
     line = done.stderr.strip().splitlines()[-1]
     assert line.startswith("parrot: cannot reach Redis at 127.0.0.1:") and "(work.redis_url)" in line
     assert "Traceback" not in done.stderr
+
+
+class OneDataset:
+    async def dataset(self) -> Dataset:
+        return DATASET
+
+
+class MemoryCache:
+    def __init__(self) -> None:
+        self.saved: dict[str, TrainedArtifact] = {}
+
+    async def load(self, key: str) -> TrainedArtifact | None:
+        return self.saved.get(key)
+
+    async def save(self, key: str, artifact: TrainedArtifact) -> None:
+        self.saved[key] = artifact
+
+
+async def test_the_starter_model_is_trained_by_a_worker_and_cached_by_the_bot(redis: RedisServer) -> None:
+    backends, cache = Backends(), MemoryCache()
+    async with queue(redis) as work:
+        starter = StarterKnowledge(OneDataset(), cache, backends.model, work)
+        building = asyncio.create_task(starter.model())
+        await asyncio.sleep(1.0)
+        assert not building.done() and backends.model.trained == []  # waits for a worker: nothing fits here
+        async with worker(redis, backends):
+            model = await asyncio.wait_for(building, 10)
+        assert model is not None and backends.model.trained == [DATASET]
+        assert list(cache.saved) == [f"{DATASET.content_hash}-embedded"]
