@@ -54,20 +54,18 @@ class EvaluateModelHandler:
         message = command.message
         space = message.space
         self._jobs.ensure_free(space)
-        if command.attachment is None:
-            # Inline lines or the selected dataset: read at once, so a refusal is this command's reply.
-            ready = await self._prepare(command)
+        # Inline lines or the selected dataset are read at once, so a refusal is this command's reply.
+        ready = await self._prepare(command) if command.attachment is None else None
 
         async def work(job: Job) -> None:
             reported = ReportedJob(self._publish, job, message.channel_id, message.id, self._progress_interval)
-            if command.attachment is not None:
+            prepared = ready
+            if prepared is None:
                 # The download runs in the job, never under the channel's lock: a stalled one holds nothing.
                 job.stage = "downloading the data"
                 prepared = await reported.prepare(lambda: self._prepare(command))
                 if prepared is None:
                     return
-            else:
-                prepared = ready
             test, number = prepared
             await self._run(job, reported, test, number, message.channel_id)
 

@@ -67,20 +67,18 @@ class TrainModelHandler:
             raise InvalidArgument(say("There is no model backend ", Code(backend_name, 40), f". Available: {known}."))
         space = message.space
         self._jobs.ensure_free(space)  # refuse before downloading anything
-        if command.attachment is None:
-            # Inline lines or the selected dataset: read at once, so a refusal is this command's reply.
-            ready = await self._prepare(command)
+        # Inline lines or the selected dataset are read at once, so a refusal is this command's reply.
+        ready = await self._prepare(command) if command.attachment is None else None
 
         async def work(job: Job) -> None:
             reported = ReportedJob(self._publish, job, message.channel_id, message.id, self._progress_interval)
-            if command.attachment is not None:
+            prepared = ready
+            if prepared is None:
                 # The download runs in the job, never under the channel's lock: a stalled one holds nothing.
                 job.stage = "downloading the data"
                 prepared = await reported.prepare(lambda: self._prepare(command))
                 if prepared is None:
                     return
-            else:
-                prepared = ready
             trained = await self._train(job, reported, backend_name, backend, prepared)
             if trained and prepared.given is not None:
                 # What was just trained on is what a plain `!train` retrains on, with new corrections.

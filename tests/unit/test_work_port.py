@@ -120,3 +120,18 @@ async def test_a_downloaded_dataset_that_is_refused_is_told_in_its_own_words(app
     assert app.discord.replies_to(test)[0].text == "There is no trained model to test yet: `train` one first."
     status = await app.discord.say("!train status")
     assert app.discord.replies_to(status)[0].text.startswith("The last job, `test-2`, ended: failed.")
+
+
+async def test_a_job_cancelled_on_shutdown_while_downloading_tells_its_user(app: AppHarness) -> None:
+    async def never(attachment: Attachment, max_bytes: int) -> bytes:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    app.discord.fetch = never  # type: ignore[method-assign]
+    dataset = app.discord.attachment("faq.txt", FAQ.encode(), "text/plain")
+    train = await app.discord.say("!train", attachments=(dataset,))
+    await asyncio.sleep(0.05)
+    await app.container.work.jobs().shutdown(0.0)  # what `stop_jobs` does on SIGTERM, before the driver disconnects
+    (told,) = app.discord.replies_to(train)
+    assert told.text == "Training `train-1` failed: it was cancelled (the bot is shutting down)."
+    assert (train.id, Status.FAILED) in app.discord.statuses
