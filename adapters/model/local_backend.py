@@ -26,7 +26,7 @@ log = structlog.get_logger(__name__)
 
 _POLL_SECONDS = 0.25
 # Training time and memory grow with the number of intents (one linear model each): above this, refuse.
-DEFAULT_MAX_INTENTS = 1_000
+DEFAULT_MAX_INTENTS = 500
 
 
 class LocalBackend:
