@@ -7,12 +7,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from adapters.config.settings import ConfigurationError, DiscordSettings, ParrotSettings, load_settings, masked
+from adapters.config.settings import (
+    ConfigurationError,
+    DiscordSettings,
+    ListenSettings,
+    ParrotSettings,
+    load_settings,
+    masked,
+)
 from adapters.logs.setup import configure_logging
 from bootstrap import Container, build_container
 
 if TYPE_CHECKING:
     from adapters.discord import DiscordConfig, ParrotBot
+    from adapters.discord.listening.options import ListeningOptions
 
 
 # --- the application's lifecycle ---------------------------------------------------------------
@@ -40,7 +48,7 @@ async def shutdown(container: Container, deadline: float = 30.0) -> None:
 # --- the Discord driver, given its parts here ------------------------------------------------------
 
 
-def discord_config(discord: DiscordSettings) -> "DiscordConfig":
+def discord_config(discord: DiscordSettings, listen: ListenSettings | None = None) -> "DiscordConfig":
     from adapters.discord import DiscordConfig
 
     return DiscordConfig(
@@ -50,6 +58,21 @@ def discord_config(discord: DiscordSettings) -> "DiscordConfig":
         voice_ca_file=discord.voice_ca_file,
         guild_ready_timeout=discord.guild_ready_timeout,
         owner_ids=frozenset(discord.owner_ids),
+        listening=listening_options(listen or ListenSettings()),
+    )
+
+
+def listening_options(listen: ListenSettings) -> "ListeningOptions":
+    from adapters.discord.listening.options import HearingLimits, ListeningOptions, TurnRules
+
+    return ListeningOptions(
+        rules=TurnRules(
+            silence_seconds=listen.silence_ms / 1000, min_seconds=listen.min_seconds, max_seconds=listen.max_seconds
+        ),
+        limits=HearingLimits(speakers=listen.max_speakers),
+        barge_in=listen.barge_in,
+        keepalive_seconds=listen.keepalive_seconds,
+        transcript_channel_id=listen.transcript_channel_id,
     )
 
 
@@ -127,8 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def run_discord(settings: ParrotSettings, token: str) -> int:
     from adapters.discord import DiscordStartupError, run_discord_bot
 
-    bot = discord_bot(discord_config(settings.discord))
-    container = build_container(settings, bot.chat, bot.voice, bot.attachments)
+    bot = discord_bot(discord_config(settings.discord, settings.listen))
+    container = build_container(settings, bot.chat, bot.voice, bot.attachments, listening=bot.listening)
     bot.attach(container.bus())
     try:
         if settings.speech.load_at_startup:
@@ -149,7 +172,9 @@ async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: i
         print("parrot: set DISCORD_TOKEN to register slash commands.", file=sys.stderr)
         return 2
     try:
-        count = await sync_slash_commands(discord_bot(discord_config(settings.discord)), token, guild_id=guild_id)
+        count = await sync_slash_commands(
+            discord_bot(discord_config(settings.discord, settings.listen)), token, guild_id=guild_id
+        )
     except DiscordStartupError as error:
         print(f"parrot: {error}", file=sys.stderr)
         return 1

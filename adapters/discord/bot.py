@@ -20,6 +20,7 @@ from adapters.discord.config import DiscordConfig
 from adapters.discord.endpoints import connector_trusting, point_at
 from adapters.discord.errors import explain
 from adapters.discord.inbox import CommandSink, Inbox
+from adapters.discord.listening.listener import DiscordListening
 from adapters.discord.voice import DiscordVoice
 from application.command_parser import parse_message
 from application.messagebus import APOLOGY
@@ -55,6 +56,7 @@ class ParrotBot(commands.Bot):
 
     chat: DiscordChat
     voice: DiscordVoice
+    listening: DiscordListening
     attachments: DiscordAttachments
     inbox: Inbox
 
@@ -71,10 +73,19 @@ class ParrotBot(commands.Bot):
         self.config = config
         self.owner_ids: set[int] = set(config.owner_ids)
 
-    def equip(self, *, chat: DiscordChat, voice: DiscordVoice, attachments: DiscordAttachments) -> None:
+    def equip(
+        self,
+        *,
+        chat: DiscordChat,
+        voice: DiscordVoice,
+        attachments: DiscordAttachments,
+        listening: DiscordListening | None = None,
+    ) -> None:
         """The adapters the application speaks through; they need this client, hence given after it exists."""
         self.chat = chat
         self.voice = voice
+        self.listening = listening or DiscordListening(self, voice, chat, self.config.listening)
+        self.listening.owner_ids = self.owner_ids  # completed at login, like the Inbox's
         self.attachments = attachments
         self.inbox = Inbox(
             chat,
@@ -87,6 +98,8 @@ class ParrotBot(commands.Bot):
     def attach(self, sink: CommandSink) -> None:
         """Give the bot its bus. The bus is built from the bot's outputs, hence after the bot."""
         self.inbox.attach(sink)
+        # What members say in a voice channel Parrot listens to reaches the core as commands too.
+        self.listening.attach(self.inbox.handle)
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -126,6 +139,7 @@ class ParrotBot(commands.Bot):
         await self.inbox.handle(parse_message(self.inbox.message(message), self.config.prefix))
 
     async def close(self) -> None:
+        await self.listening.close()
         pending = self.inbox.in_flight - {asyncio.current_task()}
         if pending and not self.is_closed():
             # Commands under way answer before the HTTP session closes (discord.py also leaves voice here).

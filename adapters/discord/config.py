@@ -1,7 +1,9 @@
 """The Discord driver's configuration, as plain values (bootstrap reads and validates the settings)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from adapters.discord.listening.options import ListeningOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,3 +24,5 @@ class DiscordConfig:
     voice_connect_timeout: float = 60.0
     # On shutdown, how long commands under way may take to send their answers before the connection closes.
     shutdown_grace_seconds: float = 10.0
+    # Hearing voice channels once an admin turns it on (`listen on`).
+    listening: ListeningOptions = field(default_factory=ListeningOptions)

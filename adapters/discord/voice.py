@@ -8,6 +8,7 @@ handshake until a packet arrives, and only then sees the new one. Hence the gene
 
 import asyncio
 import io
+from collections.abc import Callable
 
 import discord
 import imageio_ffmpeg
@@ -42,6 +43,12 @@ class DiscordVoice:
         self._wanted: dict[int, int] = {}
         self._connecting: dict[int, asyncio.Lock] = {}
         self._playing: dict[int, asyncio.Lock] = {}
+        # Guilds where the bot listens: it joins them undeafened, so members see that it hears.
+        self.hearing: set[int] = set()
+        # The listener gives its own VoiceClient (one that passes the voice websocket's messages on).
+        self.client_factory: Callable[[discord.Client, discord.abc.Connectable], discord.VoiceClient] = (
+            discord.VoiceClient
+        )
 
     async def join(self, guild_id: GuildId, channel_id: ChannelId) -> None:
         guild = self._guild(guild_id)
@@ -56,7 +63,12 @@ class DiscordVoice:
             current = self._voice_client(guild)
             try:
                 if current is None:
-                    await channel.connect(timeout=self._connect_timeout, reconnect=True, self_deaf=True)
+                    await channel.connect(
+                        timeout=self._connect_timeout,
+                        reconnect=True,
+                        self_deaf=guild_id not in self.hearing,
+                        cls=self.client_factory,
+                    )
                 elif current.channel.id != channel_id:
                     await current.move_to(channel, timeout=self._connect_timeout)
             except (TimeoutError, discord.ClientException) as error:
@@ -73,6 +85,17 @@ class DiscordVoice:
         async with self._connecting.setdefault(guild_id, asyncio.Lock()):
             await current.disconnect(force=True)
         return True
+
+    async def set_deafened(self, guild_id: GuildId, deafened: bool) -> None:
+        """Self-deafen (or not) in the current channel: a sign to members, not a safeguard."""
+        guild = self._guild(guild_id)
+        current = self._voice_client(guild)
+        if current is None or guild.me is None:
+            return
+        voice = guild.me.voice
+        if voice is not None and voice.self_deaf == deafened:
+            return
+        await guild.change_voice_state(channel=current.channel, self_deaf=deafened)
 
     def connected_channel(self, guild_id: GuildId) -> ChannelId | None:
         guild = self._client.get_guild(guild_id)
