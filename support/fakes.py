@@ -264,6 +264,27 @@ class FakeSpeechToText:
         return Transcript(clip.pcm.decode(), language or "en", clip.duration_seconds, self.name)
 
 
+class ScriptedSpeechToText:
+    """Hears real audio by its length: each script line is (shortest, longest seconds, what was said)."""
+
+    name = "scripted-stt"
+
+    def __init__(self, script: Sequence[tuple[float, float, str]]) -> None:
+        self.script = list(script)
+        self.heard: list[float] = []
+
+    async def warm_up(self) -> None:
+        pass
+
+    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+        seconds = clip.duration_seconds
+        self.heard.append(seconds)
+        for shortest, longest, text in self.script:
+            if shortest <= seconds <= longest:
+                return Transcript(text, language or "en", seconds, self.name)
+        return Transcript("", language or "en", seconds, self.name)
+
+
 class FakeTextToSpeech:
     name = "fake-tts"
 

@@ -141,6 +141,8 @@ class World:
     other_bot: User = field(init=False)
     # Who sits in which voice channel: user id -> channel id.
     voice_states: dict[int, int] = field(default_factory=dict)
+    # Who has deafened themselves (the bot does when it isn't listening).
+    self_deaf: dict[int, bool] = field(default_factory=dict)
     # More members and text channels, for load tests; add them before the bot connects.
     crowd: list[User] = field(default_factory=list)
     rooms: list[Channel] = field(default_factory=list)
@@ -194,7 +196,7 @@ class World:
             "session_id": session_id,
             "deaf": False,
             "mute": False,
-            "self_deaf": False,
+            "self_deaf": self.self_deaf.get(user_id, False),
             "self_mute": False,
             "self_video": False,
             "suppress": False,
