@@ -19,6 +19,7 @@ import aiohttp
 import davey
 import nacl.bindings
 from aiohttp import web
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from support.fake_discord.mls import ExternalSender, split_commit_welcome, vector
 from support.fake_discord.tls import TlsFiles
@@ -33,6 +34,20 @@ EXTENSION_PREAMBLE = b"\xbe\xde\x00\x01"
 EXTENSION_BODY = b"\x10\x7f\x00\x00"
 
 
+def seal(mouth: "Mouth", opus: bytes, key: bytes, mode: str = MODES[0], payload_type: int = 0x78) -> bytes:
+    """An RTP packet with a header extension, its body and payload sealed as the "rtpsize" modes do."""
+    header = struct.pack(">BBHII", 0x90, payload_type, mouth.sequence, mouth.timestamp, mouth.ssrc)
+    header += EXTENSION_PREAMBLE
+    counter = struct.pack(">I", mouth.nonce)
+    if mode == "aead_aes256_gcm_rtpsize":
+        sealed = AESGCM(key).encrypt(counter + bytes(8), EXTENSION_BODY + opus, header)
+    else:
+        sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+            EXTENSION_BODY + opus, header, counter + bytes(20), key
+        )
+    return header + sealed + counter
+
+
 @dataclass(slots=True)
 class Mouth:
     """One member's outgoing audio stream: its SSRC and the counters a client keeps."""
@@ -42,6 +57,12 @@ class Mouth:
     sequence: int = 0
     timestamp: int = 0
     nonce: int = 0
+
+    def step(self) -> None:
+        """On to the next 20 ms packet."""
+        self.sequence = (self.sequence + 1) & 0xFFFF
+        self.timestamp = (self.timestamp + 960) & 0xFFFF_FFFF
+        self.nonce += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,18 +195,11 @@ class FakeVoiceServer:
     def packet(self, mouth: Mouth, opus: bytes, *, end_to_end: bool | None = None, key: bytes | None = None) -> bytes:
         """The next RTP packet of `mouth`'s stream carrying `opus`, sealed as Discord seals it."""
         assert self._current is not None
-        mouth.sequence = (mouth.sequence + 1) & 0xFFFF
-        mouth.timestamp = (mouth.timestamp + 960) & 0xFFFF_FFFF
-        mouth.nonce += 1
+        mouth.step()
         if (self.dave if end_to_end is None else end_to_end) and opus != OPUS_SILENCE:
             assert self._listener is not None, "DAVE frames need the DAVE group first"
             opus = self._listener.encrypt_opus(opus)
-        header = struct.pack(">BBHII", 0x90, 0x78, mouth.sequence, mouth.timestamp, mouth.ssrc) + EXTENSION_PREAMBLE
-        counter = struct.pack(">I", mouth.nonce)
-        sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
-            EXTENSION_BODY + opus, header, counter + bytes(20), key or self._current.secret_key
-        )
-        return header + sealed + counter
+        return seal(mouth, opus, key or self._current.secret_key, self._current.mode)
 
     def send_raw(self, data: bytes) -> None:
         """Any datagram to the bot's voice socket (for bad input)."""

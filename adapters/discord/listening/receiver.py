@@ -141,9 +141,6 @@ class VoiceReceiver:
         if packet.payload_type != OPUS_PAYLOAD_TYPE or self.speakers.is_video(packet.ssrc):
             self._drop("video")
             return
-        if not self._guild_bucket.take(now):
-            self._drop("guild flood")
-            return
         user_id = self.speakers.user_of(packet.ssrc)
         if user_id is None:
             if not self.early.hold(packet.ssrc, data):
@@ -161,6 +158,9 @@ class VoiceReceiver:
             return
         if not speaker.bucket.take(now):
             self._drop("speaker flood")
+            return
+        if not self._guild_bucket.take(now):  # bounds the decryption and decoding the guild costs
+            self._drop("guild flood")
             return
         if self._cipher is None:
             self._drop("no key yet")

@@ -4,8 +4,6 @@ The recogniser here is scripted by the length of what it hears (tests/integratio
 runs Whisper and piper); everything else is real: RTP, transport encryption, Opus, turns, the bus.
 """
 
-import asyncio
-
 from cli import settle
 from support.fake_discord.audio import OPUS_SILENCE
 from tests.integration.listening.conftest import FAQ, Listening
