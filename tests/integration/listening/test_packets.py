@@ -80,7 +80,8 @@ def test_the_speaker_map_follows_speaking_connect_and_disconnect() -> None:
     assert speakers.present == {42, 43, 44}
     speakers.on_gateway(13, {"user_id": "42"})
     assert speakers.user_of(1001) is None and 42 not in speakers.present
-    for junk in (None, [], {"user_id": "x", "ssrc": 5}, {"user_id": "-3", "ssrc": 5}, {"ssrc": "five"}):
+    junks: list[object] = [None, [], {"user_id": "x", "ssrc": 5}, {"user_id": "-3", "ssrc": 5}, {"ssrc": "five"}]
+    for junk in junks:
         assert speakers.on_gateway(5, junk) == []
 
 

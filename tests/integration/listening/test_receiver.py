@@ -211,6 +211,7 @@ def test_repeated_dave_failures_are_reported_once() -> None:
 @pytest.mark.parametrize("op", [2, 4, 5, 11, 12, 13, 99])
 def test_junk_gateway_messages_are_ignored(op: int) -> None:
     r = rig()
-    for data in (None, "x", [], {"user_id": None}, {"user_ids": "all"}):
+    junks: list[object] = [None, "x", [], {"user_id": None}, {"user_ids": "all"}]
+    for data in junks:
         r.receiver.on_gateway(op, data)
     assert r.receiver.speakers.present == set()
