@@ -2,13 +2,35 @@
 
 discord.py 2.7 gives its connection state a websocket hook (called after discord.py has handled each
 message) and socket listeners (called on its UDP reader thread); this client wires the first.
+
+It also fixes one thing for listeners: discord.py's reader thread waits in a 30 s select() on the UDP
+socket. With a listener registered it is always in one, so when a reconnection closes the socket the
+thread sleeps on for up to 30 s, and the new connection's IP discovery (which it must read) times out.
+Shutting the socket down before closing it wakes the select at once.
 """
 
+import contextlib
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 from discord.voice_state import VoiceConnectionState
+
+
+class _WakingSocket(socket.socket):
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.shutdown(socket.SHUT_RDWR)  # wakes a select() waiting on this socket in another thread
+        super().close()
+
+
+class _ListeningConnectionState(VoiceConnectionState):
+    def _create_socket(self) -> None:
+        self.socket = _WakingSocket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.setblocking(False)
+        self._socket_reader.resume()
+
 
 VoiceMessageHook = Callable[["ListeningVoiceClient", dict[str, Any]], Awaitable[None]]
 
@@ -19,7 +41,7 @@ class ListeningVoiceClient(discord.VoiceClient):
         super().__init__(client, channel)
 
     def create_connection_state(self) -> VoiceConnectionState:
-        return VoiceConnectionState(self, hook=self._on_voice_message)
+        return _ListeningConnectionState(self, hook=self._on_voice_message)
 
     async def _on_voice_message(self, websocket: object, message: dict[str, Any]) -> None:
         await self._voice_message_hook(self, message)

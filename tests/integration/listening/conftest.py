@@ -24,7 +24,7 @@ WEATHER = (1.5, 4.3, "Parrot, what's the weather like in New York")
 TIMER = (4.31, 6.0, "set a timer for 3 hours and 10 minutes")
 FAQ = (
     "what's the weather like in new york => Sunny and warm.\nweather in new york => Sunny and warm.\n"
-    "set a timer => I can't set timers yet.\ntimer for an hour => I can't set timers yet."
+    "set a timer for 3 hours and 10 minutes => I can't set timers yet.\nset a timer => I can't set timers yet."
 )
 
 
