@@ -103,12 +103,18 @@ def build_app_bot(
     real_speech: bool = False,
     listening: ListeningOptions | None = None,
     listen: dict[str, object] | None = None,
+    speech_settings: dict[str, object] | None = None,
 ) -> tuple[ParrotBot, Container]:
     """The bot wired to the real application container, as bootstrap does, with fake speech and model backends.
 
     With `real_speech`, the configured codec, recogniser and voice are the real ones (Whisper, piper).
     """
-    settings = make_settings(data_root, discord={"privileged_roles": list(privileged_roles)}, listen=listen or {})
+    settings = make_settings(
+        data_root,
+        discord={"privileged_roles": list(privileged_roles)},
+        listen=listen or {},
+        speech=speech_settings or {},
+    )
     changes: dict[str, object] = {"listening": listening} if listening is not None else {}
     bot = discord_bot(bot_config(fake, **changes))
     speech: dict[str, object] = (
