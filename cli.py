@@ -193,7 +193,9 @@ async def run_local_chat(settings: ParrotSettings) -> int:
     async def settle_app() -> None:
         await settle(container)
 
-    session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
+    session = LocalChatSession(
+        console, container.bus(), settings.discord.prefix, settle_app, interactive, codec=container.speech.codec()
+    )
     try:
         if settings.speech.load_at_startup:
             await warm_up(container)

@@ -73,7 +73,7 @@ async def test_a_question_asked_aloud_is_answered_aloud(tmp_path: Path, dave: bo
 @pytest.mark.slow
 async def test_a_russian_question_is_heard_in_russian(tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
-        languages = {"guild_languages": {fake.world.guild_id: "ru-RU"}}
+        languages: dict[str, object] = {"guild_languages": {fake.world.guild_id: "ru-RU"}}
         bot, container = build_app_bot(fake, tmp_path, real_speech=True, listening=options(), speech_settings=languages)
         async with started(bot, fake):
             app = Listening(fake, bot, container, fakes.ScriptedSpeechToText([]))  # unused: Whisper hears
