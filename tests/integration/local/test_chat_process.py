@@ -64,7 +64,8 @@ def test_say_plays_a_clip_as_if_spoken_in_the_voice_channel(tmp_path: Path) -> N
     done = chat(
         [
             "!train --backend tfidf what's the weather like in new york => Sunny in New York.\\n"
-            "weather in new york => Sunny in New York.\\nset a timer => No timers yet.\\ntimer please => No timers yet.",
+            "weather in new york => Sunny in New York.\\n"
+            "set a timer => No timers yet.\\ntimer please => No timers yet.",
             f"/say {clip}",
             "/say no-such-file.wav",
         ],
