@@ -181,7 +181,7 @@ class Storage(containers.DeclarativeContainer):
 
     layout = providers.Singleton(SpaceLayout, settings.provided.storage.data_root)
     appender = providers.Singleton(LineAppender)
-    vault = providers.Singleton(FilesystemVault, layout)
+    vault = providers.Singleton(FilesystemVault, layout, archives_kept=settings.provided.limits.archives_kept)
     datasets = providers.Singleton(FilesystemDatasetStore, layout)
     space_settings = providers.Singleton(JsonSettingsStore, layout)
     feedback_log = providers.Singleton(JsonLinesFeedbackLog, layout, appender)

@@ -15,7 +15,7 @@ from adapters.config.settings import (
     load_settings,
     masked,
 )
-from adapters.logs.setup import configure_logging
+from adapters.logs.setup import configure_logging, open_log_file
 from bootstrap import Container, build_container
 
 if TYPE_CHECKING:
@@ -127,8 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if local_chat:
         # The terminal belongs to the conversation; the log goes to a file beside the data.
         log_file = settings.storage.data_root / "parrot.log"
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        log_stream: TextIO = log_file.open("a", encoding="utf-8")
+        log_stream: TextIO = open_log_file(log_file)
         configure_logging(settings.logging.level, "json", secrets=[token] if token else [], stream=log_stream)
     else:
         configure_logging(settings.logging.level, settings.logging.format, secrets=[token] if token else [])

@@ -19,6 +19,8 @@ class ActiveModels:
 
     async def get(self, space: Space) -> tuple[int, IntentModel] | None:
         """The active version and its loaded model, or None when the space has none yet."""
+        # Read at every answer: another process (`parrot train`, `!model use` on another shard) may have
+        # activated another version, and that version answers from the next message on.
         number = (await self._settings.load(space)).active_model
         if number is None:
             return None

@@ -67,7 +67,7 @@ class ReportedJob:
         self._progress: ProgressMessage | None = None
         self.failure: str | None = None
 
-    async def run(self, started: str, work: Callable[[], Awaitable[T]], failed_note: str = "") -> T | None:
+    async def run(self, started: Text | str, work: Callable[[], Awaitable[T]], failed_note: str = "") -> T | None:
         """`work()`'s result, or None once its failure has been shown (`failed_note` is added to the reason)."""
         first = await self._chat.send_text(self._channel_id, started, reply_to=self._asked_by)
         self._progress = ProgressMessage(self._chat, self._job, self._channel_id, first, self._title)

@@ -39,25 +39,37 @@ class TrainingData:
         self._min_examples = min_examples_per_intent
 
     async def given(self, space: Space, inline_text: str, attachment: Attachment | None) -> Dataset | None:
-        """The data given with the command, or None when none was.
+        """Training data given with the command, or None when none was.
 
-        Accepted data is kept in `datasets/` (inline lines as `inline.txt`), so it can be selected,
-        retrained on with corrections, and archived; a rejected file is not kept.
+        It is checked against the training rules first: a rejected file is never kept. Accepted data is kept
+        in `datasets/` (inline lines as `inline.txt`), so it can be selected, retrained on with corrections,
+        and archived. It never replaces a different dataset of the same name: it is kept as `NAME-2.csv`,
+        `NAME-3.csv`..., and the returned dataset carries the name it was kept under.
         """
+        dataset, data, name = await self._parse_given(inline_text, attachment)
+        if dataset is None:
+            return None
+        await self.check(dataset)
+        stored_as = await self._datasets.save_dataset(space, name, data)
+        return replace(dataset, name=stored_as)
+
+    async def test_data(self, inline_text: str, attachment: Attachment | None) -> Dataset | None:
+        """Data given to evaluate a model, or None when none was: parsed, never kept among training datasets."""
+        dataset, _, _ = await self._parse_given(inline_text, attachment)
+        return dataset
+
+    async def _parse_given(self, inline_text: str, attachment: Attachment | None) -> tuple[Dataset | None, bytes, str]:
         if attachment is not None:
             data = await self._attachments.fetch(attachment, self._max_bytes)
             name = attachment.filename
         elif inline_text.strip():
             data, name = inline_text.encode("utf-8"), INLINE_DATASET
         else:
-            return None
-        dataset = await asyncio.to_thread(self._parser.parse, data, name)
-        stored_as = await self._datasets.save_dataset(space, name, data)
-        return replace(dataset, name=stored_as)
+            return None, b"", ""
+        return await asyncio.to_thread(self._parser.parse, data, name), data, name
 
     async def select(self, space: Space, name: str) -> None:
-        settings = await self._settings.load(space)
-        await self._settings.save(space, replace(settings, active_dataset=name))
+        await self._settings.update(space, lambda settings: replace(settings, active_dataset=name))
 
     async def selected(self, space: Space) -> Dataset:
         name = (await self._settings.load(space)).active_dataset

@@ -35,12 +35,13 @@ def make_settings(data_root: Path, **sections: dict[str, Any]) -> ParrotSettings
 
 def in_memory_stores() -> dict[str, Any]:
     """Container overrides that keep every store in memory."""
+    settings = fakes.InMemorySettings()
     return {
         "vault": fakes.InMemoryFiles(),
         "datasets": fakes.InMemoryDatasets(),
-        "space_settings": fakes.InMemorySettings(),
+        "space_settings": settings,
         "feedback_log": fakes.InMemoryFeedbackLog(),
-        "model_store": fakes.InMemoryModelStore(),
+        "model_store": fakes.InMemoryModelStore(settings=settings),
         "instructions": fakes.StaticInstructions(),
     }
 

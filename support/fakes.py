@@ -4,8 +4,8 @@ import asyncio
 import io
 import re
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from application.ports.model import ProgressCallback, TrainedArtifact
@@ -80,8 +80,14 @@ class InMemoryDatasets:
         return StoredFile(name, data)
 
     async def save_dataset(self, space: Space, name: str, data: bytes) -> str:
-        self.datasets.setdefault(space, {})[name] = data
-        return name
+        stored = self.datasets.setdefault(space, {})
+        stem, dot, suffix = name.rpartition(".")
+        candidates = [name, *(f"{stem}-{n}.{suffix}" if dot else f"{name}-{n}" for n in range(2, 100))]
+        for candidate in candidates:
+            if stored.get(candidate, data) == data:  # free, or the same data again
+                stored[candidate] = data
+                return candidate
+        raise AssertionError("too many versions")
 
 
 class InMemorySettings:
@@ -93,6 +99,10 @@ class InMemorySettings:
 
     async def save(self, space: Space, settings: SpaceSettings) -> None:
         self.settings[space] = settings
+
+    async def update(self, space: Space, change: Callable[[SpaceSettings], SpaceSettings]) -> SpaceSettings:
+        self.settings[space] = change(self.settings.get(space, SpaceSettings()))
+        return self.settings[space]
 
 
 class InMemoryFeedbackLog:
@@ -125,8 +135,11 @@ class StaticInstructions:
 class InMemoryModelStore:
     versions: dict[Space, list[tuple[ModelVersion, TrainedArtifact]]] = field(default_factory=dict)
     reports: list[tuple[Space, int | None, EvaluationReport, bytes]] = field(default_factory=list)
+    settings: InMemorySettings | None = None  # where `activate` records the active version
 
-    async def publish(self, space: Space, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
+    async def publish(
+        self, space: Space, artifact: TrainedArtifact, version: ModelVersion, activate: bool = False
+    ) -> ModelVersion:
         stored = self.versions.setdefault(space, [])
         published = ModelVersion(
             len(stored) + 1,
@@ -139,6 +152,10 @@ class InMemoryModelStore:
             dict(version.metrics),
         )
         stored.append((published, artifact))
+        if activate:
+            if self.settings is None:
+                raise AssertionError("InMemoryModelStore needs the settings store to activate a version")
+            await self.settings.update(space, lambda settings: replace(settings, active_model=published.number))
         return published
 
     async def list_versions(self, space: Space) -> Sequence[ModelVersion]:

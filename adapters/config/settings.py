@@ -14,6 +14,7 @@ from pydantic_settings import EnvSettingsSource, NoDecode, TomlConfigSettingsSou
 
 from application.limits import MB, RequestLimits
 from application.permissions import PrivilegePolicy
+from domain.redaction import mask_urls_deep
 
 DEFAULT_INSTRUCTIONS = Path(__file__).resolve().parent / "instructions.md"
 
@@ -72,6 +73,7 @@ class LimitSettings(Section):
     file_mb: float = Field(default=8.0, gt=0, le=500)
     archive_mb: float = Field(default=8.0, gt=0, le=500)
     archive_entries: int = Field(default=1000, gt=0, le=100_000)
+    archives_kept: int = Field(default=5, ge=1, le=1000)
     feedback_chars: int = Field(default=2000, gt=0, le=20_000)
     heavy_jobs_running: int = Field(default=2, ge=1, le=64)
     heavy_jobs_waiting: int = Field(default=16, ge=0, le=10_000)
@@ -272,7 +274,8 @@ def _origins(tables: Mapping[str, Any], name: Callable[[str, list[str]], str]) -
 
 def masked(settings: ParrotSettings) -> str:
     """The effective configuration as TOML, secrets masked."""
-    document = settings.model_dump(mode="json")
+    # URLs may carry credentials (`user:password@`, `?key=`): shown masked, like the token.
+    document = mask_urls_deep(settings.model_dump(mode="json"))
     token = settings.discord.token
     document["discord"]["token"] = "********" if token is not None else "(not set)"
     openai = settings.model.openai

@@ -1,6 +1,7 @@
 """JSON Lines (or a JSON array) of flat records, or of OpenAI chat records `{"messages": [...]}`."""
 
 import json
+import sys
 from typing import Any
 
 from adapters.datasets.rows import Limits, Problems, Row, too_many
@@ -43,6 +44,8 @@ def read_json_lines(lines: list[str], limits: Limits, problems: Problems) -> lis
                 record = json.loads(line)
             except json.JSONDecodeError as error:
                 problems.add(f"line {number}: not valid JSON ({error.msg}, column {error.colno})")
+            except ValueError:
+                problems.add(_too_many_digits(number))
             else:
                 rows.extend(_rows(record, number, problems))
         if too_many(rows, limits, problems) or problems.full:
@@ -74,10 +77,18 @@ def read_json_array(text: str, limits: Limits, problems: Problems) -> list[Row]:
         except json.JSONDecodeError as error:
             problems.add(f"line {error.lineno}: not valid JSON ({error.msg}, column {error.colno})")
             break
+        except ValueError:
+            problems.add(_too_many_digits(line))
+            break
         rows.extend(_rows(record, line, problems))
         if too_many(rows, limits, problems):
             break
     return rows
+
+
+def _too_many_digits(line: int) -> str:
+    # Python refuses to convert integers longer than this (a guard against quadratic-time conversion).
+    return f"line {line}: a number has more than {sys.get_int_max_str_digits():,} digits"
 
 
 def _rows(record: Any, line: int, problems: Problems) -> list[Row]:

@@ -1,18 +1,25 @@
 """One logging set-up: JSON when not on a terminal, readable console output otherwise."""
 
 import logging
+import os
 import sys
 from collections.abc import Iterable, MutableMapping
+from pathlib import Path
 from typing import Any, TextIO
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
+from domain.redaction import mask_urls_in
+
 REDACTED = "********"
 
 
 class SecretRedactor:
-    """Replaces every known secret value wherever it appears in a log line: a last line of defence."""
+    """Replaces every known secret value wherever it appears in a log line: a last line of defence.
+
+    Credentials inside URLs (`user:password@`, `?key=...`) are masked too, whether known or not.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets = [s for s in secrets if len(s) >= 6]
@@ -22,12 +29,13 @@ class SecretRedactor:
             self._secrets.append(secret)
 
     def __call__(self, logger: WrappedLogger, name: str, event: EventDict) -> EventDict:
-        if not self._secrets:
-            return event
         return {key: self._scrub(value) for key, value in event.items()}
 
     def _scrub(self, value: Any) -> Any:
+        if isinstance(value, BaseException):
+            value = repr(value)  # what the renderer would print, but masked
         if isinstance(value, str):
+            value = mask_urls_in(value)
             for secret in self._secrets:
                 if secret in value:
                     value = value.replace(secret, REDACTED)
@@ -69,7 +77,8 @@ def configure_logging(
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info if as_json else _keep,
+            # Tracebacks become text before redaction, so a URL or secret in them is masked too.
+            structlog.processors.format_exc_info,
             redactor,
             renderer,
         ],
@@ -86,5 +95,12 @@ def configure_logging(
     return redactor
 
 
-def _keep(logger: WrappedLogger, name: str, event: EventDict) -> EventDict:
-    return event
+def open_log_file(path: Path) -> TextIO:
+    """A log file to append to, private (0600 in 0700 folders it makes) whatever the umask: it holds users' text."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not os.path.lexists(folder)]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "a", encoding="utf-8")

@@ -21,6 +21,7 @@ import numpy as np
 from adapters.model.text_features import TextFeatures
 from application.ports.model import ProgressCallback, TrainedArtifact
 from domain.errors import BackendUnavailable, InvalidDataset
+from domain.redaction import mask_urls_in
 from domain.training import OUT_OF_SCOPE, Dataset, Prediction
 
 FORMAT = 1
@@ -270,7 +271,8 @@ class _Client:
 
     def __init__(self, base_url: str, api_key_env: str | None, timeout: float) -> None:
         self._base = base_url.rstrip("/")
-        self._host = urlsplit(base_url).netloc or base_url
+        # Errors name the server by host and port only: a `user:password@` or `?key=` in the URL never shows.
+        self._host = _server_name(base_url)
         self._api_key_env = api_key_env
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
@@ -320,6 +322,18 @@ class _Client:
         if isinstance(error, ValueError):
             return BackendUnavailable(f"The language model server at {self._host} gave an answer I can't read.")
         return BackendUnavailable(f"The language model server at {self._host} could not be reached.")
+
+
+def _server_name(base_url: str) -> str:
+    try:
+        parts = urlsplit(base_url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return mask_urls_in(base_url)
+    if not host:
+        return mask_urls_in(base_url)
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{port}" if port is not None else shown
 
 
 def _reply_text(reply: Any) -> str:

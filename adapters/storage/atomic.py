@@ -1,4 +1,7 @@
-"""Writes that a crash cannot tear: temporary file and rename; appends flushed and fsync'd, one writer per file."""
+"""Writes that a crash cannot tear: temporary file and rename; appends flushed and fsync'd, one writer per file.
+
+Everything here holds users' data, so it is private whatever the umask: files 0600, folders 0700.
+"""
 
 import asyncio
 import os
@@ -7,13 +10,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import aiofiles
-import aiofiles.os
 import structlog
 
 from domain.errors import BackendUnavailable
 
 log = structlog.get_logger("parrot.storage")
+
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def make_private_folders(folder: Path) -> None:
+    """Create `folder` and its missing parents as 0700 whatever the umask; folders that exist are left alone."""
+    missing: list[Path] = []
+    current = folder
+    while not os.path.lexists(current) and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:
+            continue  # made by another thread or process meanwhile; it makes it private
+        # mkdir's mode is masked by the umask; chmod is not.
+        path.chmod(PRIVATE_FOLDER)
 
 
 async def write_atomic(path: Path, data: bytes) -> None:
@@ -27,7 +47,8 @@ def write_atomic_sync(path: Path, data: bytes) -> None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folders(path.parent)
+    # mkstemp creates the file 0600, and the rename keeps that mode.
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -77,13 +98,24 @@ class LineAppender:
                 await self._append(path, line)
 
     async def _append(self, path: Path, line: str) -> None:
-        await aiofiles.os.makedirs(path.parent, exist_ok=True)
-        # A crash may have left a torn last line: start on a fresh line so it stays apart.
-        prefix = "" if await asyncio.to_thread(_ends_cleanly, path) else "\n"
-        async with aiofiles.open(path, "a", encoding="utf-8") as handle:
-            await handle.write(prefix + line + "\n")
-            await handle.flush()
-            await asyncio.to_thread(os.fsync, handle.fileno())
+        await asyncio.to_thread(_append_sync, path, line)
+
+
+def _append_sync(path: Path, line: str) -> None:
+    make_private_folders(path.parent)
+    # A crash may have left a torn last line: start on a fresh line so it stays apart.
+    prefix = "" if _ends_cleanly(path) else "\n"
+    data = (prefix + line + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, PRIVATE_FILE)  # made before files were private, or under a lax umask
+        written = 0
+        while written < len(data):
+            written += os.write(fd, data[written:])
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _ends_cleanly(path: Path) -> bool:

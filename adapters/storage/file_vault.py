@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.markdown import inline_code as code
-from adapters.storage.atomic import write_atomic_sync
+from adapters.storage.atomic import make_private_folders, write_atomic_sync
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.sandbox import existing_file_inside, resolve_inside
 from application.ports.storage import StoredFile
@@ -17,8 +17,9 @@ from domain.spaces import Space
 
 
 class FilesystemVault:
-    def __init__(self, layout: SpaceLayout) -> None:
+    def __init__(self, layout: SpaceLayout, archives_kept: int = 5) -> None:
         self._layout = layout
+        self._archives_kept = archives_kept
 
     async def read_file(self, space: Space, path: str, max_bytes: int) -> StoredFile:
         return await asyncio.to_thread(_read_limited, self._layout.files(space), path, max_bytes)
@@ -28,11 +29,14 @@ class FilesystemVault:
 
     def _archive(self, space: Space, path: str, max_bytes: int, max_entries: int) -> StoredFile:
         self._layout.prepare(space)
-        return _archive(self._layout.space(space), self._layout.archives(space), path, max_bytes, max_entries)
+        archives = self._layout.archives(space)
+        made = _archive(self._layout.space(space), archives, path, max_bytes, max_entries)
+        _keep_newest(archives, self._archives_kept, made.name)
+        return made
 
 
 def _read_limited(root: Path, user_path: str, max_bytes: int) -> StoredFile:
-    root.mkdir(parents=True, exist_ok=True)
+    make_private_folders(root)
     path = existing_file_inside(root, user_path)
     size = path.stat().st_size
     if size > max_bytes:
@@ -48,9 +52,16 @@ def _archive(space_root: Path, archives: Path, user_path: str, max_bytes: int, m
     directory = resolve_inside(space_root, user_path)
     if not directory.is_dir():
         raise NotFound(f"There is no directory {code(user_path)} here.")
-    if directory == archives.resolve() or directory.is_relative_to(archives.resolve()):
+    # realpath never raises, even for a loop of links; resolve_inside has refused those in the user's path.
+    real_archives = Path(os.path.realpath(archives))
+    if directory == real_archives or directory.is_relative_to(real_archives):
         raise InvalidArgument("Archives are not archived again; choose another directory.")
-    files = _files_to_archive(directory, max_entries, user_path)
+    if directory == Path(os.path.realpath(space_root)):
+        # Only a link can lead here (a path naming the space itself is refused): it would take `archives/` along.
+        raise InvalidArgument(
+            f"{code(user_path)} leads to the top of this server's data through a link; choose a folder inside it."
+        )
+    files = _files_to_archive(directory, max_entries, user_path, real_archives)
     if not files:
         raise NotFound(f"The directory {code(user_path)} has no files to archive.")
     buffer = io.BytesIO()
@@ -64,17 +75,17 @@ def _archive(space_root: Path, archives: Path, user_path: str, max_bytes: int, m
     if len(data) > max_bytes:
         raise TooLarge(f"The archive of {code(user_path)}", len(data), max_bytes)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    label = "-".join(directory.relative_to(space_root.resolve()).parts) or "space"
+    label = "-".join(directory.relative_to(os.path.realpath(space_root)).parts) or "space"
     name = f"{label}-{stamp}.zip"
     write_atomic_sync(archives / name, data)
     return StoredFile(name, data)
 
 
-def _files_to_archive(directory: Path, max_entries: int, user_path: str) -> list[Path]:
-    """Regular files only: links are left out, so nothing outside the space is ever read."""
+def _files_to_archive(directory: Path, max_entries: int, user_path: str, archives: Path) -> list[Path]:
+    """Regular files only: links are left out, so nothing outside the space is ever read, nor archives."""
     found: list[Path] = []
     for current, folders, names in os.walk(directory, followlinks=False):
-        folders[:] = sorted(f for f in folders if not (Path(current) / f).is_symlink())
+        folders[:] = sorted(f for f in folders if not (Path(current) / f).is_symlink() and Path(current, f) != archives)
         for name in sorted(names):
             file = Path(current) / name
             if file.is_symlink() or not file.is_file() or file.stat().st_nlink > 1:
@@ -85,3 +96,14 @@ def _files_to_archive(directory: Path, max_entries: int, user_path: str) -> list
                     f"The directory {code(user_path)} has more than {max_entries} files; archive a smaller one."
                 )
     return found
+
+
+def _keep_newest(archives: Path, kept: int, just_made: str) -> None:
+    """Delete all but the `kept` newest archives (the one just made is always among them)."""
+    older = sorted(
+        (entry.stat().st_mtime_ns, entry.name)
+        for entry in os.scandir(archives)
+        if entry.name.endswith(".zip") and entry.name != just_made and entry.is_file(follow_symlinks=False)
+    )
+    for _, name in older[: max(0, len(older) - (kept - 1))]:
+        (archives / name).unlink(missing_ok=True)

@@ -22,7 +22,7 @@ async def read_records(path: Path) -> list[dict[str, Any]]:
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except ValueError:  # torn, corrupt, or a number too long to convert
             log.warning("skipped a torn or corrupt record", path=path.name, line=number)
             continue
         if isinstance(record, dict):

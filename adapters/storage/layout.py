@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.storage.atomic import make_private_folders
 from domain.spaces import Space
 
 
@@ -37,5 +38,5 @@ class SpaceLayout:
     def prepare(self, space: Space) -> Path:
         """Create the space's folders, so a new guild's users find the layout the README describes."""
         for folder in (self.datasets(space), self.models(space), self.archives(space), self.files(space)):
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_folders(folder)
         return self.space(space)

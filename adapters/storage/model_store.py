@@ -5,13 +5,15 @@ import json
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.storage.atomic import fsync_directory, write_atomic_sync
+from adapters.storage.atomic import fsync_directory, make_private_folders, write_atomic_sync
 from adapters.storage.layout import SpaceLayout
+from adapters.storage.settings_store import update_settings_locked
+from adapters.storage.space_lock import space_locked
 from application.ports.model import TrainedArtifact
 from domain.errors import NotFound
 from domain.spaces import Space
@@ -26,9 +28,15 @@ class FilesystemModelStore:
         self._layout = layout
         self._locks: dict[Space, asyncio.Lock] = {}
 
-    async def publish(self, space: Space, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
+    async def publish(
+        self, space: Space, artifact: TrainedArtifact, version: ModelVersion, activate: bool = False
+    ) -> ModelVersion:
         async with self._locks.setdefault(space, asyncio.Lock()):
-            return await asyncio.to_thread(_publish, self._layout.models(space), artifact, version)
+            return await asyncio.to_thread(self._publish, space, artifact, version, activate)
+
+    def _publish(self, space: Space, artifact: TrainedArtifact, version: ModelVersion, activate: bool) -> ModelVersion:
+        settings = self._layout.settings(space) if activate else None
+        return _publish(self._layout.space(space), self._layout.models(space), artifact, version, settings)
 
     async def list_versions(self, space: Space) -> Sequence[ModelVersion]:
         return await asyncio.to_thread(_list, self._layout.models(space))
@@ -45,27 +53,35 @@ class FilesystemModelStore:
         await asyncio.to_thread(write_atomic_sync, target / f"{stem}.png", png)
 
 
-def _publish(folder: Path, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
-    folder.mkdir(parents=True, exist_ok=True)
+def _publish(
+    space_folder: Path, folder: Path, artifact: TrainedArtifact, version: ModelVersion, activate_in: Path | None
+) -> ModelVersion:
+    make_private_folders(folder)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
     try:
         write_atomic_sync(staging / ARTIFACT, artifact.data)
-        numbers = _numbers(folder)
-        number = (max(numbers) + 1) if numbers else 1
-        published = ModelVersion(
-            number=number,
-            backend=artifact.backend,
-            dataset_name=version.dataset_name,
-            dataset_hash=version.dataset_hash,
-            created_at=version.created_at,
-            example_count=version.example_count,
-            intents=version.intents,
-            metrics=dict(artifact.metrics) | dict(version.metrics),
-        )
-        write_atomic_sync(staging / METADATA, json.dumps(_to_json(published), indent=2).encode("utf-8"))
-        # The version appears whole or not at all: a crash before this line leaves only a staging folder.
-        staging.rename(folder / str(number))
-        fsync_directory(folder)
+        # Another process (`parrot train` beside the bot) may publish into the same folder: the number is
+        # chosen, taken and activated under the space's lock, so two publications never get one number
+        # and the version activated last is always the newest.
+        with space_locked(space_folder):
+            numbers = _numbers(folder)
+            number = (max(numbers) + 1) if numbers else 1
+            published = ModelVersion(
+                number=number,
+                backend=artifact.backend,
+                dataset_name=version.dataset_name,
+                dataset_hash=version.dataset_hash,
+                created_at=version.created_at,
+                example_count=version.example_count,
+                intents=version.intents,
+                metrics=dict(artifact.metrics) | dict(version.metrics),
+            )
+            write_atomic_sync(staging / METADATA, json.dumps(_to_json(published), indent=2).encode("utf-8"))
+            # The version appears whole or not at all: a crash before this line leaves only a staging folder.
+            staging.rename(folder / str(number))
+            fsync_directory(folder)
+            if activate_in is not None:
+                update_settings_locked(activate_in, lambda settings: replace(settings, active_model=number))
         return published
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

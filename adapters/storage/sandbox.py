@@ -1,5 +1,6 @@
 """Resolving a user's path inside a root, refusing every way out of it."""
 
+import errno
 import os
 import re
 import unicodedata
@@ -49,12 +50,23 @@ def clean_relative(user_path: str) -> tuple[str, ...]:
 def resolve_inside(root: Path, user_path: str) -> Path:
     """`root / user_path`, refusing anything that leads outside `root`, symbolic links included."""
     parts = clean_relative(user_path)
-    real_root = root.resolve()
-    candidate = real_root.joinpath(*parts)
-    resolved = candidate.resolve()
+    real_root = _resolve(root, user_path)
+    resolved = _resolve(real_root.joinpath(*parts), user_path)
     if not resolved.is_relative_to(real_root):
         raise PathOutsideRoot(user_path, "it leads outside the allowed folder through a link")
     return resolved
+
+
+def _resolve(path: Path, user_path: str) -> Path:
+    """`path` with every link followed; a loop of links (`a -> b -> a`) is refused, not an error."""
+    try:
+        return path.resolve()
+    except RuntimeError:  # what pathlib raises for a loop of symbolic links
+        raise PathOutsideRoot(user_path, "it goes round a loop of symbolic links") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise PathOutsideRoot(user_path, "it goes round a loop of symbolic links") from None
+        raise PathOutsideRoot(user_path, f"it cannot be followed ({error.strerror})") from None
 
 
 def existing_file_inside(root: Path, user_path: str) -> Path:

@@ -1,48 +1,67 @@
-"""Each space's settings as one small JSON file, replaced atomically."""
+"""Each space's settings as one small JSON file, replaced atomically.
 
+Other processes may change the file (`parrot train` beside the bot, several shards): it is read from disk on
+every load, never cached, and every change is a read-modify-write under the space's lock.
+"""
+
+import asyncio
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import aiofiles
-
-from adapters.storage.atomic import write_atomic
+from adapters.storage.atomic import write_atomic_sync
 from adapters.storage.layout import SpaceLayout
+from adapters.storage.space_lock import space_locked
 from application.ports.storage import SpaceSettings
 from domain.spaces import Space
+
+SettingsChange = Callable[[SpaceSettings], SpaceSettings]
 
 
 class JsonSettingsStore:
     def __init__(self, layout: SpaceLayout) -> None:
         self._layout = layout
-        self._cache: dict[Space, SpaceSettings] = {}
 
     async def load(self, space: Space) -> SpaceSettings:
-        cached = self._cache.get(space)
-        if cached is not None:
-            return cached
-        try:
-            async with aiofiles.open(self._layout.settings(space), encoding="utf-8") as handle:
-                raw: Any = json.loads(await handle.read())
-        except (FileNotFoundError, json.JSONDecodeError):
-            raw = {}
-        if not isinstance(raw, dict):
-            raw = {}
-        dataset = raw.get("active_dataset")
-        model = raw.get("active_model")
-        language = raw.get("language")
-        settings = SpaceSettings(
-            active_dataset=dataset if isinstance(dataset, str) else None,
-            active_model=model if isinstance(model, int) else None,
-            language=language if isinstance(language, str) else None,
-        )
-        self._cache[space] = settings
-        return settings
+        # A file of a hundred bytes: reading it each time costs less than a wrong answer from a stale copy.
+        return await asyncio.to_thread(read_settings, self._layout.settings(space))
 
     async def save(self, space: Space, settings: SpaceSettings) -> None:
-        record = {
-            "active_dataset": settings.active_dataset,
-            "active_model": settings.active_model,
-            "language": settings.language,
-        }
-        await write_atomic(self._layout.settings(space), json.dumps(record, indent=2).encode("utf-8"))
-        self._cache[space] = settings
+        await self.update(space, lambda _: settings)
+
+    async def update(self, space: Space, change: SettingsChange) -> SpaceSettings:
+        return await asyncio.to_thread(self._update, space, change)
+
+    def _update(self, space: Space, change: SettingsChange) -> SpaceSettings:
+        with space_locked(self._layout.space(space)):
+            return update_settings_locked(self._layout.settings(space), change)
+
+
+def read_settings(path: Path) -> SpaceSettings:
+    try:
+        raw: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError, json.JSONDecodeError):
+        raw = {}
+    if not isinstance(raw, dict):
+        raw = {}
+    dataset = raw.get("active_dataset")
+    model = raw.get("active_model")
+    language = raw.get("language")
+    return SpaceSettings(
+        active_dataset=dataset if isinstance(dataset, str) else None,
+        active_model=model if isinstance(model, int) and not isinstance(model, bool) else None,
+        language=language if isinstance(language, str) else None,
+    )
+
+
+def update_settings_locked(path: Path, change: SettingsChange) -> SpaceSettings:
+    """Read, change and write the settings; the caller holds the space's lock (see `space_locked`)."""
+    settings = change(read_settings(path))
+    record = {
+        "active_dataset": settings.active_dataset,
+        "active_model": settings.active_model,
+        "language": settings.language,
+    }
+    write_atomic_sync(path, json.dumps(record, indent=2).encode("utf-8"))
+    return settings

@@ -60,7 +60,8 @@ class EvaluateModelHandler:
         message = command.message
         space = message.space
         self._jobs.ensure_free(space)
-        given = await self._data.given(space, command.inline_text, command.attachment)
+        # Test data is evaluated, never kept: it must not land among the training datasets.
+        given = await self._data.test_data(command.inline_text, command.attachment)
         if given is not None:
             active = await self._models.get(space)
             if active is None:

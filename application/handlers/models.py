@@ -57,7 +57,6 @@ class UseModelHandler:
         versions = await self._store.list_versions(message.space)
         if number not in {version.number for version in versions}:
             raise NotFound(f"There is no model version {number} here.")
-        settings = await self._settings.load(message.space)
-        await self._settings.save(message.space, replace(settings, active_model=number))
+        await self._settings.update(message.space, lambda settings: replace(settings, active_model=number))
         await self._chat.send_text(message.channel_id, f"Model version {number} is now active.", reply_to=message.id)
         return [ModelActivated(message.space, number)]

@@ -39,8 +39,7 @@ class SelectDatasetHandler:
         if name not in names:
             hint = ", ".join(f"`{n}`" for n in sorted(names)[:10]) or "none yet"
             raise NotFound(say("There is no dataset ", Code(name), f". Available: {hint}."))
-        settings = await self._settings.load(space)
-        await self._settings.save(space, replace(settings, active_dataset=name))
+        await self._settings.update(space, lambda settings: replace(settings, active_dataset=name))
         await self._chat.send_text(
             message.channel_id,
             say("Selected ", Code(name), ". ", CommandRef("train"), " without data now trains on it."),

@@ -1,5 +1,4 @@
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 import structlog
 
@@ -17,7 +16,7 @@ from domain.commands import ShowTrainingStatus, TrainModel
 from domain.errors import InvalidArgument, MissingArgument
 from domain.events import ModelTrained, TrainingFailed, TrainingStarted
 from domain.ids import ChannelId, MessageId
-from domain.text import Code, say
+from domain.text import Code, Text, say
 from domain.training import Dataset, ModelVersion
 
 log = structlog.get_logger("parrot.training")
@@ -61,13 +60,16 @@ class TrainModelHandler:
             raise InvalidArgument(say("There is no model backend ", Code(backend_name, 40), f". Available: {known}."))
         space = message.space
         self._jobs.ensure_free(space)  # refuse before downloading anything
-        given = await self._data.given(space, command.inline_text, command.attachment)
+        given = await self._data.given(space, command.inline_text, command.attachment)  # checked, then kept
         source = given if given is not None else await self._data.selected(space)
-        await self._data.check(source)
+        if given is None:
+            await self._data.check(source)
         dataset = await self._data.with_corrections(space, source)
 
+        kept = say(" The data is kept as ", Code(source.name), ".") if given is not None else Text()
+
         async def work(job: Job) -> None:
-            if await self._train(job, backend, dataset, message.channel_id, message.id) and given is not None:
+            if await self._train(job, backend, dataset, message.channel_id, message.id, kept) and given is not None:
                 # What was just trained on is what a plain `!train` retrains on, with new corrections.
                 await self._data.select(space, source.name)
 
@@ -75,7 +77,13 @@ class TrainModelHandler:
         return [TrainingStarted(space, job.id, message.channel_id)]
 
     async def _train(
-        self, job: Job, backend: ModelBackend, dataset: Dataset, channel_id: ChannelId, asked_by: MessageId
+        self,
+        job: Job,
+        backend: ModelBackend,
+        dataset: Dataset,
+        channel_id: ChannelId,
+        asked_by: MessageId,
+        kept: Text | None = None,
     ) -> bool:
         space = job.space
 
@@ -88,6 +96,9 @@ class TrainModelHandler:
             job.stage = "training"
             artifact = await backend.train(dataset, on_progress)
             job.stage, job.fraction = "publishing", 1.0
+            model = await backend.load(artifact)
+            # Published and activated in one step: another process training the same space at the same
+            # time can never leave an older version active after this one is announced.
             version = await self._store.publish(
                 space,
                 artifact,
@@ -101,17 +112,18 @@ class TrainModelHandler:
                     intents=dataset.intents,
                     metrics=dict(artifact.metrics),
                 ),
+                activate=True,
             )
-            model = await backend.load(artifact)
-            settings = await self._settings.load(space)
-            await self._settings.save(space, replace(settings, active_model=version.number))
             self._models.put(space, version.number, model)
             return version
 
         reported = ReportedJob(self._chat, job, channel_id, asked_by, "Training", self._progress_interval)
         version = await reported.run(
-            f"Training `{job.id}` started on {len(dataset.examples)} examples, "
-            f"{len(dataset.intents)} intents ({backend.name}).",
+            say(
+                f"Training `{job.id}` started on {len(dataset.examples)} examples, "
+                f"{len(dataset.intents)} intents ({backend.name}).",
+                kept or Text(),
+            ),
             train,
             failed_note=" The active model is unchanged.",
         )

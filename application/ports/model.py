@@ -56,8 +56,14 @@ class DatasetParser(Protocol):
 
 @runtime_checkable
 class ModelStore(Protocol):
-    async def publish(self, space: Space, artifact: TrainedArtifact, version: ModelVersion) -> ModelVersion:
-        """Store atomically under the next free number (the given number is ignored) and return it."""
+    async def publish(
+        self, space: Space, artifact: TrainedArtifact, version: ModelVersion, activate: bool = False
+    ) -> ModelVersion:
+        """Store atomically under the next free number (the given number is ignored) and return it.
+
+        With `activate`, the new version becomes the space's active model in the same step, with no other
+        publication in between (even from another process): the newest version published is the active one.
+        """
         ...
 
     async def list_versions(self, space: Space) -> Sequence[ModelVersion]: ...

@@ -1,6 +1,6 @@
 """Where users' data lives. Every path a user gives is relative to a space and checked by the adapter."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -45,15 +45,31 @@ class DatasetStore(Protocol):
     async def read_dataset(self, space: Space, name: str, max_bytes: int) -> StoredFile: ...
 
     async def save_dataset(self, space: Space, name: str, data: bytes) -> str:
-        """Write atomically (a crash leaves the old file or the new one, never half of one); the name it got."""
+        """Keep `data` atomically and return the name it got: never half a file, never in place of another.
+
+        A dataset of the same name and other contents is kept: the new one gets the next free `NAME-N.ext`.
+        The same contents under the same name are kept once.
+        """
         ...
 
 
 @runtime_checkable
 class SettingsStore(Protocol):
+    """A space's settings, shared with every process on the same data root.
+
+    `load` always sees the latest saved settings, whoever saved them. Change them with `update`:
+    a read-modify-write that no other writer, thread or process, interleaves with.
+    """
+
     async def load(self, space: Space) -> SpaceSettings: ...
 
-    async def save(self, space: Space, settings: SpaceSettings) -> None: ...
+    async def save(self, space: Space, settings: SpaceSettings) -> None:
+        """Replace every setting; prefer `update`, which keeps what others changed meanwhile."""
+        ...
+
+    async def update(self, space: Space, change: Callable[[SpaceSettings], SpaceSettings]) -> SpaceSettings:
+        """Apply `change` to the current settings atomically and return the result."""
+        ...
 
 
 @runtime_checkable

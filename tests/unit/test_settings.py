@@ -83,6 +83,22 @@ def test_the_effective_configuration_masks_the_token() -> None:
     assert secrets.DISCORD_TOKEN not in repr(settings) and secrets.DISCORD_TOKEN not in str(settings)
 
 
+def test_the_effective_configuration_masks_credentials_inside_urls() -> None:
+    settings = load_settings(
+        Path("/nonexistent.toml"),
+        environ={
+            "PARROT_DISCORD_API_BASE": f"http://admin:{secrets.OPENAI_API_KEY}@127.0.0.1:8080/api/v10",
+            "PARROT_MODEL_OPENAI_BASE_URL": f"https://{secrets.OPENAI_API_KEY}@llm.example:8443/v1",
+            "PARROT_SPEECH_GOOGLE_ENDPOINT": f"https://speech.example/v1?key={secrets.OPENAI_API_KEY}&lang=en",
+        },
+    )
+    shown = masked(settings)
+    assert secrets.OPENAI_API_KEY not in shown and "admin" not in shown
+    assert 'api_base = "http://***@127.0.0.1:8080/api/v10"' in shown
+    assert 'base_url = "https://***@llm.example:8443/v1"' in shown
+    assert 'google_endpoint = "https://speech.example/v1?key=***&lang=en"' in shown
+
+
 def test_parrot_config_command_prints_no_secret_and_a_bad_value_stops_start_up(tmp_path: Path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
@@ -126,3 +142,28 @@ def test_known_secrets_are_redacted_from_every_log_line_as_a_last_defence() -> N
         configure_logging("DEBUG", "json", secrets=(), stream=SESSION_LOG)
     assert secrets.DISCORD_TOKEN not in stream.getvalue()
     assert stream.getvalue().count("********") == 3
+
+
+@pytest.mark.parametrize("output_format", ["json", "console"])
+def test_credentials_inside_urls_are_masked_in_every_log_line(output_format: str) -> None:
+    import io
+
+    key = secrets.OPENAI_API_KEY
+    stream = io.StringIO()
+    configure_logging("INFO", output_format, secrets=(), stream=stream)
+    try:
+        log = structlog.get_logger("t")
+        log.info("calling", url=f"https://admin:{key}@llm.example/v1", nested={"k": [f"http://h/?key={key}"]})
+        log.warning(f"server at admin:{key}@127.0.0.1:9 failed")
+        logging.getLogger("aiohttp.client").warning("GET %s failed", f"https://h.example/?token={key}")
+        try:
+            raise ConnectionError(f"cannot reach https://u:{key}@h.example/")
+        except ConnectionError as error:
+            log.exception("request failed", error=error)
+    finally:
+        from tests.conftest import SESSION_LOG
+
+        configure_logging("DEBUG", "json", secrets=(), stream=SESSION_LOG)
+    written = stream.getvalue()
+    assert key not in written and "admin:" not in written
+    assert written.count("***@") >= 4 and "token=***" in written and "key=***" in written

@@ -108,14 +108,17 @@ async def test_datasets_round_trip_listed_by_name_per_space(datasets: DatasetSto
     assert await datasets.list_datasets(TWO) == []
 
 
-async def test_datasets_save_replaces_and_read_refuses_missing_or_oversized(datasets: DatasetStore) -> None:
-    await datasets.save_dataset(ONE, "faq.txt", b"old")
-    await datasets.save_dataset(ONE, "faq.txt", b"newer")
-    assert (await datasets.read_dataset(ONE, "faq.txt", 100)).data == b"newer"
+async def test_datasets_save_never_replaces_and_read_refuses_missing_or_oversized(datasets: DatasetStore) -> None:
+    # A taken name gets a numbered version: an upload never silently replaces a (maybe selected) dataset.
+    assert await datasets.save_dataset(ONE, "faq.txt", b"old") == "faq.txt"
+    assert await datasets.save_dataset(ONE, "faq.txt", b"newer") == "faq-2.txt"
+    assert await datasets.save_dataset(ONE, "faq.txt", b"old") == "faq.txt"  # the same data is kept once
+    assert (await datasets.read_dataset(ONE, "faq.txt", 100)).data == b"old"
+    assert (await datasets.read_dataset(ONE, "faq-2.txt", 100)).data == b"newer"
     with pytest.raises(NotFound):
         await datasets.read_dataset(ONE, "nothing.txt", 100)
     with pytest.raises(TooLarge):
-        await datasets.read_dataset(ONE, "faq.txt", 3)
+        await datasets.read_dataset(ONE, "faq-2.txt", 3)
 
 
 # --- the settings store --------------------------------------------------------------------------

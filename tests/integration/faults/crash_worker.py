@@ -13,9 +13,7 @@ from adapters.storage.atomic import LineAppender
 from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
-from adapters.storage.settings_store import JsonSettingsStore
 from application.ports.model import TrainedArtifact
-from application.ports.storage import SpaceSettings
 from domain.feedback import Correction, Feedback
 from domain.ids import ChannelId, GuildId, UserId
 from domain.spaces import Space
@@ -44,12 +42,11 @@ async def write_records(root: Path) -> None:
 
 async def publish_models(root: Path) -> None:
     layout = SpaceLayout(root)
-    store, settings = FilesystemModelStore(layout), JsonSettingsStore(layout)
+    store = FilesystemModelStore(layout)
     now = datetime.now(UTC)
     for n in range(1, 1_000_000):
         meta = ModelVersion(0, "fake", "d", "h", now, 1, ("a",), {})
-        version = await store.publish(SPACE, TrainedArtifact("fake", artifact_for(n)), meta)
-        await settings.save(SPACE, SpaceSettings(active_model=version.number))
+        version = await store.publish(SPACE, TrainedArtifact("fake", artifact_for(n)), meta, activate=True)
         print(f"ack {version.number}", flush=True)
 
 

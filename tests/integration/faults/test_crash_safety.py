@@ -63,3 +63,20 @@ async def test_a_model_being_published_when_killed_leaves_the_previous_one_activ
             assert (await store.load_artifact(SPACE, number)).data == artifact_for(number)
         active = (await JsonSettingsStore(layout).load(SPACE)).active_model
         assert active is not None and active in versions and active >= max(acked)
+
+
+async def test_a_process_killed_while_holding_the_space_lock_never_blocks_the_next_writer(tmp_path: Path) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from application.ports.model import TrainedArtifact
+    from domain.training import ModelVersion
+
+    acked = run_and_kill("models", tmp_path, acks_before_kill=2, extra_delay=0.004)
+    layout = SpaceLayout(tmp_path)
+    store = FilesystemModelStore(layout)
+    meta = ModelVersion(0, "fake", "d", "h", datetime.now(UTC), 1, ("a",), {})
+    # The kernel drops a dead process's lock: the next publication goes through at once, numbered after the rest.
+    published = await asyncio.wait_for(store.publish(SPACE, TrainedArtifact("fake", b"next"), meta, activate=True), 10)
+    assert published.number == max(v.number for v in await store.list_versions(SPACE)) > max(acked)
+    assert (await JsonSettingsStore(layout).load(SPACE)).active_model == published.number

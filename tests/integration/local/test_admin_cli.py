@@ -49,3 +49,35 @@ def test_a_rejected_file_fails_with_the_reasons(tmp_path: Path) -> None:
     assert "was not used" in failed.stdout and "at least 2 are needed" in failed.stdout
     missing = parrot("test", str(tmp_path / "nope.csv"), data_root=tmp_path / "data")
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_two_trainings_at_once_leave_the_version_announced_last_active(tmp_path: Path) -> None:
+    import re
+    import sys
+
+    from support.shared_data import PROJECT_ROOT
+    from tests.processes import parrot_env
+
+    (tmp_path / "train.csv").write_text(TRAIN)
+    (tmp_path / "more.csv").write_text(TRAIN + "see ya,bye,See you!\n")
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cli", "train", str(tmp_path / name), "--backend", "tfidf"],
+            cwd=PROJECT_ROOT,
+            env=parrot_env(tmp_path / "data"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("train.csv", "more.csv")
+    ]
+    announced: list[int] = []
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+        announced.extend(int(n) for n in re.findall(r"done: model version (\d+) ", out))
+    assert sorted(announced) == [1, 2]
+    settings = json.loads((tmp_path / "data" / "spaces" / "guild-1" / "settings.json").read_text())
+    assert settings["active_model"] == 2
+    tested = parrot("test", str(tmp_path / "train.csv"), "--json", data_root=tmp_path / "data")
+    assert json.loads(tested.stdout)["model_version"] == 2

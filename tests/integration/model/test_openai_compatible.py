@@ -8,6 +8,7 @@ from adapters.model.openai_compatible import OpenAICompatibleBackend, read_choic
 from application.ports.model import IntentModel, ModelBackend
 from domain.errors import BackendUnavailable, InvalidDataset
 from domain.training import Dataset, Example
+from tests import secrets
 from tests.integration.model.fake_openai import FakeOpenAI
 
 CAFE = Dataset(
@@ -108,6 +109,18 @@ async def test_an_unreachable_server_is_unavailable(fake: FakeOpenAI) -> None:
     await fake.server.close()
     with pytest.raises(BackendUnavailable, match="could not be reached"):
         await chosen.train(CAFE, noop)
+
+
+async def test_errors_never_show_credentials_inside_the_server_url(fake: FakeOpenAI) -> None:
+    assert fake.server is not None
+    port = fake.server.port
+    await fake.server.close()
+    key = secrets.OPENAI_API_KEY
+    chosen = OpenAICompatibleBackend(f"http://admin:{key}@127.0.0.1:{port}/v1?api_key={key}", "tiny", api_key_env=None)
+    with pytest.raises(BackendUnavailable, match="could not be reached") as caught:
+        await chosen.train(CAFE, noop)
+    assert key not in caught.value.user_message and "admin" not in caught.value.user_message
+    assert f"at 127.0.0.1:{port} " in caught.value.user_message
 
 
 async def test_fine_tuning_runs_only_when_asked_for_and_offered(fake: FakeOpenAI) -> None:

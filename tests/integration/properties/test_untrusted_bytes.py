@@ -1,10 +1,14 @@
-"""Property-based: any bytes into the dataset parser and the audio decoder give a result or a clear refusal.
+"""Property-based: any bytes into the dataset parser and the audio decoder, any links in a space's files,
+give a result or a clear refusal.
 
 Never an unhandled exception, never a leftover temporary file.
 """
 
 import asyncio
+import io
+import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +16,11 @@ from hypothesis import strategies as st
 
 from adapters.audio.codec import PyAvAudioCodec
 from adapters.datasets.parser import DatasetFileParser
+from adapters.storage.file_vault import FilesystemVault
+from adapters.storage.layout import SpaceLayout
 from domain.errors import ParrotError
+from domain.ids import GuildId
+from domain.spaces import Space
 from domain.training import Dataset
 from support.shared_data import shared_data
 
@@ -43,6 +51,7 @@ PIECES = st.sampled_from(
         ":",
     ]
 )
+SPACE = Space(guild_id=GuildId(1))
 DATASET_TEXT = st.lists(st.one_of(PIECES, st.text(max_size=20)), max_size=40).map("".join)
 PARSER = DatasetFileParser(max_bytes=200_000, max_examples=500)
 
@@ -95,3 +104,62 @@ def test_random_truncated_or_damaged_audio_decodes_or_is_refused(data: bytes, na
         finally:
             tempfile.tempdir = saved
         assert not any(Path(private).iterdir())
+
+
+# A space's `files/` built from generated entries: folders, files, and links to each other, to themselves,
+# to the space, to `archives/` and out of the space. Whatever the layout and the path asked for,
+# `!getfile` and `!archive` give a file from inside, or a refusal; an archive never holds archives.
+LINK_TARGETS = st.sampled_from(["self", "a", "b", "c", "d/e", "..", "../..", "../archives", "../../..", "/", "root"])
+ENTRY = st.tuples(
+    st.sampled_from(["a", "b", "c", "d", "d/e", "d/f"]), st.sampled_from(["dir", "file", "link"]), LINK_TARGETS
+)
+ASKED = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "x", "..", "archives"]), min_size=1, max_size=4).map(
+    "/".join
+)
+
+
+def build_files(space: Path, entries: list[tuple[str, str, str]]) -> None:
+    files = space / "files"
+    for name, kind, target in entries:
+        path = files / name
+        if os.path.lexists(path) or not path.parent.is_dir() or path.parent.is_symlink():
+            continue
+        if kind == "dir":
+            path.mkdir()
+        elif kind == "file":
+            path.write_text(name)
+        elif target == "self":
+            path.symlink_to(path.name)
+        elif target == "root":
+            path.symlink_to(space.resolve())
+        else:
+            path.symlink_to(target)
+
+
+@given(entries=st.lists(ENTRY, max_size=10), asked=ASKED)
+@settings(max_examples=200, deadline=None)
+def test_any_links_in_a_space_give_a_file_from_inside_or_a_refusal(
+    entries: list[tuple[str, str, str]], asked: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "outside.txt").write_text("secret")
+        layout = SpaceLayout(root)
+        space = layout.prepare(SPACE)
+        (layout.archives(SPACE) / "old.zip").write_bytes(b"PK old archive")
+        build_files(space, entries)
+        vault = FilesystemVault(layout)
+        try:
+            got = asyncio.run(vault.read_file(SPACE, asked, 10_000))
+        except ParrotError as refusal:
+            assert refusal.user_message.strip()
+        else:
+            assert got.data != b"secret"
+        for directory in (f"files/{asked}", "files"):
+            try:
+                made = asyncio.run(vault.archive_directory(SPACE, directory, 1_000_000, 100))
+            except ParrotError as refusal:
+                assert refusal.user_message.strip()
+            else:
+                names = zipfile.ZipFile(io.BytesIO(made.data)).namelist()
+                assert not [name for name in names if name.endswith(".zip") or name == "outside.txt"], names

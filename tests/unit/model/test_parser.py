@@ -257,3 +257,12 @@ def test_the_refusal_lists_the_problems_for_the_user() -> None:
         PARSER.parse(b"hi => Hello\nbroken\n", "inline.txt")
     assert "`inline.txt` was not used" in caught.value.user_message
     assert "- line 2: expected `question => answer`" in caught.value.user_message
+
+
+@pytest.mark.parametrize("filename", ["data.jsonl", "data.json"])
+def test_a_number_too_long_to_convert_is_refused_by_line(filename: str) -> None:
+    huge = "9" * 4_301
+    records = ['{"text": "hi", "intent": "greet"}', f'{{"text": "yo", "intent": "greet", "n": {huge}}}']
+    text = "[" + ",\n".join(records) + "]" if filename == "data.json" else "\n".join(records)
+    with pytest.raises(InvalidDataset, match="line 2: a number has more than 4,300 digits"):
+        parse(text, filename)
