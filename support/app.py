@@ -20,6 +20,7 @@ class AppHarness:
     stt: fakes.FakeSpeechToText
     tts: fakes.FakeTextToSpeech
     stores: dict[str, Any] = field(default_factory=dict)
+    listening: fakes.FakeListening = field(default_factory=lambda: fakes.FakeListening())
 
     async def settle(self) -> None:
         await settle(self.container)
@@ -66,6 +67,7 @@ def build_app(
         "clock": fakes.FixedClock(),
     }
     stores = in_memory_stores() if in_memory else {}
-    container = build_container(settings, discord, discord, discord, **overrides, **stores)
+    listening = fakes.FakeListening()
+    container = build_container(settings, discord, discord, discord, listening=listening, **overrides, **stores)
     discord.connect(container.bus())
-    return AppHarness(container, discord, backend, codec, stt, tts, stores)
+    return AppHarness(container, discord, backend, codec, stt, tts, stores, listening)

@@ -13,6 +13,7 @@ from application.ports.storage import DatasetInfo, SpaceSettings, StoredFile
 from application.text_matching import similarity
 from domain.errors import BackendUnavailable, InvalidAudio, InvalidDataset, NotFound, PathOutsideRoot, TooLarge
 from domain.feedback import Correction, Feedback
+from domain.ids import ChannelId, GuildId, UserId
 from domain.spaces import Space
 from domain.speech import AudioClip, EncodedAudio, Transcript
 from domain.training import OUT_OF_SCOPE, Dataset, EvaluationReport, Example, ModelVersion, Prediction
@@ -300,6 +301,32 @@ class ScriptedSpeechToText:
             if shortest <= seconds <= longest:
                 return Transcript(text, language or "en", seconds, self.name)
         return Transcript("", language or "en", seconds, self.name)
+
+
+class FakeListening:
+    """VoiceListening in memory: which guild listens where, and who opted out."""
+
+    def __init__(self, *, marks_nickname: bool = False) -> None:
+        self.marks_nickname = marks_nickname
+        self.channels: dict[int, tuple[int, int]] = {}  # guild -> (voice channel, text channel)
+        self.opted_out: set[tuple[int, int]] = set()
+
+    def listening_channel(self, guild_id: GuildId) -> ChannelId | None:
+        found = self.channels.get(guild_id)
+        return ChannelId(found[0]) if found else None
+
+    async def start(self, guild_id: GuildId, voice_channel_id: ChannelId, text_channel_id: ChannelId) -> bool:
+        self.channels[guild_id] = (voice_channel_id, text_channel_id)
+        return self.marks_nickname
+
+    async def stop(self, guild_id: GuildId) -> bool:
+        return self.channels.pop(guild_id, None) is not None
+
+    async def set_opted_out(self, guild_id: GuildId, user_id: UserId, opted_out: bool) -> None:
+        if opted_out:
+            self.opted_out.add((guild_id, user_id))
+        else:
+            self.opted_out.discard((guild_id, user_id))
 
 
 class FakeTextToSpeech:
