@@ -45,6 +45,7 @@ class _Guild:
     ticker: "asyncio.Task[None] | None" = None
     listening_on: set[int] = field(default_factory=set)  # ids of connection states whose socket we read
     rejoined: bool = False
+    rejoining: bool = False
     last_sent: float = 0.0
 
 
@@ -279,11 +280,11 @@ class DiscordListening:
     async def _dave_broken(self, guild_id: int) -> None:
         """Leave and rejoin once; if decryption still fails after that, stop listening and say so."""
         state = self._guilds.get(guild_id)
-        if state is None:
-            return
+        if state is None or state.rejoining:
+            return  # failures from the old connection, reported while the new one is made, don't count
         channel = ChannelId(state.text_channel_id)
         if not state.rejoined:
-            state.rejoined = True
+            state.rejoined = state.rejoining = True
             log.warning("rejoining voice after end-to-end decryption failures", guild_id=guild_id)
             await self._chat.send_text(channel, "I can't decrypt the voice channel's audio; rejoining it once.")
             try:
@@ -295,6 +296,8 @@ class DiscordListening:
                 return
             except Exception:
                 log.exception("rejoining voice failed", guild_id=guild_id)
+            finally:
+                state.rejoining = False
         await self.stop(GuildId(guild_id))
         await self._chat.send_text(
             channel,

@@ -120,8 +120,9 @@ class VoiceReceiver:
             except EndToEndFailure as failure:
                 self._drop("dave", str(failure))
                 self._dave_failures += 1
-                if self._dave_failures == self._limits.dave_failures:
+                if self._dave_failures >= self._limits.dave_failures:
                     log.warning("end-to-end decryption keeps failing", failures=self._dave_failures)
+                    self._dave_failures = 0  # counted afresh: the listener decides what one more report means
                     self._on_dave_broken()
             except BadPacket as bad:
                 self._drop("bad packet", str(bad))

@@ -8,6 +8,7 @@ import asyncio
 import os
 from pathlib import Path
 
+from adapters.discord.listening.options import HearingLimits
 from cli import settle, shutdown
 from domain.ids import GuildId
 from support import fakes
@@ -228,3 +229,54 @@ async def test_listening_survives_a_voice_reconnect(app: Listening, weather: lis
     mark = len(app.fake.calls)
     await app.fake.voice.speak(app.mouth(world.admin, 5555), weather)
     await app.posted(lambda text: text.startswith("🎙️"), since=mark, timeout=15)
+
+
+async def test_silence_keeps_the_udp_route_open_while_listening(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        stt = fakes.ScriptedSpeechToText([WEATHER])
+        bot, container = build_app_bot(fake, tmp_path, stt=stt, listening=options(keepalive_seconds=0.2))
+        async with started(bot, fake):
+            app = Listening(fake, bot, container, stt)
+            await app.turn_on()
+            mark = len(fake.voice.frames)
+            await asyncio.sleep(1.2)
+            kept = fake.voice.frames[mark:]
+            assert len(kept) >= 3 and all(frame.opus == OPUS_SILENCE for frame in kept)
+            await app.fake.send_message(fake.world.admin, "!listen off")
+            await asyncio.sleep(0.3)
+            mark = len(fake.voice.frames)
+            await asyncio.sleep(0.6)
+            assert fake.voice.frames[mark:] == []  # not listening: nothing sent
+            await shutdown(container)
+
+
+async def test_broken_end_to_end_decryption_rejoins_once_then_stops_and_says_so(tmp_path: Path) -> None:
+    async with FakeDiscord(dave=True) as fake:
+        stt = fakes.ScriptedSpeechToText([WEATHER])
+        limits = HearingLimits(dave_failures=10)
+        bot, container = build_app_bot(fake, tmp_path, stt=stt, codec=ToneCodec(), listening=options(limits=limits))
+        fake.voice.dave_member_id = fake.world.admin.id
+        async with started(bot, fake):
+            app = Listening(fake, bot, container, stt)
+            await app.turn_on()
+            await asyncio.wait_for(fake.voice.dave_ready.wait(), 5)
+            mark = len(fake.calls)
+            mouth = app.mouth(fake.world.admin, 5555)
+            await fake.voice.announce(mouth)
+            connections = len(fake.voice.connections)
+            fake.voice.dave_ready.clear()
+            for _ in range(12):  # frames no DAVE session can open
+                fake.voice.send_raw(fake.voice.packet(mouth, b"garbage" + b"\x00" * 20 + b"\xfa\xfa", end_to_end=False))
+                await asyncio.sleep(0.01)
+            await app.posted(lambda text: "rejoining it once" in text, since=mark)
+            async with asyncio.timeout(10):
+                while len(fake.voice.connections) <= connections or not fake.voice.connected.is_set():
+                    await asyncio.sleep(0.02)
+            await asyncio.wait_for(fake.voice.dave_ready.wait(), 5)  # the new connection's DAVE group
+            await fake.voice.announce(mouth)
+            for _ in range(12):
+                fake.voice.send_raw(fake.voice.packet(mouth, b"garbage" + b"\x00" * 20 + b"\xfa\xfa", end_to_end=False))
+                await asyncio.sleep(0.01)
+            await app.posted(lambda text: "I stopped listening" in text, since=mark)
+            assert bot.listening.listening_channel(GuildId(fake.world.guild_id)) is None
+            await shutdown(container)

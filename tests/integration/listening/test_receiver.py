@@ -199,12 +199,12 @@ class BrokenSession:
         raise RuntimeError("no key for this sender")
 
 
-def test_repeated_dave_failures_are_reported_once() -> None:
+def test_repeated_dave_failures_are_reported_once_per_run() -> None:
     r = rig(session=BrokenSession, dave_failures=50)
     r.map(ALICE, 1001)
     r.send(Mouth(ALICE, 1001), [b"frame\xfa\xfa"] * 120)
     assert r.receiver.dropped["dave"] == 120
-    assert r.broken == [True]
+    assert r.broken == [True, True]  # once per 50 in a row
     assert r.receiver.received == 0
 
 
