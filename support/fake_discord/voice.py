@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import struct
+import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -72,6 +73,8 @@ class Frame:
     ssrc: int
     opus: bytes
     end_to_end_encrypted: bool
+    # When the fake received it (time.monotonic, the event loop's clock), for latency figures.
+    received_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(slots=True)
