@@ -346,7 +346,8 @@ class FakeVoiceServer:
         except Exception as error:
             self.errors.append(f"an RTP packet failed to decrypt: {error!r}")
             return
-        end_to_end = opus.endswith(DAVE_MAGIC)
+        # Only a DAVE call has DAVE frames; plain Opus may end in the magic bytes by chance (1 in 65,536).
+        end_to_end = self.dave and connection.max_dave_version >= 1 and opus.endswith(DAVE_MAGIC)
         if end_to_end:
             if self._listener is None:
                 self.errors.append("a DAVE frame arrived before the DAVE group existed")
