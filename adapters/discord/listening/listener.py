@@ -77,7 +77,7 @@ class DiscordListening:
         state = self._guilds.get(guild_id)
         return ChannelId(state.voice_channel_id) if state is not None else None
 
-    async def start(self, guild_id: GuildId, voice_channel_id: ChannelId, text_channel_id: ChannelId) -> None:
+    async def start(self, guild_id: GuildId, voice_channel_id: ChannelId, text_channel_id: ChannelId) -> bool:
         guild = self._client.get_guild(guild_id)
         if guild is None:
             raise InvalidArgument("I'm not in that server.")
@@ -96,7 +96,7 @@ class DiscordListening:
         self._hear_current_connection(guild_id)
         if state.ticker is None or state.ticker.done():
             state.ticker = asyncio.create_task(self._tick(guild_id), name=f"listening-{guild_id}")
-        await self._show_marker(guild, on=True)
+        return await self._show_marker(guild, on=True)
 
     async def stop(self, guild_id: GuildId) -> bool:
         if guild_id not in self._guilds:
@@ -308,13 +308,15 @@ class DiscordListening:
             ),
         )
 
-    async def _show_marker(self, guild: discord.Guild, *, on: bool) -> None:
+    async def _show_marker(self, guild: discord.Guild, *, on: bool) -> bool:
         """A marker in the nickname while listening, where the bot may change it; else the core's notice stands."""
         me = guild.me
-        if me is None or not guild.me.guild_permissions.change_nickname:
-            return
+        if me is None or not me.guild_permissions.change_nickname:
+            return False
         name = me.display_name.removesuffix(MARKER)
         try:
             await me.edit(nick=(name + MARKER) if on else (None if name == me.name else name))
         except discord.HTTPException as error:
             log.info("could not mark the nickname", guild_id=guild.id, status=error.status)
+            return False
+        return True
