@@ -198,6 +198,11 @@ async def test_bad_input_on_the_voice_socket_is_dropped_and_listening_goes_on(
     voice = app.fake.voice
     mouth = app.mouth(world.admin, 5555)
     await voice.announce(mouth)
+    receiver = app.bot.listening.receiver(guild_of(app))
+    assert receiver is not None
+    async with asyncio.timeout(5):  # the SPEAKING message first, so these packets are not held as early ones
+        while receiver.speakers.user_of(mouth.ssrc) is None:
+            await asyncio.sleep(0.01)
     replayed = voice.packet(mouth, weather[30])
     for junk in (b"", b"\x80", os.urandom(40), os.urandom(1500), replayed, replayed, replayed[:-7]):
         voice.send_raw(junk)
@@ -207,11 +212,10 @@ async def test_bad_input_on_the_voice_socket_is_dropped_and_listening_goes_on(
         voice.send_raw(voice.packet(crowd, os.urandom(60)))
     for _ in range(300):  # a burst far beyond one member's share
         voice.send_raw(voice.packet(mouth, b"\xf8\xff\xfe"))
-    await asyncio.sleep(0.3)
-    receiver = app.bot.listening.receiver(guild_of(app))
-    assert receiver is not None
-    assert receiver.dropped["bad packet"] >= 4 and receiver.dropped["replayed"] >= 1
-    assert receiver.dropped["speaker flood"] > 0
+    async with asyncio.timeout(10):  # the reader thread works through them at its own pace on a busy machine
+        while not (receiver.dropped["bad packet"] >= 4 and receiver.dropped["speaker flood"] > 0):
+            await asyncio.sleep(0.05)
+    assert receiver.dropped["replayed"] >= 1
     mark = len(app.fake.calls)
     await voice.speak(app.mouth(world.admin, 5556), weather)
     await app.posted(lambda text: text.startswith("🎙️"), since=mark)
@@ -222,7 +226,7 @@ async def test_listening_survives_a_voice_reconnect(app: Listening, weather: lis
     await app.turn_on()
     connections = len(app.fake.voice.connections)
     await app.fake.voice.drop(code=4006)
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(30):  # discord.py waits up to 2 s before it reconnects; a loaded machine more
         while len(app.fake.voice.connections) <= connections or not app.fake.voice.connected.is_set():
             await asyncio.sleep(0.02)
     await asyncio.sleep(0.3)
