@@ -14,6 +14,7 @@ import discord
 import imageio_ffmpeg
 import structlog
 
+from adapters.discord.ogg_source import OggOpusSource
 from domain.errors import BackendUnavailable, InvalidArgument, NotFound, PermissionDenied, UnsupportedAudio
 from domain.ids import ChannelId, GuildId
 from domain.speech import EncodedAudio
@@ -149,13 +150,10 @@ class DiscordVoice:
                 raise BackendUnavailable("My voice connection dropped and did not come back.")
             await asyncio.sleep(0.05)
 
-    def _source(self, audio: EncodedAudio) -> discord.FFmpegOpusAudio:
+    def _source(self, audio: EncodedAudio) -> discord.AudioSource:
         if audio.container not in ("ogg_opus", "wav"):
             raise UnsupportedAudio(f"I can't play {audio.container} audio in a voice channel.")
-        # Ogg/Opus is what Discord plays: ffmpeg only repackages it. WAV is encoded to Opus.
-        return discord.FFmpegOpusAudio(
-            io.BytesIO(audio.data),
-            pipe=True,
-            executable=self._ffmpeg,
-            codec="copy" if audio.container == "ogg_opus" else None,
-        )
+        if audio.container == "ogg_opus":
+            return OggOpusSource(audio.data)  # what Discord plays: its packets go as they are
+        # WAV is encoded to Opus by ffmpeg.
+        return discord.FFmpegOpusAudio(io.BytesIO(audio.data), pipe=True, executable=self._ffmpeg)

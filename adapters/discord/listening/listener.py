@@ -81,7 +81,8 @@ class DiscordListening:
         guild = self._client.get_guild(guild_id)
         if guild is None:
             raise InvalidArgument("I'm not in that server.")
-        text_channel = self._options.transcript_channel_id or text_channel_id
+        # Transcripts and answers go to the voice channel's own text chat, unless a channel is configured.
+        text_channel = self._options.transcript_channel_id or voice_channel_id
         state = self._guilds.get(guild_id)
         if state is None:
             state = self._guilds[guild_id] = _Guild(voice_channel_id, text_channel, self._new_receiver(guild_id))
@@ -249,6 +250,16 @@ class DiscordListening:
             author_voice_channel_id=ChannelId(state.voice_channel_id),
         )
 
+    def _current_channel(self, guild_id: int, state: _Guild) -> int:
+        """Where the bot is now: someone may have moved it to another channel, and listening follows."""
+        client = self._voice_client(guild_id)
+        if client is not None and client.channel is not None and client.channel.id != state.voice_channel_id:
+            log.info("listening follows the bot to another channel", guild_id=guild_id, channel_id=client.channel.id)
+            if state.text_channel_id == state.voice_channel_id:
+                state.text_channel_id = client.channel.id
+            state.voice_channel_id = client.channel.id
+        return state.voice_channel_id
+
     def _people_present(self, state: _Guild, guild_id: int) -> int:
         guild = self._client.get_guild(guild_id)
         channel = guild.get_channel(state.voice_channel_id) if guild is not None else None
@@ -259,6 +270,7 @@ class DiscordListening:
     async def _hear(self, guild_id: int, state: _Guild, heard: Heard) -> None:
         if self._submit is None:
             return
+        self._current_channel(guild_id, state)
         command = HearUtterance(
             self._message(guild_id, state, heard.user_id),
             audio=AudioClip(heard.pcm, SAMPLE_RATE),

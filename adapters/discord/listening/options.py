@@ -11,6 +11,7 @@ class TurnRules:
     # RMS of 16-bit samples; speech close to a microphone sits far above it, room hiss below.
     voiced_rms: int = 300
     preroll_frames: int = 10  # 200 ms kept from before the first voiced frame, so no word is clipped
+    tail_frames: int = 10  # and 200 ms after the last one
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ class Turn:
     pcm: bytearray = field(default_factory=bytearray)
     voiced_frames: int = 0
     last_voiced_at: float = 0.0
+    voiced_end: int = 0  # bytes of PCM up to the end of the last voiced frame
 
 
 class TurnTracker:
@@ -65,6 +66,7 @@ class TurnTracker:
         if voiced:
             turn.voiced_frames += 1
             turn.last_voiced_at = now
+            turn.voiced_end = len(turn.pcm)
         if len(turn.pcm) >= self._max_bytes:
             return started, self._finish()
         return started, None
@@ -82,4 +84,6 @@ class TurnTracker:
         voiced_seconds = turn.voiced_frames * FRAME_BYTES / 2 / SAMPLE_RATE
         if voiced_seconds < self._rules.min_seconds:
             return None  # a cough, a click: too short to be a question
-        return FinishedTurn(bytes(turn.pcm), voiced_seconds, turn.last_voiced_at)
+        # The silence that ended the turn is not sent on: the recogniser would only spend time on it.
+        end = min(len(turn.pcm), turn.voiced_end + self._rules.tail_frames * FRAME_BYTES)
+        return FinishedTurn(bytes(turn.pcm[:end]), voiced_seconds, turn.last_voiced_at)
