@@ -10,9 +10,11 @@ Everything runs in one process: the socket-level fake Discord sends the speech a
 import argparse
 import asyncio
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -146,13 +148,33 @@ def bench_pipeline(seconds: float = 3.0) -> None:
 # -- end to end through the fake Discord ------------------------------------------------------------
 
 
-async def first_answer_packet(fake: FakeDiscord, mark: int, after: float, timeout: float = 60.0) -> float:
+@dataclass
+class Timeline:
+    """When each step of one answer was seen by the fake Discord (time.monotonic)."""
+
+    transcript: float = 0.0
+    answer: float = 0.0
+    first_packet: float = 0.0
+
+
+async def follow_answer(fake: FakeDiscord, calls: int, frames: int, after: float, timeout: float = 60.0) -> Timeline:
+    timeline = Timeline()
     async with asyncio.timeout(timeout):
-        while True:
-            for frame in fake.voice.frames[mark:]:
+        while not timeline.first_packet:
+            now = time.monotonic()
+            for call in fake.calls[calls:]:
+                if call.route != SEND_MESSAGE:
+                    continue
+                if call.content.startswith("🎙️") and not timeline.transcript:
+                    timeline.transcript = now
+                elif call.reply_to is not None and not timeline.answer:
+                    timeline.answer = now
+            for frame in fake.voice.frames[frames:]:
                 if frame.opus != OPUS_SILENCE and frame.received_at >= after:
-                    return frame.received_at
+                    timeline.first_packet = frame.received_at
+                    break
             await asyncio.sleep(0.005)
+    return timeline
 
 
 async def bench_latency(runs: int, concurrency: Sequence[int]) -> None:
@@ -177,17 +199,24 @@ async def bench_latency(runs: int, concurrency: Sequence[int]) -> None:
                 print(f"\n## End of speech (last voiced packet) to the first packet of the spoken answer ({QUESTION})")
                 print(f"memory with Whisper base and piper loaded: {rss_mb():.0f} MB (before: {started_rss:.0f} MB)")
                 latencies: list[float] = []
+                steps: list[tuple[float, float]] = []
                 mouth = Mouth(world.admin.id, 5555)
                 for run in range(runs + 1):  # the first run warms the caches and is not counted
-                    mark = len(fake.voice.frames)
+                    mark, calls = len(fake.voice.frames), len(fake.calls)
                     ended = await fake.voice.speak(mouth, frames)
-                    first = await first_answer_packet(fake, mark, ended)
+                    timeline = await follow_answer(fake, calls, mark, ended)
                     await fake.voice.wait_for_silence(mark, timeout=60)
                     if run:
-                        latencies.append(first - ended)
+                        latencies.append(timeline.first_packet - ended)
+                        steps.append((timeline.transcript - ended, timeline.answer - ended))
                 print(
                     f"runs {len(latencies)}: p50 {percentile(latencies, 0.5):.2f} s, "
                     f"p95 {percentile(latencies, 0.95):.2f} s, min {min(latencies):.2f} s, max {max(latencies):.2f} s"
+                )
+                print(
+                    f"of which: transcript posted after {statistics.median(t for t, _ in steps):.2f} s "
+                    f"(the {options.rules.silence_seconds:.1f} s of silence that ends a turn, then Whisper base), "
+                    f"answer posted after {statistics.median(a for _, a in steps):.2f} s (medians); the rest is piper"
                 )
 
                 print("\n## Members speaking at once in one guild: end of speech to the answer posted (text)")
