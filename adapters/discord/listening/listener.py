@@ -62,6 +62,7 @@ class DiscordListening:
         self._submit: Submit | None = None
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._nicknames: dict[int, str | None] = {}
         self.owner_ids: set[int] = set()
         voice.client_factory = self._client_for
 
@@ -325,9 +326,14 @@ class DiscordListening:
         me = guild.me
         if me is None or not me.guild_permissions.change_nickname:
             return False
-        name = me.display_name.removesuffix(MARKER)
+        if on:
+            own = me.nick.removesuffix(MARKER) if me.nick else None
+            self._nicknames.setdefault(guild.id, own)  # what to put back when listening ends
+            nick: str | None = me.display_name.removesuffix(MARKER) + MARKER
+        else:
+            nick = self._nicknames.pop(guild.id, None)
         try:
-            await me.edit(nick=(name + MARKER) if on else (None if name == me.name else name))
+            await me.edit(nick=nick)
         except discord.HTTPException as error:
             log.info("could not mark the nickname", guild_id=guild.id, status=error.status)
             return False

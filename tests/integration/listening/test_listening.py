@@ -284,3 +284,17 @@ async def test_broken_end_to_end_decryption_rejoins_once_then_stops_and_says_so(
             await app.posted(lambda text: "I stopped listening" in text, since=mark)
             assert bot.listening.listening_channel(GuildId(fake.world.guild_id)) is None
             await shutdown(container)
+
+
+async def test_the_nickname_shows_listening_where_the_bot_may_change_it(tmp_path: Path) -> None:
+    async with FakeDiscord(bot_may_rename=True) as fake:
+        stt = fakes.ScriptedSpeechToText([WEATHER])
+        bot, container = build_app_bot(fake, tmp_path, stt=stt, listening=options())
+        async with started(bot, fake):
+            app = Listening(fake, bot, container, stt)
+            await app.turn_on()
+            assert fake.world.nicknames[fake.world.bot.id] == "Parrot 🎙️"
+            assert "this notice stands" not in app.posts()[-1]
+            await app.fake.reply_to(await app.fake.send_message(fake.world.admin, "!listen off"))
+            assert fake.world.nicknames[fake.world.bot.id] is None  # back to its own name
+            await shutdown(container)
