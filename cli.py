@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,8 @@ from bootstrap import Container, build_container
 if TYPE_CHECKING:
     from adapters.discord import DiscordConfig, ParrotBot
     from adapters.discord.listening.options import ListeningOptions
+    from adapters.web import GuildDirectory, WebServer
+    from application.ports.chat import AttachmentSource, ChatOutput
 
 
 # --- the application's lifecycle ---------------------------------------------------------------
@@ -34,8 +37,30 @@ async def settle(container: Container) -> None:
 
 async def warm_up(container: Container) -> None:
     """Load the speech models now instead of on first use (`speech.load_at_startup`)."""
+    print("parrot: loading the speech models (the first time, Whisper is assembled from its packages)", file=sys.stderr)
     await container.speech.stt().warm_up()
     await container.speech.tts().warm_up()
+
+
+def prepare_starter(container: Container) -> "asyncio.Task[None]":
+    """Build (or load from the cache) the starter model in the background, so the first message does not wait."""
+    return asyncio.create_task(container.work.starter().prepare(), name="starter")
+
+
+async def finish_starter(task: "asyncio.Task[None]", deadline: float = 60.0) -> None:
+    """Let a starter build in progress end before shutting down: a fit cut off in a worker process can leave the
+    process pool's shutdown waiting forever. Past `deadline` it is cancelled all the same."""
+    try:
+        await asyncio.wait_for(asyncio.shield(task), deadline)
+    except TimeoutError:
+        task.cancel()
+    except Exception:  # noqa: S110 - a failed build is logged where it fails; shutting down goes on
+        pass
+
+
+async def stop_jobs(container: Container) -> None:
+    """Cancel the running jobs now; each tells its user it was cancelled. A driver calls it while still connected."""
+    await container.work.jobs().shutdown(0.0)
 
 
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
@@ -43,6 +68,69 @@ async def shutdown(container: Container, deadline: float = 30.0) -> None:
     await container.work.jobs().shutdown(deadline)
     await container.work.voice_sessions().close()
     container.shutdown_resources()
+
+
+# --- the review page, served beside either driver when `web.port` is set --------------------------
+
+
+def web_ports(
+    settings: ParrotSettings, chat: "ChatOutput", attachments: "AttachmentSource"
+) -> tuple["ChatOutput", "AttachmentSource"]:
+    """The driver's chat and attachments, wrapped so the page can send commands too (unchanged when it is off)."""
+    if settings.web.port is None:
+        return chat, attachments
+    from adapters.web import WebAttachments, WebChat
+
+    return WebChat(chat, settings.discord.prefix), WebAttachments(attachments)
+
+
+async def start_web(
+    settings: ParrotSettings,
+    container: Container,
+    chat: object,
+    attachments: object,
+    directory: "GuildDirectory",
+    local: bool,
+) -> "WebServer | None":
+    """Serve the review page, and print its one-time login link in the local chat or without OAuth2."""
+    from adapters.web import Identity, ReviewQueries, WebAttachments, WebChat, build_server
+
+    web = settings.web
+    if web.port is None or not isinstance(chat, WebChat) or not isinstance(attachments, WebAttachments):
+        return None
+    review = container.review
+    server = build_server(
+        host=web.host,
+        port=web.port,
+        bus=container.bus(),
+        chat=chat,
+        attachments=attachments,
+        queries=ReviewQueries(
+            overview=review.overview(),
+            inbox=review.inbox(),
+            models=review.models(),
+            picture=review.picture(),
+            job=review.job(),
+            data=review.data(),
+            download=review.download(),
+            answers=review.answers(),
+        ),
+        directory=directory,
+        policy=container.policy(),
+        session_hours=web.session_hours,
+        max_upload_bytes=container.limits().dataset_bytes,
+        public_url=web.public_url,
+        client_id=web.discord_client_id,
+        client_secret=web.discord_client_secret.get_secret_value() if web.discord_client_secret else None,
+        api_base=web.discord_api_base or settings.discord.api_base,
+    )
+    await server.start()
+    if local or not web.oauth_configured:
+        # Whoever reads this process's standard error runs the bot: they may review every server it is in.
+        # The local chat logs to a file, which gets the line too; on Discord the log is standard error itself.
+        identity = Identity(user_id=1 if local else 0, name=getpass.getuser(), guilds=None)
+        server.login_line(identity, log_link=local)
+    return server
 
 
 # --- the Discord driver, given its parts here ------------------------------------------------------
@@ -147,19 +235,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def run_discord(settings: ParrotSettings, token: str) -> int:
-    from adapters.discord import DiscordStartupError, run_discord_bot
+    from adapters.discord import DiscordGuilds, DiscordStartupError, run_discord_bot
 
     bot = discord_bot(discord_config(settings.discord, settings.listen))
-    container = build_container(settings, bot.chat, bot.voice, bot.attachments, listening=bot.listening)
+    chat, attachments = web_ports(settings, bot.chat, bot.attachments)
+    container = build_container(settings, chat, bot.voice, attachments, listening=bot.listening)
     bot.attach(container.bus())
+    starter = prepare_starter(container)
+    page = None
     try:
+        page = await start_web(settings, container, chat, attachments, DiscordGuilds(bot), local=False)
         if settings.speech.load_at_startup:
             await warm_up(container)
-        await run_discord_bot(bot, token)
+        # Jobs are cancelled, and say so in the chat, before the bot disconnects (issue 14, defect 5).
+        await run_discord_bot(bot, token, before_close=lambda: stop_jobs(container))
     except DiscordStartupError as error:
         print(f"parrot: {error}", file=sys.stderr)
         return 1
     finally:
+        if page is not None:
+            await page.stop()
+        await finish_starter(starter)
         await shutdown(container)
     return 0
 
@@ -183,10 +279,12 @@ async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: i
 
 
 async def run_local_chat(settings: ParrotSettings) -> int:
-    from adapters.local.console import ConsoleChat, LocalChatSession, stdin_lines
+    from adapters.local.console import GUILD, ConsoleChat, LocalChatSession, stdin_lines
+    from adapters.web import StaticGuilds
 
     console = ConsoleChat(settings.storage.data_root / "local-output", prefix=settings.discord.prefix)
-    container = build_container(settings, console, console, console)
+    chat, attachments = web_ports(settings, console, console)
+    container = build_container(settings, chat, console, attachments)
     interactive = sys.stdin.isatty()
 
     async def settle_app() -> None:
@@ -195,11 +293,18 @@ async def run_local_chat(settings: ParrotSettings) -> int:
     session = LocalChatSession(
         console, container.bus(), settings.discord.prefix, settle_app, interactive, codec=container.speech.codec()
     )
+    starter = prepare_starter(container)
+    page = None
     try:
+        directory = StaticGuilds([(int(GUILD), "Local chat")])
+        page = await start_web(settings, container, chat, attachments, directory, local=True)
         if settings.speech.load_at_startup:
             await warm_up(container)
         await session.run(stdin_lines("you> " if interactive else ""))
     finally:
+        if page is not None:
+            await page.stop()
+        await finish_starter(starter)
         await shutdown(container)
     return 0
 

@@ -3,20 +3,31 @@
 Not a driver itself, so the Discord and local drivers may both import it without depending on each other.
 """
 
+import re
 import unicodedata
 from collections.abc import Mapping
 
 from domain.ids import ChannelId
-from domain.text import Aside, ChannelRef, Code, CommandRef, Renderer, Strong
+from domain.text import Aside, ChannelRef, Code, CommandRef, Quote, Renderer, Strong
+
+# Every character Discord's markdown gives a meaning to: emphasis, code, spoilers, quotes, headings, lists, links.
+_MARKUP = re.compile(r"([\\*_~`|>#\-\[\]()<])")
+
+
+def one_line(text: str, limit: int) -> str:
+    """`text` on one line (control and separator characters become spaces), at most `limit` characters."""
+    flat = "".join(" " if unicodedata.category(ch).startswith(("C", "Z")) else ch for ch in text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def inline_code(text: str, limit: int = 80) -> str:
     """`text` as inline code: one line, no backticks to break out of it, at most `limit` characters."""
-    flat = "".join(" " if unicodedata.category(ch).startswith(("C", "Z")) else ch for ch in text)
-    flat = flat.replace("`", "'").strip()
-    if len(flat) > limit:
-        flat = flat[: limit - 3] + "..."
-    return f"`{flat}`"
+    return "`" + one_line(text.replace("`", "'"), limit) + "`"
+
+
+def escaped(text: str, limit: int = 2000) -> str:
+    """`text` as it was written, on one line: every markdown character escaped, so none of it is markup."""
+    return _MARKUP.sub(r"\\\1", one_line(text, limit))
 
 
 def discord_markdown(prefix: str) -> Renderer:
@@ -37,7 +48,10 @@ def discord_markdown(prefix: str) -> Renderer:
     def aside(part: Aside) -> str:
         return f"*{part.text}*"
 
-    return Renderer(code=code, command=command, channel=channel, strong=strong, aside=aside)
+    def quote(part: Quote) -> str:
+        return escaped(part.text, part.limit)
+
+    return Renderer(code=code, command=command, channel=channel, strong=strong, aside=aside, quote=quote)
 
 
 def plain_text(prefix: str, channel_names: Mapping[ChannelId, str]) -> Renderer:
@@ -58,4 +72,7 @@ def plain_text(prefix: str, channel_names: Mapping[ChannelId, str]) -> Renderer:
     def aside(part: Aside) -> str:
         return part.text
 
-    return Renderer(code=code, command=command, channel=channel, strong=strong, aside=aside)
+    def quote(part: Quote) -> str:
+        return one_line(part.text, part.limit)
+
+    return Renderer(code=code, command=command, channel=channel, strong=strong, aside=aside, quote=quote)

@@ -5,15 +5,23 @@ from collections.abc import Mapping
 
 from application.ports.model import IntentModel, ModelBackend, ModelStore
 from application.ports.storage import SettingsStore
+from application.starter import StarterKnowledge
 from domain.errors import NoModel
 from domain.spaces import Space
 
 
 class ActiveModels:
-    def __init__(self, backends: Mapping[str, ModelBackend], store: ModelStore, settings: SettingsStore) -> None:
+    def __init__(
+        self,
+        backends: Mapping[str, ModelBackend],
+        store: ModelStore,
+        settings: SettingsStore,
+        starter: StarterKnowledge | None = None,
+    ) -> None:
         self._backends = backends
         self._store = store
         self._settings = settings
+        self._starter = starter
         self._loaded: dict[Space, tuple[int, IntentModel]] = {}
         self._locks: dict[Space, asyncio.Lock] = {}
 
@@ -41,6 +49,14 @@ class ActiveModels:
             model = await backend.load(artifact)
             self._loaded[space] = (number, model)
             return number, model
+
+    async def answering(self, space: Space) -> tuple[int | None, IntentModel] | None:
+        """The model that answers in `space`: its active version, else the starter (version None), else None."""
+        active = await self.get(space)
+        if active is not None:
+            return active
+        starter = await self._starter.model() if self._starter is not None else None
+        return (None, starter) if starter is not None else None
 
     def put(self, space: Space, number: int, model: IntentModel) -> None:
         """Use an already loaded model, so a fresh training result answers without being loaded twice."""

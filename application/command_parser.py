@@ -5,6 +5,7 @@ are public: the Discord cogs build the same commands from discord.py's typed par
 """
 
 import re
+from collections.abc import Callable
 
 from domain import commands as c
 from domain.messages import Message
@@ -37,12 +38,20 @@ def build_train(message: Message, argument: str) -> c.Command:
     if argument.lower() == "status":
         return c.ShowTrainingStatus(message)
     backend: str | None = None
-    if argument.startswith("--backend"):
+    with_starter = False
+    while argument.startswith("--"):
+        if argument.startswith("--with-starter") and argument[len("--with-starter") :][:1] in ("", " ", "\n"):
+            with_starter, argument = True, argument[len("--with-starter") :].lstrip()
+            continue
+        if not argument.startswith("--backend"):
+            break
         option = _BACKEND_OPTION.match(argument)
         # An option without a name stays empty, so the handler refuses it with the usage.
         backend, argument = (option.group(1), argument[option.end() :]) if option else ("", "")
     attachment = message.attachments[0] if message.attachments else None
-    return c.TrainModel(message, inline_text=argument.strip(), attachment=attachment, backend=backend)
+    return c.TrainModel(
+        message, inline_text=argument.strip(), attachment=attachment, backend=backend, with_starter=with_starter
+    )
 
 
 def build_test(message: Message, argument: str) -> c.Command:
@@ -72,7 +81,12 @@ def build_listen(message: Message, argument: str) -> c.Command:
     return c.ShowHelp(message, topic="listen")
 
 
-_BUILDERS = {
+def build_settings(message: Message, argument: str) -> c.Command:
+    words = argument.split()
+    return c.ChangeSettings(message, setting=words[0] if words else "", values=tuple(words[1:]))
+
+
+_BUILDERS: dict[str, Callable[[Message, str], c.Command]] = {
     "hi": lambda m, a: c.Greet(m),
     "hello": lambda m, a: c.Greet(m),
     "help": lambda m, a: c.ShowHelp(m, topic=a),
@@ -89,4 +103,7 @@ _BUILDERS = {
     "getfile": lambda m, a: c.GetFile(m, path=a),
     "correct": lambda m, a: c.CorrectReply(m, correction=a),
     "feedback": build_feedback,
+    "settings": build_settings,
+    "privacy": lambda m, a: c.ShowPrivacy(m),
+    "forget": lambda m, a: c.ForgetMe(m, target=a),
 }

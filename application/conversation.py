@@ -3,7 +3,7 @@
 from collections import OrderedDict, deque
 
 from domain.feedback import Exchange
-from domain.ids import ChannelId, MessageId
+from domain.ids import ChannelId, MessageId, UserId
 
 
 class ConversationMemory:
@@ -33,3 +33,14 @@ class ConversationMemory:
                     return exchange
             return None
         return history[-1]
+
+    def forget_author(self, author_id: UserId) -> int:
+        """Drop `author_id`'s exchanges in every channel (it is their memory wherever it was); how many there were."""
+        removed = 0
+        for history in self._by_channel.values():
+            kept = [exchange for exchange in history if exchange.author_id != author_id]
+            removed += len(history) - len(kept)
+            if len(kept) != len(history):
+                history.clear()
+                history.extend(kept)
+        return removed

@@ -18,3 +18,4 @@ class RequestLimits:
     heavy_waiting: int = 16
     answer_seconds: float = 15.0
     hearing_seconds: float = 180.0
+    corrections_per_member_per_day: int = 50

@@ -68,6 +68,13 @@ class TrainingData:
             return None, b"", ""
         return await asyncio.to_thread(self._parser.parse, data, name), data, name
 
+    async def keep(self, space: Space, attachment: Attachment) -> Dataset:
+        """An uploaded dataset, checked and kept exactly as `train` keeps the file attached to it."""
+        dataset = await self.given(space, "", attachment)
+        if dataset is None:  # an attachment always holds data; this keeps the type honest
+            raise MissingArgument("train upload FILE")
+        return dataset
+
     async def select(self, space: Space, name: str) -> None:
         await self._settings.update(space, lambda settings: replace(settings, active_dataset=name))
 

@@ -4,6 +4,7 @@ import heapq
 from dataclasses import dataclass
 
 from application.text_matching import normalise
+from domain.ids import UserId
 from domain.spaces import Space
 
 
@@ -12,6 +13,7 @@ class UncertainMessage:
     text: str
     intent: str
     confidence: float
+    author_id: UserId | None = None
 
 
 class UncertainMessages:
@@ -19,9 +21,9 @@ class UncertainMessages:
         self._per_space = per_space
         self._by_space: dict[Space, dict[str, UncertainMessage]] = {}
 
-    def record(self, space: Space, text: str, intent: str, confidence: float) -> None:
+    def record(self, space: Space, text: str, intent: str, confidence: float, author_id: UserId | None = None) -> None:
         entries = self._by_space.setdefault(space, {})
-        entries[normalise(text)] = UncertainMessage(text[:300], intent, confidence)
+        entries[normalise(text)] = UncertainMessage(text[:300], intent, confidence, author_id)
         if len(entries) > self._per_space:
             # Keep the least sure: drop the most confident entry.
             most_sure = max(entries, key=lambda key: entries[key].confidence)
@@ -29,6 +31,14 @@ class UncertainMessages:
 
     def forget(self, space: Space, text: str) -> None:
         self._by_space.get(space, {}).pop(normalise(text), None)
+
+    def forget_author(self, space: Space, author_id: UserId) -> int:
+        """Drop the messages `author_id` wrote in `space`; how many there were."""
+        entries = self._by_space.get(space, {})
+        theirs = [key for key, entry in entries.items() if entry.author_id == author_id]
+        for key in theirs:
+            del entries[key]
+        return len(theirs)
 
     def least_sure(self, space: Space, count: int) -> list[UncertainMessage]:
         entries = self._by_space.get(space, {}).values()

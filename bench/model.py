@@ -5,6 +5,7 @@ peak memory, artifact size; 10 examples per intent on BANKING77 (mean of 3 seeds
 in-scope accuracy with a quarter of BANKING77's intents held out as unseen.
 
     .venv/bin/python bench/model.py [--quick] [--backend tfidf,embedded,hybrid]
+    .venv/bin/python bench/model.py --starter [--backend tfidf,hybrid]   # the shipped starter dataset
 
 Each backend runs in a process of its own, so that peak memory (ru_maxrss) is its own; training runs in a
 worker process of that one, whose peak is reported separately.
@@ -201,12 +202,34 @@ def show(results: list[dict[str, object]]) -> None:
                 )
 
 
+async def starter_figures(kinds: list[str]) -> None:
+    """The shipped starter dataset: time to build its model once, and 5-fold cross-validated accuracy per language."""
+    from adapters.datasets.starter import read_starter
+    from application.starter import cross_validated_accuracy
+
+    starter = read_starter()
+    print(f"Starter dataset: {len(starter.examples)} examples, {len(starter.answers)} intents (target >= 90% each)")
+    for kind in kinds:
+        backend = BACKENDS[kind]()
+        try:
+            seconds, _, _ = await train(backend, "starter", [(e.text, e.intent) for e in starter.examples])
+            accuracy = await cross_validated_accuracy(backend, starter, folds=5)
+        finally:
+            backend.close()
+        figures = "  ".join(f"{language} {100 * value:.1f}%" for language, value in accuracy.items())
+        print(f"  {kind:<9} built in {seconds:.1f} s (start-up, first run)  cross-validated: {figures}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="30 training and 8 test examples per intent")
     parser.add_argument("--backend", default="tfidf,embedded,hybrid", help="comma-separated: tfidf,embedded,hybrid")
     parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--starter", action="store_true", help="the starter dataset's figures only")
     args = parser.parse_args()
+    if args.starter:
+        asyncio.run(starter_figures(args.backend.split(",")))
+        return
     if args.one:
         print(json.dumps(asyncio.run(run_backend(args.one, args.quick))))
         return

@@ -33,6 +33,29 @@ VOICE_MESSAGE = "en_jfk.ogg"  # 11 s of speech as Discord sends a voice message
 # A one-sentence reply, with the markdown a chat reply may carry.
 REPLY = "I have saved your note, and I will remind you about it **tomorrow** at nine in the morning."
 MAX_SECONDS = 600
+# Round trips (synthesised, then recognised by Whisper with the language given): how intelligible each voice is.
+ROUND_TRIP = {
+    "en-US": [
+        "Hello! I'm Parrot, a bot that learns from your server.",
+        "What is the weather like in London today?",
+        "An admin teaches me with the train command.",
+        "Thank you, it was nice talking to you.",
+        "I keep feedback and corrections on this server only.",
+        "Join a voice channel and I will answer out loud.",
+        "I don't know the answer to that question yet.",
+        "Goodbye, have a nice evening!",
+    ],
+    "ru-RU": [
+        "Привет! Я Паррот, бот, который учится у вашего сервера.",
+        "Какая сейчас погода в Москве?",
+        "Чтобы научить меня, администратор пишет команду обучения.",
+        "Спасибо, было приятно поговорить.",
+        "Я храню отзывы и исправления только на этом сервере.",
+        "Зайдите в голосовой канал, и я буду отвечать голосом.",
+        "Я пока не знаю ответа на этот вопрос.",
+        "До свидания, хорошего вечера!",
+    ],
+}
 
 
 @dataclass(frozen=True)
@@ -114,6 +137,41 @@ async def first_audio(tts: TextToSpeech, codec: PyAvAudioCodec, language: str, r
         await codec.encode_for_voice(await tts.synthesize(first, language))
 
     return [await timed(once) for _ in range(runs)]
+
+
+async def detection_cost(cache: Path, codec: PyAvAudioCodec, clip: Clip, runs: int) -> None:
+    """The voice message heard with its language given, then detected among English and Russian."""
+    fixed = WhisperSpeechToText(cache)
+    shared = WhisperSpeechToText(cache, languages=("en", "ru"))
+    unshared = WhisperSpeechToText(cache, languages=("en", "ru"), share_encoder=False)
+    ways: list[tuple[str, WhisperSpeechToText, str | None]] = [
+        ("language given (en)", fixed, "en-US"),
+        ("detected among en, ru (encoder output shared)", shared, None),
+        ("detected among en, ru (encoded twice)", unshared, None),
+    ]
+    audio = await codec.decode(clip.data, clip.file, MAX_SECONDS)
+    for _, stt, _ in ways:
+        await stt.warm_up()
+    times: dict[str, list[float]] = {name: [] for name, _, _ in ways}
+    for _ in range(runs):  # interleaved, so that a busy moment of the machine falls on every way alike
+        for name, stt, language in ways:
+            started = time.perf_counter()
+            await stt.transcribe(audio, language)
+            times[name].append(time.perf_counter() - started)
+    base = percentile(times[ways[0][0]], 0.5)
+    for name, _, _ in ways:
+        p50 = percentile(times[name], 0.5)
+        print(f"  {name:<48} p50 {ms(p50)}  {100 * (p50 / base - 1):+5.1f}% (target <= +15%)")
+    for _, stt, _ in ways:
+        stt.close()
+
+
+async def round_trip(tts: TextToSpeech, stt: SpeechToText, language: str) -> str:
+    pairs = []
+    for sentence in ROUND_TRIP[language]:
+        spoken = await tts.synthesize(sentence, language)
+        pairs.append((sentence, (await stt.transcribe(spoken, language)).text))
+    return f"WER {word_error_rate(pairs):.3f}  CER {character_error_rate(pairs):.3f}  ({len(pairs)} sentences)"
 
 
 async def tts_rtf(tts: TextToSpeech, language: str, text: str) -> float:
@@ -199,6 +257,13 @@ async def main(runs: int) -> None:
         print(
             f"Memory with whisper and piper loaded: now {rss_mb():.0f} MB, peak {peak_rss_mb():.0f} MB (target < 700)"
         )
+
+        print(f"Language detection on the voice message ({audio.duration_seconds:.1f} s), {runs} runs each")
+        await detection_cost(Path(cache), codec, voice_message, runs)
+
+        print("Round trip: each voice synthesises sentences, Whisper base hears them back (language given)")
+        print(f"  en-US piper:  {await round_trip(piper, whisper, 'en-US')}")
+        print(f"  ru-RU espeak: {await round_trip(espeak, whisper, 'ru-RU')}")
 
         sphinx = SphinxSpeechToText()
         print("Sphinx (offline fallback, English only)")

@@ -28,8 +28,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "train",
-        "train [status | data as text | attached file]",
-        "Train the model on an attached file, inline `question => answer` lines, or the selected dataset.",
+        "train [status | --with-starter] [data as text | attached file]",
+        "Train the model on an attached file, inline `question => answer` lines, or the selected dataset; "
+        "`--with-starter` keeps the starter knowledge.",
         privileged=True,
         expensive=True,
     ),
@@ -52,6 +53,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("getfile", "getfile PATH", "Send a file from this server's files.", privileged=True),
     CommandSpec("correct", "correct TEXT", "Correct my previous reply in this channel (or the one you reply to)."),
     CommandSpec("feedback", "feedback TEXT | feedback list", "Tell us what you think; admins list it with `list`."),
+    CommandSpec(
+        "settings",
+        "settings [transcribe on|off | voice on|off | languages CODE... | starter on|off]",
+        "Show this server's settings, or change one: voice message transcription, spoken replies, languages, "
+        "starter knowledge.",
+        privileged=True,
+    ),
+    CommandSpec("privacy", "privacy", "What I keep about you, where, and for how long."),
+    CommandSpec("forget", "forget me", "Delete everything I keep about you here and in direct messages."),
 )
 
 BY_NAME: dict[str, CommandSpec] = {spec.name: spec for spec in COMMANDS}
@@ -79,4 +89,8 @@ def help_text(topic: str = "") -> Text:
         marked: Text | str = say(" ", Aside("(admins)")) if spec.privileged else ""
         lines.append(say(CommandRef(spec.usage), f" - {spec.summary}", marked))
     lines.append("Any other message gets an answer from my model; voice messages are transcribed first.")
+    lines.append(
+        'On Discord, "Transcribe" in a message\'s menu (Apps) transcribes its voice message for you alone, '
+        'and "Teach me" under an answer I was unsure of lets you give the right one.'
+    )
     return join_lines(lines)

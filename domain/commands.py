@@ -52,6 +52,7 @@ class TrainModel(Command):
     inline_text: str = ""
     attachment: Attachment | None = None
     backend: str | None = None
+    with_starter: bool = False  # keep the starter knowledge alongside the server's own data
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,39 @@ class ListFeedback(Command):
 
 @dataclass(frozen=True, slots=True)
 class CorrectReply(Command):
+    """Correct a reply: the one the message replies to (or the channel's latest), or, from the review page,
+    the reply to `user_text` (what the user asked) and `bot_reply` (what Parrot said)."""
+
     correction: str
+    user_text: str = ""
+    bot_reply: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RetractCorrection(Command):
+    """Withdraw the corrections of one message; the record of them stays in the log."""
+
+    privileged_as = "feedback retract"
+
+    user_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreMessages(Command):
+    """Mark messages of the review inbox as seen without teaching anything; nothing is deleted."""
+
+    privileged_as = "feedback ignore"
+
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UploadDataset(Command):
+    """Keep a dataset file for later training, validated as `train` validates it."""
+
+    privileged_as = "train upload"
+
+    attachment: Attachment
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,3 +205,35 @@ class HearUtterance(Command):
 @dataclass(frozen=True, slots=True)
 class InterruptSpeech(Command):
     """A member started speaking while Parrot talks: stop talking (barge-in)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TranscribeOnRequest(Command):
+    """Transcribe a chosen message's audio (Discord: "Transcribe" in the message menu); the model does not answer.
+
+    `attachment` is None when the chosen message has no audio: the handler says so.
+    """
+
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSettings(Command):
+    """Show this space's settings (no `setting`), or change one of them."""
+
+    privileged_as = "settings"
+
+    setting: str = ""
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetMe(Command):
+    """Delete what Parrot keeps about the caller; `target` is the word typed after `forget`, which must be `me`."""
+
+    target: str = "me"
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPrivacy(Command):
+    pass

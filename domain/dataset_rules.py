@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 
 from domain.errors import InvalidDataset
+from domain.text import Code, Quote, Text, say
 from domain.training import OUT_OF_SCOPE, Dataset, Example
 
 DEFAULT_MIN_EXAMPLES_PER_INTENT = 2
@@ -41,11 +42,20 @@ def validate(
     min_examples_per_intent: int = DEFAULT_MIN_EXAMPLES_PER_INTENT,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
 ) -> tuple[str, ...]:
-    """Every reason not to train on `dataset`, by line; empty when it is fine.
+    """Every reason not to train on `dataset`, by line, as plain text; empty when it is fine."""
+    return tuple(str(problem) for problem in problems_of(dataset, min_examples_per_intent, max_text_chars))
+
+
+def problems_of(
+    dataset: Dataset,
+    min_examples_per_intent: int = DEFAULT_MIN_EXAMPLES_PER_INTENT,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+) -> tuple[Text | str, ...]:
+    """Every reason not to train on `dataset`, by line, the file's names and texts quoted for the chat.
 
     Out-of-scope examples (intent `oos`) need no minimum count and no answer.
     """
-    problems: list[str] = []
+    problems: list[Text | str] = []
     first_seen: dict[str, tuple[str, str]] = {}
     positions: dict[str, list[str]] = defaultdict(list)
     for index, example in enumerate(dataset.examples):
@@ -63,16 +73,26 @@ def validate(
         key = normalise_text(example.text)
         seen = first_seen.setdefault(key, (example.intent, place))
         if seen[0] != example.intent:
-            problems.append(f"{place}: “{_shorten(example.text)}” is also under intent '{seen[0]}' ({seen[1]})")
+            problems.append(
+                say(
+                    f"{place}: “",
+                    Quote(_shorten(example.text)),
+                    "” is also under intent '",
+                    _name(seen[0]),
+                    f"' ({seen[1]})",
+                )
+            )
     for intent, places in positions.items():
         if intent != OUT_OF_SCOPE and len(places) < min_examples_per_intent:
             count = f"{len(places)} example" + ("" if len(places) == 1 else "s")
             needed = min_examples_per_intent
-            problems.append(f"intent '{intent}' has {count} ({', '.join(places[:3])}); at least {needed} are needed")
+            problems.append(
+                say("intent '", _name(intent), f"' has {count} ({', '.join(places[:3])}); at least {needed} are needed")
+            )
     for intent, answer in dataset.answers.items():
         if not answer.strip():
             place = positions[intent][0] if positions.get(intent) else "the answers"
-            problems.append(f"{place}: the answer of intent '{intent}' is empty")
+            problems.append(say(f"{place}: the answer of intent '", _name(intent), "' is empty"))
     if len(positions) < 2:
         problems.append(f"at least two intents are needed to train; found {len(positions)}")
     return tuple(problems)
@@ -84,9 +104,11 @@ def ensure_valid(
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
 ) -> None:
     """Raise InvalidDataset listing every problem `validate` finds, so that nothing is trained from it."""
-    problems = validate(dataset, min_examples_per_intent, max_text_chars)
+    problems = problems_of(dataset, min_examples_per_intent, max_text_chars)
     if problems:
-        raise InvalidDataset(f"`{dataset.name}` was not used for training: please fix these problems.", problems)
+        raise InvalidDataset(
+            say(Code(dataset.name), " was not used for training: please fix these problems."), problems
+        )
 
 
 def merge_corrections(dataset: Dataset, corrections: Sequence[tuple[str, str]]) -> Dataset:
@@ -115,6 +137,11 @@ def merge_corrections(dataset: Dataset, corrections: Sequence[tuple[str, str]]) 
             by_answer[normalise_text(answer)] = intent
         examples.append(Example(text=text, intent=intent, answer=answers.get(intent)))
     return Dataset(name=dataset.name, examples=tuple(examples), answers=answers)
+
+
+def _name(intent: str) -> Quote:
+    """An intent's name as the file gave it: shown verbatim, never as markup."""
+    return Quote(intent, 80)
 
 
 def _shorten(text: str, limit: int = 60) -> str:

@@ -1,6 +1,8 @@
 """Refusals a user can see. Each carries the sentence the user is told."""
 
-from domain.text import Code, Text, say
+from collections.abc import Sequence
+
+from domain.text import Code, Text, join_lines, say
 
 
 class ParrotError(Exception):
@@ -59,12 +61,13 @@ class InvalidAudio(ParrotError):
 class InvalidDataset(ParrotError):
     """A dataset was rejected; `problems` lists every reason by line."""
 
-    def __init__(self, summary: str, problems: tuple[str, ...] = ()) -> None:
-        lines = [summary, *(f"- {p}" for p in problems[:15])]
+    def __init__(self, summary: Text | str, problems: Sequence[Text | str] = ()) -> None:
+        # Problems quote the file's own names and texts (Code, Quote parts): the chat renders them safely.
+        lines: list[Text | str] = [summary, *(say("- ", p) for p in problems[:15])]
         if len(problems) > 15:
             lines.append(f"- ... and {len(problems) - 15} more")
-        super().__init__("\n".join(lines))
-        self.problems = problems
+        super().__init__(join_lines(lines))
+        self.problems = tuple(str(p) for p in problems)  # plain, for logs and callers
 
 
 class NoModel(ParrotError):
@@ -77,6 +80,10 @@ class NothingToCorrect(ParrotError):
 
 class JobAlreadyRunning(ParrotError):
     pass
+
+
+class QuotaReached(ParrotError):
+    """A member has used up what one member may add in a period (corrections per day)."""
 
 
 class Busy(ParrotError):

@@ -41,3 +41,4 @@ class Exchange:
     channel_id: ChannelId
     confidence: float | None = None
     intent: str | None = None
+    author_id: UserId | None = None  # who asked, so `forget me` can forget the exchange

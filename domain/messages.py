@@ -95,3 +95,9 @@ class Status(Enum):
     WORKING = "working"
     DONE = "done"
     FAILED = "failed"
+
+
+class ReplyAction(Enum):
+    """Something a user can do on a reply where they see it; drivers without such controls ignore it."""
+
+    TEACH = "teach"  # the reply was unsure: Discord shows a "Teach me" button that corrects it like `correct`

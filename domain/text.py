@@ -19,6 +19,14 @@ class Code:
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """Someone's words shown as written (feedback, a message, a transcript): never read as markup, one line."""
+
+    text: str
+    limit: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
 class CommandRef:
     """A command as the user would type it, e.g. `help` or `model use N`; the driver adds its prefix."""
 
@@ -43,7 +51,7 @@ class Aside:
     text: str
 
 
-Part = str | Code | CommandRef | ChannelRef | Strong | Aside
+Part = str | Code | Quote | CommandRef | ChannelRef | Strong | Aside
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +95,7 @@ class Renderer:
     channel: Callable[[ChannelRef], str] = lambda part: f"#{part.channel_id}"
     strong: Callable[[Strong], str] = lambda part: part.text
     aside: Callable[[Aside], str] = lambda part: part.text
+    quote: Callable[[Quote], str] = lambda part: part.text
 
 
 def render(text: "Text | str", renderer: Renderer) -> str:
@@ -102,6 +111,8 @@ def render(text: "Text | str", renderer: Renderer) -> str:
             out.append(renderer.command(part))
         elif isinstance(part, ChannelRef):
             out.append(renderer.channel(part))
+        elif isinstance(part, Quote):
+            out.append(renderer.quote(part))
         elif isinstance(part, Strong):
             out.append(renderer.strong(part))
         else:

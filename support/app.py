@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.config.settings import ParrotSettings
+from adapters.web import WebAttachments, WebChat
 from bootstrap import Container, build_container
 from cli import settle
 from support import fakes
@@ -20,6 +21,8 @@ class AppHarness:
     stt: fakes.FakeSpeechToText
     tts: fakes.FakeTextToSpeech
     stores: dict[str, Any] = field(default_factory=dict)
+    web_chat: WebChat | None = None
+    web_attachments: WebAttachments | None = None
     listening: fakes.FakeListening = field(default_factory=lambda: fakes.FakeListening())
 
     async def settle(self) -> None:
@@ -48,7 +51,12 @@ def in_memory_stores() -> dict[str, Any]:
 
 
 def build_app(
-    data_root: Path, *, in_memory: bool = True, real_speech: bool = False, **sections: dict[str, Any]
+    data_root: Path,
+    *,
+    in_memory: bool = True,
+    real_speech: bool = False,
+    web: bool = False,
+    **sections: dict[str, Any],
 ) -> AppHarness:
     """The container with fake speech and model backends; storage in memory, or real under `data_root`.
 
@@ -67,7 +75,11 @@ def build_app(
         "clock": fakes.FixedClock(),
     }
     stores = in_memory_stores() if in_memory else {}
+    # With `web`, the review page's wrappers sit between the application and the fake Discord, as in `cli.py`.
+    chat, attachments = (WebChat(discord, settings.discord.prefix), WebAttachments(discord)) if web else (None, None)
     listening = fakes.FakeListening()
-    container = build_container(settings, discord, discord, discord, listening=listening, **overrides, **stores)
+    container = build_container(
+        settings, chat or discord, discord, attachments or discord, listening=listening, **overrides, **stores
+    )
     discord.connect(container.bus())
-    return AppHarness(container, discord, backend, codec, stt, tts, stores, listening)
+    return AppHarness(container, discord, backend, codec, stt, tts, stores, chat, attachments, listening)

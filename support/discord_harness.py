@@ -98,8 +98,8 @@ def build_app_bot(
     *,
     codec: fakes.FakeCodec | None = None,
     model: fakes.FakeModelBackend | None = None,
-    privileged_roles: tuple[str, ...] = (),
     stt: object | None = None,
+    privileged_roles: tuple[str, ...] = (),
     real_speech: bool = False,
     listening: ListeningOptions | None = None,
     listen: dict[str, object] | None = None,
@@ -141,3 +141,12 @@ def build_app_bot(
     )
     bot.attach(container.bus())
     return bot, container
+
+
+async def form_ready(bot: ParrotBot, custom_id: str, timeout: float = 5.0) -> None:
+    """Wait until the bot holds the form it opened. On Discord a member cannot submit a form before it is shown,
+    but the fake records the bot's "open a form" call before discord.py has stored the form to receive it."""
+    store = getattr(bot._connection, "_view_store")  # noqa: B009 - discord.py keeps open forms there
+    async with asyncio.timeout(timeout):
+        while custom_id not in store._modals:
+            await asyncio.sleep(0.01)

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from application.ports.model import ProgressCallback, TrainedArtifact
-from application.ports.storage import DatasetInfo, SpaceSettings, StoredFile
+from application.ports.storage import DatasetInfo, Forgotten, SpaceSettings, StoredFile
 from application.text_matching import similarity
+from domain.dataset_rules import normalise_text
 from domain.errors import BackendUnavailable, InvalidAudio, InvalidDataset, NotFound, PathOutsideRoot, TooLarge
 from domain.feedback import Correction, Feedback
 from domain.ids import ChannelId, GuildId, UserId
@@ -123,6 +124,18 @@ class InMemoryFeedbackLog:
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         return list(self.corrections.get(space, []))
 
+    async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
+        feedback = self.feedback.get(space, [])
+        corrections = self.corrections.get(space, [])
+        self.feedback[space] = [item for item in feedback if item.author_id != author_id]
+        self.corrections[space] = [item for item in corrections if item.author_id != author_id]
+        return Forgotten(len(feedback) - len(self.feedback[space]), len(corrections) - len(self.corrections[space]))
+
+    async def retract_correction(self, space: Space, user_text: str, at: datetime) -> None:
+        key = normalise_text(user_text)
+        kept = [c for c in self.corrections.get(space, []) if normalise_text(c.user_text) != key]
+        self.corrections[space] = kept
+
 
 class StaticInstructions:
     def __init__(self, text: str = "# Instructions\nSay `!hi`.") -> None:
@@ -170,6 +183,12 @@ class InMemoryModelStore:
 
     async def save_report(self, space: Space, number: int | None, report: EvaluationReport, png: bytes) -> None:
         self.reports.append((space, number, report, png))
+
+    async def load_report(self, space: Space, number: int | None) -> tuple[EvaluationReport, bytes] | None:
+        for stored_space, stored_number, report, png in reversed(self.reports):
+            if stored_space == space and stored_number == number:
+                return report, png
+        return None
 
 
 class LineParser:
@@ -269,12 +288,14 @@ class FakeSpeechToText:
         self.down = False
         self.delay = 0.0
         self.languages: list[str | None] = []
+        self.among: list[tuple[str, ...]] = []
 
     async def warm_up(self) -> None:
         pass
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         self.languages.append(language)
+        self.among.append(tuple(among))
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.down:

@@ -5,15 +5,17 @@ Integration tests and load benchmarks drive the real application through it; not
 
 import asyncio
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from adapters.markdown import discord_markdown
 from application.command_parser import parse_message
 from application.messagebus import MessageBus
+from application.ports.chat import MessageGone
 from domain.errors import TooLarge
 from domain.ids import ChannelId, GuildId, MessageId, UserId
-from domain.messages import Attachment, Author, Message, OutgoingFile, Status
+from domain.messages import Attachment, Author, Message, OutgoingFile, ReplyAction, Status
 from domain.speech import EncodedAudio
 from domain.text import Text, render
 
@@ -26,6 +28,7 @@ class SentMessage:
     reply_to: MessageId | None = None
     file: OutgoingFile | None = None
     edits: list[str] = field(default_factory=list)
+    actions: tuple[ReplyAction, ...] = ()
 
     @property
     def current_text(self) -> str:
@@ -57,6 +60,7 @@ class ScriptedDiscord:
         self._by_id: dict[MessageId, SentMessage] = {}
         self._bus: MessageBus | None = None
         self._play_speed = play_seconds_per_second
+        self.deleted: set[MessageId] = set()  # messages a test deleted: edits fail, work for them is dropped
 
     def connect(self, bus: MessageBus) -> None:
         self._bus = bus
@@ -144,9 +148,15 @@ class ScriptedDiscord:
         return render(text, self._markdown)
 
     async def send_text(
-        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+        self,
+        channel_id: ChannelId,
+        text: Text | str,
+        *,
+        reply_to: MessageId | None = None,
+        actions: Sequence[ReplyAction] = (),
     ) -> MessageId:
-        return self._record(SentMessage(channel_id, MessageId(next(self._ids)), self.render(text), reply_to))
+        sent = SentMessage(channel_id, MessageId(next(self._ids)), self.render(text), reply_to, actions=tuple(actions))
+        return self._record(sent)
 
     async def send_file(
         self, channel_id: ChannelId, file: OutgoingFile, *, text: Text | str = "", reply_to: MessageId | None = None
@@ -154,7 +164,12 @@ class ScriptedDiscord:
         return self._record(SentMessage(channel_id, MessageId(next(self._ids)), self.render(text), reply_to, file))
 
     async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None:
+        if message_id in self.deleted:
+            raise MessageGone(message_id)
         self._by_id[message_id].edits.append(self.render(text))
+
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        return message_id in self.deleted
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         self.statuses.append((message_id, status))

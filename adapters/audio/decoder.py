@@ -17,6 +17,7 @@ from adapters.audio.formats import SUPPORTED_NAMES, sniff_container
 from domain.errors import InvalidAudio, ParrotError, UnsupportedAudio
 from domain.messages import AUDIO_SUFFIXES
 from domain.speech import AudioClip
+from domain.text import Code, say
 
 SPEECH_RATE = 16_000
 # Ogg/Opus pre-skip and MP3 padding make a declared duration a little imprecise: only a clear excess
@@ -28,12 +29,12 @@ def decode_speech(data: bytes, filename: str, max_seconds: float, silence_peak: 
     """Blocking. Raises InvalidAudio, UnsupportedAudio or AudioTooLong (a TooLarge)."""
     name = shown_name(filename)
     if not data:
-        raise InvalidAudio(f"`{name}` is empty: there is no sound to listen to.")
+        raise InvalidAudio(say(Code(name), " is empty: there is no sound to listen to."))
     container_format = sniff_container(data[:64])
     if container_format is None:
         if PurePath(filename.lower()).suffix in AUDIO_SUFFIXES:
-            raise InvalidAudio(f"I couldn't read `{name}`: the file is damaged or is not really audio.")
-        raise UnsupportedAudio(f"I can't read `{name}`: please send {SUPPORTED_NAMES} audio.")
+            raise InvalidAudio(say("I couldn't read ", Code(name), ": the file is damaged or is not really audio."))
+        raise UnsupportedAudio(say("I can't read ", Code(name), f": please send {SUPPORTED_NAMES} audio."))
     try:
         pcm = _decode(data, container_format, name, max_seconds)
     except ParrotError:
@@ -41,12 +42,12 @@ def decode_speech(data: bytes, filename: str, max_seconds: float, silence_peak: 
     except Exception as error:
         # Hostile or damaged input: PyAV raises its FFmpegError family, but also UnicodeDecodeError,
         # ValueError and the like from deep inside; to the user they all mean one thing.
-        raise InvalidAudio(f"I couldn't read `{name}`: the file is damaged or cut short.") from error
+        raise InvalidAudio(say("I couldn't read ", Code(name), ": the file is damaged or cut short.")) from error
     if not pcm:
-        raise InvalidAudio(f"`{name}` holds no sound I could decode.")
+        raise InvalidAudio(say(Code(name), " holds no sound I could decode."))
     samples = np.frombuffer(pcm, dtype=np.int16)
     if int(np.abs(samples.astype(np.int32)).max()) <= silence_peak:
-        raise InvalidAudio(f"`{name}` is silent: I heard nothing to transcribe.")
+        raise InvalidAudio(say(Code(name), " is silent: I heard nothing to transcribe."))
     return AudioClip(pcm=pcm, sample_rate=SPEECH_RATE, channels=1)
 
 
@@ -55,7 +56,7 @@ def _decode(data: bytes, container_format: str, name: str, max_seconds: float) -
     # Tags in broken encodings must not sink a file whose sound is fine.
     with av.open(io.BytesIO(data), mode="r", format=container_format, metadata_errors="replace") as container:
         if not container.streams.audio:
-            raise UnsupportedAudio(f"`{name}` has no sound track.")
+            raise UnsupportedAudio(say(Code(name), " has no sound track."))
         stream = container.streams.audio[0]
         if container.duration is not None and container.duration / av.time_base > max_seconds + _DECLARED_SLACK_SECONDS:
             raise AudioTooLong(max_seconds)

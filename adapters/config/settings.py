@@ -79,6 +79,8 @@ class LimitSettings(Section):
     heavy_jobs_waiting: int = Field(default=16, ge=0, le=10_000)
     answer_seconds: float = Field(default=15.0, gt=0, le=600)
     hearing_seconds: float = Field(default=180.0, gt=0, le=3600)
+    # Every plain message is looked up among a space's corrections: anyone may add them, so each member's are capped.
+    corrections_per_member_per_day: int = Field(default=50, ge=0, le=10_000)
 
     def request_limits(self) -> RequestLimits:
         """The same limits in the units the use cases count in (bytes, not megabytes)."""
@@ -94,6 +96,7 @@ class LimitSettings(Section):
             heavy_waiting=self.heavy_jobs_waiting,
             answer_seconds=self.answer_seconds,
             hearing_seconds=self.hearing_seconds,
+            corrections_per_member_per_day=self.corrections_per_member_per_day,
         )
 
 
@@ -102,6 +105,8 @@ class SpeechSettings(Section):
     stt_fallback: Annotated[tuple[Literal["whisper", "sphinx", "google"], ...], NoDecode] = ()
     tts: Literal["auto", "piper", "espeak", "gtts"] = "auto"
     language: LanguageTag = "en-US"
+    # The languages Parrot hears: the recogniser detects among them (skipped when there is one).
+    languages: Annotated[tuple[LanguageTag, ...], NoDecode] = Field(default=("en", "ru"), min_length=1)
     guild_languages: Annotated[dict[int, LanguageTag], NoDecode] = {}
     detect_language: bool = False
     load_at_startup: bool = False
@@ -112,7 +117,7 @@ class SpeechSettings(Section):
     google_api_key_env: str = "PARROT_GOOGLE_SPEECH_KEY"
     gtts_endpoint: str | None = None
 
-    @field_validator("stt_fallback", mode="before")
+    @field_validator("stt_fallback", "languages", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return comma_list(value)
@@ -153,6 +158,11 @@ class ModelSettings(Section):
     threshold: float | None = Field(default=None, ge=0, le=1)
     min_examples_per_intent: int = Field(default=2, ge=1, le=1000)
     max_examples: int = Field(default=50_000, ge=1, le=1_000_000)
+    # Starter knowledge: answers untrained spaces (adapters/datasets/starter.yml); `!train` replaces it, or keeps it
+    # with `--with-starter` or `keep_starter`. tfidf builds it in seconds at start-up (hybrid takes ~20 s).
+    starter: bool = True
+    starter_backend: Literal["embedded", "tfidf", "hybrid"] = "tfidf"
+    keep_starter: bool = False
     openai: OpenAISettings = OpenAISettings()
 
     def threshold_or(self, default: float) -> float:
@@ -165,6 +175,23 @@ class LoggingSettings(Section):
     format: Literal["auto", "json", "console"] = "auto"
 
 
+class WebSettings(Section):
+    """The review page: off unless `port` is set; OAuth2 is used when a client id and secret are given."""
+
+    port: int | None = Field(default=None, ge=1, le=65535)
+    host: str = "127.0.0.1"
+    public_url: str | None = None
+    discord_client_id: str | None = None
+    discord_client_secret: SecretStr | None = None
+    # Where the OAuth2 endpoints live; else `discord.api_base`, else Discord's own.
+    discord_api_base: str | None = None
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+
+    @property
+    def oauth_configured(self) -> bool:
+        return bool(self.discord_client_id and self.discord_client_secret)
+
+
 class ParrotSettings(Section):
     discord: DiscordSettings = DiscordSettings()
     storage: StorageSettings = StorageSettings()
@@ -173,6 +200,7 @@ class ParrotSettings(Section):
     listen: ListenSettings = ListenSettings()
     model: ModelSettings = ModelSettings()
     logging: LoggingSettings = LoggingSettings()
+    web: WebSettings = WebSettings()
 
     def speech_cache_dir(self) -> Path:
         return self.speech.cache_dir or self.storage.data_root / "cache" / "speech"
@@ -281,6 +309,8 @@ def masked(settings: ParrotSettings) -> str:
     openai = settings.model.openai
     key_set = bool(os.environ.get(openai.api_key_env))
     document["model"]["openai"]["api_key"] = f"******** (from {openai.api_key_env})" if key_set else "(not set)"
+    secret = settings.web.discord_client_secret
+    document["web"]["discord_client_secret"] = "********" if secret is not None else None
     lines: list[str] = []
     _toml(document, [], lines)
     return "\n".join(lines)

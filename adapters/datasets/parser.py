@@ -22,6 +22,7 @@ from adapters.datasets.rows import OUT_OF_SCOPE_NAMES, Limits, Problems, Row, ch
 from adapters.datasets.tabular import header_delimiter, read_tabular
 from domain.dataset_rules import intent_name_for_answer, normalise_text
 from domain.errors import InvalidDataset
+from domain.text import Code, Quote, say
 from domain.training import OUT_OF_SCOPE, Dataset, Example
 
 FORMATS_HELP = "CSV/TSV with a header, JSON Lines, `Q:`/`A:` blocks, `question => answer` lines or Rasa nlu.yml"
@@ -53,10 +54,10 @@ class DatasetFileParser:
         examples, answers = _assemble(rows, self._limits, problems)
         if problems:
             raise InvalidDataset(
-                f"`{name}` was not used: please fix these problems and send it again.", tuple(problems.items)
+                say(Code(name), " was not used: please fix these problems and send it again."), tuple(problems.items)
             )
         if not examples:
-            raise InvalidDataset(f"`{name}` has no examples. Supported formats: {FORMATS_HELP}.")
+            raise InvalidDataset(say(Code(name), f" has no examples. Supported formats: {FORMATS_HELP}."))
         return Dataset(name=name, examples=tuple(examples), answers=answers)
 
     def _read(self, data: bytes, name: str, problems: Problems) -> list[Row]:
@@ -90,7 +91,7 @@ class DatasetFileParser:
             return read_arrows(lines, self._limits, problems)
         if kind.startswith("table"):
             return read_tabular(text, kind.removeprefix("table"), self._limits, problems)
-        problems.add(f"I can't tell the format of `{name}`. Supported: {FORMATS_HELP}.")
+        problems.add(say("I can't tell the format of ", Code(name), f". Supported: {FORMATS_HELP}."))
         return []
 
 
@@ -161,12 +162,16 @@ def _assemble(rows: list[Row], limits: Limits, problems: Problems) -> tuple[list
                 answer_line.setdefault(intent, row.line)
                 if normalise_text(known) != normalise_text(answer):
                     problems.add(
-                        f"line {row.line}: intent '{intent}' already has another answer (line {answer_line[intent]})"
+                        say(
+                            f"line {row.line}: intent '",
+                            Quote(intent, 80),
+                            f"' already has another answer (line {answer_line[intent]})",
+                        )
                     )
         examples.append(Example(text=text, intent=intent, answer=answer or None, line=row.line))
     for intent, line in wants_answer.items():
         if intent not in answers:
-            problems.add(f"line {line}: intent '{intent}' has no answer")
+            problems.add(say(f"line {line}: intent '", Quote(intent, 80), "' has no answer"))
     return examples, answers
 
 

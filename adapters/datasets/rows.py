@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from domain.text import Text
+
 # Intent names that mean "out of scope" in the formats we read (Rasa's convention is `out_of_scope`).
 OUT_OF_SCOPE_NAMES = frozenset({"oos", "out_of_scope"})
 
@@ -31,9 +33,9 @@ class Problems:
     """Problems by line. Readers stop early once `full`, so a broken file costs little."""
 
     limit: int = 100
-    items: list[str] = field(default_factory=list)
+    items: list[Text | str] = field(default_factory=list)
 
-    def add(self, problem: str) -> None:
+    def add(self, problem: Text | str) -> None:
         if len(self.items) < self.limit:
             self.items.append(problem)
 

@@ -9,6 +9,7 @@ from adapters.discord.attachments import DiscordAttachments
 from adapters.discord.bot import ParrotBot, intents
 from adapters.discord.chat import DiscordChat
 from adapters.discord.config import DiscordConfig
+from adapters.discord.guild_directory import DiscordGuilds
 from adapters.discord.inbox import CommandSink, Inbox
 from adapters.discord.run import DiscordStartupError, run_discord_bot, sync_slash_commands
 from adapters.discord.voice import DiscordVoice
@@ -18,6 +19,7 @@ __all__ = [
     "DiscordAttachments",
     "DiscordChat",
     "DiscordConfig",
+    "DiscordGuilds",
     "DiscordStartupError",
     "DiscordVoice",
     "Inbox",

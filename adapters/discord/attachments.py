@@ -14,6 +14,7 @@ import structlog
 from adapters.discord.translate import parse_attachment_ref
 from domain.errors import NotFound, TooLarge
 from domain.messages import Attachment
+from domain.text import Code, Text, say
 
 log = structlog.get_logger("parrot.discord")
 
@@ -32,7 +33,7 @@ class DiscordAttachments:
             self._remembered.popitem(last=False)
 
     async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
-        what = f"The file `{attachment.filename[:80]}`"
+        what = say("The file ", Code(attachment.filename))
         if attachment.size > max_bytes:
             raise TooLarge(what, attachment.size, max_bytes)
         try:
@@ -64,7 +65,7 @@ class DiscordAttachments:
         raise NotFound("That file is no longer attached to its message.")
 
     @staticmethod
-    async def _read(source: discord.Attachment, what: str, max_bytes: int, *, last_try: bool) -> bytes | None:
+    async def _read(source: discord.Attachment, what: Text, max_bytes: int, *, last_try: bool) -> bytes | None:
         if source.size > max_bytes:
             raise TooLarge(what, source.size, max_bytes)
         try:

@@ -21,6 +21,7 @@ from adapters.discord.endpoints import connector_trusting, point_at
 from adapters.discord.errors import explain
 from adapters.discord.inbox import CommandSink, Inbox
 from adapters.discord.listening.listener import DiscordListening
+from adapters.discord.teach import TeachButton
 from adapters.discord.voice import DiscordVoice
 from application.command_parser import parse_message
 from application.messagebus import APOLOGY
@@ -119,6 +120,8 @@ class ParrotBot(commands.Bot):
             else:
                 self.owner_ids.add(application.owner.id)
         await load_cogs(self, self.inbox)
+        # "Teach me" buttons sent before a restart still open their form.
+        self.add_dynamic_items(TeachButton)
 
     async def on_ready(self) -> None:
         log.info("connected to discord", user_id=self.user.id if self.user else None, guilds=len(self.guilds))
@@ -137,6 +140,14 @@ class ParrotBot(commands.Bot):
             return
         # Plain text, audio, or an unknown command: the core's parser decides, the core answers.
         await self.inbox.handle(parse_message(self.inbox.message(message), self.config.prefix))
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        # Raw: the message need not be in discord.py's cache. Work done for it (a transcript) is then dropped.
+        self.chat.message_deleted(payload.message_id)
+
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        for message_id in payload.message_ids:
+            self.chat.message_deleted(message_id)
 
     async def close(self) -> None:
         await self.listening.close()

@@ -6,15 +6,19 @@ Nothing the bot sends may ping anyone: user text is echoed in replies, so every 
 
 import io
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 import structlog
 
+from adapters.discord.teach import teach_view
 from adapters.markdown import discord_markdown
+from application.ports.chat import MessageGone
 from domain.chat_text import split_for_chat
 from domain.ids import ChannelId, MessageId
-from domain.messages import OutgoingFile, Status
+from domain.messages import OutgoingFile, ReplyAction, Status
 from domain.text import Text, render
 
 log = structlog.get_logger("parrot.discord")
@@ -31,6 +35,7 @@ _EMPTY = "\u200b"
 class _Interaction:
     interaction: discord.Interaction
     answer: int | None = None  # the message that answered it, once one has
+    ephemeral: bool = False  # every answer goes to the interaction, seen by the member who asked only
 
 
 class DiscordChat:
@@ -44,12 +49,14 @@ class DiscordChat:
         self._answered: OrderedDict[int, int | None] = OrderedDict()
         self._remembered = remembered
         self._working: set[int] = set()
+        # Messages deleted lately (MESSAGE_DELETE), newest last: work for them is dropped. Bounded, oldest forgotten.
+        self._deleted: OrderedDict[int, None] = OrderedDict()
 
     # -- slash commands: a domain message id may be an interaction id ---------------------------
 
-    def open_interaction(self, interaction: discord.Interaction) -> None:
+    def open_interaction(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
         """Replies to `interaction.id` go to the interaction (its token lasts 15 minutes) until it is closed."""
-        self._open[interaction.id] = _Interaction(interaction)
+        self._open[interaction.id] = _Interaction(interaction, ephemeral=ephemeral)
 
     async def close_interaction(self, interaction: discord.Interaction) -> None:
         state = self._open.pop(interaction.id, None)
@@ -68,16 +75,34 @@ class DiscordChat:
     def _is_interaction(self, message_id: int) -> bool:
         return message_id in self._open or message_id in self._answered
 
+    # -- deleted messages -----------------------------------------------------------------------
+
+    def message_deleted(self, message_id: int) -> None:
+        """The gateway said the message is gone (the bot sees it through MESSAGE_DELETE)."""
+        self._deleted[message_id] = None
+        self._deleted.move_to_end(message_id)
+        while len(self._deleted) > self._remembered:
+            self._deleted.popitem(last=False)
+
     # -- ChatOutput ---------------------------------------------------------------------------
+
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        return message_id in self._deleted
 
     def render(self, text: Text | str) -> str:
         return render(text, self._markdown)
 
     async def send_text(
-        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+        self,
+        channel_id: ChannelId,
+        text: Text | str,
+        *,
+        reply_to: MessageId | None = None,
+        actions: Sequence[ReplyAction] = (),
     ) -> MessageId:
         parts = split_for_chat(self.render(text), DISCORD_MESSAGE_LIMIT) or [_EMPTY]
-        first = await self._send(channel_id, parts[0], None, reply_to)
+        view = teach_view(reply_to) if ReplyAction.TEACH in actions and reply_to is not None else None
+        first = await self._send(channel_id, parts[0], None, reply_to, view)
         for part in parts[1:]:
             await self._send(channel_id, part, None, None)
         return first
@@ -98,7 +123,11 @@ class DiscordChat:
         if len(text) > DISCORD_MESSAGE_LIMIT:
             text = text[: DISCORD_MESSAGE_LIMIT - 1] + "…"
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
-        await message.edit(content=text or _EMPTY, allowed_mentions=NO_PINGS)
+        try:
+            await message.edit(content=text or _EMPTY, allowed_mentions=NO_PINGS)
+        except discord.NotFound:
+            self.message_deleted(message_id)
+            raise MessageGone(message_id) from None
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         if self._is_interaction(message_id) or self._client.user is None:
@@ -118,16 +147,27 @@ class DiscordChat:
     # -- sending --------------------------------------------------------------------------------
 
     async def _send(
-        self, channel_id: int, content: str | None, file: discord.File | None, reply_to: int | None
+        self,
+        channel_id: int,
+        content: str | None,
+        file: discord.File | None,
+        reply_to: int | None,
+        view: discord.ui.View | None = None,
     ) -> MessageId:
         pending = self._open.get(reply_to) if reply_to is not None else None
-        if pending is not None and pending.answer is None:
+        if pending is not None and (pending.answer is None or pending.ephemeral):
             followup = pending.interaction.followup
-            if file is None:
-                sent = await followup.send(content or _EMPTY, allowed_mentions=NO_PINGS, wait=True)
-            else:
-                sent = await followup.send(content or "", file=file, allowed_mentions=NO_PINGS, wait=True)
-            pending.answer = sent.id
+            extra: dict[str, Any] = {"view": view} if view is not None else {}
+            if file is not None:
+                extra["file"] = file
+            sent = await followup.send(
+                content or ("" if file is not None else _EMPTY),
+                allowed_mentions=NO_PINGS,
+                wait=True,
+                ephemeral=pending.ephemeral,
+                **extra,
+            )
+            pending.answer = pending.answer or sent.id
             return MessageId(sent.id)
         if reply_to is not None and self._is_interaction(reply_to):
             # Later replies to a slash command point at its first answer, if it had one.
@@ -138,5 +178,11 @@ class DiscordChat:
             if reply_to is not None
             else None
         )
-        sent_message = await channel.send(content, file=file, reference=reference, allowed_mentions=NO_PINGS)  # type: ignore[arg-type]
+        sent_message = await channel.send(
+            content,
+            file=file,  # type: ignore[arg-type]
+            reference=reference,  # type: ignore[arg-type]
+            allowed_mentions=NO_PINGS,
+            view=view,  # type: ignore[arg-type]
+        )
         return MessageId(sent_message.id)

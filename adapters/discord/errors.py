@@ -5,6 +5,7 @@ import math
 from discord import app_commands
 from discord.ext import commands
 
+from adapters.markdown import inline_code
 from domain.catalogue import BY_NAME, closest_command
 from domain.errors import MissingArgument
 
@@ -23,10 +24,10 @@ def explain(error: Exception, *, prefix: str, command: str, typed: str = "") -> 
     if isinstance(error, commands.HybridCommandError):
         error = error.original
     if isinstance(error, commands.CommandNotFound):
-        shown = typed[:40]
         suggestion = closest_command(typed)
         hint = f" Did you mean `{prefix}{suggestion}`?" if suggestion else ""
-        return f"I don't know the command `{prefix}{shown}`.{hint} Type `{prefix}help` for the list."
+        # What was typed is the user's text: quoted so that it cannot break out of the code span.
+        return f"I don't know the command {inline_code(prefix + typed, 40)}.{hint} Type `{prefix}help` for the list."
     if isinstance(error, commands.MissingRequiredArgument | commands.MissingRequiredAttachment):
         spec = BY_NAME.get(command)
         return MissingArgument(f"{prefix}{spec.usage}" if spec is not None else f"{prefix}help").user_message

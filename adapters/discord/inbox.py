@@ -54,6 +54,14 @@ class Inbox:
         self._sink: CommandSink | None = None
         self.in_flight: set[asyncio.Task[Any]] = set()
 
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    def remember(self, attachments: Iterable[discord.Attachment]) -> None:
+        """Attachments of a message a command refers to, so their bytes can be fetched without a URL from users."""
+        self._attachments.remember(attachments)
+
     def attach(self, sink: CommandSink) -> None:
         self._sink = sink
 
@@ -62,11 +70,18 @@ class Inbox:
         return to_message(message, owner_ids=frozenset(self.owner_ids))
 
     async def submit(
-        self, ctx: "commands.Context[Any]", build: Build, argument: str = "", file: discord.Attachment | None = None
+        self,
+        ctx: "commands.Context[Any]",
+        build: Build,
+        argument: str = "",
+        file: discord.Attachment | None = None,
+        *,
+        ephemeral: bool = False,
     ) -> None:
         """Build the command a cog was invoked for, once, and put it on the bus; called by every catalogued command.
 
         `argument` is the text the command was given, which a slash command's message shows as its content.
+        `ephemeral`: a slash command's answers are shown to the member who asked only (a prefix command's cannot be).
         """
         if ctx.interaction is None:
             command = build(self.message(ctx.message))
@@ -83,9 +98,34 @@ class Inbox:
         command = build(to_interaction_message(interaction, content, files, owner_ids=frozenset(self.owner_ids)))
         if await self._refused(ctx, command):
             return
-        self._chat.open_interaction(interaction)
+        self._chat.open_interaction(interaction, ephemeral=ephemeral)
         # Discord wants an answer within 3 s; the core may take longer (speech, training).
-        await ctx.defer()
+        await ctx.defer(ephemeral=ephemeral)
+        try:
+            await self.handle(command)
+        finally:
+            await self._chat.close_interaction(interaction)
+
+    def interaction_message(
+        self, interaction: discord.Interaction, content: str, attachments: Iterable[discord.Attachment] = ()
+    ) -> Message:
+        """The domain message standing for an interaction (a menu entry, button or form), with the interaction's id."""
+        return to_interaction_message(interaction, content, attachments, owner_ids=frozenset(self.owner_ids))
+
+    async def submit_interaction(
+        self, interaction: discord.Interaction, command: Command, *, ephemeral: bool = False
+    ) -> None:
+        """Put a command built from a context menu, button or form on the bus; its answers go to the interaction."""
+        try:
+            self._sink_or_fail().admit(command)
+        except ParrotError as refusal:
+            log.info("command refused", command=type(command).__name__, reason=type(refusal).__name__)
+            await interaction.response.send_message(
+                self._chat.render(refusal.text), ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
+        self._chat.open_interaction(interaction, ephemeral=ephemeral)
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         try:
             await self.handle(command)
         finally:

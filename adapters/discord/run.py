@@ -2,6 +2,7 @@
 
 import asyncio
 import signal
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import discord
@@ -26,8 +27,18 @@ class DiscordStartupError(Exception):
     """The bot could not start for a reason the user can fix; the message is one line, without the token."""
 
 
-async def run_discord_bot(bot: ParrotBot, token: str, *, handle_signals: bool = True) -> None:
-    """Log in, serve until SIGINT/SIGTERM (or the connection ends for good), then leave voice and close."""
+async def run_discord_bot(
+    bot: ParrotBot,
+    token: str,
+    *,
+    handle_signals: bool = True,
+    before_close: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Log in, serve until SIGINT/SIGTERM (or the connection ends for good), then leave voice and close.
+
+    `before_close` runs while the bot is still connected (cancelling the application's jobs, which tell their
+    users so), bounded by `shutdown_grace_seconds`; only then are the gateway and the HTTP session closed.
+    """
     token = token.strip()
     if not token:
         raise DiscordStartupError("No Discord bot token is configured; set PARROT_DISCORD_TOKEN.")
@@ -50,6 +61,11 @@ async def run_discord_bot(bot: ParrotBot, token: str, *, handle_signals: bool = 
             if stopping.done():
                 log.info("stopping on signal")
             stopping.cancel()
+            if before_close is not None:
+                try:
+                    await asyncio.wait_for(before_close(), bot.config.shutdown_grace_seconds)
+                except TimeoutError:
+                    log.warning("jobs did not stop in time", seconds=bot.config.shutdown_grace_seconds)
             # close() disconnects every voice client before it closes the gateway and the HTTP session.
             await bot.close()
             try:

@@ -6,7 +6,7 @@ import itertools
 import mimetypes
 import shlex
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -18,9 +18,9 @@ from application.ports.speech import AudioCodec
 from domain.commands import HearUtterance
 from domain.errors import NotFound, ParrotError, TooLarge
 from domain.ids import ChannelId, GuildId, MessageId, UserId
-from domain.messages import Attachment, Author, Message, OutgoingFile, Status
+from domain.messages import Attachment, Author, Message, OutgoingFile, ReplyAction, Status
 from domain.speech import EncodedAudio
-from domain.text import Text, render
+from domain.text import Code, Text, render, say
 
 GUILD = GuildId(1)
 TEXT_CHANNEL = ChannelId(10)
@@ -65,8 +65,14 @@ class ConsoleChat:
         return render(text, self._plain)
 
     async def send_text(
-        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+        self,
+        channel_id: ChannelId,
+        text: Text | str,
+        *,
+        reply_to: MessageId | None = None,
+        actions: Sequence[ReplyAction] = (),
     ) -> MessageId:
+        # A terminal has no buttons: an unsure reply already says how to `correct` it, which is what "Teach me" does.
         text = self.render(text)
         message_id = self.next_id()
         self._texts[message_id] = text
@@ -88,6 +94,9 @@ class ConsoleChat:
         if self._texts.get(message_id) != text:
             self._texts[message_id] = text
             self._print(f"parrot> (edited) {text}")
+
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        return False  # nothing is deleted in a terminal
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         if status is not Status.DONE:
@@ -122,7 +131,7 @@ class ConsoleChat:
             raise NotFound("That attachment is gone.")
         size = path.stat().st_size
         if size > max_bytes:
-            raise TooLarge(f"The file `{attachment.filename}`", size, max_bytes)
+            raise TooLarge(say("The file ", Code(attachment.filename)), size, max_bytes)
         return await asyncio.to_thread(path.read_bytes)
 
     def _save(self, name: str, data: bytes) -> Path:

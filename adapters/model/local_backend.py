@@ -17,6 +17,7 @@ from adapters.model.linear_artifact import LinearArtifact
 from adapters.model.linear_model import LinearIntentModel
 from application.ports.model import ProgressCallback, TrainedArtifact
 from domain.errors import BackendUnavailable, InvalidDataset
+from domain.text import Code, say
 from domain.training import Dataset
 
 log = structlog.get_logger(__name__)
@@ -73,7 +74,9 @@ class LocalBackend:
     async def train(self, dataset: Dataset, progress: ProgressCallback) -> TrainedArtifact:
         labels = {example.intent for example in dataset.examples}
         if len(labels) < 2:
-            raise InvalidDataset(f"At least two intents are needed to train; `{dataset.name}` has {len(labels)}.")
+            raise InvalidDataset(
+                say("At least two intents are needed to train; ", Code(dataset.name), f" has {len(labels)}.")
+            )
         job = uuid.uuid4().hex
         request = FitRequest(
             backend=self.name,

@@ -22,6 +22,7 @@ from adapters.model.text_features import TextFeatures
 from application.ports.model import ProgressCallback, TrainedArtifact
 from domain.errors import BackendUnavailable, InvalidDataset
 from domain.redaction import mask_urls_in
+from domain.text import Code, say
 from domain.training import OUT_OF_SCOPE, Dataset, Prediction
 
 FORMAT = 1
@@ -66,7 +67,9 @@ class OpenAICompatibleBackend:
     async def train(self, dataset: Dataset, progress: ProgressCallback) -> TrainedArtifact:
         intents = {example.intent for example in dataset.examples}
         if len(intents - {OUT_OF_SCOPE}) < 1 or len(intents) < 2:
-            raise InvalidDataset(f"At least two intents are needed to train; `{dataset.name}` has {len(intents)}.")
+            raise InvalidDataset(
+                say("At least two intents are needed to train; ", Code(dataset.name), f" has {len(intents)}.")
+            )
         progress(0.0, "checking the server")
         await self._client.call("GET", "/models")
         model, fine_tuned = self._model, False

@@ -31,11 +31,11 @@ class FallbackSpeechToText:
             if warm_up is not None:
                 await warm_up()
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         empty: Transcript | None = None
         for backend in self._backends:
             try:
-                transcript = await backend.transcribe(clip, language)
+                transcript = await backend.transcribe(clip, language, among)
             except BackendUnavailable as error:
                 log.info("speech.fallback", backend=backend.name, reason=error.user_message)
                 continue

@@ -5,6 +5,7 @@ an offline backend, never alone in production.
 """
 
 import asyncio
+from collections.abc import Sequence
 
 import speech_recognition as sr
 import structlog
@@ -46,7 +47,7 @@ class GoogleSpeechToText:
     async def warm_up(self) -> None:
         """Nothing to load."""
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         tag = language or self._default_language
         try:
             # SpeechRecognition's timeout applies to each socket operation; this one bounds the whole

@@ -4,6 +4,8 @@ Far less accurate than Whisper (word error rate about 0.3-0.4 against 0.01), but
 for machines where the Whisper model can't be installed.
 """
 
+from collections.abc import Sequence
+
 import speech_recognition as sr
 import structlog
 
@@ -26,7 +28,7 @@ class SphinxSpeechToText:
     async def warm_up(self) -> None:
         """Nothing to load ahead: SpeechRecognition builds its decoder for each call (about 0.3 s)."""
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         if language is not None and language_code(language) != "en":
             raise BackendUnavailable("The offline Sphinx recogniser only understands English.")
         return await self._workers.run(self._transcribe, clip)

@@ -6,7 +6,7 @@ Everything here holds users' data, so it is private whatever the umask: files 06
 import asyncio
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -97,6 +97,13 @@ class LineAppender:
             with storage_errors(path):
                 await self._append(path, line)
 
+    async def remove(self, path: Path, drop: Callable[[str], bool]) -> int:
+        """Rewrite `path` atomically without the lines `drop` picks; the number removed. Appends wait meanwhile."""
+        lock = self._locks.setdefault(path, asyncio.Lock())
+        async with lock:
+            with storage_errors(path):
+                return await asyncio.to_thread(_remove_lines, path, drop)
+
     async def _append(self, path: Path, line: str) -> None:
         await asyncio.to_thread(_append_sync, path, line)
 
@@ -116,6 +123,18 @@ def _append_sync(path: Path, line: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _remove_lines(path: Path, drop: Callable[[str], bool]) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return 0
+    kept = [line for line in lines if line.strip() and not drop(line)]
+    removed = sum(1 for line in lines if line.strip()) - len(kept)
+    if removed:
+        write_atomic_sync(path, "".join(line + "\n" for line in kept).encode("utf-8"))
+    return removed
 
 
 def _ends_cleanly(path: Path) -> bool:

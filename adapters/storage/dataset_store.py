@@ -9,7 +9,6 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from adapters.markdown import inline_code as code
 from adapters.storage.atomic import write_atomic_sync
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.sandbox import existing_file_inside, safe_file_name
@@ -17,6 +16,7 @@ from adapters.storage.space_lock import space_locked
 from application.ports.storage import DatasetInfo, StoredFile
 from domain.errors import InvalidArgument, TooLarge
 from domain.spaces import Space
+from domain.text import Code, say
 
 MAX_VERSIONS = 1000
 
@@ -46,8 +46,11 @@ class FilesystemDatasetStore:
                 if _holds(path, data):
                     return candidate  # the same data again: one copy, under the name it already has
         raise InvalidArgument(
-            f"There are already {self._max_versions:,} datasets named like {code(name)}; "
-            "attach the data as a file with another name."
+            say(
+                f"There are already {self._max_versions:,} datasets named like ",
+                Code(name),
+                "; attach the data as a file with another name.",
+            )
         )
 
 
@@ -81,5 +84,5 @@ def _read(folder: Path, name: str, max_bytes: int) -> StoredFile:
     path = existing_file_inside(folder, name)
     size = path.stat().st_size
     if size > max_bytes:
-        raise TooLarge(f"The dataset {code(name)}", size, max_bytes)
+        raise TooLarge(say("The dataset ", Code(name)), size, max_bytes)
     return StoredFile(path.name, path.read_bytes())

@@ -8,6 +8,8 @@ from typing import Any
 from adapters.storage.atomic import LineAppender
 from adapters.storage.jsonlines import read_records
 from adapters.storage.layout import SpaceLayout
+from application.ports.storage import Forgotten
+from domain.dataset_rules import normalise_text
 from domain.feedback import Correction, Feedback
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
@@ -48,7 +50,32 @@ class JsonLinesFeedbackLog:
 
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         records = await read_records(self._layout.corrections(space))
-        return [_correction(record) for record in records if _has(record, "user_text", "correction", "created_at")]
+        corrections: list[Correction] = []
+        for record in records:
+            if _has(record, "retracts"):
+                # A retraction withdraws what came before it; the withdrawn lines stay in the file.
+                key = normalise_text(str(record["retracts"]))
+                corrections = [c for c in corrections if normalise_text(c.user_text) != key]
+            elif _has(record, "user_text", "correction", "created_at"):
+                corrections.append(_correction(record))
+        return corrections
+
+    async def retract_correction(self, space: Space, user_text: str, at: datetime) -> None:
+        record = {"retracts": user_text, "created_at": at.isoformat()}
+        await self._appender.append(self._layout.corrections(space), json.dumps(record, ensure_ascii=False))
+
+    async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
+        def written_by_author(line: str) -> bool:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                # A line torn by a crash cannot be read back, nor told apart: it goes too, it may be theirs.
+                return True
+            return isinstance(record, dict) and str(record.get("author_id")) == str(author_id)
+
+        feedback = await self._appender.remove(self._layout.feedback(space), written_by_author)
+        corrections = await self._appender.remove(self._layout.corrections(space), written_by_author)
+        return Forgotten(feedback=feedback, corrections=corrections)
 
 
 def _has(record: dict[str, Any], *keys: str) -> bool:

@@ -7,13 +7,13 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.markdown import inline_code as code
 from adapters.storage.atomic import make_private_folders, write_atomic_sync
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.sandbox import existing_file_inside, resolve_inside
 from application.ports.storage import StoredFile
 from domain.errors import InvalidArgument, NotFound, TooLarge
 from domain.spaces import Space
+from domain.text import Code, say
 
 
 class FilesystemVault:
@@ -40,18 +40,18 @@ def _read_limited(root: Path, user_path: str, max_bytes: int) -> StoredFile:
     path = existing_file_inside(root, user_path)
     size = path.stat().st_size
     if size > max_bytes:
-        raise TooLarge(f"The file {code(user_path)}", size, max_bytes)
+        raise TooLarge(say("The file ", Code(user_path)), size, max_bytes)
     with path.open("rb") as handle:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise TooLarge(f"The file {code(user_path)}", len(data), max_bytes)
+        raise TooLarge(say("The file ", Code(user_path)), len(data), max_bytes)
     return StoredFile(path.name, data)
 
 
 def _archive(space_root: Path, archives: Path, user_path: str, max_bytes: int, max_entries: int) -> StoredFile:
     directory = resolve_inside(space_root, user_path)
     if not directory.is_dir():
-        raise NotFound(f"There is no directory {code(user_path)} here.")
+        raise NotFound(say("There is no directory ", Code(user_path), " here."))
     # realpath never raises, even for a loop of links; resolve_inside has refused those in the user's path.
     real_archives = Path(os.path.realpath(archives))
     if directory == real_archives or directory.is_relative_to(real_archives):
@@ -59,21 +59,21 @@ def _archive(space_root: Path, archives: Path, user_path: str, max_bytes: int, m
     if directory == Path(os.path.realpath(space_root)):
         # Only a link can lead here (a path naming the space itself is refused): it would take `archives/` along.
         raise InvalidArgument(
-            f"{code(user_path)} leads to the top of this server's data through a link; choose a folder inside it."
+            say(Code(user_path), " leads to the top of this server's data through a link; choose a folder inside it.")
         )
     files = _files_to_archive(directory, max_entries, user_path, real_archives)
     if not files:
-        raise NotFound(f"The directory {code(user_path)} has no files to archive.")
+        raise NotFound(say("The directory ", Code(user_path), " has no files to archive."))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:
             archive.write(file, arcname=file.relative_to(directory).as_posix())
             # Checked after each file so a huge directory stops early instead of filling memory.
             if buffer.tell() > max_bytes:
-                raise TooLarge(f"The archive of {code(user_path)}", buffer.tell(), max_bytes)
+                raise TooLarge(say("The archive of ", Code(user_path)), buffer.tell(), max_bytes)
     data = buffer.getvalue()
     if len(data) > max_bytes:
-        raise TooLarge(f"The archive of {code(user_path)}", len(data), max_bytes)
+        raise TooLarge(say("The archive of ", Code(user_path)), len(data), max_bytes)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     label = "-".join(directory.relative_to(os.path.realpath(space_root)).parts) or "space"
     name = f"{label}-{stamp}.zip"
@@ -93,7 +93,9 @@ def _files_to_archive(directory: Path, max_entries: int, user_path: str, archive
             found.append(file)
             if len(found) > max_entries:
                 raise InvalidArgument(
-                    f"The directory {code(user_path)} has more than {max_entries} files; archive a smaller one."
+                    say(
+                        "The directory ", Code(user_path), f" has more than {max_entries} files; archive a smaller one."
+                    )
                 )
     return found
 

@@ -52,6 +52,46 @@ class FilesystemModelStore:
         await asyncio.to_thread(write_atomic_sync, target / f"{stem}.json", document)
         await asyncio.to_thread(write_atomic_sync, target / f"{stem}.png", png)
 
+    async def load_report(self, space: Space, number: int | None) -> tuple[EvaluationReport, bytes] | None:
+        return await asyncio.to_thread(_load_report, self._layout.models(space), number)
+
+
+def _load_report(folder: Path, number: int | None) -> tuple[EvaluationReport, bytes] | None:
+    if number is not None:
+        stem = folder / str(number) / "report"
+    else:
+        found = sorted((folder / "reports").glob("cv-*.json")) if (folder / "reports").is_dir() else []
+        if not found:
+            return None
+        stem = found[-1].with_suffix("")
+    try:
+        record = json.loads(stem.with_suffix(".json").read_text("utf-8"))
+        png = stem.with_suffix(".png").read_bytes()
+        return _report_from_json(record), png
+    except (OSError, ValueError, KeyError, TypeError):
+        # A missing or damaged report is shown as no report; the version itself still works.
+        return None
+
+
+def _report_from_json(record: dict[str, Any]) -> EvaluationReport:
+    def optional(key: str) -> float | None:
+        value = record.get(key)
+        return float(value) if value is not None else None
+
+    return EvaluationReport(
+        accuracy=float(record["accuracy"]),
+        macro_f1=float(record["macro_f1"]),
+        example_count=int(record["example_count"]),
+        method=str(record["method"]),
+        oos_precision=optional("oos_precision"),
+        oos_recall=optional("oos_recall"),
+        balanced_threshold=optional("balanced_threshold"),
+        worst_intents=tuple((str(name), float(score)) for name, score in record.get("worst_intents", [])),
+        confused_pairs=tuple((str(a), str(b), int(n)) for a, b, n in record.get("confused_pairs", [])),
+        labels=tuple(str(label) for label in record.get("labels", [])),
+        confusion=tuple(tuple(int(cell) for cell in row) for row in record.get("confusion", [])),
+    )
+
 
 def _publish(
     space_folder: Path, folder: Path, artifact: TrainedArtifact, version: ModelVersion, activate_in: Path | None

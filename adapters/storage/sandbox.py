@@ -6,8 +6,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from adapters.markdown import inline_code as code
 from domain.errors import NotFound, PathOutsideRoot
+from domain.text import Code, say
 
 MAX_PATH_CHARS = 512
 MAX_NAME_BYTES = 255
@@ -72,7 +72,7 @@ def _resolve(path: Path, user_path: str) -> Path:
 def existing_file_inside(root: Path, user_path: str) -> Path:
     path = resolve_inside(root, user_path)
     if not path.is_file():
-        raise NotFound(f"There is no file {code(user_path)} here.")
+        raise NotFound(say("There is no file ", Code(user_path), " here."))
     if path.stat().st_nlink > 1:
         # A hard link's other names may live outside the root; we cannot tell, so we refuse.
         raise PathOutsideRoot(user_path, "it is a hard link")

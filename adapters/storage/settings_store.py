@@ -48,10 +48,16 @@ def read_settings(path: Path) -> SpaceSettings:
     dataset = raw.get("active_dataset")
     model = raw.get("active_model")
     language = raw.get("language")
+    languages = raw.get("languages")
+    keep_starter = raw.get("keep_starter")
     return SpaceSettings(
         active_dataset=dataset if isinstance(dataset, str) else None,
         active_model=model if isinstance(model, int) and not isinstance(model, bool) else None,
         language=language if isinstance(language, str) else None,
+        transcribe_voice=raw.get("transcribe_voice") is not False,
+        spoken_replies=raw.get("spoken_replies") is not False,
+        languages=tuple(code for code in languages if isinstance(code, str)) if isinstance(languages, list) else (),
+        keep_starter=keep_starter if isinstance(keep_starter, bool) else None,
     )
 
 
@@ -62,6 +68,10 @@ def update_settings_locked(path: Path, change: SettingsChange) -> SpaceSettings:
         "active_dataset": settings.active_dataset,
         "active_model": settings.active_model,
         "language": settings.language,
+        "transcribe_voice": settings.transcribe_voice,
+        "spoken_replies": settings.spoken_replies,
+        "languages": list(settings.languages),
+        "keep_starter": settings.keep_starter,
     }
     write_atomic_sync(path, json.dumps(record, indent=2).encode("utf-8"))
     return settings

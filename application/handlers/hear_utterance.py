@@ -18,7 +18,7 @@ from application.voice_sessions import VoiceSessions
 from application.wake_name import addressed
 from application.work_gate import WorkGate
 from domain.commands import HearUtterance, InterruptSpeech, ReplyToMessage
-from domain.text import Strong, say
+from domain.text import Quote, say
 
 log = structlog.get_logger("parrot.listening")
 
@@ -43,8 +43,10 @@ class HearUtteranceHandler:
     async def __call__(self, command: HearUtterance) -> Sequence[BusMessage]:
         message = command.message
         language = await self._languages.heard(message.space)
+        among = await self._languages.detected_among(message.space) if language is None else ()
         async with self._gate.slot():
-            transcript = await within(self._hearing_seconds, self._stt.transcribe(command.audio, language), "Hearing")
+            hearing = self._stt.transcribe(command.audio, language, among)
+            transcript = await within(self._hearing_seconds, hearing, "Hearing")
         said = transcript.text.strip()
         if not said:
             return ()
@@ -55,9 +57,9 @@ class HearUtteranceHandler:
                 log.info("turn not addressed to me", guild_id=message.guild_id, seconds=command.audio.duration_seconds)
                 return ()
             question = said
-        posted = await self._chat.send_text(
-            message.channel_id, say("🎙️ ", Strong(message.author.shown_name), ": ", said)
-        )
+        # The speaker's name and words are theirs: quoted, so neither can carry markup or a link.
+        shown = say("🎙️ ", Quote(message.author.shown_name, 80), ": ", Quote(said))
+        posted = await self._chat.send_text(message.channel_id, shown)
         if not question:
             return ()  # only the name was said
         spoken = replace(message, id=posted, content=question)

@@ -12,7 +12,10 @@ from domain.text import Code, CommandRef, Strong, Text, join_lines, say
 
 
 class ListModelsHandler:
-    def __init__(self, chat: ChatOutput, store: ModelStore, settings: SettingsStore) -> None:
+    def __init__(
+        self, chat: ChatOutput, store: ModelStore, settings: SettingsStore, starter_enabled: bool = False
+    ) -> None:
+        self._starter_enabled = starter_enabled
         self._chat = chat
         self._store = store
         self._settings = settings
@@ -23,6 +26,17 @@ class ListModelsHandler:
         active = (await self._settings.load(message.space)).active_model
         if not versions:
             text = say("No model has been trained here yet. Use ", CommandRef("train"), ".")
+            if self._starter_enabled:
+                text = say(
+                    text,
+                    " Active: the ",
+                    Strong("starter"),
+                    " model (the basics, in English and Russian); ",
+                    CommandRef("train"),
+                    " replaces it, ",
+                    CommandRef("train --with-starter"),
+                    " keeps it.",
+                )
         else:
             lines: list[Text | str] = ["Model versions:"]
             for version in versions[-15:]:
@@ -36,6 +50,8 @@ class ListModelsHandler:
                         mark,
                     )
                 )
+            if active is None and self._starter_enabled:
+                lines.append(say("Active: the ", Strong("starter"), " model."))
             lines.append(say("Switch with ", CommandRef("model use N"), "."))
             text = join_lines(lines)
         await self._chat.send_text(message.channel_id, text, reply_to=message.id)

@@ -1,5 +1,7 @@
 from collections.abc import Sequence
 
+import structlog
+
 from application.active_models import ActiveModels
 from application.chat_replies import send_long_text
 from application.conversation import ConversationMemory
@@ -11,8 +13,10 @@ from application.uncertain import UncertainMessages
 from domain.commands import ReplyToMessage
 from domain.events import ReplyProduced
 from domain.feedback import Exchange
-from domain.messages import Reply
-from domain.text import CommandRef, Text, say
+from domain.messages import Reply, ReplyAction
+from domain.text import Code, CommandRef, Text, say
+
+log = structlog.get_logger("parrot.replies")
 
 
 class ReplyToMessageHandler:
@@ -40,7 +44,14 @@ class ReplyToMessageHandler:
         if not text:
             return ()
         reply = await self._answer(command)
-        sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id)
+        if self._chat.is_gone(message.channel_id, message.id):
+            # Deleted while it was answered (or heard): its author took it back, so the answer is not posted.
+            log.info("the message was deleted; its reply is dropped", message_id=message.id)
+            return ()
+        # An unsure guess can be taught where it is seen (Discord: a "Teach me" button), as `correct` would.
+        unsure = not reply.confident and reply.intent is not None
+        actions = (ReplyAction.TEACH,) if unsure else ()
+        sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id, actions=actions)
         reply = Reply(
             channel_id=reply.channel_id,
             text=reply.text,
@@ -59,6 +70,7 @@ class ReplyToMessageHandler:
                 channel_id=message.channel_id,
                 confidence=reply.confidence,
                 intent=reply.intent,
+                author_id=message.author.id,
             )
         )
         return [ReplyProduced(message, reply, text)]
@@ -78,7 +90,7 @@ class ReplyToMessageHandler:
         corrected = await self._overrides.lookup(space, text)
         if corrected is not None:
             return reply(corrected, confident=True, intent="correction", confidence=1.0)
-        active = await self._models.get(space)
+        active = await self._models.answering(space)  # the space's own model, else the starter
         if active is None:
             return reply(
                 say(
@@ -97,12 +109,12 @@ class ReplyToMessageHandler:
         if prediction.confident:
             # Data without answers: the intent itself is the most honest answer there is.
             return reply(
-                f"That sounds like `{prediction.intent}`.",
+                say("That sounds like ", Code(prediction.intent), "."),
                 confident=True,
                 intent=prediction.intent,
                 confidence=prediction.confidence,
             )
-        self._uncertain.record(space, text, prediction.intent, prediction.confidence)
+        self._uncertain.record(space, text, prediction.intent, prediction.confidence, message.author.id)
         return reply(
             say(
                 "I'm not sure how to answer that. If you know the right answer, teach me: ",

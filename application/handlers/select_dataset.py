@@ -37,8 +37,10 @@ class SelectDatasetHandler:
         # Only names the store listed can be selected: a user's string never becomes a path here.
         names = {info.name for info in available}
         if name not in names:
-            hint = ", ".join(f"`{n}`" for n in sorted(names)[:10]) or "none yet"
-            raise NotFound(say("There is no dataset ", Code(name), f". Available: {hint}."))
+            shown: list[Code | str] = []
+            for index, known in enumerate(sorted(names)[:10]):
+                shown += [", " if index else "", Code(known)]
+            raise NotFound(say("There is no dataset ", Code(name), ". Available: ", *(shown or ["none yet"]), "."))
         await self._settings.update(space, lambda settings: replace(settings, active_dataset=name))
         await self._chat.send_text(
             message.channel_id,

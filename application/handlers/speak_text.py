@@ -2,18 +2,22 @@ from collections.abc import Sequence
 
 from application.languages import SpeechLanguages
 from application.messagebus import BusMessage
+from application.ports.storage import SettingsStore
 from application.voice_sessions import VoiceSessions
 from domain.commands import SpeakText
 from domain.events import ReplyProduced
 
 
 class SpeakTextHandler:
-    def __init__(self, sessions: VoiceSessions, languages: SpeechLanguages) -> None:
+    def __init__(self, sessions: VoiceSessions, languages: SpeechLanguages, settings: SettingsStore) -> None:
         self._sessions = sessions
         self._languages = languages
+        self._settings = settings
 
     async def __call__(self, command: SpeakText) -> Sequence[BusMessage]:
-        language = await self._languages.spoken(command.message.space)
+        if not (await self._settings.load(command.message.space)).spoken_replies:
+            return ()  # `settings voice off`: the bot stays silent in voice channels
+        language = await self._languages.spoken(command.message.space, command.text)
         self._sessions.speak(command.guild_id, command.voice_channel_id, command.text, language)
         return ()
 

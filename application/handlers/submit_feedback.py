@@ -11,7 +11,7 @@ from domain.commands import ListFeedback, SubmitFeedback
 from domain.errors import InvalidArgument
 from domain.events import FeedbackSubmitted
 from domain.feedback import Feedback
-from domain.text import CommandRef, Strong, Text, join_lines, say
+from domain.text import Code, CommandRef, Quote, Strong, Text, join_lines, say
 
 
 class SubmitFeedbackHandler:
@@ -37,7 +37,7 @@ class SubmitFeedbackHandler:
         await self._log.append_feedback(message.space, feedback)
         await self._chat.send_text(
             message.channel_id,
-            f"Thank you for the feedback, {message.author.shown_name}! It is kept.",
+            say("Thank you for the feedback, ", Quote(message.author.shown_name, 80), "! It is kept."),
             reply_to=message.id,
         )
         return [FeedbackSubmitted(message.space, feedback)]
@@ -63,7 +63,8 @@ class ListFeedbackHandler:
         )
         for item in feedback:
             when = item.created_at.strftime("%Y-%m-%d %H:%M")
-            lines.append(f"- {when} {item.author_name}: {item.text}")
+            # Feedback is anyone's text: quoted, so that an unclosed ``` or a link cannot change the rest of the list.
+            lines.append(say(f"- {when} ", Quote(item.author_name, 80), ": ", Quote(item.text)))
         unsure = self._uncertain.least_sure(space, 10)
         if unsure:
             lines.append(
@@ -75,7 +76,9 @@ class ListFeedbackHandler:
                 )
             )
             for entry in unsure:
-                lines.append(f'- {entry.confidence:.0%} "{entry.text}" (I guessed `{entry.intent}`)')
+                lines.append(
+                    say(f'- {entry.confidence:.0%} "', Quote(entry.text), '" (I guessed ', Code(entry.intent), ")")
+                )
         await send_long_text(
             self._chat, message.channel_id, join_lines(lines), reply_to=message.id, filename="feedback.txt"
         )

@@ -11,6 +11,7 @@ from application.ports.model import ModelBackend, ModelStore
 from application.ports.storage import SettingsStore
 from application.progress import ReportedJob
 from application.publisher import EventPublisher
+from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from domain.commands import ShowTrainingStatus, TrainModel
 from domain.errors import InvalidArgument, MissingArgument
@@ -36,7 +37,11 @@ class TrainModelHandler:
         publish: EventPublisher,
         clock: Clock,
         progress_interval: float = 2.0,
+        starter: StarterKnowledge | None = None,
+        keep_starter: bool = False,
     ) -> None:
+        self._starter = starter
+        self._keep_starter = keep_starter
         self._chat = chat
         self._data = data
         self._backends = backends
@@ -65,6 +70,11 @@ class TrainModelHandler:
         if given is None:
             await self._data.check(source)
         dataset = await self._data.with_corrections(space, source)
+        # `--with-starter`, else the space's `settings starter`, else `model.keep_starter`.
+        kept_by_space = (await self._settings.load(space)).keep_starter
+        keep_starter = kept_by_space if kept_by_space is not None else self._keep_starter
+        if self._starter is not None and (command.with_starter or keep_starter):
+            dataset = await self._starter.extend(dataset)
 
         kept = say(" The data is kept as ", Code(source.name), ".") if given is not None else Text()
 

@@ -1,73 +1,45 @@
 from collections.abc import Sequence
 
-from application.chat_replies import send_long_text
-from application.deadlines import within
-from application.languages import SpeechLanguages
+from application.hearing import AudioHearing
 from application.messagebus import BusMessage
-from application.ports.chat import AttachmentSource, ChatOutput
-from application.ports.speech import AudioCodec, SpeechToText
-from application.work_gate import WorkGate
-from domain.commands import ReplyToMessage, TranscribeAudio
-from domain.errors import InvalidAudio, ParrotError, TooLarge
-from domain.messages import Attachment, Message, Status
-from domain.speech import Transcript
-from domain.text import Code, say
+from application.ports.storage import SettingsStore
+from domain.commands import ReplyToMessage, TranscribeAudio, TranscribeOnRequest
+from domain.errors import InvalidArgument
 
 
 class TranscribeAudioHandler:
-    """Hears an audio attachment: download, decode, recognise, post the transcript, then answer it."""
+    """Hears an audio attachment: download, decode, recognise, post the transcript, then answer it.
 
-    def __init__(
-        self,
-        chat: ChatOutput,
-        attachments: AttachmentSource,
-        codec: AudioCodec,
-        stt: SpeechToText,
-        languages: SpeechLanguages,
-        gate: WorkGate,
-        max_bytes: int,
-        max_seconds: float,
-        hearing_seconds: float = 180.0,
-    ) -> None:
-        self._chat = chat
-        self._attachments = attachments
-        self._codec = codec
-        self._stt = stt
-        self._languages = languages
-        self._gate = gate
-        self._max_bytes = max_bytes
-        self._max_seconds = max_seconds
-        self._hearing_seconds = hearing_seconds
+    Unless the space turned automatic transcription off (`settings transcribe off`): then audio is left alone.
+    """
+
+    def __init__(self, hearing: AudioHearing, settings: SettingsStore) -> None:
+        self._hearing = hearing
+        self._settings = settings
 
     async def __call__(self, command: TranscribeAudio) -> Sequence[BusMessage]:
         message = command.message
-        attachment = command.attachment
-        if attachment.size > self._max_bytes:
-            raise TooLarge(say("The audio file ", Code(attachment.filename)), attachment.size, self._max_bytes)
-        await self._chat.set_status(message.channel_id, message.id, Status.WORKING)
-        try:
-            async with self._gate.slot():
-                transcript = await within(self._hearing_seconds, self._hear(message, attachment), "Hearing that audio")
-        except ParrotError:
-            await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
-            raise
-        if transcript.is_empty:
-            await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
-            raise InvalidAudio("I couldn't hear any words in that audio.")
-        await send_long_text(
-            self._chat,
-            message.channel_id,
-            transcript.text.strip(),
-            reply_to=message.id,
-            filename="transcript.txt",
-            intro="🎙️ I heard: ",
-        )
-        await self._chat.set_status(message.channel_id, message.id, Status.DONE)
+        if not (await self._settings.load(message.space)).transcribe_voice:
+            # The audio is left alone; words written beside it are still answered.
+            text = message.content.strip()
+            return [ReplyToMessage(message, text=text)] if text else ()
+        transcript = await self._hearing.post_transcript(message, command.attachment)
+        if transcript is None:
+            return ()
         return [ReplyToMessage(message, text=transcript.text)]
 
-    async def _hear(self, message: Message, attachment: Attachment) -> Transcript:
-        data = await self._attachments.fetch(attachment, self._max_bytes)
-        if not data:
-            raise InvalidAudio("That audio file is empty.")
-        clip = await self._codec.decode(data, attachment.filename, self._max_seconds)
-        return await self._stt.transcribe(clip, await self._languages.heard(message.space))
+
+class TranscribeOnRequestHandler:
+    """Transcribes a message someone picked (Discord: Transcribe in its menu), whatever the space's setting.
+
+    Only the transcript is posted: the model does not answer it, the member asked to read it.
+    """
+
+    def __init__(self, hearing: AudioHearing) -> None:
+        self._hearing = hearing
+
+    async def __call__(self, command: TranscribeOnRequest) -> Sequence[BusMessage]:
+        if command.attachment is None or not command.attachment.is_audio:
+            raise InvalidArgument("That message has no voice message or audio file to transcribe.")
+        await self._hearing.post_transcript(command.message, command.attachment)
+        return ()

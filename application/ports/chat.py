@@ -1,11 +1,16 @@
 """Outbound effects a user sees, implemented by whichever driver runs (Discord, local chat, fakes)."""
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from domain.ids import ChannelId, GuildId, MessageId, UserId
-from domain.messages import Attachment, OutgoingFile, Status
+from domain.messages import Attachment, OutgoingFile, ReplyAction, Status
 from domain.speech import EncodedAudio
 from domain.text import Text
+
+
+class MessageGone(Exception):
+    """The message to edit no longer exists (someone deleted it); whoever edits tells the user another way."""
 
 
 @runtime_checkable
@@ -22,9 +27,17 @@ class ChatOutput(Protocol):
         ...
 
     async def send_text(
-        self, channel_id: ChannelId, text: Text | str, *, reply_to: MessageId | None = None
+        self,
+        channel_id: ChannelId,
+        text: Text | str,
+        *,
+        reply_to: MessageId | None = None,
+        actions: Sequence[ReplyAction] = (),
     ) -> MessageId:
-        """Send `text`, split when longer than one message. User text in it must never ping anyone."""
+        """Send `text`, split when longer than one message. User text in it must never ping anyone.
+
+        `actions` are offered on the reply where the chat has controls for them (Discord: buttons); others ignore them.
+        """
         ...
 
     async def send_file(
@@ -36,7 +49,13 @@ class ChatOutput(Protocol):
         reply_to: MessageId | None = None,
     ) -> MessageId: ...
 
-    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None: ...
+    async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None:
+        """Replace a message's text; raises MessageGone when the message was deleted."""
+        ...
+
+    def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
+        """Whether the message is known to be deleted, so that work done for it is dropped, not posted."""
+        ...
 
     async def set_status(self, channel_id: ChannelId, message_id: MessageId, status: Status) -> None:
         """Show that a user's message is being worked on, done or failed (Discord: a reaction)."""

@@ -1,5 +1,6 @@
 """Hearing and speaking. Adapters do their heavy work off the event loop."""
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from domain.speech import AudioClip, EncodedAudio, Transcript
@@ -24,8 +25,12 @@ class SpeechToText(Protocol):
         """Load models now rather than on first use."""
         ...
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
-        """`language` is a tag such as `en-US`, or None to detect it; raises BackendUnavailable."""
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
+        """`language` is a tag such as `en-US`, or None to detect it; raises BackendUnavailable.
+
+        `among`: with `language` None, the languages to detect among (a space's own list); empty: the backend's.
+        Backends that cannot detect ignore it.
+        """
         ...
 
 

@@ -2,9 +2,11 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from domain.feedback import Correction, Feedback
+from domain.ids import UserId
 from domain.spaces import Space
 
 
@@ -25,6 +27,20 @@ class SpaceSettings:
     active_dataset: str | None = None
     active_model: int | None = None
     language: str | None = None
+    # Changed by `settings`: voice messages transcribed automatically, replies spoken in voice channels,
+    # the languages heard (empty: the configured ones), whether `train` keeps the starter knowledge (None: configured).
+    transcribe_voice: bool = True
+    spoken_replies: bool = True
+    languages: tuple[str, ...] = ()
+    keep_starter: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """How many records `forget_author` removed."""
+
+    feedback: int = 0
+    corrections: int = 0
 
 
 @runtime_checkable
@@ -82,7 +98,17 @@ class FeedbackLog(Protocol):
 
     async def append_correction(self, space: Space, correction: Correction) -> None: ...
 
-    async def list_corrections(self, space: Space) -> Sequence[Correction]: ...
+    async def list_corrections(self, space: Space) -> Sequence[Correction]:
+        """Oldest first, without those a later retraction withdrew."""
+        ...
+
+    async def retract_correction(self, space: Space, user_text: str, at: datetime) -> None:
+        """Withdraw the corrections of `user_text` (compared normalised) by appending a retraction."""
+        ...
+
+    async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
+        """Remove every record `author_id` wrote in `space`, rewriting files atomically; others' records stay."""
+        ...
 
 
 @runtime_checkable

@@ -3,7 +3,9 @@
 from support.fake_discord.server import (
     ADD_REACTION,
     EDIT_MESSAGE,
+    EPHEMERAL,
     FOLLOWUP,
+    INTERACTION_CALLBACK,
     REMOVE_REACTION,
     SEND_MESSAGE,
     Call,
@@ -14,7 +16,9 @@ from support.fake_discord.world import User, World
 __all__ = [
     "ADD_REACTION",
     "EDIT_MESSAGE",
+    "EPHEMERAL",
     "FOLLOWUP",
+    "INTERACTION_CALLBACK",
     "REMOVE_REACTION",
     "SEND_MESSAGE",
     "Call",

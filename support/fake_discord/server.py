@@ -76,6 +76,10 @@ REMOVE_REACTION = "DELETE /channels/{channel_id}/messages/{message_id}/reactions
 INTERACTION_CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
 FOLLOWUP = "POST /webhooks/{application_id}/{token}"
 
+# Interaction types (https://discord.com/developers/docs/interactions/receiving-and-responding).
+APPLICATION_COMMAND, MESSAGE_COMPONENT, MODAL_SUBMIT = 2, 3, 5
+EPHEMERAL = 1 << 6
+
 
 def _token_in_path(route: str) -> bool:
     """Interaction callbacks and webhooks authenticate by the token in their path, not a header."""
@@ -211,12 +215,27 @@ class FakeDiscord:
         await self.gateway.dispatch("MESSAGE_CREATE", message)
         return message
 
+    async def delete_message(self, message_id: int) -> None:
+        """Someone deletes a message: the bot receives MESSAGE_DELETE, and editing it is answered 404 from now on."""
+        message = self.messages.pop(message_id)
+        payload: JSON = {"id": str(message_id), "channel_id": message["channel_id"]}
+        if "guild_id" in message:
+            payload["guild_id"] = message["guild_id"]
+        await self.gateway.dispatch("MESSAGE_DELETE", payload)
+
+    def stored_replies(self, message: JSON) -> list[JSON]:
+        """The messages (as they are now, after edits) that reply to `message`."""
+        return [
+            stored
+            for stored in self.messages.values()
+            if (stored.get("message_reference") or {}).get("message_id") == message["id"]
+        ]
+
     async def invoke_slash(
         self, user: User, name: str, options: dict[str, str | int] | None = None, attachment: JSON | None = None
     ) -> JSON:
         """A user runs `/name`: the bot receives INTERACTION_CREATE."""
         world = self.world
-        interaction_id = world.ids.next()
         data: JSON = {
             "id": str(world.ids.next()),
             "name": name,
@@ -230,10 +249,68 @@ class FakeDiscord:
         if attachment is not None:
             data["options"].append({"name": "file", "type": 11, "value": attachment["id"]})
             data["resolved"] = {"attachments": {attachment["id"]: attachment}}
+        return await self._interact(user, APPLICATION_COMMAND, data)
+
+    async def invoke_message_command(self, user: User, name: str, target: JSON) -> JSON:
+        """A user picks `name` in a message's menu (Apps): an application command of type 3 on `target`."""
+        data: JSON = {
+            "id": str(self.world.ids.next()),
+            "name": name,
+            "type": 3,
+            "guild_id": str(self.world.guild_id),
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}},
+        }
+        return await self._interact(user, APPLICATION_COMMAND, data)
+
+    async def click_button(self, user: User, message: JSON, custom_id: str) -> JSON:
+        """A user clicks the button `custom_id` under `message` (which must carry it, as Discord checks)."""
+        buttons = [
+            component
+            for row in message.get("components") or []
+            for component in row.get("components") or []
+            if component.get("custom_id") == custom_id
+        ]
+        if not buttons:
+            raise AssertionError(f"message {message['id']} has no component {custom_id!r}")
+        data: JSON = {"custom_id": custom_id, "component_type": 2}
+        return await self._interact(user, MESSAGE_COMPONENT, data, message=message)
+
+    async def submit_modal(
+        self, user: User, modal: JSON, values: dict[str, str], *, message: JSON | None = None
+    ) -> JSON:
+        """A user fills in the form the bot opened (`modal`: the data of its type 9 callback) and submits it."""
+        rows: list[JSON] = []
+        for row in modal.get("components") or []:
+            inputs = row.get("components") or ([row["component"]] if "component" in row else [])
+            rows.append(
+                {
+                    "type": 1,
+                    "components": [
+                        {"type": 4, "custom_id": item["custom_id"], "value": values.get(item["custom_id"], "")}
+                        for item in inputs
+                    ],
+                }
+            )
+        data: JSON = {"custom_id": modal["custom_id"], "components": rows}
+        return await self._interact(user, MODAL_SUBMIT, data, message=message)
+
+    def callbacks_to(self, interaction: JSON) -> list[Call]:
+        """The bot's callbacks to `interaction` (type 4/5: a message or "thinking", 9: a form; flags 64: ephemeral)."""
+        return [call for call in self.calls_to(INTERACTION_CALLBACK) if call.path.split("/")[-3] == interaction["id"]]
+
+    def followups_to(self, interaction: JSON) -> list[Call]:
+        """The bot's follow-up messages answering `interaction` (sent with its token)."""
+        token = interaction["token"]
+        return [call for call in self.calls_to(FOLLOWUP) if call.path.split("/")[-1] == token]
+
+    async def _interact(self, user: User, kind: int, data: JSON, *, message: JSON | None = None) -> JSON:
+        world = self.world
+        interaction_id = world.ids.next()
         interaction: JSON = {
             "id": str(interaction_id),
             "application_id": str(world.application_id),
-            "type": 2,
+            "type": kind,
             "token": f"interaction-token-{interaction_id}",
             "version": 1,
             "guild_id": str(world.guild_id),
@@ -249,6 +326,8 @@ class FakeDiscord:
             "attachment_size_limit": 25 * 1024 * 1024,
             "data": data,
         }
+        if message is not None:
+            interaction["message"] = message
         await self.gateway.dispatch("INTERACTION_CREATE", interaction)
         return interaction
 
@@ -390,6 +469,7 @@ class FakeDiscord:
         reply_to = int(reference["message_id"]) if reference.get("message_id") else None
         attachments = [self._uploaded(channel_id, upload) for upload in request[UPLOADS]]
         message = self._message(self.world.bot, channel_id, body.get("content") or "", attachments, reply_to)
+        message["components"] = body.get("components") or []
         if self.echo_own_messages:
             # Discord sends the bot its own messages too; the bot must ignore them.
             await self.gateway.dispatch("MESSAGE_CREATE", message)
@@ -414,7 +494,8 @@ class FakeDiscord:
     async def _register_commands(self, request: web.Request) -> web.Response:
         scope = request.match_info.get("guild_id", "global")
         registered = [
-            command
+            {"description": ""}  # Discord answers a message-menu entry with an empty description
+            | command
             | {"id": str(self.world.ids.next()), "application_id": str(self.world.application_id), "version": "1"}
             for command in request[BODY] or []
         ]
@@ -441,7 +522,10 @@ class FakeDiscord:
         body = request[BODY] or {}
         channel_id = self.world.text_channel.id
         attachments = [self._uploaded(channel_id, upload) for upload in request[UPLOADS]]
-        return json_response(self._message(self.world.bot, channel_id, body.get("content") or "", attachments, None))
+        message = self._message(self.world.bot, channel_id, body.get("content") or "", attachments, None)
+        message["components"] = body.get("components") or []
+        message["flags"] = int(body.get("flags") or 0)
+        return json_response(message)
 
     async def _cdn_file(self, request: web.Request) -> web.Response:
         key = "/".join(request.match_info[k] for k in ("channel_id", "attachment_id", "filename"))

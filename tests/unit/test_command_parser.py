@@ -73,3 +73,28 @@ def test_an_audio_attachment_is_heard_and_a_dataset_is_trained_on() -> None:
 def test_another_prefix() -> None:
     assert type(parse_message(message("?hi"), "?")) is c.Greet
     assert type(parse_message(message("!hi"), "?")) is c.ReplyToMessage
+
+
+@pytest.mark.parametrize(
+    ("text", "backend", "inline"),
+    [
+        ("!train --with-starter hi => hello", None, "hi => hello"),
+        ("!train --with-starter\nhi => hello", None, "hi => hello"),
+        ("!train --backend tfidf --with-starter hi => hello", "tfidf", "hi => hello"),
+        ("!train --with-starter --backend tfidf", "tfidf", ""),
+    ],
+)
+def test_the_with_starter_option_is_kept_with_the_backend_and_the_data(
+    text: str, backend: str | None, inline: str
+) -> None:
+    command = parse_message(message(text), "!")
+    assert isinstance(command, c.TrainModel) and command.with_starter
+    assert (command.backend, command.inline_text) == (backend, inline)
+
+
+def test_without_the_option_the_starter_is_not_kept_and_look_alikes_are_data() -> None:
+    plain = parse_message(message("!train hi => hello"), "!")
+    assert isinstance(plain, c.TrainModel) and not plain.with_starter
+    look_alike = parse_message(message("!train --with-starterish => x"), "!")
+    assert isinstance(look_alike, c.TrainModel) and not look_alike.with_starter
+    assert look_alike.inline_text == "--with-starterish => x"

@@ -1,9 +1,14 @@
 """Reply, correct, train, test and model versions through the bus, with a fake model backend."""
 
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
 from domain.errors import BackendUnavailable
-from domain.messages import Status
+from domain.messages import Author, Status
 from domain.spaces import Space
-from support.app import AppHarness
+from support.app import AppHarness, build_app
+from support.fakes import FixedClock
 from support.scripted_discord import member
 
 GUILD = Space(guild_id=1)  # type: ignore[arg-type]
@@ -64,6 +69,29 @@ async def test_a_correction_applies_at_once_to_the_message_and_its_near_duplicat
     assert app.discord.replies_to(again)[0].text == "Yes, 250 g bags."
     near = await app.discord.say("do you sell coffee beans now")
     assert app.discord.replies_to(near)[0].text == "Yes, 250 g bags."
+
+
+async def test_corrections_are_capped_per_member_per_day(tmp_path: Path) -> None:
+    app = build_app(tmp_path, limits={"corrections_per_member_per_day": 2})
+    await train(app)
+    bob = member(user_id=2, name="bob", admin=False)
+
+    async def correct(text: str, author: Author) -> str:
+        await app.discord.say(text, author=author)
+        fixed = await app.discord.say(f"!correct the answer to {text}", author=author)
+        return app.discord.replies_to(fixed)[0].text
+
+    assert (await correct("first question", bob)).startswith("Thanks, noted.")
+    assert (await correct("second question", bob)).startswith("Thanks, noted.")
+    refused = await correct("third question", bob)
+    assert refused.startswith("You have added 2 corrections here in the last 24 hours")
+    assert [c.user_text for c in app.stores["feedback_log"].corrections[GUILD]] == ["first question", "second question"]
+    for number in range(3):  # an admin is not capped: the review page answers its inbox in bulk
+        assert (await correct(f"admin question {number}", member())).startswith("Thanks, noted.")
+    clock = app.container.work.clock()
+    assert isinstance(clock, FixedClock)
+    clock.current += timedelta(days=1)
+    assert (await correct("third question", bob)).startswith("Thanks, noted.")
 
 
 async def test_correct_the_reply_a_user_replies_to(app: AppHarness) -> None:
@@ -208,3 +236,21 @@ async def test_a_plain_train_retrains_on_the_last_data_with_the_corrections(app:
     assert retrained.name == "inline.txt"
     assert len(retrained.examples) == 5
     assert any(e.text == "can I park there" and e.answer == "Yes, behind the shop." for e in retrained.examples)
+
+
+async def test_a_deleted_progress_message_gets_the_outcome_anew_and_the_dataset_is_still_selected(
+    app: AppHarness,
+) -> None:
+    app.backend.delay = 0.1
+    message = await app.discord.say(f"!train {FAQ}")
+    while not app.discord.replies_to(message):  # the job posts its progress message once it runs
+        await asyncio.sleep(0.01)
+    (progress,) = app.discord.replies_to(message)
+    app.discord.deleted.add(progress.message_id)  # someone deletes the bot's progress message
+    await app.settle()
+    first, outcome = app.discord.replies_to(message)
+    assert first is progress and progress.edits == []
+    assert outcome.text.startswith("Training `train-1` done: model version 1")
+    assert (message.id, Status.DONE) in app.discord.statuses
+    settings = app.stores["space_settings"].settings[GUILD]
+    assert (settings.active_model, settings.active_dataset) == (1, "inline.txt")

@@ -144,6 +144,24 @@ def test_known_secrets_are_redacted_from_every_log_line_as_a_last_defence() -> N
     assert stream.getvalue().count("********") == 3
 
 
+def test_the_review_page_is_off_by_default_and_configured_by_environment() -> None:
+    assert load_settings(Path("/nonexistent/parrot.toml"), environ={}).web.port is None
+    settings = load_settings(
+        Path("/nonexistent/parrot.toml"),
+        environ={
+            "PARROT_WEB_PORT": "8080",
+            "PARROT_WEB_DISCORD_CLIENT_ID": "123",
+            "PARROT_WEB_DISCORD_CLIENT_SECRET": "oauth-client-secret-value",
+        },
+    )
+    web = settings.web
+    assert (web.port, web.host, web.oauth_configured) == (8080, "127.0.0.1", True)
+    shown = masked(settings)
+    assert "oauth-client-secret-value" not in shown and 'discord_client_secret = "********"' in shown
+    with pytest.raises(ConfigurationError, match=r"web\.port.*PARROT_WEB_PORT"):
+        load_settings(Path("/nonexistent/parrot.toml"), environ={"PARROT_WEB_PORT": "70000"})
+
+
 @pytest.mark.parametrize("output_format", ["json", "console"])
 def test_credentials_inside_urls_are_masked_in_every_log_line(output_format: str) -> None:
     import io

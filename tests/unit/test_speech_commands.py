@@ -1,5 +1,6 @@
 """Voice messages heard and replies spoken, through the bus, with fake speech backends."""
 
+import asyncio
 from pathlib import Path
 
 from domain.messages import Status
@@ -17,7 +18,8 @@ async def test_a_voice_message_is_transcribed_then_answered(app: AppHarness) -> 
     assert transcript.text == "🎙️ I heard: what time is it"
     assert answer.text == "It is noon."
     assert [s for m, s in app.discord.statuses if m == message.id] == [Status.WORKING, Status.DONE]
-    assert app.stt.languages == ["en-US"]
+    # By default Parrot hears English and Russian: the recogniser detects which (None: detect).
+    assert app.stt.languages == [None]
 
 
 async def test_an_oversized_audio_file_is_refused_before_it_is_downloaded(app: AppHarness) -> None:
@@ -49,14 +51,22 @@ async def test_broken_audio_and_a_failed_backend_get_clear_answers(app: AppHarne
     assert app.discord.replies_to(after)[0].text == "🎙️ I heard: hello"
 
 
-async def test_a_long_transcript_is_split_on_word_boundaries(app: AppHarness) -> None:
-    words = " ".join(f"word{i}" for i in range(500))
+async def test_a_transcript_longer_than_one_message_arrives_as_a_file_with_its_beginning_inline(
+    app: AppHarness,
+) -> None:
+    # Issue 12 replaced "split into messages" with a file: a wall of transcript messages helps nobody.
+    words = " ".join(f"word{i}" for i in range(390))
+    assert 3000 <= len(words) <= 3100
     clip = app.discord.attachment("talk.ogg", f"speech:{words}".encode(), "audio/ogg")
     message = await app.discord.say("", attachments=(clip,))
-    parts = [s for s in app.discord.sent if s.reply_to == message.id or (s.reply_to is None and s.file is None)]
-    assert all(len(p.text) <= 2000 for p in parts)
-    joined = " ".join(p.text for p in parts[:2]).replace("🎙️ I heard: ", "")
-    assert joined.split()[:500] == words.split()
+    (transcript, *answer) = app.discord.replies_to(message)
+    assert transcript.file is not None and transcript.file.filename == "transcript.txt"
+    assert transcript.file.data.decode() == words
+    assert transcript.text.startswith("🎙️ I heard: word0 word1 word2")
+    assert "transcript.txt" in transcript.text and len(transcript.text) <= 600
+    assert len(answer) == 1 and answer[0].file is None  # the model still answers what it heard
+    short = await app.discord.say("", attachments=(app.discord.attachment("hi.ogg", b"speech:hello", "audio/ogg"),))
+    assert app.discord.replies_to(short)[0].file is None
 
 
 async def test_a_reply_is_spoken_when_the_author_sits_in_a_voice_channel(app: AppHarness) -> None:
@@ -84,5 +94,56 @@ async def test_each_guild_is_heard_and_spoken_to_in_its_configured_language(tmp_
         clip = app.discord.attachment("v.ogg", b"speech:hello", "audio/ogg")
         await app.discord.say("", attachments=(clip,), guild_id=guild, voice_channel_id=30)
     await app.settle()
-    assert app.stt.languages == ["en-US", "ru-RU"]
+    # Guild 1 has no language of its own: detected among the configured ones.
+    assert app.stt.languages == [None, "ru-RU"]
     assert {language for _, language in app.tts.spoken} == {"en-US", "ru-RU"}
+
+
+async def test_one_configured_language_is_heard_without_detection(tmp_path: Path) -> None:
+    app = build_app(tmp_path, speech={"languages": ["en"]})
+    clip = app.discord.attachment("v.ogg", b"speech:hello", "audio/ogg")
+    await app.discord.say("", attachments=(clip,), guild_id=1)
+    russian = build_app(tmp_path / "ru", speech={"languages": ["ru"]})
+    clip = russian.discord.attachment("v.ogg", b"speech:hello", "audio/ogg")
+    await russian.discord.say("", attachments=(clip,), guild_id=1)
+    assert app.stt.languages == ["en-US"] and russian.stt.languages == ["ru"]
+
+
+async def test_each_reply_is_spoken_in_the_language_it_is_written_in(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    await app.discord.say(
+        "!train hello => Hello there.\nhi => Hello there.\nпривет => Привет, рад тебя видеть.\n"
+        "здравствуй => Привет, рад тебя видеть."
+    )
+    await app.settle()
+    await app.discord.say("hello", voice_channel_id=55)
+    await app.discord.say("привет", voice_channel_id=55)
+    await app.settle()
+    assert app.tts.spoken == [("Hello there.", "en-US"), ("Привет, рад тебя видеть.", "ru")]
+
+
+async def test_a_voice_message_deleted_while_heard_is_neither_transcribed_nor_answered(app: AppHarness) -> None:
+    app.stt.delay = 0.2
+    clip = app.discord.attachment("voice-message.ogg", b"speech:what time is it", "audio/ogg", voice_message=True)
+    message = app.discord.message("", attachments=(clip,))
+    heard = asyncio.create_task(app.discord.post(message))
+    await asyncio.sleep(0.05)
+    app.discord.deleted.add(message.id)  # its author deletes it while the recogniser works
+    await heard
+    assert app.stt.languages == [None]  # heard (detected among the default languages) once
+    assert app.discord.replies_to(message) == []
+    assert [s for m, s in app.discord.statuses if m == message.id] == [Status.WORKING]
+
+
+async def test_a_transcript_is_quoted_in_the_chat_and_kept_as_said_in_its_file(app: AppHarness) -> None:
+    said = "**loud** [link](https://evil.example) ```"
+    clip = app.discord.attachment("voice-message.ogg", f"speech:{said}".encode(), "audio/ogg", voice_message=True)
+    message = await app.discord.say("", attachments=(clip,))
+    shown = app.discord.replies_to(message)[0].text
+    assert shown == "🎙️ I heard: \\*\\*loud\\*\\* \\[link\\]\\(https://evil.example\\) \\`\\`\\`"
+    long_said = " ".join(["**word**-of-twenty-ch"] * 450)
+    clip = app.discord.attachment("long.ogg", f"speech:{long_said}".encode(), "audio/ogg", voice_message=True)
+    message = await app.discord.say("", attachments=(clip,))
+    attached = app.discord.replies_to(message)[0].file
+    assert attached is not None and attached.filename == "transcript.txt"
+    assert attached.data.decode() == long_said

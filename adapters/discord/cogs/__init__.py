@@ -42,9 +42,11 @@ class CatalogueCog(commands.Cog):
 async def load_cogs(bot: commands.Bot, inbox: Inbox) -> None:
     from adapters.discord.cogs.files import Files
     from adapters.discord.cogs.general import General
+    from adapters.discord.cogs.menus import transcribe_menu
     from adapters.discord.cogs.models import Models
     from adapters.discord.cogs.owner import Owner
     from adapters.discord.cogs.voice import Voice
 
     for cog in (General(inbox), Voice(inbox), Models(inbox), Files(inbox), Owner(bot)):
         await bot.add_cog(cog)
+    bot.tree.add_command(transcribe_menu(inbox))

@@ -3,7 +3,7 @@
 from discord import app_commands
 
 from adapters.discord.cogs import CatalogueCog, Context, catalogued
-from application.command_parser import build_feedback
+from application.command_parser import build_feedback, build_settings
 from domain import commands as c
 
 
@@ -30,3 +30,19 @@ class General(CatalogueCog):
     @app_commands.describe(text="The answer I should have given")
     async def correct(self, ctx: Context, *, text: str) -> None:
         await self.inbox.submit(ctx, lambda message: c.CorrectReply(message, correction=text), text)
+
+    @catalogued("settings")
+    @app_commands.describe(
+        change="`transcribe on|off`, `voice on|off`, `languages en ru`, `starter on|off`; empty to show"
+    )
+    async def settings(self, ctx: Context, *, change: str = "") -> None:
+        await self.inbox.submit(ctx, lambda message: build_settings(message, change), change, ephemeral=True)
+
+    @catalogued("privacy")
+    async def privacy(self, ctx: Context) -> None:
+        await self.inbox.submit(ctx, c.ShowPrivacy, ephemeral=True)
+
+    @catalogued("forget")
+    @app_commands.describe(who="`me`: everything I keep about you")
+    async def forget(self, ctx: Context, who: str = "") -> None:
+        await self.inbox.submit(ctx, lambda message: c.ForgetMe(message, target=who), who, ephemeral=True)

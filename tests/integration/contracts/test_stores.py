@@ -6,7 +6,7 @@ A new adapter (a database, an object store) joins a suite by adding one entry to
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,12 +20,12 @@ from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.settings_store import JsonSettingsStore
 from application.ports.model import ModelStore, TrainedArtifact
-from application.ports.storage import DatasetStore, FeedbackLog, FileVault, SettingsStore, SpaceSettings
+from application.ports.storage import DatasetStore, FeedbackLog, FileVault, Forgotten, SettingsStore, SpaceSettings
 from domain.errors import NotFound, PathOutsideRoot, TooLarge
 from domain.feedback import Correction, Feedback
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
-from domain.training import ModelVersion
+from domain.training import EvaluationReport, ModelVersion
 from support import fakes
 
 ONE = Space(guild_id=GuildId(1))
@@ -172,6 +172,39 @@ async def test_corrections_are_kept_in_order_per_space(feedback_log: FeedbackLog
     assert list(await feedback_log.list_corrections(TWO)) == []
 
 
+async def test_forgetting_an_author_removes_their_records_only(feedback_log: FeedbackLog) -> None:
+    theirs, others = UserId(5), UserId(6)
+    for author in (theirs, others, theirs):
+        await feedback_log.append_feedback(ONE, replace(feedback(f"by {author}"), author_id=author))
+        await feedback_log.append_correction(ONE, replace(correction("hi", f"by {author}"), author_id=author))
+    await feedback_log.append_feedback(TWO, feedback("elsewhere"))
+    assert await feedback_log.forget_author(ONE, theirs) == Forgotten(feedback=2, corrections=2)
+    assert [item.text for item in await feedback_log.list_feedback(ONE, 10)] == ["by 6"]
+    assert [item.correction for item in await feedback_log.list_corrections(ONE)] == ["by 6"]
+    assert [item.text for item in await feedback_log.list_feedback(TWO, 10)] == ["elsewhere"]
+    assert await feedback_log.forget_author(ONE, theirs) == Forgotten()
+    await feedback_log.append_feedback(ONE, feedback("after"))  # appending goes on as before
+    assert [item.text for item in await feedback_log.list_feedback(ONE, 10)] == ["by 6", "after"]
+
+
+async def test_settings_keep_the_conveniences(settings: SettingsStore) -> None:
+    chosen = SpaceSettings(transcribe_voice=False, spoken_replies=False, languages=("ru", "en"), keep_starter=True)
+    await settings.save(ONE, chosen)
+    assert await settings.load(ONE) == chosen
+
+
+async def test_a_retraction_withdraws_earlier_corrections_of_the_message_only(feedback_log: FeedbackLog) -> None:
+    await feedback_log.append_correction(ONE, correction("Hi!", "hello"))
+    await feedback_log.append_correction(ONE, correction("bye", "goodbye"))
+    await feedback_log.append_correction(TWO, correction("hi", "hello there"))
+    await feedback_log.retract_correction(ONE, "hi", NOW)
+    assert list(await feedback_log.list_corrections(ONE)) == [correction("bye", "goodbye")]
+    assert list(await feedback_log.list_corrections(TWO)) == [correction("hi", "hello there")]
+    # A later correction of the same message counts again.
+    await feedback_log.append_correction(ONE, correction("hi", "hey"))
+    assert [c.correction for c in await feedback_log.list_corrections(ONE)] == ["goodbye", "hey"]
+
+
 # --- the model store -----------------------------------------------------------------------------
 
 
@@ -200,3 +233,18 @@ async def test_models_are_numbered_in_order_and_load_back(model_store: ModelStor
     assert await model_store.list_versions(TWO) == []
     with pytest.raises(NotFound):
         await model_store.load_artifact(ONE, 3)
+
+
+async def test_reports_load_back_per_version_and_for_the_latest_cross_validation(model_store: ModelStore) -> None:
+    await model_store.publish(ONE, TrainedArtifact("fake", b"one", {}), version("faq.txt"))
+    assert await model_store.load_report(ONE, 1) is None
+    assert await model_store.load_report(ONE, None) is None
+    report = EvaluationReport(
+        0.75, 0.7, 8, "test data", 0.5, 1.0, 0.4, (("a", 0.5),), (("a", "b", 2),), ("a", "b"), ((3, 1), (1, 3))
+    )
+    await model_store.save_report(ONE, 1, report, b"png-1")
+    await model_store.save_report(ONE, None, EvaluationReport(0.5, 0.5, 4, "2-fold cross-validation"), b"png-cv")
+    assert await model_store.load_report(ONE, 1) == (report, b"png-1")
+    cross = await model_store.load_report(ONE, None)
+    assert cross is not None and cross[0].accuracy == 0.5 and cross[1] == b"png-cv"
+    assert await model_store.load_report(TWO, 1) is None

@@ -47,6 +47,12 @@ CASES = {
         Case("!feedback Lovely bot", c.SubmitFeedback, {"text": "Lovely bot"}, author="alice"),
         Case("!feedback list", c.ListFeedback),
     ],
+    "settings": [
+        Case("!settings", c.ChangeSettings, {"setting": "", "values": ()}),
+        Case("!settings languages en ru", c.ChangeSettings, {"setting": "languages", "values": ("en", "ru")}),
+    ],
+    "privacy": [Case("!privacy", c.ShowPrivacy, author="alice")],
+    "forget": [Case("!forget me", c.ForgetMe, {"target": "me"}, author="alice")],
 }
 ALL = [pytest.param(case, id=case.text.split("\n")[0]) for cases in CASES.values() for case in cases]
 ALL += [

@@ -10,6 +10,7 @@ import pytest
 import structlog
 
 from adapters.discord import DiscordStartupError, ParrotBot, run_discord_bot, sync_slash_commands
+from adapters.discord.cogs.menus import TRANSCRIBE
 from cli import discord_bot
 from domain.catalogue import BY_NAME
 from domain.ids import ChannelId, GuildId
@@ -57,9 +58,10 @@ async def test_sigterm_leaves_voice_and_closes(fake: FakeDiscord, caplog: pytest
 
 
 async def test_slash_commands_sync_without_the_gateway(fake: FakeDiscord) -> None:
-    assert await sync_slash_commands(make_bot(fake), fake.token) == len(BY_NAME)
-    assert {command["name"] for command in fake.registered_commands["global"]} == set(BY_NAME)
+    # Every catalogued command, and the Transcribe entry of the message menu.
+    assert await sync_slash_commands(make_bot(fake), fake.token) == len(BY_NAME) + 1
+    assert {command["name"] for command in fake.registered_commands["global"]} == set(BY_NAME) | {TRANSCRIBE}
     assert fake.gateway.identifies == []
     guild = fake.world.guild_id
-    assert await sync_slash_commands(make_bot(fake), fake.token, guild_id=guild) == len(BY_NAME)
-    assert len(fake.registered_commands[str(guild)]) == len(BY_NAME)
+    assert await sync_slash_commands(make_bot(fake), fake.token, guild_id=guild) == len(BY_NAME) + 1
+    assert len(fake.registered_commands[str(guild)]) == len(BY_NAME) + 1

@@ -1,6 +1,7 @@
 """Slash commands, their registration on request, permission gates, cooldowns and friendly errors."""
 
 from adapters.discord import ParrotBot
+from adapters.discord.cogs.menus import TRANSCRIBE
 from domain import commands as c
 from domain.catalogue import BY_NAME
 from support.discord_harness import RecordingSink, running_bot
@@ -45,8 +46,10 @@ async def test_slash_commands_are_registered_only_when_the_owner_asks(
     refused = await fake.send_message(fake.world.admin, "!sync")
     assert (await fake.reply_to(refused)).content == "Only the bot's owner can do that."
     message = await fake.send_message(fake.world.owner, "!sync")
-    assert (await fake.reply_to(message)).content == f"Synced {len(BY_NAME)} slash commands globally."
+    assert (await fake.reply_to(message)).content == f"Synced {len(BY_NAME) + 1} slash commands globally."
     registered = {command["name"]: command for command in fake.registered_commands["global"]}
+    menu = registered.pop(TRANSCRIBE)
+    assert menu["type"] == 3  # an entry of the message menu
     assert set(registered) == set(BY_NAME)
     for name, spec in BY_NAME.items():
         assert registered[name]["description"]

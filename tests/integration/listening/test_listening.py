@@ -31,7 +31,7 @@ async def test_a_spoken_question_is_transcribed_answered_and_spoken(app: Listeni
     mark, frames_before = len(app.fake.calls), len(app.fake.voice.frames)
     await app.fake.voice.speak(app.mouth(world.admin, 5555), weather)
     transcript = await app.posted(lambda text: text.startswith("🎙️"), since=mark)
-    assert transcript.content == "🎙️ **Admin**: Parrot, what's the weather like in New York"
+    assert transcript.content == "🎙️ Admin: Parrot, what's the weather like in New York"
     answer = await app.posted(lambda text: "Sunny" in text, since=mark)
     assert answer.reply_to is not None
     spoken = await app.fake.voice.wait_for_silence(frames_before)
@@ -113,7 +113,7 @@ async def test_with_two_people_only_turns_that_call_parrot_are_answered(
     assert len(app.stt.heard) == 1
     await app.fake.voice.speak(alice, weather)  # "Parrot, what's the weather ..."
     transcript = await app.posted(lambda text: text.startswith("🎙️"), since=mark)
-    assert transcript.content == "🎙️ **Alice**: Parrot, what's the weather like in New York"
+    assert transcript.content == "🎙️ Alice: Parrot, what's the weather like in New York"
     await app.posted(lambda text: "Sunny" in text, since=mark)
 
 
@@ -142,8 +142,8 @@ async def test_two_members_talking_at_once_are_heard_as_two_turns(
     await app.posted(lambda text: "set timers" in text, since=mark), app.stt.heard
     transcripts = sorted(text for text in app.posts(mark) if text.startswith("🎙️"))
     assert transcripts == [
-        "🎙️ **Admin**: Parrot, what's the weather like in New York",
-        "🎙️ **Alice**: Parrot, set a timer for 3 hours and 10 minutes",
+        "🎙️ Admin: Parrot, what's the weather like in New York",
+        "🎙️ Alice: Parrot, set a timer for 3 hours and 10 minutes",
     ]
 
 

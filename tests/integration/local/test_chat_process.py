@@ -15,6 +15,7 @@ def test_the_local_chat_answers_every_text_command(tmp_path: Path) -> None:
     done = chat(
         ["!hi", "!help", "!instruction", "!feedback great bot", "!getfile ../../etc/passwd", "hello there", "!nope"],
         tmp_path,
+        PARROT_MODEL_STARTER="false",  # without the starter knowledge, an untrained space says so
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
@@ -27,6 +28,39 @@ def test_the_local_chat_answers_every_text_command(tmp_path: Path) -> None:
     assert "Did you mean" in out or "I don't know the command `!nope`" in out
     assert "great bot" in next(tmp_path.glob("spaces/guild-*/feedback.jsonl")).read_text()
     assert "Traceback" not in done.stderr
+
+
+def test_a_fresh_data_root_answers_from_the_starter_in_the_language_of_the_question(tmp_path: Path) -> None:
+    done = chat(["hello", "what can you do?", "привет", "!model"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    replies = [line for line in done.stdout.splitlines() if line.startswith("parrot> ")]
+    hello, abilities, privet, models = replies[:4]
+    assert hello.startswith("parrot> Hello! I'm Parrot.")
+    assert "transcribe voice messages" in abilities and "`!train`" in abilities and "`!help`" in abilities
+    assert privet.startswith("parrot> Привет! Я Parrot.")
+    assert "No model has been trained here yet" in models and "the starter model" in models
+    # Built once, then cached under the data root by the dataset's hash.
+    assert len(list(tmp_path.glob("cache/starter/*-tfidf/artifact.bin"))) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_a_servers_own_training_replaces_the_starter(tmp_path: Path) -> None:
+    done = chat(
+        [
+            "!train --backend tfidf hello => Hi there!\\nhi => Hi there!\\ngood morning => Hi there!\\n"
+            "bye => See you!\\ngoodbye => See you!\\nsee you later => See you!",
+            "hello",
+            "привет",
+            "!model",
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Training `train-1` done: model version 1 (tfidf)" in out
+    assert "parrot> Hi there!" in out
+    assert "Привет! Я Parrot." not in out and "Hello! I'm Parrot." not in out
+    assert "(active)" in out and "the starter model" not in out
 
 
 def test_the_local_chat_trains_answers_and_learns_from_a_correction(tmp_path: Path) -> None:

@@ -160,3 +160,43 @@ async def test_direct_messages_can_be_turned_off(tmp_path: Path) -> None:
     assert app.discord.replies_to(owner)[0].text.startswith("Hi ")
     in_guild = await app.discord.say("!hi")
     assert app.discord.replies_to(in_guild)[0].text.startswith("Hi ")
+
+
+async def test_forget_me_leaves_no_record_of_the_caller_on_disk_and_others_intact(
+    disk_app: AppHarness, tmp_path: Path
+) -> None:
+    root = tmp_path / "data"
+    guest, other = member(user_id=7, name="zoe", admin=False), member(user_id=8, name="max", admin=False)
+    admin = member(user_id=1, name="ada")
+    await disk_app.discord.say("!train hello there => Hi!\nhello friend => Hi!\nbye now => Bye.\nbye friend => Bye.")
+    await disk_app.settle()
+    for author, secret in ((guest, "zebra-guest"), (other, "otter-other")):
+        await disk_app.discord.say(f"!feedback {secret} likes it", author=author)
+        await disk_app.discord.say(f"what about {secret}", author=author)
+        await disk_app.discord.say(f"!correct {secret} answer", author=author)
+    await disk_app.discord.say("!feedback zebra-guest in private", author=guest, guild_id=None, channel_id=70)
+    await disk_app.discord.say("!feedback max in private", author=other, guild_id=None, channel_id=71)
+    await disk_app.discord.say("!feedback ada was here", author=admin)
+    space = space_dir(root)
+    others_before = {
+        name: [line for line in (space / name).read_text().splitlines() if '"author_id": 7' not in line]
+        for name in ("feedback.jsonl", "corrections.jsonl")
+    }
+    message = await disk_app.discord.say("!forget me", author=guest)
+    assert disk_app.discord.replies_to(message)[0].text.startswith(
+        "Done: I deleted what I kept about you in this server and in our direct messages: 2 feedback messages, "
+        "1 correction, "
+    )
+    every_file = [path for path in root.rglob("*") if path.is_file()]
+    for path in every_file:
+        assert b"zebra-guest" not in path.read_bytes(), path
+    for name, lines in others_before.items():
+        assert (space / name).read_text().splitlines() == lines
+        assert all(json.loads(line)["author_id"] != 7 for line in lines)
+    assert "otter-other" in (space / "feedback.jsonl").read_text()
+    assert "max in private" in (root / "spaces" / "dm-8" / "feedback.jsonl").read_text()
+    assert (root / "spaces" / "dm-7" / "feedback.jsonl").read_text() == ""
+    assert not list(root.rglob(".*.tmp"))
+    # The other member's correction still answers at once; the guest's is gone.
+    other_asks = await disk_app.discord.say("what about otter-other", author=other)
+    assert disk_app.discord.replies_to(other_asks)[0].text == "otter-other answer"

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +13,14 @@ from adapters.speech.whisper import WhisperSpeechToText
 
 
 @pytest.fixture(scope="session")
-def whisper(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhisperSpeechToText]:
-    backend = WhisperSpeechToText(tmp_path_factory.mktemp("models"))
+def whisper_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the Whisper model is assembled once for the session's recognisers."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def whisper(whisper_models: Path) -> Iterator[WhisperSpeechToText]:
+    backend = WhisperSpeechToText(whisper_models)
     asyncio.run(backend.warm_up())
     yield backend
     backend.close()

@@ -1,5 +1,7 @@
 """The fallback chain of recognisers and the language routing of voices, with hand-written fakes."""
 
+from collections.abc import Sequence
+
 import pytest
 
 from adapters.speech.fallback import FallbackSpeechToText
@@ -20,7 +22,7 @@ class FakeRecogniser:
     async def warm_up(self) -> None:
         self.warmed = True
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         self.heard.append(language)
         if self.text is None:
             raise BackendUnavailable(f"{self.name} is down")

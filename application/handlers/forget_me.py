@@ -1,0 +1,77 @@
+"""`forget me`: a member deletes what Parrot keeps about them, here and in their direct messages."""
+
+from collections.abc import Sequence
+
+from application.conversation import ConversationMemory
+from application.corrections import CorrectionOverrides
+from application.messagebus import BusMessage
+from application.ports.chat import ChatOutput
+from application.ports.storage import FeedbackLog
+from application.uncertain import UncertainMessages
+from domain.commands import ForgetMe
+from domain.errors import InvalidArgument
+from domain.spaces import Space
+from domain.text import CommandRef, say
+
+
+class ForgetMeHandler:
+    """Feedback, corrections (and the answers they taught at once), unsure messages, conversation memory.
+
+    Datasets and models stay: admins uploaded and trained them for the server. No audio is ever stored.
+    """
+
+    def __init__(
+        self,
+        chat: ChatOutput,
+        log: FeedbackLog,
+        overrides: CorrectionOverrides,
+        uncertain: UncertainMessages,
+        conversation: ConversationMemory,
+    ) -> None:
+        self._chat = chat
+        self._log = log
+        self._overrides = overrides
+        self._uncertain = uncertain
+        self._conversation = conversation
+
+    async def __call__(self, command: ForgetMe) -> Sequence[BusMessage]:
+        message = command.message
+        if command.target.strip().lower() != "me":
+            raise InvalidArgument(
+                say(
+                    "I can only forget the one who asks: type ",
+                    CommandRef("forget me"),
+                    " to delete what I keep about you.",
+                )
+            )
+        author = message.author.id
+        spaces = [message.space]
+        if not message.space.is_direct:
+            spaces.append(Space(guild_id=None, dm_user_id=author))
+        feedback = corrections = unsure = 0
+        for space in spaces:
+            forgotten = await self._log.forget_author(space, author)
+            feedback += forgotten.feedback
+            corrections += forgotten.corrections
+            # Corrections answered at once from memory: reloaded from the log, now without theirs.
+            self._overrides.forget(space)
+            unsure += self._uncertain.forget_author(space, author)
+        exchanges = self._conversation.forget_author(author)
+        where = "in our direct messages" if message.space.is_direct else "in this server and in our direct messages"
+        await self._chat.send_text(
+            message.channel_id,
+            say(
+                f"Done: I deleted what I kept about you {where}: "
+                f"{_count(feedback, 'feedback message')}, {_count(corrections, 'correction')}, "
+                f"{_count(unsure, 'unsure message')}, {_count(exchanges, 'remembered exchange')}. "
+                "I keep no audio. Datasets admins uploaded stay, as they belong to the server; ",
+                CommandRef("privacy"),
+                " says more.",
+            ),
+            reply_to=message.id,
+        )
+        return ()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -1,0 +1,161 @@
+"""The review page's use cases, through the bus with in-memory fakes: read models and the page's commands."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from application.review.activity import ANSWERED, CORRECTED, IGNORED, PENDING, UNSURE, ActivityLog
+from application.review.inbox import InboxFilter, ReviewInbox
+from domain import commands
+from domain.errors import InvalidArgument
+from domain.events import ReplyProduced
+from domain.ids import ChannelId, GuildId, MessageId, UserId
+from domain.messages import Author, Message, Reply
+from domain.spaces import Space
+from support.app import AppHarness
+from support.fakes import FixedClock
+
+GUILD = Space(guild_id=GuildId(1))
+TRAINING = "!train hello => Hi!\nhi there => Hi!\nbye => See you!\ngoodbye => See you!"
+
+
+def activity(app: AppHarness) -> ActivityLog:
+    log = app.container.work.activity()
+    assert isinstance(log, ActivityLog)
+    return log
+
+
+def from_page(app: AppHarness, guild: int = 1) -> Message:
+    """A message as the review page sends it: in a channel of its own, from the signed-in admin."""
+    admin = Author(UserId(7), "ada", can_manage_guild=True)
+    return Message(MessageId(-1), ChannelId(-1), admin, "", GuildId(guild), created_at=datetime.now(UTC))
+
+
+async def unsure(app: AppHarness, *texts: str) -> None:
+    await app.discord.say(TRAINING)
+    await app.settle()
+    for text in texts:
+        await app.discord.say(text, channel_id=12)
+
+
+async def test_replies_are_counted_per_day_and_unsure_ones_kept_with_channel_and_date(app: AppHarness) -> None:
+    await unsure(app, "what is the weather", "where do you live")
+    await app.discord.say("hello")
+    today = activity(app).today(GUILD)
+    assert (today.answered, today.unsure) == (3, 2)
+    items = {item.text: item for item in activity(app).items(GUILD)}
+    weather = items["what is the weather"]
+    assert (weather.reason, weather.state, weather.channel_id) == (UNSURE, PENDING, 12)
+    assert weather.intent in ("hi", "see_you") and 0.0 <= weather.confidence < 0.5
+    assert "not sure" in weather.reply and weather.at.date() == datetime.now(UTC).date()
+    assert activity(app).items(Space(guild_id=GuildId(2))) == []
+
+
+async def test_a_correction_answers_a_waiting_message_and_a_chat_correction_waits_for_review(app: AppHarness) -> None:
+    await unsure(app, "what is the weather")
+    await app.container.bus().handle(
+        commands.CorrectReply(from_page(app), correction="Sunny.", user_text="What is the weather?")
+    )
+    items = {item.text: item for item in activity(app).items(GUILD)}
+    assert (items["what is the weather"].state, items["what is the weather"].answer) == (ANSWERED, "Sunny.")
+    await app.discord.say("hello")
+    await app.discord.say("!correct Good day!")
+    items = {item.text: item for item in activity(app).items(GUILD)}
+    assert (items["hello"].reason, items["hello"].state, items["hello"].answer) == (CORRECTED, PENDING, "Good day!")
+
+
+async def test_a_correction_from_the_page_applies_at_once_and_is_logged(app: AppHarness) -> None:
+    await unsure(app, "what is the weather")
+    await app.container.bus().handle(
+        commands.CorrectReply(from_page(app), correction="Sunny.", user_text="what is the weather", bot_reply="?")
+    )
+    asked = await app.discord.say("What is the weather")
+    assert app.discord.replies_to(asked)[0].text == "Sunny."
+    (logged,) = app.stores["feedback_log"].corrections[GUILD]
+    assert (logged.user_text, logged.bot_reply, logged.correction, logged.author_id) == (
+        "what is the weather",
+        "?",
+        "Sunny.",
+        7,
+    )
+
+
+async def test_a_withdrawn_correction_stops_applying(app: AppHarness) -> None:
+    await app.discord.say(TRAINING)
+    await app.settle()
+    await app.discord.say("hello")
+    await app.discord.say("!correct Good day!")
+    bus = app.container.bus()
+    await bus.handle(commands.RetractCorrection(from_page(app), user_text="Hello"))
+    asked = await app.discord.say("hello")
+    assert app.discord.replies_to(asked)[0].text == "Hi!"
+    message = from_page(app)
+    await bus.handle(commands.RetractCorrection(message, user_text="hello"))
+    assert app.discord.replies_to(message)[-1].text == "There is no correction of that message."
+
+
+async def test_ignoring_keeps_the_message_under_ignored(app: AppHarness) -> None:
+    await unsure(app, "what is the weather")
+    message = from_page(app)
+    await app.container.bus().handle(commands.IgnoreMessages(message, texts=("What is the weather",)))
+    assert app.discord.replies_to(message)[-1].text.startswith("Ignored 1 message")
+    assert [item.state for item in activity(app).items(GUILD)] == [IGNORED]
+
+
+async def test_an_uploaded_dataset_is_kept_only_when_train_would_accept_it(app: AppHarness) -> None:
+    bus = app.container.bus()
+    good = app.discord.attachment("faq.txt", b"hello => Hi!\nhey => Hi!\nbye => Bye!\nciao => Bye!\n")
+    message = from_page(app)
+    await bus.handle(commands.UploadDataset(message, attachment=good))
+    assert app.discord.replies_to(message)[-1].text.startswith("Kept `faq.txt`: 4 examples, 2 intents.")
+    thin = app.discord.attachment("thin.txt", b"hello => Hi!\nbye => Bye!\n")
+    refused = from_page(app)
+    await bus.handle(commands.UploadDataset(refused, attachment=thin))
+    assert "at least 2 are needed" in app.discord.replies_to(refused)[-1].text
+    names = [info.name for info in await app.stores["datasets"].list_datasets(GUILD)]
+    assert names == ["faq.txt"]
+
+
+async def test_the_page_commands_are_for_admins_only(app: AppHarness) -> None:
+    member = Message(MessageId(-2), ChannelId(-2), Author(UserId(9), "bob"), "", GuildId(1))
+    await app.container.bus().handle(commands.IgnoreMessages(member, texts=("x",)))
+    assert app.discord.replies_to(member)[0].text.startswith("`feedback ignore` needs the Manage Server")
+
+
+# --- the inbox as a query ----------------------------------------------------------------------------
+
+
+JAN = datetime(2026, 1, 5, 12, tzinfo=UTC)
+FEB = datetime(2026, 2, 5, 12, tzinfo=UTC)
+
+
+async def test_similar_messages_group_under_the_least_sure_one() -> None:
+    log = ActivityLog(FixedClock())
+    author = Author(UserId(1), "alice")
+    for text, intent, confidence, at in (
+        ("what is the weather", "hi", 0.3, JAN),
+        ("what is the weather today", "hi", 0.1, FEB),
+        ("where do you live", "bye", 0.2, FEB),
+    ):
+        message = Message(MessageId(1), ChannelId(10), author, text, GuildId(1), created_at=at)
+        reply = Reply(ChannelId(10), "?", MessageId(1), None, False, intent, confidence)
+        await log.on_reply(ReplyProduced(message, reply, text))
+    inbox = ReviewInbox(log)
+    view = inbox(GUILD, InboxFilter())
+    assert [group.texts for group in view.groups] == [
+        ("what is the weather today", "what is the weather"),
+        ("where do you live",),
+    ]
+    assert view.intents == ("bye", "hi")
+    assert [g.texts for g in inbox(GUILD, InboxFilter(intent="bye")).groups] == [("where do you live",)]
+    assert [g.texts for g in inbox(GUILD, InboxFilter(min_confidence=0.25)).groups] == [("what is the weather",)]
+    january = InboxFilter(since=date(2026, 1, 1), until=date(2026, 1, 31))
+    assert [g.texts for g in inbox(GUILD, january).groups] == [("what is the weather",)]
+    assert inbox(GUILD, InboxFilter(state=IGNORED)).groups == ()
+
+
+def test_an_inverted_range_is_refused() -> None:
+    with pytest.raises(InvalidArgument):
+        InboxFilter(min_confidence=0.8, max_confidence=0.2)
+    with pytest.raises(InvalidArgument):
+        InboxFilter(since=date(2026, 2, 1), until=date(2026, 1, 1))

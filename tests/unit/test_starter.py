@@ -1,0 +1,134 @@
+"""Starter knowledge through the bus, with the fake model backend standing in for the starter's backend."""
+
+from pathlib import Path
+
+from application.ports.model import TrainedArtifact
+from application.starter import StarterKnowledge, with_starter
+from domain.errors import BackendUnavailable
+from domain.training import Dataset, Example
+from support.app import AppHarness, build_app
+from support.fakes import FakeModelBackend
+
+TEACH = "hello => Hi there!\nhi => Hi there!\nbye => See you!\nciao => See you!"
+
+
+def starter_app(tmp_path: Path, **model: object) -> AppHarness:
+    return build_app(tmp_path, model={"starter_backend": "embedded", **model})
+
+
+async def test_an_untrained_space_answers_from_the_starter_in_the_language_of_the_question(tmp_path: Path) -> None:
+    app = starter_app(tmp_path)
+    hello = await app.discord.say("hello")
+    privet = await app.discord.say("привет")
+    assert app.discord.replies_to(hello)[0].text.startswith("Hello! I'm Parrot.")
+    assert app.discord.replies_to(privet)[0].text.startswith("Привет! Я Parrot.")
+    # Trained once, then shared by every space.
+    other = await app.discord.say("hello", guild_id=2)
+    assert app.discord.replies_to(other)[0].text.startswith("Hello! I'm Parrot.")
+    assert [dataset.name for dataset in app.backend.trained] == ["starter"]
+
+
+async def test_model_shows_the_starter_until_a_training_replaces_it(tmp_path: Path) -> None:
+    app = starter_app(tmp_path)
+    before = await app.discord.say("!model")
+    assert "Active: the **starter** model" in app.discord.replies_to(before)[0].text
+    await app.discord.say(f"!train {TEACH}")
+    await app.settle()
+    trained = app.backend.trained[-1]
+    assert trained.name != "starter" and not any(e.intent.endswith("_en") for e in trained.examples)
+    hello = await app.discord.say("hello")
+    assert app.discord.replies_to(hello)[0].text == "Hi there!"
+    after = await app.discord.say("!model")
+    text = app.discord.replies_to(after)[0].text
+    assert "**(active)**" in text and "**starter**" not in text
+
+
+async def test_train_with_starter_keeps_the_starter_knowledge(tmp_path: Path) -> None:
+    app = starter_app(tmp_path)
+    await app.discord.say(f"!train --with-starter {TEACH}")
+    await app.settle()
+    trained = app.backend.trained[-1]
+    assert trained.name.endswith(" + starter")
+    assert {"greeting_ru", "oos_en"} <= set(trained.intents)
+    privet = await app.discord.say("привет")
+    assert app.discord.replies_to(privet)[0].text.startswith("Привет! Я Parrot.")
+
+
+async def test_the_keep_starter_setting_keeps_it_on_every_training(tmp_path: Path) -> None:
+    app = starter_app(tmp_path, keep_starter=True)
+    await app.discord.say(f"!train {TEACH}")
+    await app.settle()
+    assert "greeting_en" in app.backend.trained[-1].intents
+
+
+async def test_with_the_starter_disabled_an_untrained_space_says_so(tmp_path: Path) -> None:
+    app = starter_app(tmp_path, starter=False)
+    message = await app.discord.say("hello")
+    assert app.discord.replies_to(message)[0].text.startswith("I haven't been taught anything yet")
+    models = await app.discord.say("!model")
+    assert "**starter**" not in app.discord.replies_to(models)[0].text
+    assert app.backend.trained == []
+
+
+def test_the_servers_own_examples_and_answers_win_over_the_starters() -> None:
+    own = Dataset("faq", (Example("hello", "hi"), Example("hey", "hi")), {"hi": "Hi there!"})
+    starter = Dataset(
+        "starter",
+        (Example("Hello!", "greeting_en"), Example("good morning", "greeting_en"), Example("пока", "goodbye_ru")),
+        {"greeting_en": "Hello! I'm Parrot.", "goodbye_ru": "Пока!"},
+    )
+    merged = with_starter(own, starter)
+    assert merged.name == "faq + starter"
+    assert [(e.text, e.intent) for e in merged.examples] == [
+        ("hello", "hi"),
+        ("hey", "hi"),
+        ("good morning", "greeting_en"),
+        ("пока", "goodbye_ru"),
+    ]
+    assert merged.answers == {"hi": "Hi there!", "greeting_en": "Hello! I'm Parrot.", "goodbye_ru": "Пока!"}
+
+
+async def test_a_failed_starter_build_says_not_taught_yet_and_is_retried_later(tmp_path: Path) -> None:
+    app = starter_app(tmp_path)
+    app.backend.fail_with = BackendUnavailable("The training process stopped unexpectedly (out of memory?).")
+    first = await app.discord.say("hello")
+    assert app.discord.replies_to(first)[0].text.startswith("I haven't been taught anything yet")
+    app.backend.fail_with = None
+    again = await app.discord.say("hello")  # within the retry interval: not built again at once
+    assert app.discord.replies_to(again)[0].text.startswith("I haven't been taught anything yet")
+    assert app.backend.trained == []
+
+
+class OneDataset:
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset_value = dataset
+
+    async def dataset(self) -> Dataset:
+        return self.dataset_value
+
+
+class MemoryCache:
+    def __init__(self) -> None:
+        self.saved: dict[str, TrainedArtifact] = {}
+
+    async def load(self, key: str) -> TrainedArtifact | None:
+        return self.saved.get(key)
+
+    async def save(self, key: str, artifact: TrainedArtifact) -> None:
+        self.saved[key] = artifact
+
+
+async def test_the_starter_is_built_once_cached_and_retried_after_a_failure() -> None:
+    dataset = Dataset("starter", (Example("hi", "greeting_en"), Example("bye", "goodbye_en")), {"greeting_en": "Hi"})
+    backend, cache = FakeModelBackend(name="tfidf"), MemoryCache()
+    backend.fail_with = BackendUnavailable("down")
+    starter = StarterKnowledge(OneDataset(dataset), cache, backend, retry_seconds=0.0)
+    assert await starter.model() is None and cache.saved == {}
+    backend.fail_with = None
+    model = await starter.model()
+    assert model is not None and await starter.model() is model
+    assert list(cache.saved) == [f"{dataset.content_hash}-tfidf"] and len(backend.trained) == 1
+    # A new process finds the cached artifact: nothing is trained again.
+    again = StarterKnowledge(OneDataset(dataset), cache, backend)
+    assert await again.model() is not None and len(backend.trained) == 1
+    assert not StarterKnowledge(OneDataset(dataset), cache, None).enabled
