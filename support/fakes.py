@@ -315,7 +315,7 @@ class ScriptedSpeechToText:
     async def warm_up(self) -> None:
         pass
 
-    async def transcribe(self, clip: AudioClip, language: str | None) -> Transcript:
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         seconds = clip.duration_seconds
         self.heard.append(seconds)
         for shortest, longest, text in self.script:
