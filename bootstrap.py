@@ -186,13 +186,28 @@ class Model(containers.DeclarativeContainer):
     limits = providers.Dependency(instance_of=RequestLimits)
 
     embedded = providers.Resource(
-        opened, providers.Factory(EmbeddedBackend, threshold=config.provided.threshold_or.call(0.4))
+        opened,
+        providers.Factory(
+            EmbeddedBackend,
+            threshold=config.provided.threshold_or.call(0.4),
+            max_intents=config.provided.max_intents,
+        ),
     )
     tfidf = providers.Resource(
-        opened, providers.Factory(TfidfBackend, threshold=config.provided.threshold_or.call(0.5))
+        opened,
+        providers.Factory(
+            TfidfBackend,
+            threshold=config.provided.threshold_or.call(0.5),
+            max_intents=config.provided.max_intents,
+        ),
     )
     hybrid = providers.Resource(
-        opened, providers.Factory(HybridBackend, threshold=config.provided.threshold_or.call(0.4))
+        opened,
+        providers.Factory(
+            HybridBackend,
+            threshold=config.provided.threshold_or.call(0.4),
+            max_intents=config.provided.max_intents,
+        ),
     )
     openai = providers.Singleton(
         OpenAICompatibleBackend,

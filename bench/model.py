@@ -6,6 +6,12 @@ in-scope accuracy with a quarter of BANKING77's intents held out as unseen.
 
     .venv/bin/python bench/model.py [--quick] [--backend tfidf,embedded,hybrid]
     .venv/bin/python bench/model.py --starter [--backend tfidf,hybrid]   # the shipped starter dataset
+    .venv/bin/python bench/model.py --worst-case [--backend hybrid] [--intents N] [--per-intent N] [--words N]
+
+`--worst-case`: the costliest dataset the limits accept instead (`model.max_intents` intents, made-up words so
+that every example brings new n-grams, `model.max_examples` examples in all unless told otherwise): peak
+memory of training, model size, answer latency (on BANKING77's test messages) and the memory of the process
+answering.
 
 Each backend runs in a process of its own, so that peak memory (ru_maxrss) is its own; training runs in a
 worker process of that one, whose peak is reported separately.
@@ -15,6 +21,7 @@ import argparse
 import asyncio
 import csv
 import json
+import multiprocessing
 import random
 import resource
 import statistics
@@ -24,13 +31,15 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adapters.config.settings import ModelSettings
 from adapters.model.embedded import EmbeddedBackend
 from adapters.model.hybrid import HybridBackend
 from adapters.model.linear_model import LinearIntentModel
-from adapters.model.local_backend import LocalBackend
+from adapters.model.local_backend import DEFAULT_MAX_INTENTS, LocalBackend
 from adapters.model.tfidf import TfidfBackend
 from application.ports.model import TrainedArtifact
 from domain.evaluation import evaluate_predictions
@@ -45,6 +54,7 @@ BACKENDS: dict[str, Callable[[], LocalBackend]] = {
 DATASETS = ("banking77", "hwu64", "snips")
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 LATENCY_MESSAGES = 300
+MAX_EXAMPLES = ModelSettings().max_examples
 
 Pairs = list[tuple[str, str]]
 
@@ -162,6 +172,75 @@ async def out_of_scope(backend: LocalBackend, quick: bool, per_label: int | None
     return figures
 
 
+def made_up_dataset(intents: int, per_intent: int, words: int, seed: int = 0) -> Pairs:
+    """Every intent its own made-up words: as many distinct word and character n-grams as text can bring."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    pairs = []
+    for intent in range(intents):
+        for _ in range(per_intent):
+            text = " ".join("".join(rng.choices(letters, k=rng.randint(3, 10))) for _ in range(words))
+            pairs.append((text, f"intent_{intent:04}"))
+    return pairs
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current, peak) resident memory of this process, from /proc (Linux)."""
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.split()[0] if value.split() else "0"
+    return int(fields.get("VmRSS", "0")) / 1024, int(fields.get("VmHWM", "0")) / 1024
+
+
+async def worst_case(kind: str, intents: int, per_intent: int, words: int) -> dict[str, object]:
+    pairs = made_up_dataset(intents, per_intent, words)
+    backend = BACKENDS[kind]()
+    try:
+        seconds, artifact, model = await train(backend, "worst", pairs)
+        _, peak_before_answering = rss_mb()
+        # Ordinary messages, as in the main figures: what a message costs beyond the model is the same whatever
+        # the dataset (made-up words take the sentence encoder longer, with any model).
+        latencies = []
+        for text, _ in read_split("banking77", "test")[:LATENCY_MESSAGES]:
+            started = time.perf_counter()
+            await model.predict(text)
+            latencies.append((time.perf_counter() - started) * 1000)
+        latencies.sort()
+    finally:
+        backend.close()
+    deadline = time.monotonic() + 30
+    while multiprocessing.active_children() and time.monotonic() < deadline:  # reaped: counted in RUSAGE_CHILDREN
+        await asyncio.sleep(0.1)
+    serving, serving_peak = rss_mb()
+    return {
+        "backend": kind,
+        "intents": intents,
+        "examples": len(pairs),
+        "csv_bytes": sum(len(text.encode()) + len(label) + 2 for text, label in pairs),
+        "train_seconds": seconds,
+        "peak_rss_mb_training": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "artifact_bytes": len(artifact.data),
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "rss_mb_serving": serving,
+        "peak_rss_mb_serving": serving_peak,
+        "peak_rss_mb_before_answering": peak_before_answering,
+    }
+
+
+def show_worst_case(results: list[dict[str, Any]]) -> None:
+    print()
+    for r in results:
+        print(
+            f"{r['backend']}: worst case {r['intents']:,} intents, {r['examples']:,} examples "
+            f"({r['csv_bytes'] / 1e6:.1f} MB of text): training {r['train_seconds']:.0f} s, "
+            f"peak {r['peak_rss_mb_training']:.0f} MB; model {r['artifact_bytes'] / 1e6:.1f} MB; "
+            f"answer p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms; "
+            f"serving process {r['rss_mb_serving']:.0f} MB (peak {r['peak_rss_mb_serving']:.0f} MB)"
+        )
+
+
 def show(results: list[dict[str, object]]) -> None:
     print()
     print(
@@ -224,26 +303,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="30 training and 8 test examples per intent")
     parser.add_argument("--backend", default="tfidf,embedded,hybrid", help="comma-separated: tfidf,embedded,hybrid")
+    parser.add_argument("--worst-case", action="store_true", help="the costliest dataset the limits accept")
+    parser.add_argument("--intents", type=int, default=DEFAULT_MAX_INTENTS, help="worst case: intents")
+    parser.add_argument("--per-intent", type=int, default=None, help="worst case: examples per intent")
+    parser.add_argument("--words", type=int, default=40, help="worst case: made-up words per example")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--starter", action="store_true", help="the starter dataset's figures only")
     args = parser.parse_args()
     if args.starter:
         asyncio.run(starter_figures(args.backend.split(",")))
         return
+    per_intent = args.per_intent or max(2, MAX_EXAMPLES // args.intents)
     if args.one:
-        print(json.dumps(asyncio.run(run_backend(args.one, args.quick))))
+        if args.worst_case:
+            print(json.dumps(asyncio.run(worst_case(args.one, args.intents, per_intent, args.words))))
+        else:
+            print(json.dumps(asyncio.run(run_backend(args.one, args.quick))))
         return
     results = []
     for kind in args.backend.split(","):
         if kind not in BACKENDS:
             parser.error(f"unknown backend {kind!r}; choose among {', '.join(BACKENDS)}")
         command = [sys.executable, __file__, "--one", kind] + (["--quick"] if args.quick else [])
+        if args.worst_case:
+            command += ["--worst-case", "--intents", str(args.intents), "--per-intent", str(per_intent)]
+            command += ["--words", str(args.words)]
         print(f"running {kind}...", flush=True)
         started = time.perf_counter()
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         print(f"  {kind} took {time.perf_counter() - started:.0f} s", flush=True)
         results.append(json.loads(output.strip().splitlines()[-1]))
-    show(results)
+    if args.worst_case:
+        show_worst_case(results)
+    else:
+        show(results)
 
 
 if __name__ == "__main__":

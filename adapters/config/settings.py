@@ -163,6 +163,8 @@ class ModelSettings(Section):
     starter: bool = True
     starter_backend: Literal["embedded", "tfidf", "hybrid"] = "tfidf"
     keep_starter: bool = False
+    # Local backends' cost grows with intents (bench/model.py --worst-case): refused above this many.
+    max_intents: int = Field(default=1_000, ge=2, le=5_000)
     openai: OpenAISettings = OpenAISettings()
 
     def threshold_or(self, default: float) -> float:

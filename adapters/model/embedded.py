@@ -3,7 +3,7 @@
 from concurrent.futures import Executor
 from pathlib import Path
 
-from adapters.model.local_backend import LocalBackend
+from adapters.model.local_backend import DEFAULT_MAX_INTENTS, LocalBackend
 
 
 class EmbeddedBackend(LocalBackend):
@@ -25,6 +25,7 @@ class EmbeddedBackend(LocalBackend):
         pool: Executor | None = None,
         workers: int = 1,
         max_tasks_per_child: int | None = 1,
+        max_intents: int = DEFAULT_MAX_INTENTS,
     ) -> None:
         super().__init__(
             use_embeddings=True,
@@ -37,4 +38,5 @@ class EmbeddedBackend(LocalBackend):
             pool=pool,
             workers=workers,
             max_tasks_per_child=max_tasks_per_child,
+            max_intents=max_intents,
         )

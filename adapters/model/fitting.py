@@ -41,6 +41,12 @@ DEFAULT_SVM_TEMPERATURE = 3.0
 TEMPERATURES = tuple(float(t) for t in np.geomspace(0.5, 50.0, 41))
 TFIDF_SHARES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 DEFAULT_TFIDF_SHARE = 0.4
+# The TF-IDF head is a dense matrix of intents x n-grams, in training, in the model file and in memory when
+# answering: its size is bounded whatever the dataset (48 MB as float32), by keeping fewer n-grams (the most
+# frequent) when there are many intents, and never more than MAX_TERMS. The benchmarks' largest (BANKING77:
+# 77 intents x 38,000 n-grams, 2.9 million weights) stays whole.
+MAX_TFIDF_WEIGHTS = 12_000_000
+MAX_TERMS = 200_000
 
 Floats = NDArray[np.float64]
 
@@ -150,9 +156,14 @@ def _features(request: FitRequest) -> _Features:
     tfidf = text_features = None
     if request.use_tfidf:
         _report(request, 0.71, "counting words")
-        text_features = TextFeatures.fit(request.texts)
+        text_features = TextFeatures.fit(request.texts, max_terms=max_terms(len(set(request.labels))))
         tfidf = text_features.transform(request.texts)
     return _Features(embeddings, tfidf, text_features)
+
+
+def max_terms(intents: int) -> int:
+    """How many n-grams the TF-IDF features may keep for a model of `intents` intents."""
+    return max(1, min(MAX_TERMS, MAX_TFIDF_WEIGHTS // max(1, intents)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ so where TF-IDF does not help it gets a weight of 0.
 from concurrent.futures import Executor
 from pathlib import Path
 
-from adapters.model.local_backend import LocalBackend
+from adapters.model.local_backend import DEFAULT_MAX_INTENTS, LocalBackend
 
 
 class HybridBackend(LocalBackend):
@@ -28,6 +28,7 @@ class HybridBackend(LocalBackend):
         pool: Executor | None = None,
         workers: int = 1,
         max_tasks_per_child: int | None = 1,
+        max_intents: int = DEFAULT_MAX_INTENTS,
     ) -> None:
         super().__init__(
             use_embeddings=True,
@@ -41,4 +42,5 @@ class HybridBackend(LocalBackend):
             pool=pool,
             workers=workers,
             max_tasks_per_child=max_tasks_per_child,
+            max_intents=max_intents,
         )

@@ -88,4 +88,7 @@ class LinearArtifact:
 def _head(arrays: dict[str, NDArray[Any]], name: str) -> LinearHead | None:
     if f"{name}_weights" not in arrays:
         return None
-    return LinearHead(arrays[f"{name}_weights"].astype(np.float32), arrays[f"{name}_bias"].astype(np.float32))
+    # Column-major, so that `weights.T` (what features are multiplied by) is contiguous: a sparse row times a
+    # non-contiguous matrix would copy the whole matrix for every message.
+    weights = np.asfortranarray(arrays[f"{name}_weights"], dtype=np.float32)
+    return LinearHead(weights, arrays[f"{name}_bias"].astype(np.float32))

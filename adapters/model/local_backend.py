@@ -2,6 +2,7 @@
 
 import asyncio
 import multiprocessing
+import os
 import queue
 import uuid
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -15,6 +16,7 @@ from adapters.model.encoder import SentenceEncoder, shared_encoder
 from adapters.model.fitting import FitRequest, fit, install_progress_queue
 from adapters.model.linear_artifact import LinearArtifact
 from adapters.model.linear_model import LinearIntentModel
+from adapters.model.orphans import die_with_parent
 from application.ports.model import ProgressCallback, TrainedArtifact
 from domain.errors import BackendUnavailable, InvalidDataset
 from domain.text import Code, say
@@ -23,6 +25,8 @@ from domain.training import Dataset
 log = structlog.get_logger(__name__)
 
 _POLL_SECONDS = 0.25
+# Training time and memory grow with the number of intents (one linear model each): above this, refuse.
+DEFAULT_MAX_INTENTS = 1_000
 
 
 class LocalBackend:
@@ -52,6 +56,7 @@ class LocalBackend:
         workers: int = 1,
         max_tasks_per_child: int | None = 1,
         seed: int = 0,
+        max_intents: int = DEFAULT_MAX_INTENTS,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError("the out-of-scope threshold is a probability, between 0 and 1")
@@ -68,6 +73,7 @@ class LocalBackend:
         self._workers = workers
         self._max_tasks_per_child = max_tasks_per_child
         self._seed = seed
+        self._max_intents = max_intents
         self._queue: Any = None
         self._progress: dict[str, ProgressCallback] = {}
 
@@ -76,6 +82,15 @@ class LocalBackend:
         if len(labels) < 2:
             raise InvalidDataset(
                 say("At least two intents are needed to train; ", Code(dataset.name), f" has {len(labels)}.")
+            )
+        if len(labels) > self._max_intents:
+            raise InvalidDataset(
+                say(
+                    Code(dataset.name),
+                    f" has {len(labels):,} intents; the limit is {self._max_intents:,} (setting ",
+                    Code("model.max_intents"),
+                    "). Merge intents that share an answer, or split the dataset.",
+                )
             )
         job = uuid.uuid4().hex
         request = FitRequest(
@@ -147,8 +162,8 @@ class LocalBackend:
             self._pool = ProcessPoolExecutor(
                 max_workers=self._workers,
                 mp_context=context,
-                initializer=install_progress_queue,
-                initargs=(self._queue,),
+                initializer=_start_worker,
+                initargs=(self._queue, os.getpid()),
                 max_tasks_per_child=self._max_tasks_per_child,
             )
         return self._pool
@@ -170,3 +185,9 @@ class LocalBackend:
             callback = self._progress.get(job)
             if callback is not None and fraction < 1.0:
                 callback(fraction, stage)
+
+
+def _start_worker(progress_queue: Any, parent_pid: int) -> None:
+    """Each worker process's first call: it ends with the bot (a killed bot leaves no worker), and reports."""
+    die_with_parent(parent_pid)
+    install_progress_queue(progress_queue)

@@ -1,11 +1,14 @@
 """TF-IDF features: word 1-2-grams and character 2-5-grams, saved as plain arrays (never pickled).
 
-scikit-learn learns the vocabularies and inverse document frequencies and splits texts into n-grams; the
-vectors themselves are built here (the same values as TfidfVectorizer with sublinear_tf: (1 + log count)
-x idf, then unit length per block), because scikit-learn's per-call checks cost about a millisecond a
-message, a fifth of the time budget of an answer.
+scikit-learn splits texts into n-grams; the vocabularies, document frequencies and vectors are made here
+(the same values as TfidfVectorizer with sublinear_tf: (1 + log count) x idf, then unit length per block),
+because scikit-learn's per-call checks cost about a millisecond a message, a fifth of the time budget of an
+answer, and because its vocabulary holds every distinct n-gram of the training set at once: gigabytes for
+a few megabytes of made-up words. Here counting keeps at most _MAX_COUNTED n-grams, dropping the rarest
+when it fills up, which happens only far beyond the benchmarks (SNIPS, the largest, counts 111,000).
 """
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 # With a thousand examples or more, character n-grams seen once are mostly noise (and memory).
 _CHAR_MIN_DF_FROM = 1_000
+_MAX_COUNTED = 1_000_000
 _SETTINGS: dict[str, dict[str, Any]] = {
     "word": {"ngram_range": (1, 2)},
     "char": {"analyzer": "char_wb", "ngram_range": (2, 5)},
@@ -53,16 +57,13 @@ class TextFeatures:
         self._blocks = (word, char)
 
     @classmethod
-    def fit(cls, texts: Sequence[str]) -> "TextFeatures":
+    def fit(cls, texts: Sequence[str], max_terms: int | None = None) -> "TextFeatures":
+        """`max_terms`: at most this many n-grams in all (those in most texts), split evenly between the blocks."""
         blocks = []
         for kind in ("word", "char"):
             min_df = 2 if kind == "char" and len(texts) >= _CHAR_MIN_DF_FROM else 1
-            vectorizer = TfidfVectorizer(**_SETTINGS[kind], sublinear_tf=True, min_df=min_df, dtype=np.float32)
-            vectorizer.fit(texts)
-            terms = [""] * len(vectorizer.vocabulary_)
-            for term, index in vectorizer.vocabulary_.items():
-                terms[index] = term
-            blocks.append(_Block(kind, terms, vectorizer.idf_))
+            limit = None if max_terms is None else max(1, max_terms // 2)
+            blocks.append(_fit_block(kind, texts, min_df, limit))
         return cls(*blocks)
 
     @property
@@ -93,3 +94,33 @@ class TextFeatures:
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, NDArray[np.float32]]) -> "TextFeatures":
         return cls(*(_Block(kind, meta[kind], arrays[f"{kind}_idf"]) for kind in ("word", "char")))
+
+
+def _fit_block(kind: str, texts: Sequence[str], min_df: int, max_terms: int | None) -> _Block:
+    """Terms in at least `min_df` texts (at most `max_terms`, those in most texts), in alphabetical order."""
+    analyse: Callable[[str], list[str]] = TfidfVectorizer(**_SETTINGS[kind]).build_analyzer()
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(analyse(text)))
+        if len(counts) > _MAX_COUNTED:
+            counts = _drop_rarest(counts)
+    kept = [term for term, count in counts.items() if count >= min_df]
+    if max_terms is not None and len(kept) > max_terms:
+        kept = heapq.nlargest(max_terms, kept, key=lambda term: (counts[term], term))
+    terms = sorted(kept)
+    # As scikit-learn's smooth idf, in float32 like its: log((1 + texts) / (1 + texts with the term)) + 1.
+    document_frequency = np.array([counts[term] for term in terms], dtype=np.float32) + np.float32(1)
+    idf = np.full_like(document_frequency, fill_value=len(texts) + 1, dtype=np.float32)
+    idf /= document_frequency
+    np.log(idf, out=idf)
+    idf += np.float32(1)
+    return _Block(kind, terms, idf)
+
+
+def _drop_rarest(counts: Counter[str]) -> Counter[str]:
+    """Counts of the n-grams above the lowest count(s) seen, down to half of _MAX_COUNTED."""
+    floor = 1
+    while len(counts) > _MAX_COUNTED // 2:
+        counts = Counter({term: count for term, count in counts.items() if count > floor})
+        floor += 1
+    return counts

@@ -2,7 +2,7 @@
 
 from concurrent.futures import Executor
 
-from adapters.model.local_backend import LocalBackend
+from adapters.model.local_backend import DEFAULT_MAX_INTENTS, LocalBackend
 
 
 class TfidfBackend(LocalBackend):
@@ -22,6 +22,7 @@ class TfidfBackend(LocalBackend):
         pool: Executor | None = None,
         workers: int = 1,
         max_tasks_per_child: int | None = 1,
+        max_intents: int = DEFAULT_MAX_INTENTS,
     ) -> None:
         super().__init__(
             use_embeddings=False,
@@ -31,4 +32,5 @@ class TfidfBackend(LocalBackend):
             pool=pool,
             workers=workers,
             max_tasks_per_child=max_tasks_per_child,
+            max_intents=max_intents,
         )

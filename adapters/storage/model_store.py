@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -21,16 +22,19 @@ from domain.training import EvaluationReport, ModelVersion
 
 ARTIFACT = "artifact.bin"
 METADATA = "version.json"
+STAGING = ".staging-"
 
 
 class FilesystemModelStore:
     def __init__(self, layout: SpaceLayout) -> None:
         self._layout = layout
         self._locks: dict[Space, asyncio.Lock] = {}
+        self._swept: set[Space] = set()
 
     async def publish(
         self, space: Space, artifact: TrainedArtifact, version: ModelVersion, activate: bool = False
     ) -> ModelVersion:
+        await self._sweep(space)
         async with self._locks.setdefault(space, asyncio.Lock()):
             return await asyncio.to_thread(self._publish, space, artifact, version, activate)
 
@@ -39,10 +43,21 @@ class FilesystemModelStore:
         return _publish(self._layout.space(space), self._layout.models(space), artifact, version, settings)
 
     async def list_versions(self, space: Space) -> Sequence[ModelVersion]:
+        await self._sweep(space)
         return await asyncio.to_thread(_list, self._layout.models(space))
 
     async def load_artifact(self, space: Space, number: int) -> TrainedArtifact:
+        await self._sweep(space)
         return await asyncio.to_thread(_load, self._layout.models(space), number)
+
+    async def _sweep(self, space: Space) -> None:
+        """On this process's first use of a space: remove what a killed publisher left (its staging folder)."""
+        if space in self._swept:
+            return
+        async with self._locks.setdefault(space, asyncio.Lock()):
+            if space not in self._swept:
+                await asyncio.to_thread(remove_leftovers, self._layout.models(space))
+                self._swept.add(space)
 
     async def save_report(self, space: Space, number: int | None, report: EvaluationReport, png: bytes) -> None:
         folder = self._layout.models(space)
@@ -97,7 +112,8 @@ def _publish(
     space_folder: Path, folder: Path, artifact: TrainedArtifact, version: ModelVersion, activate_in: Path | None
 ) -> ModelVersion:
     make_private_folders(folder)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    # Named after this process, so that a later start can tell a dead publisher's folder from a live one's.
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=folder))
     try:
         write_atomic_sync(staging / ARTIFACT, artifact.data)
         # Another process (`parrot train` beside the bot) may publish into the same folder: the number is
@@ -126,6 +142,33 @@ def _publish(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def remove_leftovers(folder: Path) -> list[str]:
+    """Remove staging folders whose process is gone (killed while publishing); the names removed."""
+    if not folder.is_dir():
+        return []
+    removed = []
+    for entry in folder.iterdir():
+        if entry.name.startswith(STAGING) and entry.is_dir() and not _publisher_alive(entry.name):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
+
+
+def _publisher_alive(name: str) -> bool:
+    pid = name.removeprefix(STAGING).split("-", 1)[0]
+    if not pid.isdigit():
+        return False  # an older name without the process id
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _numbers(folder: Path) -> list[int]:

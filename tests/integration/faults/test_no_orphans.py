@@ -1,0 +1,86 @@
+"""SIGKILL of a process that is training: its worker processes end too, within seconds, none left behind."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from adapters.storage.layout import SpaceLayout
+from adapters.storage.model_store import FilesystemModelStore
+from support.shared_data import PROJECT_ROOT
+from tests.integration.faults.crash_worker import SPACE
+
+GRACE_SECONDS = 5.0
+
+
+def parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])  # the command name, in brackets, may hold spaces
+
+
+def descendants(root: int) -> set[int]:
+    parents = {int(entry.name): parent_of(int(entry.name)) for entry in Path("/proc").iterdir() if entry.name.isdigit()}
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie: an orphan's zombie is reaped by whoever adopted it, maybe never in a container."""
+    try:
+        os.kill(pid, 0)
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+    return state not in ("Z", "X")
+
+
+def test_killing_a_training_process_leaves_no_worker_behind() -> None:
+    trainer = subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.faults.training_worker"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert trainer.stdout is not None
+    children: set[int] = set()
+    try:
+        while "counting words" not in (line := trainer.stdout.readline()):  # the worker is fitting
+            assert line, "the trainer stopped before it was killed"
+        children = descendants(trainer.pid)
+        assert children, "training runs in a worker process"
+        os.kill(trainer.pid, signal.SIGKILL)
+        trainer.wait(timeout=10)
+        deadline = time.monotonic() + GRACE_SECONDS
+        while (survivors := {pid for pid in children if alive(pid)}) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not survivors, f"{len(survivors)} of {len(children)} child processes outlived their killed parent"
+    finally:
+        trainer.kill()
+        for pid in children:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)  # not to leave them to the next test
+
+
+async def test_a_staging_folder_left_by_a_killed_publisher_is_removed_at_the_next_start(tmp_path: Path) -> None:
+    layout = SpaceLayout(tmp_path)
+    models = layout.models(SPACE)
+    models.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftovers = [models / f".staging-{dead.stdout.strip()}-x1y2z3", models / ".staging-abc_12de"]  # today's, older
+    live = models / f".staging-{os.getpid()}-q9w8e7"  # a publisher at work in this process: kept
+    for folder in (*leftovers, live):
+        folder.mkdir()
+        (folder / ".artifact.bin.k3j4.tmp").write_bytes(b"half a model")
+    store = FilesystemModelStore(layout)
+    assert await store.list_versions(SPACE) == []
+    assert not any(folder.exists() for folder in leftovers)
+    assert live.is_dir()
