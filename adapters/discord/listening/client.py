@@ -6,7 +6,8 @@ message) and socket listeners (called on its UDP reader thread); this client wir
 It also fixes one thing for listeners: discord.py's reader thread waits in a 30 s select() on the UDP
 socket. With a listener registered it is always in one, so when a reconnection closes the socket the
 thread sleeps on for up to 30 s, and the new connection's IP discovery (which it must read) times out.
-Shutting the socket down before closing it wakes the select at once.
+Shutting the socket down before closing it (or, before it is connected, sending it an empty datagram)
+wakes the select at once.
 """
 
 import contextlib
@@ -20,14 +21,19 @@ from discord.voice_state import VoiceConnectionState
 
 class _WakingSocket(socket.socket):
     def close(self) -> None:
-        with contextlib.suppress(OSError):
+        try:
             self.shutdown(socket.SHUT_RDWR)  # wakes a select() waiting on this socket in another thread
+        except OSError:
+            # Not connected yet (a handshake that failed early): a datagram to its own port wakes it instead.
+            with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as waker:
+                waker.sendto(b"", ("127.0.0.1", self.getsockname()[1]))
         super().close()
 
 
 class _ListeningConnectionState(VoiceConnectionState):
     def _create_socket(self) -> None:
         self.socket = _WakingSocket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.bind(("0.0.0.0", 0))  # bound now (connecting would bind it later), so it can be woken  # noqa: S104
         self.socket.setblocking(False)
         self._socket_reader.resume()
 

@@ -298,3 +298,25 @@ async def test_the_nickname_shows_listening_where_the_bot_may_change_it(tmp_path
             await app.fake.reply_to(await app.fake.send_message(fake.world.admin, "!listen off"))
             assert fake.world.nicknames[fake.world.bot.id] is None  # back to its own name
             await shutdown(container)
+
+
+async def test_listening_survives_a_reconnection_that_times_out_half_way(app: Listening, weather: list[bytes]) -> None:
+    # The voice server holds its answers: discord.py's attempt times out before its new socket is connected,
+    # and its reader thread must not sleep on that socket (discord.py's 30 s select) through the next attempt.
+    world = app.fake.world
+    await app.turn_on()
+    connections = len(app.fake.voice.connections)
+    app.fake.voice.answering.clear()
+    await app.fake.voice.drop(code=4006)
+    async with asyncio.timeout(30):
+        while len(app.fake.voice.connections) <= connections:
+            await asyncio.sleep(0.02)
+    await asyncio.sleep(6.0)  # past the bot's 5 s connection timeout
+    app.fake.voice.answering.set()
+    async with asyncio.timeout(30):
+        while not app.fake.voice.connected.is_set():
+            await asyncio.sleep(0.02)
+    await asyncio.sleep(0.3)
+    mark = len(app.fake.calls)
+    await app.fake.voice.speak(app.mouth(world.admin, 5555), weather)
+    await app.posted(lambda text: text.startswith("🎙️"), since=mark, timeout=15)
