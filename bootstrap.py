@@ -35,6 +35,7 @@ from adapters.storage.file_vault import FilesystemVault
 from adapters.storage.instructions import InstructionsFile
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
+from adapters.storage.review_log import JsonLinesReviewStore
 from adapters.storage.settings_store import JsonSettingsStore
 from adapters.system.clock import SystemClock
 from application.active_models import ActiveModels
@@ -51,6 +52,7 @@ from application.handlers.join_voice import JoinVoiceHandler
 from application.handlers.leave_voice import LeaveVoiceHandler
 from application.handlers.listen import SetListeningConsentHandler, SetListeningHandler
 from application.handlers.models import ListModelsHandler, UseModelHandler
+from application.handlers.rate_reply import RateReplyHandler
 from application.handlers.reply_to_message import ReplyToMessageHandler
 from application.handlers.review_actions import IgnoreMessagesHandler, RetractCorrectionHandler, UploadDatasetHandler
 from application.handlers.select_dataset import SelectDatasetHandler
@@ -79,6 +81,7 @@ from application.review.inbox import ReviewInbox
 from application.review.intents import IntentAnswers
 from application.review.models import JobStatus, ModelHistory, ReportPicture
 from application.review.overview import Overview
+from application.review.settings import ServerSettings
 from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from application.uncertain import UncertainMessages
@@ -236,6 +239,7 @@ class Storage(containers.DeclarativeContainer):
     datasets = providers.Singleton(FilesystemDatasetStore, layout)
     space_settings = providers.Singleton(JsonSettingsStore, layout)
     feedback_log = providers.Singleton(JsonLinesFeedbackLog, layout, appender)
+    review_store = providers.Singleton(JsonLinesReviewStore, layout, appender)
     model_store = providers.Singleton(FilesystemModelStore, layout)
     instructions = providers.Singleton(InstructionsFile, settings.provided.storage.instructions)
 
@@ -259,7 +263,9 @@ class Work(containers.DeclarativeContainer):
     conversation = providers.Singleton(ConversationMemory)
     corrections = providers.Singleton(CorrectionOverrides, log=storage.feedback_log)
     uncertain = providers.Singleton(UncertainMessages)
-    activity = providers.Singleton(ActivityLog, clock=clock)
+    activity = providers.Singleton(
+        ActivityLog, clock=clock, store=storage.review_store, per_space=settings.provided.web.inbox_size
+    )
     # Starter knowledge answers untrained spaces; its model is cached under the data root by dataset hash.
     starter = providers.Singleton(
         StarterKnowledge,
@@ -319,6 +325,8 @@ class Review(containers.DeclarativeContainer):
     """The review page's queries (read models); its actions are commands on the bus like any driver's."""
 
     limits = providers.Dependency(instance_of=RequestLimits)
+    speech_settings = providers.Dependency(instance_of=SpeechSettings)
+    keep_starter = providers.Dependency(instance_of=bool)
     storage = providers.DependenciesContainer()
     work = providers.DependenciesContainer()
 
@@ -334,6 +342,12 @@ class Review(containers.DeclarativeContainer):
     )
     download = providers.Singleton(DatasetDownload, datasets=storage.datasets, max_bytes=limits.provided.dataset_bytes)
     answers = providers.Singleton(IntentAnswers, data=work.training_data)
+    settings = providers.Singleton(
+        ServerSettings,
+        settings=storage.space_settings,
+        default_languages=providers.Callable(heard_languages, speech_settings),
+        keep_starter=keep_starter,
+    )
 
 
 class Container(containers.DeclarativeContainer):
@@ -370,7 +384,14 @@ class Container(containers.DeclarativeContainer):
         storage=storage,
         model=model,
     )
-    review = providers.Container(Review, limits=limits, storage=storage, work=work)
+    review = providers.Container(
+        Review,
+        limits=limits,
+        speech_settings=settings.provided.speech,
+        keep_starter=settings.provided.model.keep_starter,
+        storage=storage,
+        work=work,
+    )
 
     # One line per command. Adding a command adds one line here (and its handler, catalogue entry and cog method).
     command_handlers = providers.Dict(
@@ -445,6 +466,9 @@ class Container(containers.DeclarativeContainer):
                 clock=work.clock,
             ),
             commands.IgnoreMessages: providers.Singleton(IgnoreMessagesHandler, chat=chat, activity=work.activity),
+            commands.RateReply: providers.Singleton(
+                RateReplyHandler, log=storage.feedback_log, conversation=work.conversation, clock=work.clock
+            ),
             commands.UploadDataset: providers.Singleton(UploadDatasetHandler, chat=chat, data=work.training_data),
             commands.ReplyToMessage: providers.Singleton(
                 ReplyToMessageHandler,
@@ -479,6 +503,7 @@ class Container(containers.DeclarativeContainer):
                 overrides=work.corrections,
                 uncertain=work.uncertain,
                 conversation=work.conversation,
+                activity=work.activity,
             ),
             commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat),
             commands.TrainModel: providers.Singleton(
@@ -502,6 +527,7 @@ class Container(containers.DeclarativeContainer):
                 jobs=work.jobs,
                 store=storage.model_store,
                 settings=storage.space_settings,
+                starter_enabled=work.starter.provided.enabled,
             ),
             commands.TestModel: providers.Singleton(
                 EvaluateModelHandler,
@@ -534,6 +560,7 @@ class Container(containers.DeclarativeContainer):
                 providers.Object(speak_replies_in_voice), work.activity.provided.on_reply
             ),
             events.ReplyCorrected: providers.List(providers.Object(log_event), work.activity.provided.on_corrected),
+            events.ReplyRatedDown: providers.List(providers.Object(log_event), work.activity.provided.on_rated_down),
             **{
                 kind: providers.List(providers.Object(log_event))
                 for kind in (

@@ -3,8 +3,9 @@
 import argparse
 import asyncio
 import getpass
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -114,6 +115,7 @@ async def start_web(
             data=review.data(),
             download=review.download(),
             answers=review.answers(),
+            settings=review.settings(),
         ),
         directory=directory,
         policy=container.policy(),
@@ -130,7 +132,18 @@ async def start_web(
         # The local chat logs to a file, which gets the line too; on Discord the log is standard error itself.
         identity = Identity(user_id=1 if local else 0, name=getpass.getuser(), guilds=None)
         server.login_line(identity, log_link=local)
+        # Each link opens one session; `kill -USR1 PID` prints a new one without a restart.
+        on_signal_for_a_new_link(lambda: server.login_line(identity, log_link=local))
     return server
+
+
+def on_signal_for_a_new_link(print_link: Callable[[], object]) -> None:
+    if not hasattr(signal, "SIGUSR1"):
+        return  # not on this system: restart for a new link
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, print_link)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return  # no signals in this loop (or not the main thread): restart for a new link
 
 
 # --- the Discord driver, given its parts here ------------------------------------------------------

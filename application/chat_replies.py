@@ -12,6 +12,9 @@ from domain.text import Text
 MAX_PARTS = 4
 # A text sent as a file shows this much of its beginning inline, so the gist is readable without opening it.
 PREVIEW_CHARS = 500
+# What a text sent as a file says about it, in the language of the text (`{filename}`, `{chars}` filled in).
+FILE_NOTE = "(the full text is attached as {filename}: {chars} characters)"
+FILE_NOTE_RU = "(полный текст во вложении {filename}: {chars} симв.)"
 
 
 async def send_long_text(
@@ -25,6 +28,7 @@ async def send_long_text(
     max_parts: int = MAX_PARTS,
     actions: Sequence[ReplyAction] = (),
     file_text: str | None = None,
+    file_note: str = FILE_NOTE,
 ) -> MessageId:
     """Send `text` split on word boundaries, or as a .txt file when it would take more than `max_parts` messages.
 
@@ -38,7 +42,7 @@ async def send_long_text(
         return await chat.send_text(channel_id, whole, reply_to=reply_to, actions=actions)
     parts = split_for_chat(whole, limit)
     if len(parts) > max_parts:
-        note = f"(the full text is attached as {filename}: {len(text)} characters)"
+        note = file_note.format(filename=filename, chars=len(text))
         if max_parts == 1:
             note = f"{intro}{first_lines(text, min(PREVIEW_CHARS, limit - len(intro) - len(note) - 2))}\n{note}"
         else:

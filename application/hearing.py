@@ -2,7 +2,7 @@
 
 import structlog
 
-from application.chat_replies import send_long_text
+from application.chat_replies import FILE_NOTE, FILE_NOTE_RU, send_long_text
 from application.deadlines import within
 from application.languages import SpeechLanguages
 from application.ports.chat import AttachmentSource, ChatOutput
@@ -10,6 +10,7 @@ from application.ports.speech import AudioCodec, SpeechToText
 from application.work_gate import WorkGate
 from domain.errors import InvalidAudio, ParrotError, TooLarge
 from domain.messages import Attachment, Message, Status
+from domain.scripts import written_in_cyrillic
 from domain.speech import Transcript
 from domain.text import Code, Quote, say
 
@@ -68,15 +69,18 @@ class AudioHearing:
         if transcript.is_empty:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise InvalidAudio("I couldn't hear any words in that audio.")
+        # Said in the language of what was heard: a Russian transcript after "I heard" reads wrong.
+        russian = written_in_cyrillic(transcript.text) is True
         await send_long_text(
             self._chat,
             message.channel_id,
             say(Quote(transcript.text.strip(), limit=MAX_TRANSCRIPT_CHARS)),
             reply_to=message.id,
             filename="transcript.txt",
-            intro="🎙️ I heard: ",
+            intro="🎙️ Я услышал: " if russian else "🎙️ I heard: ",
             max_parts=1,
             file_text=transcript.text.strip(),
+            file_note=FILE_NOTE_RU if russian else FILE_NOTE,
         )
         await self._chat.set_status(message.channel_id, message.id, Status.DONE)
         return transcript

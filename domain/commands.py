@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import ClassVar
 
-from domain.ids import ChannelId, GuildId
+from domain.ids import ChannelId, GuildId, MessageId
 from domain.messages import Attachment, Message
 from domain.speech import AudioClip
 
@@ -142,6 +142,16 @@ class IgnoreMessages(Command):
     privileged_as = "feedback ignore"
 
     texts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RateReply(Command):
+    """A member gave one of Parrot's replies a thumbs-down (on Discord, a 👎 reaction): it goes to the review inbox.
+
+    The message stands for the reaction: its author is who reacted, its channel where; `reply_id` is the reply.
+    """
+
+    reply_id: MessageId
 
 
 @dataclass(frozen=True, slots=True)

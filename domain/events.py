@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from domain.feedback import Correction, Feedback
+from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import ChannelId
 from domain.messages import Message, Reply
 from domain.spaces import Space
@@ -19,6 +19,12 @@ class ReplyProduced(Event):
     message: Message
     reply: Reply
     user_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRatedDown(Event):
+    space: Space
+    rating: ThumbsDown
 
 
 @dataclass(frozen=True, slots=True)

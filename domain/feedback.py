@@ -31,6 +31,22 @@ class Correction:
 
 
 @dataclass(frozen=True, slots=True)
+class ThumbsDown:
+    """A member disliked a reply: what was asked, what Parrot answered, how sure it was, and who disliked it."""
+
+    user_text: str
+    bot_reply: str
+    intent: str
+    confidence: float
+    author_id: UserId  # who gave the thumbs-down
+    asker_id: UserId | None  # who wrote the message the reply answered
+    guild_id: GuildId | None
+    channel_id: ChannelId
+    reply_message_id: MessageId
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Exchange:
     """One message the bot answered and its answer, remembered so it can be corrected."""
 

@@ -4,7 +4,8 @@ Use cases compose a `Text`; each driver's ChatOutput renders it (Discord: `<#id>
 the local chat: plain names). So nothing in the core knows how a platform marks up a channel or a command.
 """
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from domain.ids import ChannelId
@@ -84,6 +85,26 @@ def join_lines(lines: "list[Text | str]") -> Text:
     for index, line in enumerate(lines):
         text = text + ("\n" if index else "") + line
     return text
+
+
+# A command written into an answer (a dataset's, the starter's) as "`!name args`": `!` marks it, whatever the prefix.
+_MARKED_COMMAND = re.compile(r"`!([a-z_]+)([^`\n]*)`")
+
+
+def with_commands(answer: str, names: Collection[str]) -> Text:
+    """`answer` with each "`!name ...`" of a known command as a CommandRef, so each chat writes its own prefix.
+
+    Only `names` count: "`!play`" in an answer may well be another bot's command, and stays as it was written.
+    """
+    text = Text()
+    start = 0
+    for match in _MARKED_COMMAND.finditer(answer):
+        if match.group(1) not in names:
+            continue
+        before = answer[start : match.start()]
+        text = (text + before if before else text) + CommandRef(match.group(1) + match.group(2))
+        start = match.end()
+    return text + answer[start:] if start < len(answer) else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ def in_memory_stores() -> dict[str, Any]:
         "datasets": fakes.InMemoryDatasets(),
         "space_settings": settings,
         "feedback_log": fakes.InMemoryFeedbackLog(),
+        "review_store": fakes.InMemoryReviewStore(),
         "model_store": fakes.InMemoryModelStore(settings=settings),
         "instructions": fakes.StaticInstructions(),
     }
@@ -56,13 +57,17 @@ def build_app(
     in_memory: bool = True,
     real_speech: bool = False,
     web: bool = False,
+    web_settings: dict[str, Any] | None = None,
     **sections: dict[str, Any],
 ) -> AppHarness:
     """The container with fake speech and model backends; storage in memory, or real under `data_root`.
 
     The fake model backend stands in for the configured default (`embedded`); with `real_speech`,
-    the configured codec, recogniser and voice are the real ones.
+    the configured codec, recogniser and voice are the real ones. `web_settings` is the `web` section
+    (`web` itself says whether the review page's wrappers are in place).
     """
+    if web_settings:
+        sections = {**sections, "web": web_settings}
     settings = make_settings(data_root, **sections)
     discord = ScriptedDiscord(prefix=settings.discord.prefix)
     backend = fakes.FakeModelBackend(name="embedded")

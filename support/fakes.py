@@ -9,11 +9,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from application.ports.model import ProgressCallback, TrainedArtifact
+from application.ports.review import ReviewItem
 from application.ports.storage import DatasetInfo, Forgotten, SpaceSettings, StoredFile
 from application.text_matching import similarity
 from domain.dataset_rules import normalise_text
 from domain.errors import BackendUnavailable, InvalidAudio, InvalidDataset, NotFound, PathOutsideRoot, TooLarge
-from domain.feedback import Correction, Feedback
+from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import ChannelId, GuildId, UserId
 from domain.spaces import Space
 from domain.speech import AudioClip, EncodedAudio, Transcript
@@ -111,6 +112,7 @@ class InMemoryFeedbackLog:
     def __init__(self) -> None:
         self.feedback: dict[Space, list[Feedback]] = {}
         self.corrections: dict[Space, list[Correction]] = {}
+        self.thumbs_down: dict[Space, list[ThumbsDown]] = {}
 
     async def append_feedback(self, space: Space, feedback: Feedback) -> None:
         self.feedback.setdefault(space, []).append(feedback)
@@ -121,20 +123,46 @@ class InMemoryFeedbackLog:
     async def append_correction(self, space: Space, correction: Correction) -> None:
         self.corrections.setdefault(space, []).append(correction)
 
+    async def append_thumbs_down(self, space: Space, rating: ThumbsDown) -> None:
+        self.thumbs_down.setdefault(space, []).append(rating)
+
+    async def list_thumbs_down(self, space: Space, limit: int) -> Sequence[ThumbsDown]:
+        return self.thumbs_down.get(space, [])[-limit:]
+
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         return list(self.corrections.get(space, []))
 
     async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
         feedback = self.feedback.get(space, [])
         corrections = self.corrections.get(space, [])
+        ratings = self.thumbs_down.get(space, [])
         self.feedback[space] = [item for item in feedback if item.author_id != author_id]
         self.corrections[space] = [item for item in corrections if item.author_id != author_id]
-        return Forgotten(len(feedback) - len(self.feedback[space]), len(corrections) - len(self.corrections[space]))
+        self.thumbs_down[space] = [item for item in ratings if author_id not in (item.author_id, item.asker_id)]
+        return Forgotten(
+            len(feedback) - len(self.feedback[space]),
+            len(corrections) - len(self.corrections[space]),
+            len(ratings) - len(self.thumbs_down[space]),
+        )
 
     async def retract_correction(self, space: Space, user_text: str, at: datetime) -> None:
         key = normalise_text(user_text)
         kept = [c for c in self.corrections.get(space, []) if normalise_text(c.user_text) != key]
         self.corrections[space] = kept
+
+
+class InMemoryReviewStore:
+    def __init__(self) -> None:
+        self.records: dict[Space, list[ReviewItem]] = {}
+
+    async def load(self, space: Space) -> Sequence[ReviewItem]:
+        return list(self.records.get(space, []))
+
+    async def append(self, space: Space, item: ReviewItem) -> None:
+        self.records.setdefault(space, []).append(item)
+
+    async def rewrite(self, space: Space, items: Sequence[ReviewItem]) -> None:
+        self.records[space] = list(items)
 
 
 class StaticInstructions:

@@ -188,6 +188,8 @@ class WebSettings(Section):
     # Where the OAuth2 endpoints live; else `discord.api_base`, else Discord's own.
     discord_api_base: str | None = None
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # The review inbox keeps this many of the newest entries per server on disk (review.jsonl).
+    inbox_size: int = Field(default=1000, ge=10, le=100_000)
 
     @property
     def oauth_configured(self) -> bool:

@@ -22,14 +22,18 @@ from adapters.discord.errors import explain
 from adapters.discord.inbox import CommandSink, Inbox
 from adapters.discord.listening.listener import DiscordListening
 from adapters.discord.teach import TeachButton
+from adapters.discord.translate import to_reaction_message
 from adapters.discord.voice import DiscordVoice
 from application.command_parser import parse_message
 from application.messagebus import APOLOGY
+from domain.commands import RateReply
+from domain.ids import MessageId
 
 log = structlog.get_logger("parrot.discord")
 
 # Messages people write; joins, pins, boosts and the like are not for the bot.
 _CHAT_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+THUMBS_DOWN = "\N{THUMBS DOWN SIGN}"
 
 
 def _cause(error: BaseException) -> BaseException:
@@ -49,6 +53,9 @@ def intents() -> discord.Intents:
     wanted.dm_messages = True
     wanted.message_content = True
     wanted.voice_states = True  # who sits in which voice channel, for `join` and spoken replies
+    # A 👎 on a reply sends its message to the review inbox; reactions are not privileged intents.
+    wanted.guild_reactions = True
+    wanted.dm_reactions = True
     return wanted
 
 
@@ -140,6 +147,18 @@ class ParrotBot(commands.Bot):
             return
         # Plain text, audio, or an unknown command: the core's parser decides, the core answers.
         await self.inbox.handle(parse_message(self.inbox.message(message), self.config.prefix))
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        # Raw: the reply need not be in discord.py's cache. Only a member's 👎 (any skin tone) on our own message.
+        me = self.user
+        if me is None or payload.message_author_id != me.id or payload.user_id == me.id:
+            return
+        if payload.member is not None and payload.member.bot:
+            return
+        if not (payload.emoji.name or "").startswith(THUMBS_DOWN):
+            return
+        message = to_reaction_message(payload, owner_ids=frozenset(self.owner_ids))
+        await self.inbox.handle(RateReply(message, reply_id=MessageId(payload.message_id)))
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         # Raw: the message need not be in discord.py's cache. Work done for it (a transcript) is then dropped.

@@ -1,6 +1,7 @@
 """discord.py objects in, domain values out. Nothing past this module sees a discord type."""
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import discord
 
@@ -86,6 +87,24 @@ def to_message(message: discord.Message, *, owner_ids: frozenset[int]) -> Messag
         reply_to=reply_to,
         created_at=message.created_at,
         author_voice_channel_id=voice_channel_of(message.author),
+    )
+
+
+def to_reaction_message(payload: discord.RawReactionActionEvent, *, owner_ids: frozenset[int]) -> Message:
+    """A reaction as the domain sees it: who reacted, where; it has no text, and the reacted-to message is the reply."""
+    if payload.member is not None:
+        author = to_author(payload.member, owner_ids=owner_ids)
+    else:
+        # In direct messages Discord sends only the user's id; the name is not needed to record a rating.
+        author = Author(id=UserId(payload.user_id), name=str(payload.user_id), is_owner=payload.user_id in owner_ids)
+    return Message(
+        id=MessageId(payload.message_id),
+        channel_id=ChannelId(payload.channel_id),
+        author=author,
+        content="",
+        guild_id=GuildId(payload.guild_id) if payload.guild_id is not None else None,
+        reply_to=MessageId(payload.message_id),
+        created_at=datetime.now(UTC),
     )
 
 

@@ -104,6 +104,16 @@ class LineAppender:
             with storage_errors(path):
                 return await asyncio.to_thread(_remove_lines, path, drop)
 
+    async def replace(self, path: Path, lines: list[str]) -> None:
+        """Rewrite `path` atomically with exactly `lines`. Appends wait meanwhile."""
+        if any("\n" in line for line in lines):
+            raise ValueError("a record must be one line")
+        data = "".join(line + "\n" for line in lines).encode("utf-8")
+        lock = self._locks.setdefault(path, asyncio.Lock())
+        async with lock:
+            with storage_errors(path):
+                await asyncio.to_thread(_write_atomic, path, data)
+
     async def _append(self, path: Path, line: str) -> None:
         await asyncio.to_thread(_append_sync, path, line)
 

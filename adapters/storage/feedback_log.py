@@ -1,4 +1,4 @@
-"""Feedback and corrections as JSON Lines, one file each per space."""
+"""Feedback, corrections and thumbs-downs as JSON Lines, one file each per space."""
 
 import json
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from adapters.storage.jsonlines import read_records
 from adapters.storage.layout import SpaceLayout
 from application.ports.storage import Forgotten
 from domain.dataset_rules import normalise_text
-from domain.feedback import Correction, Feedback
+from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
 
@@ -48,6 +48,26 @@ class JsonLinesFeedbackLog:
         }
         await self._appender.append(self._layout.corrections(space), json.dumps(record, ensure_ascii=False))
 
+    async def append_thumbs_down(self, space: Space, rating: ThumbsDown) -> None:
+        record = {
+            "user_text": rating.user_text,
+            "bot_reply": rating.bot_reply,
+            "intent": rating.intent,
+            "confidence": rating.confidence,
+            "author_id": rating.author_id,
+            "asker_id": rating.asker_id,
+            "guild_id": rating.guild_id,
+            "channel_id": rating.channel_id,
+            "reply_message_id": rating.reply_message_id,
+            "created_at": rating.created_at.isoformat(),
+        }
+        await self._appender.append(self._layout.thumbs_down(space), json.dumps(record, ensure_ascii=False))
+
+    async def list_thumbs_down(self, space: Space, limit: int) -> Sequence[ThumbsDown]:
+        records = await read_records(self._layout.thumbs_down(space))
+        wanted = ("user_text", "author_id", "channel_id", "reply_message_id", "created_at")
+        return [_thumbs_down(record) for record in records if _has(record, *wanted)][-limit:]
+
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         records = await read_records(self._layout.corrections(space))
         corrections: list[Correction] = []
@@ -71,11 +91,16 @@ class JsonLinesFeedbackLog:
             except ValueError:
                 # A line torn by a crash cannot be read back, nor told apart: it goes too, it may be theirs.
                 return True
-            return isinstance(record, dict) and str(record.get("author_id")) == str(author_id)
+            # A thumbs-down is theirs whether they gave it or wrote the message it was about.
+            return isinstance(record, dict) and str(author_id) in (
+                str(record.get("author_id")),
+                str(record.get("asker_id")),
+            )
 
         feedback = await self._appender.remove(self._layout.feedback(space), written_by_author)
         corrections = await self._appender.remove(self._layout.corrections(space), written_by_author)
-        return Forgotten(feedback=feedback, corrections=corrections)
+        thumbs_down = await self._appender.remove(self._layout.thumbs_down(space), written_by_author)
+        return Forgotten(feedback=feedback, corrections=corrections, thumbs_down=thumbs_down)
 
 
 def _has(record: dict[str, Any], *keys: str) -> bool:
@@ -103,5 +128,21 @@ def _correction(record: dict[str, Any]) -> Correction:
         guild_id=GuildId(int(record["guild_id"])) if record.get("guild_id") is not None else None,
         channel_id=ChannelId(int(record.get("channel_id") or 0)),
         reply_message_id=MessageId(int(reply)) if reply is not None else None,
+        created_at=datetime.fromisoformat(str(record["created_at"])),
+    )
+
+
+def _thumbs_down(record: dict[str, Any]) -> ThumbsDown:
+    asker = record.get("asker_id")
+    return ThumbsDown(
+        user_text=str(record["user_text"]),
+        bot_reply=str(record.get("bot_reply", "")),
+        intent=str(record.get("intent") or ""),
+        confidence=float(record.get("confidence") or 0.0),
+        author_id=UserId(int(record["author_id"])),
+        asker_id=UserId(int(asker)) if asker is not None else None,
+        guild_id=GuildId(int(record["guild_id"])) if record.get("guild_id") is not None else None,
+        channel_id=ChannelId(int(record["channel_id"])),
+        reply_message_id=MessageId(int(record["reply_message_id"])),
         created_at=datetime.fromisoformat(str(record["created_at"])),
     )

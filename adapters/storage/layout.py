@@ -32,6 +32,12 @@ class SpaceLayout:
     def corrections(self, space: Space) -> Path:
         return self.space(space) / "corrections.jsonl"
 
+    def thumbs_down(self, space: Space) -> Path:
+        return self.space(space) / "thumbs_down.jsonl"
+
+    def review(self, space: Space) -> Path:
+        return self.space(space) / "review.jsonl"
+
     def settings(self, space: Space) -> Path:
         return self.space(space) / "settings.json"
 

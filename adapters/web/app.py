@@ -24,11 +24,13 @@ from adapters.web.oauth import DiscordOAuth, OAuthFailed
 from adapters.web.outbox import Outcome, WebAttachments, WebChat
 from adapters.web.sessions import COOKIE, Guild, LoginLinks, Session, SessionCodec
 from application.messagebus import MessageBus
+from application.review.activity import CORRECTED, THUMBS_DOWN, UNSURE
 from application.review.data import DatasetDownload, SpaceData
 from application.review.inbox import InboxFilter, ReviewInbox
 from application.review.intents import IntentAnswers
 from application.review.models import JobStatus, ModelHistory, ReportPicture
 from application.review.overview import Overview
+from application.review.settings import ServerSettings
 from domain import commands
 from domain.errors import ParrotError
 from domain.ids import GuildId, MessageId, UserId
@@ -37,6 +39,7 @@ from domain.spaces import Space
 
 HERE = Path(__file__).resolve().parent
 STATE_COOKIE = "parrot_oauth_state"
+REASONS = ("", UNSURE, CORRECTED, THUMBS_DOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class ReviewQueries:
     data: SpaceData
     download: DatasetDownload
     answers: IntentAnswers
+    settings: ServerSettings
 
 
 @dataclass
@@ -340,6 +344,9 @@ def _filter(query: Any) -> tuple[InboxFilter, str]:
         state = query.get("state", "pending")
         if state not in ("pending", "answered", "ignored", ""):
             raise ValueError("state")
+        reason = query.get("reason", "")
+        if reason not in REASONS:
+            raise ValueError("reason")
         wanted = InboxFilter(
             intent=query.get("intent", "").strip(),
             since=day("since"),
@@ -347,6 +354,7 @@ def _filter(query: Any) -> tuple[InboxFilter, str]:
             min_confidence=share("min", 0.0),
             max_confidence=share("max", 1.0),
             state=state,
+            reason=reason,
         )
     except ValueError:
         return InboxFilter(), "A filter was not understood: dates are YYYY-MM-DD, confidences 0 to 100."
@@ -358,12 +366,23 @@ def _filter(query: Any) -> tuple[InboxFilter, str]:
 async def inbox_page(request: web.Request) -> web.Response:
     visit = _visit(request)
     wanted, problem = _filter(request.query)
-    view = _context(request).queries.inbox(visit.space, wanted)
-    return _render(request, "inbox.html", visit, view=view, wanted=wanted, problem=problem, query=request.query)
+    context = _context(request)
+    view = await context.queries.inbox(visit.space, wanted)
+    answers = await context.queries.answers(visit.space)
+    return _render(
+        request,
+        "inbox.html",
+        visit,
+        view=view,
+        wanted=wanted,
+        problem=problem,
+        query=request.query,
+        answered_intents=sorted(answers),
+    )
 
 
 async def _replies(request: web.Request, visit: Visit) -> dict[str, str]:
-    everything = _context(request).queries.inbox(visit.space, InboxFilter(state=""))
+    everything = await _context(request).queries.inbox(visit.space, InboxFilter(state=""))
     return {item.text: item.reply for group in everything.groups for item in group.items}
 
 
@@ -392,8 +411,17 @@ async def inbox_assign(request: web.Request) -> web.Response:
     if not texts or not intent:
         return _refused(request, visit, "Choose messages and an intent to assign.", "inbox")
     answers = await _context(request).queries.answers(visit.space)
-    # The intent's answer, when the dataset has one, joins the message to that intent at the next training.
-    answer = answers.get(intent, intent)
+    # The intent's answer joins the message to that intent at the next training. Without one there is
+    # nothing to teach: the intent's bare name would become the answer users get.
+    answer = answers.get(intent, "")
+    if not answer.strip():
+        return _refused(
+            request,
+            visit,
+            f"The selected dataset has no answer for the intent “{intent[:80]}”: choose an intent it answers, "
+            "or write the answer instead.",
+            "inbox",
+        )
     replies = await _replies(request, visit)
     outcome = await _send(
         request,
@@ -547,19 +575,42 @@ async def settings_page(request: web.Request) -> web.Response:
     context = _context(request)
     data = await context.queries.data(visit.space)
     models = await context.queries.models(visit.space)
-    return _render(request, "settings.html", visit, view=data, models=models)
+    settings = await context.queries.settings(visit.space)
+    return _render(request, "settings.html", visit, view=data, models=models, settings=settings)
 
 
 async def settings_save(request: web.Request) -> web.Response:
+    """Each changed field is the chat command that changes it, sent as the admin: checked and refused the same way."""
     visit = _visit(request)
     form = await _form(request, visit)
-    current = (await _context(request).queries.data(visit.space)).settings
+    context = _context(request)
+    current = await context.queries.settings(visit.space)
+    saved = current.saved
     made: list[Callable[[Message], commands.Command]] = []
+
+    def change(setting: str, *values: str) -> None:
+        made.append(lambda m: commands.ChangeSettings(m, setting=setting, values=values))
+
+    for name, now in (("transcribe", saved.transcribe_voice), ("voice", saved.spoken_replies)):
+        wanted = str(form.get(name, "")).strip()
+        if wanted and wanted != ("on" if now else "off"):
+            change(name, wanted)
+    if "languages" in form:  # a form without the field keeps the languages; an empty field means the configured
+        given = tuple(str(form.get("languages", "")).replace(",", " ").split())
+        if given in ((), ("default",)):
+            if saved.languages:
+                change("languages", "default")
+        elif given != saved.languages:
+            change("languages", *given)
+    starter = str(form.get("starter", "")).strip()
+    starter_now = "default" if saved.keep_starter is None else ("on" if saved.keep_starter else "off")
+    if starter and starter != starter_now:
+        change("starter", starter)
     dataset = str(form.get("active_dataset", "")).strip()
-    if dataset and dataset != (current.active_dataset or ""):
+    if dataset and dataset != (saved.active_dataset or ""):
         made.append(lambda m: commands.SelectDataset(m, name=dataset))
     model = str(form.get("active_model", "")).strip()
-    if model and model != str(current.active_model or ""):
+    if model and model != str(saved.active_model or ""):
         made.append(lambda m: commands.UseModel(m, version=model))
     if not made:
         return _done(request, visit, Outcome(["Nothing changed."]), "settings")

@@ -7,6 +7,7 @@ from application.corrections import CorrectionOverrides
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
 from application.ports.storage import FeedbackLog
+from application.review.activity import ActivityLog
 from application.uncertain import UncertainMessages
 from domain.commands import ForgetMe
 from domain.errors import InvalidArgument
@@ -15,7 +16,8 @@ from domain.text import CommandRef, say
 
 
 class ForgetMeHandler:
-    """Feedback, corrections (and the answers they taught at once), unsure messages, conversation memory.
+    """Feedback, corrections (and the answers they taught at once), thumbs-downs, unsure messages and the review
+    inbox's entries (theirs or rated down by them), conversation memory.
 
     Datasets and models stay: admins uploaded and trained them for the server. No audio is ever stored.
     """
@@ -27,12 +29,14 @@ class ForgetMeHandler:
         overrides: CorrectionOverrides,
         uncertain: UncertainMessages,
         conversation: ConversationMemory,
+        activity: ActivityLog,
     ) -> None:
         self._chat = chat
         self._log = log
         self._overrides = overrides
         self._uncertain = uncertain
         self._conversation = conversation
+        self._activity = activity
 
     async def __call__(self, command: ForgetMe) -> Sequence[BusMessage]:
         message = command.message
@@ -48,14 +52,17 @@ class ForgetMeHandler:
         spaces = [message.space]
         if not message.space.is_direct:
             spaces.append(Space(guild_id=None, dm_user_id=author))
-        feedback = corrections = unsure = 0
+        feedback = corrections = thumbs_down = unsure = 0
         for space in spaces:
             forgotten = await self._log.forget_author(space, author)
             feedback += forgotten.feedback
             corrections += forgotten.corrections
+            thumbs_down += forgotten.thumbs_down
             # Corrections answered at once from memory: reloaded from the log, now without theirs.
             self._overrides.forget(space)
             unsure += self._uncertain.forget_author(space, author)
+            # The review inbox's entries are copies of the records counted here: removed, not counted again.
+            await self._activity.forget_author(space, author)
         exchanges = self._conversation.forget_author(author)
         where = "in our direct messages" if message.space.is_direct else "in this server and in our direct messages"
         await self._chat.send_text(
@@ -64,6 +71,7 @@ class ForgetMeHandler:
                 f"Done: I deleted what I kept about you {where}: "
                 f"{_count(feedback, 'feedback message')}, {_count(corrections, 'correction')}, "
                 f"{_count(unsure, 'unsure message')}, {_count(exchanges, 'remembered exchange')}. "
+                f"Also deleted: {_count(thumbs_down, 'thumbs-down')}. "
                 "I keep no audio. Datasets admins uploaded stay, as they belong to the server; ",
                 CommandRef("privacy"),
                 " says more.",

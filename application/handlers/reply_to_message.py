@@ -3,18 +3,20 @@ from collections.abc import Sequence
 import structlog
 
 from application.active_models import ActiveModels
-from application.chat_replies import send_long_text
+from application.chat_replies import FILE_NOTE, FILE_NOTE_RU, send_long_text
 from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
 from application.deadlines import within
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
 from application.uncertain import UncertainMessages
+from domain.catalogue import BY_NAME
 from domain.commands import ReplyToMessage
 from domain.events import ReplyProduced
 from domain.feedback import Exchange
 from domain.messages import Reply, ReplyAction
-from domain.text import Code, CommandRef, Text, say
+from domain.scripts import written_in_cyrillic
+from domain.text import Code, CommandRef, Text, say, with_commands
 
 log = structlog.get_logger("parrot.replies")
 
@@ -51,7 +53,10 @@ class ReplyToMessageHandler:
         # An unsure guess can be taught where it is seen (Discord: a "Teach me" button), as `correct` would.
         unsure = not reply.confident and reply.intent is not None
         actions = (ReplyAction.TEACH,) if unsure else ()
-        sent = await send_long_text(self._chat, message.channel_id, reply.text, reply_to=message.id, actions=actions)
+        note = FILE_NOTE_RU if written_in_cyrillic(reply.text) else FILE_NOTE
+        sent = await send_long_text(
+            self._chat, message.channel_id, reply.text, reply_to=message.id, actions=actions, file_note=note
+        )
         reply = Reply(
             channel_id=reply.channel_id,
             text=reply.text,
@@ -87,41 +92,65 @@ class ReplyToMessageHandler:
             shown = self._chat.render(answer)
             return Reply(message.channel_id, shown, message.id, None, confident, intent, confidence)
 
+        # Parrot's own words come in the language of the question: Russian when it is written in Cyrillic.
+        russian = written_in_cyrillic(text) is True
         corrected = await self._overrides.lookup(space, text)
         if corrected is not None:
             return reply(corrected, confident=True, intent="correction", confidence=1.0)
         active = await self._models.answering(space)  # the space's own model, else the starter
         if active is None:
-            return reply(
-                say(
-                    "I haven't been taught anything yet, so I can't answer that. An admin can teach me with ",
-                    CommandRef("train"),
-                    " (attach a dataset, or write `question => answer` lines after it); ",
-                    CommandRef("help"),
-                    " shows how.",
-                ),
-                confident=False,
-            )
+            return reply(_not_taught(russian), confident=False)
         _, model = active
         prediction = await within(self._answer_seconds, model.predict(text), "The model")
         if prediction.confident and prediction.answer:
-            return reply(prediction.answer, confident=True, intent=prediction.intent, confidence=prediction.confidence)
+            # Commands an answer mentions ("`!train`") are written with this chat's prefix.
+            answer = with_commands(prediction.answer, BY_NAME)
+            return reply(answer, confident=True, intent=prediction.intent, confidence=prediction.confidence)
         if prediction.confident:
             # Data without answers: the intent itself is the most honest answer there is.
+            sounds_like = say("Похоже, это ", Code(prediction.intent), ".") if russian else None
             return reply(
-                say("That sounds like ", Code(prediction.intent), "."),
+                sounds_like or say("That sounds like ", Code(prediction.intent), "."),
                 confident=True,
                 intent=prediction.intent,
                 confidence=prediction.confidence,
             )
         self._uncertain.record(space, text, prediction.intent, prediction.confidence, message.author.id)
         return reply(
-            say(
-                "I'm not sure how to answer that. If you know the right answer, teach me: ",
-                CommandRef("correct <the answer>"),
-                ".",
-            ),
+            _not_sure(russian),
             confident=False,
             intent=prediction.intent,
             confidence=prediction.confidence,
         )
+
+
+def _not_taught(russian: bool) -> Text:
+    if russian:
+        return say(
+            "Меня ещё ничему не научили, поэтому ответить я не могу. Администратор может научить меня командой ",
+            CommandRef("train"),
+            " (приложите датасет или напишите после неё строки `вопрос => ответ`); ",
+            CommandRef("help"),
+            " покажет, как.",
+        )
+    return say(
+        "I haven't been taught anything yet, so I can't answer that. An admin can teach me with ",
+        CommandRef("train"),
+        " (attach a dataset, or write `question => answer` lines after it); ",
+        CommandRef("help"),
+        " shows how.",
+    )
+
+
+def _not_sure(russian: bool) -> Text:
+    if russian:
+        return say(
+            "Я не знаю, как на это ответить. Если вы знаете правильный ответ, научите меня: ",
+            CommandRef("correct <ответ>"),
+            ".",
+        )
+    return say(
+        "I'm not sure how to answer that. If you know the right answer, teach me: ",
+        CommandRef("correct <the answer>"),
+        ".",
+    )

@@ -46,7 +46,7 @@ class IgnoreMessagesHandler:
 
     async def __call__(self, command: IgnoreMessages) -> Sequence[BusMessage]:
         message = command.message
-        count = self._activity.ignore(message.space, command.texts)
+        count = await self._activity.ignore(message.space, command.texts)
         if count == 0:
             raise NotFound("None of those messages is waiting in the inbox.")
         noun = "message" if count == 1 else "messages"

@@ -33,7 +33,10 @@ class ShowPrivacyHandler:
                     CommandRef("train"),
                     ".",
                 ),
-                "- Messages I was unsure about, and the last 50 exchanges of each channel (so a reply can be "
+                "- A 👎 you give one of my replies: the message it answered, my reply and your id, in a file, "
+                "until you forget me or an admin deletes it.",
+                "- Messages I was unsure about, corrected or 👎'd, for the admins' review page: in a file, the newest "
+                "entries only (older ones are dropped). The last 50 exchanges of each channel (so a reply can be "
                 "corrected): in memory only, gone when I restart.",
                 "- Voice messages and audio files: heard in memory, never saved; their transcript is posted in the "
                 "channel.",

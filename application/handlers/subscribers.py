@@ -14,6 +14,7 @@ from domain.events import (
     ModelTested,
     ModelTrained,
     ReplyCorrected,
+    ReplyRatedDown,
     TrainingFailed,
     TrainingStarted,
 )
@@ -27,6 +28,7 @@ async def log_event(
     | ModelTested
     | ModelActivated
     | ReplyCorrected
+    | ReplyRatedDown
     | FeedbackSubmitted
     | DatasetSelected
     | FilesArchived

@@ -149,7 +149,15 @@ class TrainModelHandler:
 
 
 class ShowTrainingStatusHandler:
-    def __init__(self, chat: ChatOutput, jobs: JobRunner, store: ModelStore, settings: SettingsStore) -> None:
+    def __init__(
+        self,
+        chat: ChatOutput,
+        jobs: JobRunner,
+        store: ModelStore,
+        settings: SettingsStore,
+        starter_enabled: bool = False,
+    ) -> None:
+        self._starter_enabled = starter_enabled
         self._chat = chat
         self._jobs = jobs
         self._store = store
@@ -165,6 +173,12 @@ class ShowTrainingStatusHandler:
         else:
             text = f"The last job, `{job.id}`, ended: {job.stage}."
         active = (await self._settings.load(message.space)).active_model
-        text += f" Active model: version {active}." if active is not None else " No model is active yet."
+        if active is not None:
+            text += f" Active model: version {active}."
+        elif self._starter_enabled:
+            # Untrained spaces answer from the starter (as `model` says), so "no model" would be wrong.
+            text += " Active model: the starter (the basics, in English and Russian) until a training replaces it."
+        else:
+            text += " No model is active yet."
         await self._chat.send_text(message.channel_id, text, reply_to=message.id)
         return ()

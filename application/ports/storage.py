@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from domain.feedback import Correction, Feedback
+from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import UserId
 from domain.spaces import Space
 
@@ -41,6 +41,7 @@ class Forgotten:
 
     feedback: int = 0
     corrections: int = 0
+    thumbs_down: int = 0
 
 
 @runtime_checkable
@@ -97,6 +98,12 @@ class FeedbackLog(Protocol):
     async def list_feedback(self, space: Space, limit: int) -> Sequence[Feedback]: ...
 
     async def append_correction(self, space: Space, correction: Correction) -> None: ...
+
+    async def append_thumbs_down(self, space: Space, rating: ThumbsDown) -> None: ...
+
+    async def list_thumbs_down(self, space: Space, limit: int) -> Sequence[ThumbsDown]:
+        """The latest `limit`, oldest first."""
+        ...
 
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         """Oldest first, without those a later retraction withdrew."""

@@ -1,41 +1,29 @@
-"""What Parrot answered since it started, per space: counts per day and the messages worth a second look.
+"""What Parrot answered, per space: counts per day and the messages worth a second look.
 
-A read model fed by events (ReplyProduced, ReplyCorrected), so no handler needs to know the review page exists.
-Nothing here is user data of record: corrections live in the feedback log, and ignoring only hides an entry.
+A read model fed by events (ReplyProduced, ReplyCorrected, ReplyRatedDown), so no handler needs to know the
+review page exists. Its entries are kept in a ReviewStore, so the inbox and its "ignored" marks survive a restart;
+the store is bounded to the newest entries per space. Corrections and thumbs-downs of record live in the feedback
+log; ignoring only hides an entry. Today's counts start again from zero on a restart.
 """
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 from application.messagebus import BusMessage
 from application.ports.clock import Clock
+from application.ports.review import ANSWERED, IGNORED, PENDING, ReviewItem, ReviewStore
 from application.text_matching import normalise
-from domain.events import ReplyCorrected, ReplyProduced
-from domain.ids import ChannelId
+from domain.events import ReplyCorrected, ReplyProduced, ReplyRatedDown
+from domain.ids import UserId
 from domain.spaces import Space
 
-PENDING = "pending"
-ANSWERED = "answered"
-IGNORED = "ignored"
+__all__ = ["ANSWERED", "IGNORED", "PENDING", "ActivityLog", "DayCounts", "ReviewItem"]
 
 UNSURE = "unsure"
 CORRECTED = "corrected"
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewItem:
-    """One message to review: what was asked, what Parrot guessed, and how sure it was."""
-
-    text: str
-    intent: str
-    confidence: float
-    channel_id: ChannelId
-    at: datetime
-    reason: str
-    reply: str
-    state: str = PENDING
-    answer: str = ""
+THUMBS_DOWN = "thumbs-down"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +33,14 @@ class DayCounts:
 
 
 class ActivityLog:
-    def __init__(self, clock: Clock, per_space: int = 1000) -> None:
+    def __init__(self, clock: Clock, store: ReviewStore, per_space: int = 1000) -> None:
         self._clock = clock
+        self._store = store
         self._per_space = per_space
         self._items: dict[Space, dict[str, ReviewItem]] = {}
+        self._records: dict[Space, int] = {}  # records in the store, to know when to compact it
         self._days: dict[Space, dict[date, DayCounts]] = {}
+        self._lock = asyncio.Lock()
 
     async def on_reply(self, event: ReplyProduced) -> Sequence[BusMessage]:
         space = event.message.space
@@ -62,7 +53,7 @@ class ActivityLog:
         for old in sorted(days)[:-31]:
             del days[old]
         if unsure:
-            self._put(
+            await self._put(
                 space,
                 ReviewItem(
                     text=event.user_text[:300],
@@ -72,21 +63,21 @@ class ActivityLog:
                     at=now,
                     reason=UNSURE,
                     reply=event.reply.text[:300],
+                    author_id=event.message.author.id,
                 ),
             )
         return ()
 
     async def on_corrected(self, event: ReplyCorrected) -> Sequence[BusMessage]:
         correction = event.correction
-        key = normalise(correction.user_text)
-        entries = self._items.setdefault(event.space, {})
-        known = entries.get(key)
+        entries = await self._entries(event.space)
+        known = entries.get(normalise(correction.user_text))
         if known is not None and known.state == PENDING:
             # An answer to a message waiting for one: done.
-            entries[key] = replace(known, state=ANSWERED, answer=correction.correction)
+            await self._put(event.space, replace(known, state=ANSWERED, answer=correction.correction))
         elif known is None:
             # A user corrected a reply in the chat: worth an admin's look.
-            self._put(
+            await self._put(
                 event.space,
                 ReviewItem(
                     text=correction.user_text[:300],
@@ -97,34 +88,100 @@ class ActivityLog:
                     reason=CORRECTED,
                     reply=correction.bot_reply[:300],
                     answer=correction.correction,
+                    author_id=correction.author_id,
                 ),
             )
         else:
-            entries[key] = replace(known, answer=correction.correction)
+            await self._put(event.space, replace(known, answer=correction.correction))
         return ()
 
-    def ignore(self, space: Space, texts: Sequence[str]) -> int:
+    async def on_rated_down(self, event: ReplyRatedDown) -> Sequence[BusMessage]:
+        rating = event.rating
+        entries = await self._entries(event.space)
+        known = entries.get(normalise(rating.user_text))
+        # A thumbs-down reopens a message answered or ignored before: the answer did not satisfy.
+        await self._put(
+            event.space,
+            ReviewItem(
+                text=rating.user_text[:300],
+                intent=rating.intent,
+                confidence=rating.confidence,
+                channel_id=rating.channel_id,
+                at=rating.created_at,
+                reason=THUMBS_DOWN,
+                reply=rating.bot_reply[:300],
+                answer=known.answer if known is not None else "",
+                author_id=rating.asker_id,
+                rater_id=rating.author_id,
+            ),
+        )
+        return ()
+
+    async def ignore(self, space: Space, texts: Sequence[str]) -> int:
         """Hide pending entries from the inbox; they stay listed under "ignored"."""
-        entries = self._items.get(space, {})
+        entries = await self._entries(space)
         count = 0
         for text in texts:
-            key = normalise(text)
-            item = entries.get(key)
+            item = entries.get(normalise(text))
             if item is not None and item.state == PENDING:
-                entries[key] = replace(item, state=IGNORED)
+                await self._put(space, replace(item, state=IGNORED))
                 count += 1
         return count
 
-    def items(self, space: Space) -> list[ReviewItem]:
-        return list(self._items.get(space, {}).values())
+    async def forget_author(self, space: Space, author_id: UserId) -> int:
+        """Drop the entries `author_id` wrote or rated down, from memory and from the store; how many."""
+        entries = await self._entries(space)
+        theirs = [key for key, item in entries.items() if author_id in (item.author_id, item.rater_id)]
+        if not theirs:
+            return 0
+        async with self._lock:
+            for key in theirs:
+                del entries[key]
+            await self._store.rewrite(space, list(entries.values()))
+            self._records[space] = len(entries)
+        return len(theirs)
+
+    async def items(self, space: Space) -> list[ReviewItem]:
+        return list((await self._entries(space)).values())
 
     def today(self, space: Space) -> DayCounts:
         return self._days.get(space, {}).get(self._clock.now().date(), DayCounts())
 
-    def _put(self, space: Space, item: ReviewItem) -> None:
-        entries = self._items.setdefault(space, {})
-        entries.pop(normalise(item.text), None)
-        entries[normalise(item.text)] = item
+    async def _entries(self, space: Space) -> dict[str, ReviewItem]:
+        """The space's entries, read from the store the first time the space is asked about."""
+        entries = self._items.get(space)
+        if entries is not None:
+            return entries
+        async with self._lock:
+            entries = self._items.get(space)
+            if entries is None:
+                records = await self._store.load(space)
+                entries = {}
+                for record in records:
+                    entries.pop(normalise(record.text), None)
+                    entries[normalise(record.text)] = record
+                self._trim(entries)
+                self._items[space] = entries
+                self._records[space] = len(records)
+        return entries
+
+    async def _put(self, space: Space, item: ReviewItem) -> None:
+        entries = await self._entries(space)
+        async with self._lock:
+            key = normalise(item.text)
+            entries.pop(key, None)
+            entries[key] = item
+            self._trim(entries)
+            records = self._records.get(space, 0) + 1
+            if records > 2 * self._per_space:
+                # Superseded records and entries past the bound go: the file stays within twice the bound.
+                await self._store.rewrite(space, list(entries.values()))
+                records = len(entries)
+            else:
+                await self._store.append(space, item)
+            self._records[space] = records
+
+    def _trim(self, entries: dict[str, ReviewItem]) -> None:
         while len(entries) > self._per_space:
             # The oldest entry goes first: the inbox is a window on recent talk, not an archive.
             del entries[next(iter(entries))]

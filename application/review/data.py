@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from application.ports.storage import DatasetInfo, DatasetStore, FeedbackLog, SettingsStore, SpaceSettings, StoredFile
-from domain.feedback import Correction, Feedback
+from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.spaces import Space
 
 
@@ -13,6 +13,7 @@ class DataView:
     settings: SpaceSettings
     corrections: tuple[Correction, ...]
     feedback: tuple[Feedback, ...]
+    thumbs_down: tuple[ThumbsDown, ...] = ()
 
 
 class SpaceData:
@@ -36,6 +37,7 @@ class SpaceData:
             settings=await self._settings.load(space),
             corrections=tuple(reversed(latest.values())),
             feedback=tuple(reversed(await self._log.list_feedback(space, self._feedback_shown))),
+            thumbs_down=tuple(reversed(await self._log.list_thumbs_down(space, self._feedback_shown))),
         )
 
 

@@ -1,4 +1,4 @@
-"""The review inbox: messages Parrot was unsure about or users corrected, filtered, similar ones grouped."""
+"""The review inbox: messages Parrot was unsure about, or users corrected or rated down; similar ones grouped."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +19,7 @@ class InboxFilter:
     min_confidence: float = 0.0
     max_confidence: float = 1.0
     state: str = PENDING
+    reason: str = ""  # unsure, corrected or thumbs-down; empty for any
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_confidence <= self.max_confidence <= 1.0:
@@ -30,6 +31,7 @@ class InboxFilter:
         day = item.at.date()
         return (
             (not self.state or item.state == self.state)
+            and (not self.reason or item.reason == self.reason)
             and (not self.intent or item.intent == self.intent)
             and (self.since is None or day >= self.since)
             and (self.until is None or day <= self.until)
@@ -63,8 +65,8 @@ class ReviewInbox:
         self._activity = activity
         self._similar = similar
 
-    def __call__(self, space: Space, wanted: InboxFilter) -> InboxView:
-        everything = self._activity.items(space)
+    async def __call__(self, space: Space, wanted: InboxFilter) -> InboxView:
+        everything = await self._activity.items(space)
         chosen = sorted((item for item in everything if wanted.admits(item)), key=lambda item: item.confidence)
         groups: list[list[ReviewItem]] = []
         for item in chosen:

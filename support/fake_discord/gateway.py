@@ -43,6 +43,10 @@ class FakeGateway:
         self._sequence = 0
         self._history: list[JSON] = []
 
+    def subscribed(self, intent: int) -> bool:
+        """Whether the connected bot identified with `intent` (a bit): Discord sends other events to nobody."""
+        return bool(self.identifies) and bool(int(self.identifies[-1].get("intents") or 0) & intent)
+
     @property
     def connected(self) -> bool:
         return self._socket is not None and not self._socket.closed

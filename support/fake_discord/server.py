@@ -81,6 +81,10 @@ APPLICATION_COMMAND, MESSAGE_COMPONENT, MODAL_SUBMIT = 2, 3, 5
 EPHEMERAL = 1 << 6
 
 
+GUILD_REACTIONS = 1 << 10
+DM_REACTIONS = 1 << 13
+
+
 def _token_in_path(route: str) -> bool:
     """Interaction callbacks and webhooks authenticate by the token in their path, not a header."""
     return route.split(" ", 1)[1].startswith(("/interactions/", "/webhooks/"))
@@ -214,6 +218,24 @@ class FakeDiscord:
             message["flags"] = IS_VOICE_MESSAGE
         await self.gateway.dispatch("MESSAGE_CREATE", message)
         return message
+
+    async def react(self, user: User, message: JSON, emoji: str = "\N{THUMBS DOWN SIGN}") -> None:
+        """A user adds a reaction to `message`: the bot receives MESSAGE_REACTION_ADD over the gateway."""
+        payload: JSON = {
+            "user_id": str(user.id),
+            "channel_id": message["channel_id"],
+            "message_id": message["id"],
+            "message_author_id": message["author"]["id"],
+            "emoji": {"id": None, "name": emoji},
+            "burst": False,
+            "type": 0,
+        }
+        if "guild_id" in message:
+            payload["guild_id"] = message["guild_id"]
+            payload["member"] = user.member_payload(with_user=True)
+        if not self.gateway.subscribed(GUILD_REACTIONS if "guild_id" in message else DM_REACTIONS):
+            return  # a bot without the reactions intent is not told
+        await self.gateway.dispatch("MESSAGE_REACTION_ADD", payload)
 
     async def delete_message(self, message_id: int) -> None:
         """Someone deletes a message: the bot receives MESSAGE_DELETE, and editing it is answered 404 from now on."""

@@ -25,6 +25,16 @@ async def test_settings_are_shown_to_admins(app: AppHarness) -> None:
     assert "- languages **en ru** (configured)" in text and "- starter **off** (configured)" in text
 
 
+async def test_settings_suggest_the_changes_that_can_be_made_from_here(app: AppHarness) -> None:
+    text = await answer(app, "!settings", author=ADMIN)
+    assert "`!settings transcribe off`, `!settings voice off`," in text and "`!settings starter on`." in text
+    assert "the languages I hear in voice messages.\n" in text
+    await answer(app, "!settings voice off", author=ADMIN)
+    await answer(app, "!settings starter on", author=ADMIN)
+    text = await answer(app, "!settings", author=ADMIN)
+    assert "`!settings voice on`," in text and "`!settings starter off`." in text
+
+
 @pytest.mark.parametrize(
     "change",
     ["", "transcribe off", "voice on", "languages en ru", "languages default", "starter on", "colour blue"],

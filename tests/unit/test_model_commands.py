@@ -4,11 +4,13 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+from application.ports.storage import SpaceSettings
 from domain.errors import BackendUnavailable
 from domain.messages import Author, Status
 from domain.spaces import Space
+from domain.training import Dataset, Example
 from support.app import AppHarness, build_app
-from support.fakes import FixedClock
+from support.fakes import FixedClock, KeywordModel
 from support.scripted_discord import member
 
 GUILD = Space(guild_id=1)  # type: ignore[arg-type]
@@ -254,3 +256,19 @@ async def test_a_deleted_progress_message_gets_the_outcome_anew_and_the_dataset_
     assert (message.id, Status.DONE) in app.discord.statuses
     settings = app.stores["space_settings"].settings[GUILD]
     assert (settings.active_model, settings.active_dataset) == (1, "inline.txt")
+
+
+async def test_a_model_without_answers_names_the_intent_in_the_language_of_the_question(app: AppHarness) -> None:
+    # Data labelled with intents but no answers (a CSV of text and intent): the intent is the answer there is.
+    examples = (
+        Example("hello there", "greeting"),
+        Example("привет всем", "greeting"),
+        Example("bye now", "goodbye"),
+        Example("пока всем", "goodbye"),
+    )
+    app.container.work.active_models().put(GUILD, 1, KeywordModel(Dataset("labels", examples, {}), threshold=0.5))
+    await app.stores["space_settings"].save(GUILD, SpaceSettings(active_model=1))
+    english = await app.discord.say("hello there")
+    russian = await app.discord.say("привет всем")
+    assert app.discord.replies_to(english)[0].text == "That sounds like `greeting`."
+    assert app.discord.replies_to(russian)[0].text == "Похоже, это `greeting`."

@@ -12,7 +12,7 @@ from adapters.markdown import discord_markdown
 from domain.catalogue import help_text
 from domain.dataset_rules import ensure_valid
 from domain.errors import InvalidDataset, MissingArgument, PathOutsideRoot
-from domain.text import Aside, ChannelRef, Code, CommandRef, Strong, render, say
+from domain.text import Aside, ChannelRef, Code, CommandRef, Strong, render, say, with_commands
 from domain.training import Dataset, Example
 from support.app import AppHarness
 from support.scripted_discord import member
@@ -107,3 +107,20 @@ async def test_a_correction_echoes_the_message_quoted(app: AppHarness) -> None:
     fixed = await app.discord.say("!correct That.")
     reply = app.discord.replies_to(fixed)[0].text
     assert reply.startswith("Thanks, noted.") and markup_outside_code(reply) == []
+
+
+def test_commands_marked_in_an_answer_get_the_chats_prefix_and_others_stay_as_written() -> None:
+    answer = "Type `!train`, then `!help train`; `!play` is another bot's, and `question => answer` is code."
+    text = with_commands(answer, {"train", "help"})
+    assert text.parts == (
+        "Type ",
+        CommandRef("train"),
+        ", then ",
+        CommandRef("help train"),
+        "; `!play` is another bot's, and `question => answer` is code.",
+    )
+    assert render(text, discord_markdown("?")) == (
+        "Type `?train`, then `?help train`; `!play` is another bot's, and `question => answer` is code."
+    )
+    assert with_commands("no commands here", {"train"}).parts == ("no commands here",)
+    assert with_commands("`!train`", {"train"}).parts == (CommandRef("train"),)

@@ -4,16 +4,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from application.review.activity import ANSWERED, CORRECTED, IGNORED, PENDING, UNSURE, ActivityLog
+from application.review.activity import ANSWERED, CORRECTED, IGNORED, PENDING, THUMBS_DOWN, UNSURE, ActivityLog
 from application.review.inbox import InboxFilter, ReviewInbox
 from domain import commands
 from domain.errors import InvalidArgument
-from domain.events import ReplyProduced
+from domain.events import ReplyProduced, ReplyRatedDown
+from domain.feedback import ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Author, Message, Reply
 from domain.spaces import Space
 from support.app import AppHarness
-from support.fakes import FixedClock
+from support.fakes import FixedClock, InMemoryReviewStore
 
 GUILD = Space(guild_id=GuildId(1))
 TRAINING = "!train hello => Hi!\nhi there => Hi!\nbye => See you!\ngoodbye => See you!"
@@ -43,12 +44,12 @@ async def test_replies_are_counted_per_day_and_unsure_ones_kept_with_channel_and
     await app.discord.say("hello")
     today = activity(app).today(GUILD)
     assert (today.answered, today.unsure) == (3, 2)
-    items = {item.text: item for item in activity(app).items(GUILD)}
+    items = {item.text: item for item in (await activity(app).items(GUILD))}
     weather = items["what is the weather"]
     assert (weather.reason, weather.state, weather.channel_id) == (UNSURE, PENDING, 12)
     assert weather.intent in ("hi", "see_you") and 0.0 <= weather.confidence < 0.5
     assert "not sure" in weather.reply and weather.at.date() == datetime.now(UTC).date()
-    assert activity(app).items(Space(guild_id=GuildId(2))) == []
+    assert (await activity(app).items(Space(guild_id=GuildId(2)))) == []
 
 
 async def test_a_correction_answers_a_waiting_message_and_a_chat_correction_waits_for_review(app: AppHarness) -> None:
@@ -56,11 +57,11 @@ async def test_a_correction_answers_a_waiting_message_and_a_chat_correction_wait
     await app.container.bus().handle(
         commands.CorrectReply(from_page(app), correction="Sunny.", user_text="What is the weather?")
     )
-    items = {item.text: item for item in activity(app).items(GUILD)}
+    items = {item.text: item for item in (await activity(app).items(GUILD))}
     assert (items["what is the weather"].state, items["what is the weather"].answer) == (ANSWERED, "Sunny.")
     await app.discord.say("hello")
     await app.discord.say("!correct Good day!")
-    items = {item.text: item for item in activity(app).items(GUILD)}
+    items = {item.text: item for item in (await activity(app).items(GUILD))}
     assert (items["hello"].reason, items["hello"].state, items["hello"].answer) == (CORRECTED, PENDING, "Good day!")
 
 
@@ -99,7 +100,7 @@ async def test_ignoring_keeps_the_message_under_ignored(app: AppHarness) -> None
     message = from_page(app)
     await app.container.bus().handle(commands.IgnoreMessages(message, texts=("What is the weather",)))
     assert app.discord.replies_to(message)[-1].text.startswith("Ignored 1 message")
-    assert [item.state for item in activity(app).items(GUILD)] == [IGNORED]
+    assert [item.state for item in (await activity(app).items(GUILD))] == [IGNORED]
 
 
 async def test_an_uploaded_dataset_is_kept_only_when_train_would_accept_it(app: AppHarness) -> None:
@@ -130,7 +131,7 @@ FEB = datetime(2026, 2, 5, 12, tzinfo=UTC)
 
 
 async def test_similar_messages_group_under_the_least_sure_one() -> None:
-    log = ActivityLog(FixedClock())
+    log = ActivityLog(FixedClock(), InMemoryReviewStore())
     author = Author(UserId(1), "alice")
     for text, intent, confidence, at in (
         ("what is the weather", "hi", 0.3, JAN),
@@ -141,17 +142,19 @@ async def test_similar_messages_group_under_the_least_sure_one() -> None:
         reply = Reply(ChannelId(10), "?", MessageId(1), None, False, intent, confidence)
         await log.on_reply(ReplyProduced(message, reply, text))
     inbox = ReviewInbox(log)
-    view = inbox(GUILD, InboxFilter())
+    view = await inbox(GUILD, InboxFilter())
     assert [group.texts for group in view.groups] == [
         ("what is the weather today", "what is the weather"),
         ("where do you live",),
     ]
     assert view.intents == ("bye", "hi")
-    assert [g.texts for g in inbox(GUILD, InboxFilter(intent="bye")).groups] == [("where do you live",)]
-    assert [g.texts for g in inbox(GUILD, InboxFilter(min_confidence=0.25)).groups] == [("what is the weather",)]
+    assert [g.texts for g in (await inbox(GUILD, InboxFilter(intent="bye"))).groups] == [("where do you live",)]
+    assert [g.texts for g in (await inbox(GUILD, InboxFilter(min_confidence=0.25))).groups] == [
+        ("what is the weather",)
+    ]
     january = InboxFilter(since=date(2026, 1, 1), until=date(2026, 1, 31))
-    assert [g.texts for g in inbox(GUILD, january).groups] == [("what is the weather",)]
-    assert inbox(GUILD, InboxFilter(state=IGNORED)).groups == ()
+    assert [g.texts for g in (await inbox(GUILD, january)).groups] == [("what is the weather",)]
+    assert (await inbox(GUILD, InboxFilter(state=IGNORED))).groups == ()
 
 
 def test_an_inverted_range_is_refused() -> None:
@@ -159,3 +162,43 @@ def test_an_inverted_range_is_refused() -> None:
         InboxFilter(min_confidence=0.8, max_confidence=0.2)
     with pytest.raises(InvalidArgument):
         InboxFilter(since=date(2026, 2, 1), until=date(2026, 1, 1))
+
+
+# --- the inbox's store -------------------------------------------------------------------------------
+
+
+def asked(text: str, at: datetime = JAN, author: int = 1) -> ReplyProduced:
+    message = Message(MessageId(1), ChannelId(10), Author(UserId(author), "alice"), text, GuildId(1), created_at=at)
+    return ReplyProduced(message, Reply(ChannelId(10), "?", MessageId(1), None, False, "hi", 0.2), text)
+
+
+async def test_the_stored_inbox_stays_bounded_and_a_new_log_reads_it_back() -> None:
+    store = InMemoryReviewStore()
+    log = ActivityLog(FixedClock(), store, per_space=3)
+    for number in range(10):
+        await log.on_reply(asked(f"question {number}"))
+    assert [item.text for item in await log.items(GUILD)] == ["question 7", "question 8", "question 9"]
+    assert len(store.records[GUILD]) <= 6  # superseded and dropped records are compacted away
+    await log.ignore(GUILD, ["question 8"])
+    again = ActivityLog(FixedClock(), store, per_space=3)
+    assert [(item.text, item.state) for item in await again.items(GUILD)] == [
+        ("question 7", PENDING),
+        ("question 9", PENDING),
+        ("question 8", IGNORED),
+    ]
+
+
+async def test_a_thumbs_down_reopens_an_ignored_message_and_forgetting_drops_rater_and_asker_alike() -> None:
+    store = InMemoryReviewStore()
+    log = ActivityLog(FixedClock(), store)
+    await log.on_reply(asked("where is the station", author=1))
+    await log.ignore(GUILD, ["where is the station"])
+    rating = ThumbsDown("where is the station", "?", "hi", 0.2, UserId(2), UserId(1), GuildId(1), ChannelId(10),
+                        MessageId(5), FEB)  # fmt: skip
+    await log.on_rated_down(ReplyRatedDown(GUILD, rating))
+    [item] = await log.items(GUILD)
+    assert (item.state, item.reason, item.rater_id, item.author_id) == (PENDING, THUMBS_DOWN, 2, 1)
+    await log.on_reply(asked("another one", author=3))
+    assert await log.forget_author(GUILD, UserId(2)) == 1
+    assert [item.text for item in await ActivityLog(FixedClock(), store).items(GUILD)] == ["another one"]
+    assert await log.forget_author(GUILD, UserId(1)) == 0

@@ -147,3 +147,18 @@ async def test_a_transcript_is_quoted_in_the_chat_and_kept_as_said_in_its_file(a
     attached = app.discord.replies_to(message)[0].file
     assert attached is not None and attached.filename == "transcript.txt"
     assert attached.data.decode() == long_said
+
+
+async def test_a_russian_voice_message_is_introduced_and_answered_in_russian(app: AppHarness) -> None:
+    clip = app.discord.attachment("voice-message.ogg", "speech:какая погода".encode(), "audio/ogg", voice_message=True)
+    message = await app.discord.say("", attachments=(clip,))
+    transcript, answer = app.discord.replies_to(message)
+    assert transcript.text == "🎙️ Я услышал: какая погода"
+    assert answer.text.startswith("Меня ещё ничему не научили")  # no model here: said in the question's language
+    words = " ".join(f"слово{i}" for i in range(390))
+    long = app.discord.attachment("talk.ogg", f"speech:{words}".encode(), "audio/ogg")
+    message = await app.discord.say("", attachments=(long,))
+    (transcript, *_) = app.discord.replies_to(message)
+    assert transcript.file is not None and transcript.file.data.decode() == words
+    assert transcript.text.startswith("🎙️ Я услышал: слово0 слово1")
+    assert f"(полный текст во вложении transcript.txt: {len(words)} симв.)" in transcript.text

@@ -132,3 +132,51 @@ async def test_the_starter_is_built_once_cached_and_retried_after_a_failure() ->
     again = StarterKnowledge(OneDataset(dataset), cache, backend)
     assert await again.model() is not None and len(backend.trained) == 1
     assert not StarterKnowledge(OneDataset(dataset), cache, None).enabled
+
+
+async def test_without_the_starter_a_russian_question_is_told_in_russian_that_nothing_was_taught(
+    tmp_path: Path,
+) -> None:
+    app = starter_app(tmp_path, starter=False)
+    message = await app.discord.say("привет")
+    text = app.discord.replies_to(message)[0].text
+    assert text.startswith("Меня ещё ничему не научили") and "`!train`" in text and "`!help`" in text
+
+
+async def test_an_unsure_answer_is_in_the_language_of_the_question(tmp_path: Path) -> None:
+    app = starter_app(tmp_path, starter=False)
+    await app.discord.say(f"!train {TEACH}")
+    await app.settle()
+    english = await app.discord.say("tell me a joke")
+    russian = await app.discord.say("расскажи анекдот")
+    assert app.discord.replies_to(english)[0].text == (
+        "I'm not sure how to answer that. If you know the right answer, teach me: `!correct <the answer>`."
+    )
+    assert app.discord.replies_to(russian)[0].text == (
+        "Я не знаю, как на это ответить. Если вы знаете правильный ответ, научите меня: `!correct <ответ>`."
+    )
+
+
+async def test_the_starters_answers_write_commands_with_the_configured_prefix(tmp_path: Path) -> None:
+    app = build_app(tmp_path, model={"starter_backend": "embedded"}, discord={"prefix": "?"})
+    english = await app.discord.say("what can you do?")
+    russian = await app.discord.say("что ты умеешь?")
+    privacy = await app.discord.say("how do I delete my data")
+    for message in (english, russian):
+        text = app.discord.replies_to(message)[0].text
+        assert "`?train`" in text and "`?correct`" in text and "`?help`" in text
+        assert "`!" not in text  # no command is written with the default prefix
+    assert "`?forget me`" in app.discord.replies_to(privacy)[0].text
+
+
+async def test_train_status_says_the_starter_is_active_until_a_training_replaces_it(tmp_path: Path) -> None:
+    app = starter_app(tmp_path)
+    before = await app.discord.say("!train status")
+    assert "Active model: the starter" in app.discord.replies_to(before)[0].text
+    await app.discord.say(f"!train {TEACH}")
+    await app.settle()
+    after = await app.discord.say("!train status")
+    assert app.discord.replies_to(after)[0].text.endswith("Active model: version 1.")
+    off = starter_app(tmp_path / "off", starter=False)
+    status = await off.discord.say("!train status")
+    assert off.discord.replies_to(status)[0].text.endswith("No model is active yet.")

@@ -18,11 +18,13 @@ from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.file_vault import FilesystemVault
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
+from adapters.storage.review_log import JsonLinesReviewStore
 from adapters.storage.settings_store import JsonSettingsStore
 from application.ports.model import ModelStore, TrainedArtifact
+from application.ports.review import PENDING, ReviewItem, ReviewStore
 from application.ports.storage import DatasetStore, FeedbackLog, FileVault, Forgotten, SettingsStore, SpaceSettings
 from domain.errors import NotFound, PathOutsideRoot, TooLarge
-from domain.feedback import Correction, Feedback
+from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
 from domain.training import EvaluationReport, ModelVersion
@@ -185,6 +187,53 @@ async def test_forgetting_an_author_removes_their_records_only(feedback_log: Fee
     assert await feedback_log.forget_author(ONE, theirs) == Forgotten()
     await feedback_log.append_feedback(ONE, feedback("after"))  # appending goes on as before
     assert [item.text for item in await feedback_log.list_feedback(ONE, 10)] == ["by 6", "after"]
+
+
+async def test_forgetting_an_author_removes_the_thumbs_downs_they_gave_or_were_about(feedback_log: FeedbackLog) -> None:
+    def rating(rater: int, asker: int | None) -> ThumbsDown:
+        return ThumbsDown("hi", "Hello!", "greet", 0.9, UserId(rater), None if asker is None else UserId(asker),
+                          GuildId(1), ChannelId(10), MessageId(7), NOW)  # fmt: skip
+
+    for rater, asker in ((5, 6), (6, 5), (6, 7), (7, None)):
+        await feedback_log.append_thumbs_down(ONE, rating(rater, asker))
+    await feedback_log.append_thumbs_down(TWO, rating(5, 5))
+    assert [r.author_id for r in await feedback_log.list_thumbs_down(ONE, 3)] == [6, 6, 7]
+    assert list(await feedback_log.list_thumbs_down(TWO, 10)) == [rating(5, 5)]
+    assert await feedback_log.forget_author(ONE, UserId(5)) == Forgotten(thumbs_down=2)
+    assert [(r.author_id, r.asker_id) for r in await feedback_log.list_thumbs_down(ONE, 10)] == [(6, 7), (7, None)]
+    assert await feedback_log.forget_author(ONE, UserId(7)) == Forgotten(thumbs_down=2)
+    assert await feedback_log.forget_author(ONE, UserId(6)) == Forgotten()
+    assert await feedback_log.forget_author(TWO, UserId(5)) == Forgotten(thumbs_down=1)
+
+
+# --- the review inbox's store ------------------------------------------------------------------------
+
+
+@pytest.fixture(params=KINDS)
+def review_store(request: pytest.FixtureRequest, tmp_path: Path) -> ReviewStore:
+    if request.param == "memory":
+        return fakes.InMemoryReviewStore()
+    return JsonLinesReviewStore(SpaceLayout(tmp_path), LineAppender())
+
+
+def item(text: str, state: str = PENDING, author: int | None = 5) -> ReviewItem:
+    return ReviewItem(text, "greet", 0.25, ChannelId(10), NOW, "unsure", "Hello?", state, "",
+                      None if author is None else UserId(author), UserId(6))  # fmt: skip
+
+
+async def test_review_records_load_back_in_order_per_space_and_rewrite_replaces_them(review_store: ReviewStore) -> None:
+    assert list(await review_store.load(ONE)) == []
+    await review_store.append(ONE, item("hi"))
+    await review_store.append(ONE, item("hi", state="ignored", author=None))
+    await review_store.append(TWO, item("elsewhere"))
+    assert list(await review_store.load(ONE)) == [item("hi"), item("hi", state="ignored", author=None)]
+    await review_store.rewrite(ONE, [item("bye")])
+    assert list(await review_store.load(ONE)) == [item("bye")]
+    await review_store.rewrite(ONE, [])
+    assert list(await review_store.load(ONE)) == []
+    await review_store.append(ONE, item("after"))  # appending goes on as before
+    assert list(await review_store.load(ONE)) == [item("after")]
+    assert list(await review_store.load(TWO)) == [item("elsewhere")]
 
 
 async def test_settings_keep_the_conveniences(settings: SettingsStore) -> None:

@@ -139,6 +139,17 @@ async def test_review_a_group_train_and_read_the_models_in_a_browser(local: Loca
         assert loaded
     await shot(page, "models", height=1500)
 
+    # Settings: the chat's settings, changed as `!settings` changes them; a refusal shows its reason.
+    await page.get_by_role("link", name="Settings").click()
+    await page.get_by_label("Speak replies in the voice channel").select_option("off")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator(".flash.ok")).to_contain_text("I stay silent in voice channels.")
+    assert any("voice **off**" in line or "voice off" in line for line in await local.say("!settings"))
+    await page.get_by_label("Languages heard").fill("klingon")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator(".flash.error")).to_contain_text("is not a language I can hear")
+    await shot(page, "settings")
+
     # Readable on a phone: nothing wider than the screen.
     phone = await browser.new_page(viewport={"width": 375, "height": 740})
     cookies = await page.context.cookies()

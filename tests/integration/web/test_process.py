@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -79,6 +80,54 @@ async def test_the_chat_prints_a_login_link_and_the_page_corrects_the_next_answe
         assert "Dashboard:" not in rest  # exactly one line
         logged = (tmp_path / "data" / "parrot.log").read_text()
         assert logged.count(link) == 1  # and the same line in the log
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def test_a_signal_prints_a_new_one_time_link(tmp_path: Path) -> None:
+    port = free_port()
+    env = parrot_env(
+        tmp_path / "data", PARROT_WEB_PORT=str(port), PARROT_LOGGING_LEVEL="INFO", PARROT_MODEL_STARTER="false"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "cli",
+        "chat",
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin and process.stdout and process.stderr
+
+    async def next_link() -> str:
+        assert process.stderr
+        while True:
+            line = (await asyncio.wait_for(process.stderr.readline(), 60)).decode().strip()
+            assert line, "the chat ended early"
+            if line.startswith("Dashboard: "):
+                return line.removeprefix("Dashboard: ")
+
+    try:
+        first = await next_link()
+        async with aiohttp.ClientSession() as browser, browser.get(first) as response:
+            assert response.status == 200
+        process.send_signal(signal.SIGUSR1)
+        second = await next_link()
+        assert second != first
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+            async with browser.get(first) as response:
+                assert response.status == 403  # the first link stays used
+            async with browser.get(second) as response:
+                assert response.status == 200 and "Overview" in await response.text()
+            async with browser.get(second) as response:
+                assert response.status == 403  # and the new one works once too
+        process.stdin.close()
+        assert await asyncio.wait_for(process.wait(), 60) == 0
     finally:
         if process.returncode is None:
             process.kill()
