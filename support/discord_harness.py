@@ -104,6 +104,7 @@ def build_app_bot(
     listening: ListeningOptions | None = None,
     listen: dict[str, object] | None = None,
     speech_settings: dict[str, object] | None = None,
+    voice_connect_timeout: float | None = None,
 ) -> tuple[ParrotBot, Container]:
     """The bot wired to the real application container, as bootstrap does, with fake speech and model backends.
 
@@ -116,6 +117,8 @@ def build_app_bot(
         speech=speech_settings or {},
     )
     changes: dict[str, object] = {"listening": listening} if listening is not None else {}
+    if voice_connect_timeout is not None:
+        changes["voice_connect_timeout"] = voice_connect_timeout
     bot = discord_bot(bot_config(fake, **changes))
     speech: dict[str, object] = (
         {}
