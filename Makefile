@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run chat config test test-unit test-integration check lint typecheck imports bench clean
+.PHONY: help install run worker chat config test test-unit test-integration check lint typecheck imports bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ install: $(STAMP) ## Make .venv from the project's own files (PyPI only)
 
 run: $(STAMP) ## Run the bot: on Discord when DISCORD_TOKEN is set, else the local chat
 	@$(BIN)/parrot run
+
+worker: $(STAMP) ## A worker for heavy work from the Redis queue (work.queue = "redis"; run one per core pair)
+	$(BIN)/parrot worker
 
 chat: $(STAMP) ## The local chat in this terminal (no Discord, no internet)
 	@$(BIN)/parrot chat
@@ -56,7 +59,7 @@ test-unit: $(STAMP) ## Unit tests: use cases with in-memory fakes
 test-integration: $(STAMP) ## Integration tests: real adapters, the fake Discord drivers
 	$(BIN)/pytest tests/integration
 
-BENCHES ?= speech model discord soak corrections voice
+BENCHES ?= speech model discord soak corrections work voice
 
 bench: $(STAMP) ## Benchmarks: figures printed, nothing asserted (BENCHES="model" for one)
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python -m bench.$$name || exit 1; done

@@ -11,7 +11,7 @@ from typing import Protocol, TypeVar
 from dependency_injector import containers, providers
 
 from adapters.audio.codec import PyAvAudioCodec
-from adapters.config.settings import ModelSettings, ParrotSettings, SpeechSettings
+from adapters.config.settings import ModelSettings, ParrotSettings, SpeechSettings, WorkSettings
 from adapters.datasets.parser import DatasetFileParser
 from adapters.datasets.starter import ShippedStarterDataset
 from adapters.model.confusion_png import ConfusionMatrixRenderer
@@ -38,6 +38,7 @@ from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.review_log import JsonLinesReviewStore
 from adapters.storage.settings_store import JsonSettingsStore
 from adapters.system.clock import SystemClock
+from adapters.work.local import LocalWorkQueue
 from application.active_models import ActiveModels
 from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
@@ -66,6 +67,7 @@ from application.handlers.subscribers import log_event
 from application.handlers.train_model import ShowTrainingStatusHandler, TrainModelHandler
 from application.handlers.transcribe_audio import TranscribeAudioHandler, TranscribeOnRequestHandler
 from application.hearing import AudioHearing
+from application.job_executor import JobExecutor
 from application.jobs import JobRunner
 from application.languages import SpeechLanguages
 from application.limits import RequestLimits
@@ -244,8 +246,29 @@ class Storage(containers.DeclarativeContainer):
     instructions = providers.Singleton(InstructionsFile, settings.provided.storage.instructions)
 
 
+def redis_work_queue(config: WorkSettings, limits: RequestLimits) -> object:
+    """The distributed queue, imported only when configured (its client library is not needed otherwise)."""
+    from adapters.work.redis_queue import RedisWorkQueue
+
+    return RedisWorkQueue(
+        config.redis_url,
+        waiting=limits.heavy_waiting,
+        deadlines=deadlines(limits),
+        max_payload_bytes=config.max_payload_bytes(),
+    )
+
+
+def deadlines(limits: RequestLimits) -> dict[str, float]:
+    """How long each kind of job may take once it runs (training and testing are bounded by their backends)."""
+    return {"transcribe": limits.hearing_seconds}
+
+
 class Work(containers.DeclarativeContainer):
-    """Long jobs, the gate on heavy work, the voice queue, and what the use cases remember between messages."""
+    """Heavy work through one port, long jobs, the voice queue, and what the use cases remember between messages.
+
+    `work.queue` picks where jobs run: in this process (`local`, the pools of today), or on `parrot worker`
+    processes through Redis (`redis`).
+    """
 
     settings = providers.Dependency(instance_of=ParrotSettings)
     limits = providers.Dependency(instance_of=RequestLimits)
@@ -259,6 +282,19 @@ class Work(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     jobs = providers.Singleton(JobRunner)
     gate = providers.Singleton(WorkGate, running=limits.provided.heavy_running, waiting=limits.provided.heavy_waiting)
+    executor = providers.Singleton(
+        JobExecutor, codec=speech.codec, stt=speech.stt, tts=speech.tts, backends=model.backends
+    )
+    work_queue = providers.Selector(
+        settings.provided.work.queue,
+        local=providers.Singleton(
+            LocalWorkQueue,
+            executor=executor,
+            gates=providers.Dict(transcribe=gate),
+            deadlines=providers.Callable(deadlines, limits),
+        ),
+        redis=providers.Singleton(redis_work_queue, config=settings.provided.work, limits=limits),
+    )
     publisher = providers.Singleton(EventPublisher)
     conversation = providers.Singleton(ConversationMemory)
     corrections = providers.Singleton(CorrectionOverrides, log=storage.feedback_log)
@@ -292,21 +328,17 @@ class Work(containers.DeclarativeContainer):
         AudioHearing,
         chat=chat,
         attachments=attachments,
-        codec=speech.codec,
-        stt=speech.stt,
+        work=work_queue,
         languages=languages,
-        gate=gate,
         max_bytes=limits.provided.attachment_bytes,
         max_seconds=limits.provided.audio_seconds,
-        hearing_seconds=limits.provided.hearing_seconds,
     )
     listening = providers.Dependency(instance_of=VoiceListening)  # type: ignore[type-abstract]
     voice_sessions = providers.Singleton(
         VoiceSessions,
         voice=voice,
         listening=listening,
-        tts=speech.tts,
-        codec=speech.codec,
+        work=work_queue,
         idle_seconds=settings.provided.speech.voice_idle_seconds,
     )
     training_data = providers.Singleton(
@@ -516,6 +548,7 @@ class Container(containers.DeclarativeContainer):
                 settings=storage.space_settings,
                 models=work.active_models,
                 jobs=work.jobs,
+                work=work.work_queue,
                 publish=work.publisher,
                 clock=work.clock,
                 starter=work.starter,
@@ -533,12 +566,12 @@ class Container(containers.DeclarativeContainer):
                 EvaluateModelHandler,
                 chat=chat,
                 data=work.training_data,
-                backends=model.backends,
                 default_backend=model.default_backend,
                 models=work.active_models,
                 store=storage.model_store,
                 renderer=model.report_renderer,
                 jobs=work.jobs,
+                work=work.work_queue,
                 publish=work.publisher,
                 clock=work.clock,
             ),
@@ -584,6 +617,25 @@ class Container(containers.DeclarativeContainer):
         chat=chat,
         admit=policy.provided.admit_command,
     )
+
+
+class WorkerContainer(containers.DeclarativeContainer):
+    """`parrot worker`: the speech and model backends, and the executor that runs jobs with them. No user data."""
+
+    settings = providers.Dependency(instance_of=ParrotSettings)
+
+    limits = providers.Singleton(settings.provided.limits.request_limits.call())
+    speech = providers.Container(Speech, config=settings.provided.speech, settings=settings, limits=limits)
+    model = providers.Container(Model, config=settings.provided.model, limits=limits)
+    executor = providers.Singleton(
+        JobExecutor, codec=speech.codec, stt=speech.stt, tts=speech.tts, backends=model.backends
+    )
+
+
+def build_worker(settings: ParrotSettings) -> WorkerContainer:
+    container = WorkerContainer(settings=settings)
+    container.check_dependencies()
+    return container
 
 
 # Overrides are named as the provider is, in whichever sub-container it lives: callers need not know the layout.

@@ -18,12 +18,14 @@ from adapters.config.settings import (
     masked,
 )
 from adapters.logs.setup import configure_logging, open_log_file
-from bootstrap import Container, build_container
+from application.ports.work import ShardsTaken, WorkQueueUnreachable
+from bootstrap import Container, build_container, build_worker
 
 if TYPE_CHECKING:
     from adapters.discord import DiscordConfig, ParrotBot
     from adapters.discord.listening.options import ListeningOptions
     from adapters.web import GuildDirectory, WebServer
+    from adapters.work.shards import ShardClaim
     from application.ports.chat import AttachmentSource, ChatOutput
 
 
@@ -41,6 +43,16 @@ async def warm_up(container: Container) -> None:
     print("parrot: loading the speech models (the first time, Whisper is assembled from its packages)", file=sys.stderr)
     await container.speech.stt().warm_up()
     await container.speech.tts().warm_up()
+
+
+async def start_work(container: Container) -> bool:
+    """Connect the work queue; False (the reason printed on one line) when it cannot be reached."""
+    try:
+        await container.work.work_queue().start()
+    except WorkQueueUnreachable as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def prepare_starter(container: Container) -> "asyncio.Task[None]":
@@ -68,6 +80,7 @@ async def shutdown(container: Container, deadline: float = 30.0) -> None:
     """Let running jobs finish within `deadline` (then cancel them), stop speaking, free the workers."""
     await container.work.jobs().shutdown(deadline)
     await container.work.voice_sessions().close()
+    await container.work.work_queue().close()
     container.shutdown_resources()
 
 
@@ -159,6 +172,9 @@ def discord_config(discord: DiscordSettings, listen: ListenSettings | None = Non
         voice_ca_file=discord.voice_ca_file,
         guild_ready_timeout=discord.guild_ready_timeout,
         owner_ids=frozenset(discord.owner_ids),
+        download_seconds=discord.download_seconds,
+        shard_count=discord.shard_count,
+        shard_ids=discord.shard_ids,
         listening=listening_options(listen or ListenSettings()),
     )
 
@@ -179,13 +195,13 @@ def listening_options(listen: ListenSettings) -> "ListeningOptions":
 
 def discord_bot(config: "DiscordConfig") -> "ParrotBot":
     """The bot with its outbound adapters (chat, voice, attachments); its command sink comes with `attach`."""
-    from adapters.discord import DiscordAttachments, DiscordChat, DiscordVoice, ParrotBot
+    from adapters.discord import DiscordAttachments, DiscordChat, DiscordVoice, make_bot
 
-    bot = ParrotBot(config)
+    bot = make_bot(config)
     bot.equip(
         chat=DiscordChat(bot, prefix=config.prefix),
         voice=DiscordVoice(bot, connect_timeout=config.voice_connect_timeout),
-        attachments=DiscordAttachments(bot),
+        attachments=DiscordAttachments(bot, download_seconds=config.download_seconds),
     )
     return bot
 
@@ -202,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("run", help="run on Discord when a token is configured, else the local chat (default)")
     sub.add_parser("chat", help="the local chat in this terminal; reads one message per line from a pipe")
     sub.add_parser("config", help="print the effective configuration, secrets masked")
+    sub.add_parser("worker", help="take heavy work (hearing, speaking, training) from the Redis queue")
     sync = sub.add_parser("sync", help="register the slash commands with Discord (globally, or in one guild)")
     sync.add_argument("--guild", type=int, default=None, help="register in this guild only (instant)")
     train = sub.add_parser("train", help="train on a dataset file, as `!train` with that file attached")
@@ -235,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if arguments.command in ("train", "test"):
             return asyncio.run(run_admin_job(settings, arguments))
+        if arguments.command == "worker":
+            return asyncio.run(run_worker(settings))
         if arguments.command == "sync":
             return asyncio.run(sync_commands(settings, token, arguments.guild))
         if arguments.command in (None, "run") and token:
@@ -254,23 +273,39 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
     chat, attachments = web_ports(settings, bot.chat, bot.attachments)
     container = build_container(settings, chat, bot.voice, attachments, listening=bot.listening)
     bot.attach(container.bus())
+    claim = shard_claim(settings)
     starter = prepare_starter(container)
     page = None
     try:
+        if not await start_work(container):
+            return 1
+        if claim is not None:
+            await claim.claim()
         page = await start_web(settings, container, chat, attachments, DiscordGuilds(bot), local=False)
-        if settings.speech.load_at_startup:
+        if settings.speech.load_at_startup and settings.work.queue == "local":  # workers load their own
             await warm_up(container)
         # Jobs are cancelled, and say so in the chat, before the bot disconnects (issue 14, defect 5).
         await run_discord_bot(bot, token, before_close=lambda: stop_jobs(container))
-    except DiscordStartupError as error:
+    except (DiscordStartupError, WorkQueueUnreachable, ShardsTaken) as error:
         print(f"parrot: {error}", file=sys.stderr)
         return 1
     finally:
+        if claim is not None:
+            await claim.release()
         if page is not None:
             await page.stop()
         await finish_starter(starter)
         await shutdown(container)
     return 0
+
+
+def shard_claim(settings: ParrotSettings) -> "ShardClaim | None":
+    """A sharded bot on the Redis queue claims its shards there, so two processes never run the same one."""
+    if settings.discord.shard_count is None or settings.work.queue != "redis":
+        return None
+    from adapters.work.shards import ShardClaim
+
+    return ShardClaim(settings.work.redis_url, settings.discord.shards(), settings.discord.shard_count)
 
 
 async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: int | None) -> int:
@@ -309,9 +344,11 @@ async def run_local_chat(settings: ParrotSettings) -> int:
     starter = prepare_starter(container)
     page = None
     try:
+        if not await start_work(container):
+            return 1
         directory = StaticGuilds([(int(GUILD), "Local chat")])
         page = await start_web(settings, container, chat, attachments, directory, local=True)
-        if settings.speech.load_at_startup:
+        if settings.speech.load_at_startup and settings.work.queue == "local":  # workers load their own
             await warm_up(container)
         await session.run(stdin_lines("you> " if interactive else ""))
     finally:
@@ -341,11 +378,40 @@ async def run_admin_job(settings: ParrotSettings, arguments: argparse.Namespace)
 
     job = AdminJob(console, container.bus(), settle_app)
     try:
+        if not await start_work(container):
+            return 1
         if arguments.command == "train":
             return await job.train(arguments.file, arguments.guild, arguments.backend)
         return await job.test(arguments.file, arguments.guild, arguments.json)
     finally:
         await shutdown(container)
+
+
+async def run_worker(settings: ParrotSettings) -> int:
+    """`parrot worker`: take jobs from `work.redis_url` until SIGINT or SIGTERM, then finish and stop."""
+    import signal
+
+    from adapters.work.worker import check_reachable, serve
+
+    try:
+        await check_reachable(settings.work.redis_url)
+    except WorkQueueUnreachable as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return 1
+    container = build_worker(settings)
+    executor = container.executor()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        if settings.speech.load_at_startup:
+            await executor.warm_up()
+        print(f"parrot: worker taking jobs ({settings.work.concurrency} at a time)", file=sys.stderr, flush=True)
+        await serve(settings.work.redis_url, executor, settings.work.concurrency, stop.wait())
+    finally:
+        container.shutdown_resources()
+    return 0
 
 
 if __name__ == "__main__":

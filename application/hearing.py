@@ -3,11 +3,9 @@
 import structlog
 
 from application.chat_replies import FILE_NOTE, FILE_NOTE_RU, send_long_text
-from application.deadlines import within
 from application.languages import SpeechLanguages
 from application.ports.chat import AttachmentSource, ChatOutput
-from application.ports.speech import AudioCodec, SpeechToText
-from application.work_gate import WorkGate
+from application.ports.work import TranscribeJob, WorkQueue
 from domain.errors import InvalidAudio, ParrotError, TooLarge
 from domain.messages import Attachment, Message, Status
 from domain.scripts import written_in_cyrillic
@@ -21,7 +19,7 @@ MAX_TRANSCRIPT_CHARS = 1_000_000
 
 
 class AudioHearing:
-    """Download, decode, recognise (through the gate on heavy work), then post the transcript.
+    """Download, then hear through the work queue (which bounds and times it), then post the transcript.
 
     A transcript longer than one chat message goes as `transcript.txt`, its first lines shown inline.
     """
@@ -30,23 +28,17 @@ class AudioHearing:
         self,
         chat: ChatOutput,
         attachments: AttachmentSource,
-        codec: AudioCodec,
-        stt: SpeechToText,
+        work: WorkQueue,
         languages: SpeechLanguages,
-        gate: WorkGate,
         max_bytes: int,
         max_seconds: float,
-        hearing_seconds: float = 180.0,
     ) -> None:
         self._chat = chat
         self._attachments = attachments
-        self._codec = codec
-        self._stt = stt
+        self._work = work
         self._languages = languages
-        self._gate = gate
         self._max_bytes = max_bytes
         self._max_seconds = max_seconds
-        self._hearing_seconds = hearing_seconds
 
     async def post_transcript(self, message: Message, attachment: Attachment) -> Transcript | None:
         """Hear `attachment` and answer `message` with its transcript; refusals mark the message failed.
@@ -57,8 +49,7 @@ class AudioHearing:
             raise TooLarge(say("The audio file ", Code(attachment.filename)), attachment.size, self._max_bytes)
         await self._chat.set_status(message.channel_id, message.id, Status.WORKING)
         try:
-            async with self._gate.slot():
-                transcript = await within(self._hearing_seconds, self._hear(message, attachment), "Hearing that audio")
+            transcript = await self._hear(message, attachment)
         except ParrotError:
             await self._chat.set_status(message.channel_id, message.id, Status.FAILED)
             raise
@@ -89,7 +80,6 @@ class AudioHearing:
         data = await self._attachments.fetch(attachment, self._max_bytes)
         if not data:
             raise InvalidAudio("That audio file is empty.")
-        clip = await self._codec.decode(data, attachment.filename, self._max_seconds)
         language = await self._languages.heard(message.space)
         among = await self._languages.detected_among(message.space) if language is None else ()
-        return await self._stt.transcribe(clip, language, among)
+        return await self._work.run(TranscribeJob(data, attachment.filename, self._max_seconds, language, among))

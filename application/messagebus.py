@@ -41,7 +41,7 @@ class MessageBus:
         self._admit = admit
         self._event_handlers = {kind: list(handlers) for kind, handlers in event_handlers.items()}
         self._chat = chat
-        # Messages of one channel are handled one after another, so replies keep their order.
+        # Quick messages of one channel are handled one after another, so their replies keep their order.
         # A channel's lock lives only while someone holds or awaits it, so months of channels cost nothing.
         self._channel_locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
@@ -54,7 +54,9 @@ class MessageBus:
         self._event_handlers.setdefault(kind, []).append(handler)
 
     async def handle(self, message: BusMessage) -> None:
-        if not isinstance(message, Command):
+        if not isinstance(message, Command) or message.heavy:
+            # Heavy work never holds its channel: quick commands behind it are answered at once, and its
+            # replies quote the message they answer, so they may arrive in the order the work finishes.
             await self._drain(message)
             return
         channel = int(message.message.channel_id)

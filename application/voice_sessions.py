@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import structlog
 
 from application.ports.chat import VoiceListening, VoiceOutput
-from application.ports.speech import AudioCodec, TextToSpeech
+from application.ports.work import SynthesiseJob, WorkQueue
 from domain.ids import ChannelId, GuildId
 from domain.speech import EncodedAudio
 from domain.spoken_text import split_sentences, spoken_text
@@ -31,8 +31,7 @@ class VoiceSessions:
     def __init__(
         self,
         voice: VoiceOutput,
-        tts: TextToSpeech,
-        codec: AudioCodec,
+        work: WorkQueue,
         idle_seconds: float,
         sentence_chars: int = 300,
         queue_size: int = 20,
@@ -40,8 +39,7 @@ class VoiceSessions:
     ) -> None:
         self._voice = voice
         self._listening = listening
-        self._tts = tts
-        self._codec = codec
+        self._work = work
         self._idle_seconds = idle_seconds
         self._sentence_chars = sentence_chars
         self._queue_size = queue_size
@@ -131,8 +129,7 @@ class VoiceSessions:
         async def produce() -> None:
             try:
                 for sentence in sentences:
-                    clip = await self._tts.synthesize(sentence, utterance.language)
-                    await ready.put(await self._codec.encode_for_voice(clip))
+                    await ready.put(await self._work.run(SynthesiseJob(sentence, utterance.language)))
             finally:
                 await ready.put(None)
 

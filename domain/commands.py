@@ -13,9 +13,13 @@ class Command:
     """Every command carries the message that asked for it: who, where, and what to answer.
 
     `privileged_as` names a command only admins may run (as the refusal names it); the bus checks it.
+    `heavy` marks a command whose own handling may take long (hearing audio): the bus runs it beside its channel's
+    other messages instead of before them, and its replies quote the message they answer. (Training and testing
+    only start a job, which runs beside everything already; a message after `train` still sees it started.)
     """
 
     privileged_as: ClassVar[str] = ""
+    heavy: ClassVar[bool] = False
 
     message: Message
 
@@ -172,6 +176,8 @@ class ReplyToMessage(Command):
 
 @dataclass(frozen=True, slots=True)
 class TranscribeAudio(Command):
+    heavy = True
+
     attachment: Attachment
 
 
@@ -223,6 +229,8 @@ class TranscribeOnRequest(Command):
 
     `attachment` is None when the chosen message has no audio: the handler says so.
     """
+
+    heavy = True
 
     attachment: Attachment | None = None
 

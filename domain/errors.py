@@ -91,8 +91,22 @@ class Busy(ParrotError):
         super().__init__(f"{what} am busy with other requests right now; please try again shortly.")
 
 
+class DownloadFailed(ParrotError):
+    """An attachment's download stalled or broke twice (the second time from a freshly fetched URL)."""
+
+    def __init__(self) -> None:
+        super().__init__("I couldn't download that attachment; please try again in a moment.")
+
+
 class BackendUnavailable(ParrotError):
     """A backend (speech, model, storage) failed; the user is told, the bot carries on."""
+
+
+class WorkUnavailable(BackendUnavailable):
+    """Heavy work cannot be handed out (the work queue's service is down); quick commands still answer."""
+
+    def __init__(self) -> None:
+        super().__init__("I can't do that right now: my work queue is unreachable. Please try again in a minute.")
 
 
 def format_bytes(size: int) -> str:

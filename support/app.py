@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.config.settings import ParrotSettings
 from adapters.web import WebAttachments, WebChat
+from application.job_executor import JobExecutor
 from bootstrap import Container, build_container
 from cli import settle
 from support import fakes
@@ -23,6 +24,7 @@ class AppHarness:
     stores: dict[str, Any] = field(default_factory=dict)
     web_chat: WebChat | None = None
     web_attachments: WebAttachments | None = None
+    work: fakes.FakeWorkQueue | None = None
     listening: fakes.FakeListening = field(default_factory=lambda: fakes.FakeListening())
 
     async def settle(self) -> None:
@@ -58,13 +60,15 @@ def build_app(
     real_speech: bool = False,
     web: bool = False,
     web_settings: dict[str, Any] | None = None,
+    fake_work: bool = False,
     **sections: dict[str, Any],
 ) -> AppHarness:
     """The container with fake speech and model backends; storage in memory, or real under `data_root`.
 
     The fake model backend stands in for the configured default (`embedded`); with `real_speech`,
     the configured codec, recogniser and voice are the real ones. `web_settings` is the `web` section
-    (`web` itself says whether the review page's wrappers are in place).
+    (`web` itself says whether the review page's wrappers are in place). With `fake_work`, the work port is
+    the in-memory fake (unit tests); otherwise the in-process adapter with its gate and deadlines.
     """
     if web_settings:
         sections = {**sections, "web": web_settings}
@@ -79,6 +83,10 @@ def build_app(
         "report_renderer": fakes.FakeRenderer(),
         "clock": fakes.FixedClock(),
     }
+    work: fakes.FakeWorkQueue | None = None
+    if fake_work:
+        work = fakes.FakeWorkQueue(JobExecutor(codec, stt, tts, {"embedded": backend}))
+        overrides["work_queue"] = work
     stores = in_memory_stores() if in_memory else {}
     # With `web`, the review page's wrappers sit between the application and the fake Discord, as in `cli.py`.
     chat, attachments = (WebChat(discord, settings.discord.prefix), WebAttachments(discord)) if web else (None, None)
@@ -87,4 +95,4 @@ def build_app(
         settings, chat or discord, discord, attachments or discord, listening=listening, **overrides, **stores
     )
     discord.connect(container.bus())
-    return AppHarness(container, discord, backend, codec, stt, tts, stores, chat, attachments, listening)
+    return AppHarness(container, discord, backend, codec, stt, tts, stores, chat, attachments, work, listening)

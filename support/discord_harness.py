@@ -105,6 +105,7 @@ def build_app_bot(
     listen: dict[str, object] | None = None,
     speech_settings: dict[str, object] | None = None,
     voice_connect_timeout: float | None = None,
+    **config_changes: object,
 ) -> tuple[ParrotBot, Container]:
     """The bot wired to the real application container, as bootstrap does, with fake speech and model backends.
 
@@ -116,7 +117,9 @@ def build_app_bot(
         listen=listen or {},
         speech=speech_settings or {},
     )
-    changes: dict[str, object] = {"listening": listening} if listening is not None else {}
+    changes: dict[str, object] = dict(config_changes)
+    if listening is not None:
+        changes["listening"] = listening
     if voice_connect_timeout is not None:
         changes["voice_connect_timeout"] = voice_connect_timeout
     bot = discord_bot(bot_config(fake, **changes))

@@ -7,13 +7,24 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from application.job_executor import JobExecutor
 from application.ports.model import ProgressCallback, TrainedArtifact
 from application.ports.review import ReviewItem
 from application.ports.storage import DatasetInfo, Forgotten, SpaceSettings, StoredFile
+from application.ports.work import Job, T
 from application.text_matching import similarity
 from domain.dataset_rules import normalise_text
-from domain.errors import BackendUnavailable, InvalidAudio, InvalidDataset, NotFound, PathOutsideRoot, TooLarge
+from domain.errors import (
+    BackendUnavailable,
+    InvalidAudio,
+    InvalidDataset,
+    NotFound,
+    PathOutsideRoot,
+    TooLarge,
+    WorkUnavailable,
+)
 from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import ChannelId, GuildId, UserId
 from domain.spaces import Space
@@ -390,3 +401,24 @@ class FakeTextToSpeech:
     async def synthesize(self, text: str, language: str) -> AudioClip:
         self.spoken.append((text, language))
         return AudioClip(text.encode(), 16000)
+
+
+class FakeWorkQueue:
+    """The work port in memory: runs each job at once with the given executor, or is down when told to."""
+
+    def __init__(self, executor: JobExecutor) -> None:
+        self._executor = executor
+        self.down = False
+        self.jobs: list[Job[Any]] = []
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def run(self, job: Job[T], progress: ProgressCallback | None = None) -> T:
+        if self.down:
+            raise WorkUnavailable()
+        self.jobs.append(job)
+        return await self._executor(job, progress)

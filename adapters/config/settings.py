@@ -9,7 +9,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import EnvSettingsSource, NoDecode, TomlConfigSettingsSource
 
 from application.limits import MB, RequestLimits
@@ -48,14 +57,34 @@ class DiscordSettings(Section):
     gateway_url: str | None = None
     voice_ca_file: Path | None = None
     guild_ready_timeout: float = Field(default=2.0, gt=0, le=60)
+    download_seconds: float = Field(default=30.0, gt=0, le=600)
     privileged_roles: Annotated[tuple[str, ...], NoDecode] = ()
     allow_direct_messages: bool = True
     owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    # Several processes share one bot account: each runs the shards listed (README: Running on several machines).
+    shard_count: int | None = Field(default=None, ge=1, le=10_000)
+    shard_ids: Annotated[tuple[Annotated[int, Field(ge=0)], ...], NoDecode] = ()
 
-    @field_validator("privileged_roles", "owner_ids", mode="before")
+    @field_validator("privileged_roles", "owner_ids", "shard_ids", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return comma_list(value)
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> "DiscordSettings":
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (how many shards the bot has in all)")
+        if self.shard_count is not None and any(shard >= self.shard_count for shard in self.shard_ids):
+            raise ValueError(f"shard_ids must each be below shard_count ({self.shard_count})")
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids lists a shard twice")
+        return self
+
+    def shards(self) -> tuple[int, ...]:
+        """The shards this process runs: those listed, or every one of shard_count."""
+        if self.shard_count is None:
+            return ()
+        return self.shard_ids or tuple(range(self.shard_count))
 
     def privilege_policy(self) -> PrivilegePolicy:
         return PrivilegePolicy(frozenset(self.privileged_roles), self.allow_direct_messages)
@@ -172,6 +201,18 @@ class ModelSettings(Section):
         return self.threshold if self.threshold is not None else default
 
 
+class WorkSettings(Section):
+    """Where heavy work runs: `local` (this process, the default) or `redis` (`parrot worker` processes)."""
+
+    queue: Literal["local", "redis"] = "local"
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", pattern=r"^rediss?://")
+    concurrency: int = Field(default=2, ge=1, le=64)
+    max_payload_mb: float = Field(default=40.0, gt=0, le=500)
+
+    def max_payload_bytes(self) -> int:
+        return int(self.max_payload_mb * MB)
+
+
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["auto", "json", "console"] = "auto"
@@ -203,6 +244,7 @@ class ParrotSettings(Section):
     speech: SpeechSettings = SpeechSettings()
     listen: ListenSettings = ListenSettings()
     model: ModelSettings = ModelSettings()
+    work: WorkSettings = WorkSettings()
     logging: LoggingSettings = LoggingSettings()
     web: WebSettings = WebSettings()
 

@@ -6,7 +6,7 @@ DiscordAttachments (the ChatOutput, VoiceOutput and AttachmentSource ports), giv
 """
 
 from adapters.discord.attachments import DiscordAttachments
-from adapters.discord.bot import ParrotBot, intents
+from adapters.discord.bot import ParrotBot, ShardedParrotBot, intents, make_bot
 from adapters.discord.chat import DiscordChat
 from adapters.discord.config import DiscordConfig
 from adapters.discord.guild_directory import DiscordGuilds
@@ -24,7 +24,9 @@ __all__ = [
     "DiscordVoice",
     "Inbox",
     "ParrotBot",
+    "ShardedParrotBot",
     "intents",
+    "make_bot",
     "run_discord_bot",
     "sync_slash_commands",
 ]

@@ -5,14 +5,16 @@ discord.Attachment the bot received (remembered for a while) or, failing that, f
 again through the API: a URL the bot did not get from Discord itself is never downloaded.
 """
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Iterable
 
+import aiohttp
 import discord
 import structlog
 
 from adapters.discord.translate import parse_attachment_ref
-from domain.errors import NotFound, TooLarge
+from domain.errors import DownloadFailed, NotFound, TooLarge
 from domain.messages import Attachment
 from domain.text import Code, Text, say
 
@@ -20,8 +22,10 @@ log = structlog.get_logger("parrot.discord")
 
 
 class DiscordAttachments:
-    def __init__(self, client: discord.Client, *, remembered: int = 512) -> None:
+    def __init__(self, client: discord.Client, *, remembered: int = 512, download_seconds: float = 30.0) -> None:
         self._client = client
+        # A CDN URL that never answers must cost one reply, not the job's whole deadline.
+        self._download_seconds = download_seconds
         self._limit = remembered
         self._remembered: OrderedDict[int, discord.Attachment] = OrderedDict()
 
@@ -43,11 +47,11 @@ class DiscordAttachments:
         source = self._remembered.get(attachment_id)
         data: bytes | None = None
         if source is not None:
-            data = await self._read(source, what, max_bytes, last_try=False)
+            data = await self._read(source, what, max_bytes, self._download_seconds, last_try=False)
         if data is None:
-            # Not remembered, or its signed CDN URL expired: ask Discord for the message again.
+            # Not remembered, its signed CDN URL expired, or it stalled: ask Discord for the message again.
             source = await self._look_up(channel_id, message_id, attachment_id)
-            data = await self._read(source, what, max_bytes, last_try=True)
+            data = await self._read(source, what, max_bytes, self._download_seconds, last_try=True)
         assert data is not None
         return data
 
@@ -65,11 +69,18 @@ class DiscordAttachments:
         raise NotFound("That file is no longer attached to its message.")
 
     @staticmethod
-    async def _read(source: discord.Attachment, what: Text, max_bytes: int, *, last_try: bool) -> bytes | None:
+    async def _read(
+        source: discord.Attachment, what: Text, max_bytes: int, seconds: float, *, last_try: bool
+    ) -> bytes | None:
         if source.size > max_bytes:
             raise TooLarge(what, source.size, max_bytes)
         try:
-            data = await source.read()
+            data = await asyncio.wait_for(source.read(), seconds)
+        except (TimeoutError, aiohttp.ClientError) as error:
+            log.info("attachment download stalled or broke", error=type(error).__name__, last_try=last_try)
+            if not last_try:
+                return None
+            raise DownloadFailed() from None
         except discord.HTTPException as error:
             if not last_try:
                 return None

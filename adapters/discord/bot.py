@@ -69,6 +69,9 @@ class ParrotBot(commands.Bot):
     inbox: Inbox
 
     def __init__(self, config: DiscordConfig) -> None:
+        shards: dict[str, Any] = {}
+        if config.shard_count is not None:
+            shards = {"shard_count": config.shard_count, "shard_ids": list(config.shard_ids) or None}
         super().__init__(
             command_prefix=config.prefix,
             intents=intents(),
@@ -77,6 +80,7 @@ class ParrotBot(commands.Bot):
             allowed_mentions=NO_PINGS,
             guild_ready_timeout=config.guild_ready_timeout,
             chunk_guilds_at_startup=False,
+            **shards,
         )
         self.config = config
         self.owner_ids: set[int] = set(config.owner_ids)
@@ -194,3 +198,15 @@ class ParrotBot(commands.Bot):
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("discord event handler failed", event=event_method)
+
+
+class ShardedParrotBot(ParrotBot, commands.AutoShardedBot):
+    """The same bot over several gateway connections (its `shard_ids` of `shard_count`), as large bots run.
+
+    Each process of a sharded bot receives the events of its shards' guilds only, so a guild's space is
+    written by the one process whose shard holds that guild.
+    """
+
+
+def make_bot(config: DiscordConfig) -> ParrotBot:
+    return ShardedParrotBot(config) if config.shard_count is not None else ParrotBot(config)

@@ -22,6 +22,11 @@ class DiscordConfig:
     expensive_cooldown_seconds: float = 30.0
     # discord.py's own default; it also bounds each reconnection after a voice drop (see voice.py).
     voice_connect_timeout: float = 60.0
+    # How long one attachment download may take before it is tried once more from a fresh URL.
+    download_seconds: float = 30.0
+    # Sharding: None runs one plain connection; otherwise an AutoShardedBot running `shard_ids` of `shard_count`.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] = ()
     # On shutdown, how long commands under way may take to send their answers before the connection closes.
     shutdown_grace_seconds: float = 10.0
     # Hearing voice channels once an admin turns it on (`listen on`).

@@ -9,6 +9,7 @@ from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.model import ModelBackend, ModelStore
 from application.ports.storage import SettingsStore
+from application.ports.work import TrainJob, WorkQueue
 from application.progress import ReportedJob
 from application.publisher import EventPublisher
 from application.starter import StarterKnowledge
@@ -34,6 +35,7 @@ class TrainModelHandler:
         settings: SettingsStore,
         models: ActiveModels,
         jobs: JobRunner,
+        work: WorkQueue,
         publish: EventPublisher,
         clock: Clock,
         progress_interval: float = 2.0,
@@ -43,6 +45,7 @@ class TrainModelHandler:
         self._starter = starter
         self._keep_starter = keep_starter
         self._chat = chat
+        self._work = work
         self._data = data
         self._backends = backends
         self._default_backend = default_backend
@@ -79,7 +82,8 @@ class TrainModelHandler:
         kept = say(" The data is kept as ", Code(source.name), ".") if given is not None else Text()
 
         async def work(job: Job) -> None:
-            if await self._train(job, backend, dataset, message.channel_id, message.id, kept) and given is not None:
+            trained = await self._train(job, backend_name, backend, dataset, message.channel_id, message.id, kept)
+            if trained and given is not None:
                 # What was just trained on is what a plain `!train` retrains on, with new corrections.
                 await self._data.select(space, source.name)
 
@@ -89,6 +93,7 @@ class TrainModelHandler:
     async def _train(
         self,
         job: Job,
+        backend_name: str,
         backend: ModelBackend,
         dataset: Dataset,
         channel_id: ChannelId,
@@ -104,7 +109,8 @@ class TrainModelHandler:
 
         async def train() -> ModelVersion:
             job.stage = "training"
-            artifact = await backend.train(dataset, on_progress)
+            # Fitted wherever the work queue runs it; the artifact comes back here, where user data lives.
+            artifact = await self._work.run(TrainJob(dataset, backend_name), on_progress)
             job.stage, job.fraction = "publishing", 1.0
             model = await backend.load(artifact)
             # Published and activated in one step: another process training the same space at the same

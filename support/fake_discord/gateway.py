@@ -127,7 +127,7 @@ class FakeGateway:
                 "guilds": [{"id": str(self._world.guild_id), "unavailable": True}],
                 "session_id": self._session_id,
                 "resume_gateway_url": self._url(),
-                "shard": [0, 1],
+                "shard": data.get("shard") or [0, 1],
                 "application": {"id": str(self._world.application_id), "flags": 0},
                 "private_channels": [],
                 "relationships": [],

@@ -107,6 +107,8 @@ class FakeDiscord:
         self.calls: list[Call] = []
         self.unknown: list[str] = []
         self.downloads: list[str] = []  # CDN paths the bot fetched
+        self.stalled_downloads = 0  # the next this many CDN requests never answer (a CDN that hangs)
+        self._stopping = asyncio.Event()
         self.messages: dict[int, JSON] = {}
         self.registered_commands: dict[str, list[JSON]] = {}
         self._folder = tempfile.TemporaryDirectory(prefix="fake-discord-")
@@ -154,6 +156,7 @@ class FakeDiscord:
         await self.voice.start()
 
     async def stop(self) -> None:
+        self._stopping.set()  # stalled downloads give up, so the server can close
         await self.voice.stop()
         if self._runner is not None:
             await self._runner.shutdown()
@@ -556,6 +559,10 @@ class FakeDiscord:
             self.unknown.append(f"GET {request.path} (no such attachment)")
             return web.Response(status=404)
         self.downloads.append(request.path)
+        if self.stalled_downloads > 0:
+            self.stalled_downloads -= 1
+            await self._stopping.wait()
+            return web.Response(status=503)
         content_type, data = found
         return web.Response(body=data, headers={"Content-Type": content_type})
 

@@ -5,6 +5,7 @@ import asyncio
 import pytest
 
 from application.command_parser import parse_message
+from application.job_executor import JobExecutor
 from application.voice_sessions import VoiceSessions
 from application.wake_name import addressed
 from domain import commands as c
@@ -157,6 +158,11 @@ async def test_a_recogniser_that_is_down_is_told_in_the_channel(app: AppHarness)
     assert app.discord.sent[-1].text.startswith("Speech recognition is unavailable")
 
 
+def work() -> fakes.FakeWorkQueue:
+    """Speech synthesised at once, in memory."""
+    return fakes.FakeWorkQueue(JobExecutor(fakes.FakeCodec(), fakes.FakeSpeechToText(), fakes.FakeTextToSpeech(), {}))
+
+
 class SlowVoice:
     """A voice channel whose playback lasts until cancelled (or released)."""
 
@@ -190,7 +196,7 @@ class SlowVoice:
 
 async def test_barge_in_stops_what_is_said_and_drops_what_was_queued() -> None:
     voice = SlowVoice()
-    sessions = VoiceSessions(voice, fakes.FakeTextToSpeech(), fakes.FakeCodec(), idle_seconds=60)
+    sessions = VoiceSessions(voice, work(), idle_seconds=60)
     guild, channel = GuildId(1), ChannelId(VOICE)
     assert not sessions.interrupt(guild)  # nothing to stop
     sessions.speak(guild, channel, "One. Two. Three.", "en-US")
@@ -217,7 +223,7 @@ async def test_while_listening_parrot_does_not_leave_when_idle() -> None:
     voice = SlowVoice()
     voice.release.set()
     listening = fakes.FakeListening()
-    sessions = VoiceSessions(voice, fakes.FakeTextToSpeech(), fakes.FakeCodec(), idle_seconds=0.05, listening=listening)
+    sessions = VoiceSessions(voice, work(), idle_seconds=0.05, listening=listening)
     await listening.start(GuildId(1), ChannelId(VOICE), ChannelId(10))
     sessions.speak(GuildId(1), ChannelId(VOICE), "Hello.", "en-US")
     await asyncio.sleep(0.3)

@@ -89,7 +89,7 @@ async def test_replies_are_not_spoken_outside_voice(app: AppHarness) -> None:
 
 
 async def test_each_guild_is_heard_and_spoken_to_in_its_configured_language(tmp_path: Path) -> None:
-    app = build_app(tmp_path, speech={"guild_languages": {2: "ru-RU"}})
+    app = build_app(tmp_path, fake_work=True, speech={"guild_languages": {2: "ru-RU"}})
     for guild in (1, 2):
         clip = app.discord.attachment("v.ogg", b"speech:hello", "audio/ogg")
         await app.discord.say("", attachments=(clip,), guild_id=guild, voice_channel_id=30)

@@ -91,7 +91,7 @@ async def test_privileged_commands_are_refused_to_members_without_the_permission
 async def test_a_configured_role_grants_the_privileged_commands(tmp_path: object) -> None:
     from support.app import build_app
 
-    app = build_app(tmp_path, discord={"privileged_roles": ["trainer"]})  # type: ignore[arg-type]
+    app = build_app(tmp_path, fake_work=True, discord={"privileged_roles": ["trainer"]})  # type: ignore[arg-type]
     refused = await app.discord.say("!model", author=member(user_id=3, admin=False))
     assert "one of the roles `trainer`" in app.discord.replies_to(refused)[0].text
     allowed = await app.discord.say("!model", author=member(user_id=4, admin=False, roles=frozenset({"trainer"})))
