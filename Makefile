@@ -59,7 +59,7 @@ test-unit: $(STAMP) ## Unit tests: use cases with in-memory fakes
 test-integration: $(STAMP) ## Integration tests: real adapters, the fake Discord drivers
 	$(BIN)/pytest tests/integration
 
-BENCHES ?= speech model discord soak corrections work
+BENCHES ?= speech model discord soak corrections work voice
 
 bench: $(STAMP) ## Benchmarks: figures printed, nothing asserted (BENCHES="model" for one)
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python -m bench.$$name || exit 1; done

@@ -48,8 +48,10 @@ from application.handlers.evaluate_model import EvaluateModelHandler
 from application.handlers.forget_me import ForgetMeHandler
 from application.handlers.get_file import GetFileHandler
 from application.handlers.greet import GreetHandler
+from application.handlers.hear_utterance import HearUtteranceHandler, InterruptSpeechHandler
 from application.handlers.join_voice import JoinVoiceHandler
 from application.handlers.leave_voice import LeaveVoiceHandler
+from application.handlers.listen import SetListeningConsentHandler, SetListeningHandler
 from application.handlers.models import ListModelsHandler, UseModelHandler
 from application.handlers.rate_reply import RateReplyHandler
 from application.handlers.reply_to_message import ReplyToMessageHandler
@@ -71,7 +73,8 @@ from application.jobs import JobRunner
 from application.languages import SpeechLanguages
 from application.limits import RequestLimits
 from application.messagebus import MessageBus
-from application.ports.chat import AttachmentSource, ChatOutput, VoiceOutput
+from application.no_listening import NoListening
+from application.ports.chat import AttachmentSource, ChatOutput, VoiceListening, VoiceOutput
 from application.ports.model import ModelBackend
 from application.ports.speech import SpeechToText
 from application.publisher import EventPublisher
@@ -333,9 +336,11 @@ class Work(containers.DeclarativeContainer):
         max_bytes=limits.provided.attachment_bytes,
         max_seconds=limits.provided.audio_seconds,
     )
+    listening = providers.Dependency(instance_of=VoiceListening)  # type: ignore[type-abstract]
     voice_sessions = providers.Singleton(
         VoiceSessions,
         voice=voice,
+        listening=listening,
         work=work_queue,
         idle_seconds=settings.provided.speech.voice_idle_seconds,
     )
@@ -390,6 +395,11 @@ class Container(containers.DeclarativeContainer):
     attachments: providers.Dependency[AttachmentSource] = providers.Dependency(
         instance_of=AttachmentSource  # type: ignore[type-abstract]
     )
+    # Hearing voice channels: only drivers that see the packets can; the others answer that they can't.
+    listening: providers.Dependency[VoiceListening] = providers.Dependency(
+        instance_of=VoiceListening,  # type: ignore[type-abstract]
+        default=providers.Singleton(NoListening),
+    )
 
     limits = providers.Singleton(settings.provided.limits.request_limits.call())
     policy = providers.Singleton(settings.provided.discord.privilege_policy.call())
@@ -402,6 +412,7 @@ class Container(containers.DeclarativeContainer):
         settings=settings,
         limits=limits,
         voice=voice,
+        listening=listening,
         attachments=attachments,
         chat=chat,
         speech=speech,
@@ -424,7 +435,23 @@ class Container(containers.DeclarativeContainer):
             commands.ShowHelp: providers.Singleton(ShowHelpHandler, chat=chat),
             commands.UnknownCommand: providers.Singleton(UnknownCommandHandler, chat=chat),
             commands.JoinVoice: providers.Singleton(JoinVoiceHandler, chat=chat, voice=voice),
-            commands.LeaveVoice: providers.Singleton(LeaveVoiceHandler, chat=chat, voice=voice),
+            commands.LeaveVoice: providers.Singleton(LeaveVoiceHandler, chat=chat, voice=voice, listening=listening),
+            commands.SetListening: providers.Singleton(
+                SetListeningHandler, chat=chat, listening=listening, wake_name=settings.provided.listen.wake_name
+            ),
+            commands.SetListeningConsent: providers.Singleton(
+                SetListeningConsentHandler, chat=chat, listening=listening
+            ),
+            commands.HearUtterance: providers.Singleton(
+                HearUtteranceHandler,
+                chat=chat,
+                stt=speech.stt,
+                languages=work.languages,
+                gate=work.gate,
+                wake_name=settings.provided.listen.wake_name,
+                hearing_seconds=limits.provided.hearing_seconds,
+            ),
+            commands.InterruptSpeech: providers.Singleton(InterruptSpeechHandler, sessions=work.voice_sessions),
             commands.SendInstruction: providers.Singleton(
                 SendInstructionHandler, chat=chat, instructions=storage.instructions
             ),
@@ -623,13 +650,23 @@ _SUB_CONTAINERS = ("speech", "model", "storage", "work", "review")
 
 
 def build_container(
-    settings: ParrotSettings, chat: object, voice: object, attachments: object, **overrides: object
+    settings: ParrotSettings,
+    chat: object,
+    voice: object,
+    attachments: object,
+    *,
+    listening: object | None = None,
+    **overrides: object,
 ) -> Container:
     """The application, wired for `settings`, speaking through the given driver's ports.
+
+    `listening` is given by drivers that can hear voice channels (Discord, the local chat's `/say`).
 
     `overrides` replace providers by name, in whichever sub-container they live (tests put in-memory fakes there).
     """
     container = Container(settings=settings, chat=chat, voice=voice, attachments=attachments)
+    if listening is not None:
+        container.listening.override(providers.Object(listening))
     for name, value in overrides.items():
         provider_of(container, name).override(providers.Object(value))
     container.check_dependencies()

@@ -9,13 +9,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from adapters.config.settings import ConfigurationError, DiscordSettings, ParrotSettings, load_settings, masked
+from adapters.config.settings import (
+    ConfigurationError,
+    DiscordSettings,
+    ListenSettings,
+    ParrotSettings,
+    load_settings,
+    masked,
+)
 from adapters.logs.setup import configure_logging, open_log_file
 from application.ports.work import ShardsTaken, WorkQueueUnreachable
 from bootstrap import Container, build_container, build_worker
 
 if TYPE_CHECKING:
     from adapters.discord import DiscordConfig, ParrotBot
+    from adapters.discord.listening.options import ListeningOptions
     from adapters.web import GuildDirectory, WebServer
     from adapters.work.shards import ShardClaim
     from application.ports.chat import AttachmentSource, ChatOutput
@@ -154,7 +162,7 @@ def on_signal_for_a_new_link(print_link: Callable[[], object]) -> None:
 # --- the Discord driver, given its parts here ------------------------------------------------------
 
 
-def discord_config(discord: DiscordSettings) -> "DiscordConfig":
+def discord_config(discord: DiscordSettings, listen: ListenSettings | None = None) -> "DiscordConfig":
     from adapters.discord import DiscordConfig
 
     return DiscordConfig(
@@ -167,6 +175,21 @@ def discord_config(discord: DiscordSettings) -> "DiscordConfig":
         download_seconds=discord.download_seconds,
         shard_count=discord.shard_count,
         shard_ids=discord.shard_ids,
+        listening=listening_options(listen or ListenSettings()),
+    )
+
+
+def listening_options(listen: ListenSettings) -> "ListeningOptions":
+    from adapters.discord.listening.options import HearingLimits, ListeningOptions, TurnRules
+
+    return ListeningOptions(
+        rules=TurnRules(
+            silence_seconds=listen.silence_ms / 1000, min_seconds=listen.min_seconds, max_seconds=listen.max_seconds
+        ),
+        limits=HearingLimits(speakers=listen.max_speakers),
+        barge_in=listen.barge_in,
+        keepalive_seconds=listen.keepalive_seconds,
+        transcript_channel_id=listen.transcript_channel_id,
     )
 
 
@@ -246,9 +269,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def run_discord(settings: ParrotSettings, token: str) -> int:
     from adapters.discord import DiscordGuilds, DiscordStartupError, run_discord_bot
 
-    bot = discord_bot(discord_config(settings.discord))
+    bot = discord_bot(discord_config(settings.discord, settings.listen))
     chat, attachments = web_ports(settings, bot.chat, bot.attachments)
-    container = build_container(settings, chat, bot.voice, attachments)
+    container = build_container(settings, chat, bot.voice, attachments, listening=bot.listening)
     bot.attach(container.bus())
     claim = shard_claim(settings)
     starter = prepare_starter(container)
@@ -292,7 +315,9 @@ async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: i
         print("parrot: set DISCORD_TOKEN to register slash commands.", file=sys.stderr)
         return 2
     try:
-        count = await sync_slash_commands(discord_bot(discord_config(settings.discord)), token, guild_id=guild_id)
+        count = await sync_slash_commands(
+            discord_bot(discord_config(settings.discord, settings.listen)), token, guild_id=guild_id
+        )
     except DiscordStartupError as error:
         print(f"parrot: {error}", file=sys.stderr)
         return 1
@@ -313,7 +338,9 @@ async def run_local_chat(settings: ParrotSettings) -> int:
     async def settle_app() -> None:
         await settle(container)
 
-    session = LocalChatSession(console, container.bus(), settings.discord.prefix, settle_app, interactive)
+    session = LocalChatSession(
+        console, container.bus(), settings.discord.prefix, settle_app, interactive, codec=container.speech.codec()
+    )
     starter = prepare_starter(container)
     page = None
     try:

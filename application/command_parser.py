@@ -72,6 +72,15 @@ def build_feedback(message: Message, argument: str) -> c.Command:
     return c.SubmitFeedback(message, text=argument)
 
 
+def build_listen(message: Message, argument: str) -> c.Command:
+    choice = argument.strip().lower()
+    if choice in ("on", "off"):
+        return c.SetListening(message, on=choice == "on")
+    if choice in ("optout", "optin", "opt-out", "opt-in"):
+        return c.SetListeningConsent(message, opted_out=choice.startswith("opt-o") or choice == "optout")
+    return c.ShowHelp(message, topic="listen")
+
+
 def build_settings(message: Message, argument: str) -> c.Command:
     words = argument.split()
     return c.ChangeSettings(message, setting=words[0] if words else "", values=tuple(words[1:]))
@@ -83,6 +92,7 @@ _BUILDERS: dict[str, Callable[[Message, str], c.Command]] = {
     "help": lambda m, a: c.ShowHelp(m, topic=a),
     "join": lambda m, a: c.JoinVoice(m),
     "leave": lambda m, a: c.LeaveVoice(m),
+    "listen": build_listen,
     "train": build_train,
     "test": build_test,
     "model": build_model,

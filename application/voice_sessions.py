@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from application.ports.chat import VoiceOutput
+from application.ports.chat import VoiceListening, VoiceOutput
 from application.ports.work import SynthesiseJob, WorkQueue
 from domain.ids import ChannelId, GuildId
 from domain.speech import EncodedAudio
@@ -35,15 +35,19 @@ class VoiceSessions:
         idle_seconds: float,
         sentence_chars: int = 300,
         queue_size: int = 20,
+        listening: VoiceListening | None = None,
     ) -> None:
         self._voice = voice
+        self._listening = listening
         self._work = work
         self._idle_seconds = idle_seconds
         self._sentence_chars = sentence_chars
         self._queue_size = queue_size
         self._queues: dict[GuildId, asyncio.Queue[Utterance]] = {}
         self._workers: dict[GuildId, asyncio.Task[None]] = {}
+        self._speaking: dict[GuildId, asyncio.Task[None]] = {}
         self.spoken: int = 0
+        self.interrupted: int = 0
 
     def speak(self, guild_id: GuildId, voice_channel_id: ChannelId, text: str, language: str) -> bool:
         """Queue `text` for the guild; False when its queue is full (the text reply was sent anyway)."""
@@ -56,6 +60,23 @@ class VoiceSessions:
         worker = self._workers.get(guild_id)
         if worker is None or worker.done():
             self._workers[guild_id] = asyncio.create_task(self._serve(guild_id, queue), name=f"voice-{guild_id}")
+        return True
+
+    def interrupt(self, guild_id: GuildId) -> bool:
+        """Stop what the guild hears now and drop what was queued (barge-in); False when it was quiet."""
+        queue = self._queues.get(guild_id)
+        dropped = 0
+        while queue is not None and not queue.empty():
+            queue.get_nowait()
+            queue.task_done()
+            dropped += 1
+        speaking = self._speaking.get(guild_id)
+        if speaking is not None and not speaking.done():
+            speaking.cancel()
+        elif not dropped:
+            return False
+        self.interrupted += 1
+        log.info("speech interrupted", guild_id=guild_id, dropped=dropped)
         return True
 
     async def wait_idle(self) -> None:
@@ -77,13 +98,19 @@ class VoiceSessions:
                 try:
                     utterance = await asyncio.wait_for(queue.get(), timeout=self._idle_seconds)
                 except TimeoutError:
+                    if self._listening is not None and self._listening.listening_channel(guild_id) is not None:
+                        return  # listening: the bot stays in the channel until told to stop
                     if self._voice.connected_channel(guild_id) is not None:
                         log.info("leaving voice after idle time", idle_seconds=self._idle_seconds)
                         await self._voice.leave(guild_id)
                     return
+                speaking = self._speaking[guild_id] = asyncio.create_task(self._say(guild_id, utterance))
                 try:
-                    await self._say(guild_id, utterance)
+                    await asyncio.wait({speaking})
+                    if not speaking.cancelled():  # cancelled: interrupted by a member speaking
+                        speaking.result()
                 except asyncio.CancelledError:
+                    speaking.cancel()
                     raise
                 except Exception:
                     # A failed backend costs this utterance only; the text reply was already sent.

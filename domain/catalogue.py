@@ -22,6 +22,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("join", "join", "Join your voice channel; replies are then spoken there."),
     CommandSpec("leave", "leave", "Leave the voice channel."),
     CommandSpec(
+        "listen",
+        "listen on | off | optout | optin",
+        "Hear your voice channel and answer what is said (admins: on, off); anyone can opt out or back in.",
+    ),
+    CommandSpec(
         "train",
         "train [status | --with-starter] [data as text | attached file]",
         "Train the model on an attached file, inline `question => answer` lines, or the selected dataset; "

@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from domain.ids import ChannelId, GuildId, MessageId
 from domain.messages import Attachment, Message
+from domain.speech import AudioClip
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,41 @@ class SpeakText(Command):
     text: str
     guild_id: GuildId
     voice_channel_id: ChannelId
+
+
+@dataclass(frozen=True, slots=True)
+class SetListening(Command):
+    """Turn listening in the caller's voice channel on or off."""
+
+    privileged_as = "listen on|off"
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetListeningConsent(Command):
+    """A member opts out of being heard (or back in); anyone may, for themselves."""
+
+    opted_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HearUtterance(Command):
+    """A member said this in a voice channel Parrot listens to: hear it, then answer as a typed message.
+
+    `message` stands for the spoken turn: its author is the speaker, its channel where the transcript and
+    answer go. `ended_at` is when the last voiced packet arrived (a monotonic clock, for measurements).
+    """
+
+    audio: AudioClip
+    voice_channel_id: ChannelId
+    people_present: int = 1
+    ended_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class InterruptSpeech(Command):
+    """A member started speaking while Parrot talks: stop talking (barge-in)."""
 
 
 @dataclass(frozen=True, slots=True)

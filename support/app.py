@@ -25,6 +25,7 @@ class AppHarness:
     web_chat: WebChat | None = None
     web_attachments: WebAttachments | None = None
     work: fakes.FakeWorkQueue | None = None
+    listening: fakes.FakeListening = field(default_factory=lambda: fakes.FakeListening())
 
     async def settle(self) -> None:
         await settle(self.container)
@@ -89,6 +90,9 @@ def build_app(
     stores = in_memory_stores() if in_memory else {}
     # With `web`, the review page's wrappers sit between the application and the fake Discord, as in `cli.py`.
     chat, attachments = (WebChat(discord, settings.discord.prefix), WebAttachments(discord)) if web else (None, None)
-    container = build_container(settings, chat or discord, discord, attachments or discord, **overrides, **stores)
+    listening = fakes.FakeListening()
+    container = build_container(
+        settings, chat or discord, discord, attachments or discord, listening=listening, **overrides, **stores
+    )
     discord.connect(container.bus())
-    return AppHarness(container, discord, backend, codec, stt, tts, stores, chat, attachments, work)
+    return AppHarness(container, discord, backend, codec, stt, tts, stores, chat, attachments, work, listening)

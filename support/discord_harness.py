@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from adapters.discord import DiscordConfig, ParrotBot
+from adapters.discord.listening.options import ListeningOptions
 from application.permissions import PrivilegePolicy
 from bootstrap import Container, build_container
 from cli import discord_bot
@@ -97,21 +98,47 @@ def build_app_bot(
     *,
     codec: fakes.FakeCodec | None = None,
     model: fakes.FakeModelBackend | None = None,
-    stt: fakes.FakeSpeechToText | None = None,
+    stt: object | None = None,
     privileged_roles: tuple[str, ...] = (),
+    real_speech: bool = False,
+    listening: ListeningOptions | None = None,
+    listen: dict[str, object] | None = None,
+    speech_settings: dict[str, object] | None = None,
+    voice_connect_timeout: float | None = None,
     **config_changes: object,
 ) -> tuple[ParrotBot, Container]:
-    """The bot wired to the real application container, as bootstrap does, with fake speech and model backends."""
-    settings = make_settings(data_root, discord={"privileged_roles": list(privileged_roles)})
-    bot = discord_bot(bot_config(fake, **config_changes))
+    """The bot wired to the real application container, as bootstrap does, with fake speech and model backends.
+
+    With `real_speech`, the configured codec, recogniser and voice are the real ones (Whisper, piper).
+    """
+    settings = make_settings(
+        data_root,
+        discord={"privileged_roles": list(privileged_roles)},
+        listen=listen or {},
+        speech=speech_settings or {},
+    )
+    changes: dict[str, object] = dict(config_changes)
+    if listening is not None:
+        changes["listening"] = listening
+    if voice_connect_timeout is not None:
+        changes["voice_connect_timeout"] = voice_connect_timeout
+    bot = discord_bot(bot_config(fake, **changes))
+    speech: dict[str, object] = (
+        {}
+        if real_speech
+        else {
+            "codec": codec or fakes.FakeCodec(),
+            "stt": stt or fakes.FakeSpeechToText(),
+            "tts": fakes.FakeTextToSpeech(),
+        }
+    )
     container = build_container(
         settings,
         bot.chat,
         bot.voice,
         bot.attachments,
-        codec=codec or fakes.FakeCodec(),
-        stt=stt or fakes.FakeSpeechToText(),
-        tts=fakes.FakeTextToSpeech(),
+        listening=bot.listening,
+        **speech,
         backends={"embedded": model or fakes.FakeModelBackend(name="embedded")},
         dataset_parser=fakes.LineParser(),
         report_renderer=fakes.FakeRenderer(),

@@ -26,7 +26,7 @@ from domain.errors import (
     WorkUnavailable,
 )
 from domain.feedback import Correction, Feedback, ThumbsDown
-from domain.ids import UserId
+from domain.ids import ChannelId, GuildId, UserId
 from domain.spaces import Space
 from domain.speech import AudioClip, EncodedAudio, Transcript
 from domain.training import OUT_OF_SCOPE, Dataset, EvaluationReport, Example, ModelVersion, Prediction
@@ -340,6 +340,53 @@ class FakeSpeechToText:
         if self.down:
             raise BackendUnavailable("Speech recognition is unavailable right now; please try again later.")
         return Transcript(clip.pcm.decode(), language or "en", clip.duration_seconds, self.name)
+
+
+class ScriptedSpeechToText:
+    """Hears real audio by its length: each script line is (shortest, longest seconds, what was said)."""
+
+    name = "scripted-stt"
+
+    def __init__(self, script: Sequence[tuple[float, float, str]]) -> None:
+        self.script = list(script)
+        self.heard: list[float] = []
+
+    async def warm_up(self) -> None:
+        pass
+
+    async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
+        seconds = clip.duration_seconds
+        self.heard.append(seconds)
+        for shortest, longest, text in self.script:
+            if shortest <= seconds <= longest:
+                return Transcript(text, language or "en", seconds, self.name)
+        return Transcript("", language or "en", seconds, self.name)
+
+
+class FakeListening:
+    """VoiceListening in memory: which guild listens where, and who opted out."""
+
+    def __init__(self, *, marks_nickname: bool = False) -> None:
+        self.marks_nickname = marks_nickname
+        self.channels: dict[int, tuple[int, int]] = {}  # guild -> (voice channel, text channel)
+        self.opted_out: set[tuple[int, int]] = set()
+
+    def listening_channel(self, guild_id: GuildId) -> ChannelId | None:
+        found = self.channels.get(guild_id)
+        return ChannelId(found[0]) if found else None
+
+    async def start(self, guild_id: GuildId, voice_channel_id: ChannelId, text_channel_id: ChannelId) -> bool:
+        self.channels[guild_id] = (voice_channel_id, text_channel_id)
+        return self.marks_nickname
+
+    async def stop(self, guild_id: GuildId) -> bool:
+        return self.channels.pop(guild_id, None) is not None
+
+    async def set_opted_out(self, guild_id: GuildId, user_id: UserId, opted_out: bool) -> None:
+        if opted_out:
+            self.opted_out.add((guild_id, user_id))
+        else:
+            self.opted_out.discard((guild_id, user_id))
 
 
 class FakeTextToSpeech:

@@ -161,6 +161,19 @@ class SpeechSettings(Section):
         return os.environ.get(self.google_api_key_env) or None
 
 
+class ListenSettings(Section):
+    """Hearing voice channels (`listen on`): off everywhere until an admin turns it on."""
+
+    wake_name: str = Field(default="Parrot", max_length=40)
+    silence_ms: int = Field(default=600, ge=100, le=5000)
+    min_seconds: float = Field(default=0.4, ge=0, le=10)
+    max_seconds: float = Field(default=30.0, gt=0, le=120)
+    barge_in: bool = True
+    transcript_channel_id: int | None = None
+    keepalive_seconds: float = Field(default=20.0, gt=0, le=55)
+    max_speakers: int = Field(default=10, ge=1, le=100)
+
+
 class OpenAISettings(Section):
     base_url: str = "http://127.0.0.1:11434/v1"
     model: str = "gpt-4o-mini"
@@ -233,6 +246,7 @@ class ParrotSettings(Section):
     storage: StorageSettings = StorageSettings()
     limits: LimitSettings = LimitSettings()
     speech: SpeechSettings = SpeechSettings()
+    listen: ListenSettings = ListenSettings()
     model: ModelSettings = ModelSettings()
     work: WorkSettings = WorkSettings()
     logging: LoggingSettings = LoggingSettings()

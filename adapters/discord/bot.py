@@ -20,6 +20,7 @@ from adapters.discord.config import DiscordConfig
 from adapters.discord.endpoints import connector_trusting, point_at
 from adapters.discord.errors import explain
 from adapters.discord.inbox import CommandSink, Inbox
+from adapters.discord.listening.listener import DiscordListening
 from adapters.discord.teach import TeachButton
 from adapters.discord.translate import to_reaction_message
 from adapters.discord.voice import DiscordVoice
@@ -63,6 +64,7 @@ class ParrotBot(commands.Bot):
 
     chat: DiscordChat
     voice: DiscordVoice
+    listening: DiscordListening
     attachments: DiscordAttachments
     inbox: Inbox
 
@@ -83,10 +85,19 @@ class ParrotBot(commands.Bot):
         self.config = config
         self.owner_ids: set[int] = set(config.owner_ids)
 
-    def equip(self, *, chat: DiscordChat, voice: DiscordVoice, attachments: DiscordAttachments) -> None:
+    def equip(
+        self,
+        *,
+        chat: DiscordChat,
+        voice: DiscordVoice,
+        attachments: DiscordAttachments,
+        listening: DiscordListening | None = None,
+    ) -> None:
         """The adapters the application speaks through; they need this client, hence given after it exists."""
         self.chat = chat
         self.voice = voice
+        self.listening = listening or DiscordListening(self, voice, chat, self.config.listening)
+        self.listening.owner_ids = self.owner_ids  # completed at login, like the Inbox's
         self.attachments = attachments
         self.inbox = Inbox(
             chat,
@@ -99,6 +110,8 @@ class ParrotBot(commands.Bot):
     def attach(self, sink: CommandSink) -> None:
         """Give the bot its bus. The bus is built from the bot's outputs, hence after the bot."""
         self.inbox.attach(sink)
+        # What members say in a voice channel Parrot listens to reaches the core as commands too.
+        self.listening.attach(self.inbox.handle)
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -160,6 +173,7 @@ class ParrotBot(commands.Bot):
             self.chat.message_deleted(message_id)
 
     async def close(self) -> None:
+        await self.listening.close()
         pending = self.inbox.in_flight - {asyncio.current_task()}
         if pending and not self.is_closed():
             # Commands under way answer before the HTTP session closes (discord.py also leaves voice here).

@@ -1,7 +1,9 @@
 """The Discord driver's configuration, as plain values (bootstrap reads and validates the settings)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from adapters.discord.listening.options import ListeningOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,3 +29,5 @@ class DiscordConfig:
     shard_ids: tuple[int, ...] = ()
     # On shutdown, how long commands under way may take to send their answers before the connection closes.
     shutdown_grace_seconds: float = 10.0
+    # Hearing voice channels once an admin turns it on (`listen on`).
+    listening: ListeningOptions = field(default_factory=ListeningOptions)

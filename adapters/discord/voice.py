@@ -8,11 +8,13 @@ handshake until a packet arrives, and only then sees the new one. Hence the gene
 
 import asyncio
 import io
+from collections.abc import Callable
 
 import discord
 import imageio_ffmpeg
 import structlog
 
+from adapters.discord.ogg_source import OggOpusSource
 from domain.errors import BackendUnavailable, InvalidArgument, NotFound, PermissionDenied, UnsupportedAudio
 from domain.ids import ChannelId, GuildId
 from domain.speech import EncodedAudio
@@ -42,6 +44,12 @@ class DiscordVoice:
         self._wanted: dict[int, int] = {}
         self._connecting: dict[int, asyncio.Lock] = {}
         self._playing: dict[int, asyncio.Lock] = {}
+        # Guilds where the bot listens: it joins them undeafened, so members see that it hears.
+        self.hearing: set[int] = set()
+        # The listener gives its own VoiceClient (one that passes the voice websocket's messages on).
+        self.client_factory: Callable[[discord.Client, discord.abc.Connectable], discord.VoiceClient] = (
+            discord.VoiceClient
+        )
 
     async def join(self, guild_id: GuildId, channel_id: ChannelId) -> None:
         guild = self._guild(guild_id)
@@ -56,7 +64,12 @@ class DiscordVoice:
             current = self._voice_client(guild)
             try:
                 if current is None:
-                    await channel.connect(timeout=self._connect_timeout, reconnect=True, self_deaf=True)
+                    await channel.connect(
+                        timeout=self._connect_timeout,
+                        reconnect=True,
+                        self_deaf=guild_id not in self.hearing,
+                        cls=self.client_factory,
+                    )
                 elif current.channel.id != channel_id:
                     await current.move_to(channel, timeout=self._connect_timeout)
             except (TimeoutError, discord.ClientException) as error:
@@ -73,6 +86,17 @@ class DiscordVoice:
         async with self._connecting.setdefault(guild_id, asyncio.Lock()):
             await current.disconnect(force=True)
         return True
+
+    async def set_deafened(self, guild_id: GuildId, deafened: bool) -> None:
+        """Self-deafen (or not) in the current channel: a sign to members, not a safeguard."""
+        guild = self._guild(guild_id)
+        current = self._voice_client(guild)
+        if current is None or guild.me is None:
+            return
+        voice = guild.me.voice
+        if voice is not None and voice.self_deaf == deafened:
+            return
+        await guild.change_voice_state(channel=current.channel, self_deaf=deafened)
 
     def connected_channel(self, guild_id: GuildId) -> ChannelId | None:
         guild = self._client.get_guild(guild_id)
@@ -126,13 +150,10 @@ class DiscordVoice:
                 raise BackendUnavailable("My voice connection dropped and did not come back.")
             await asyncio.sleep(0.05)
 
-    def _source(self, audio: EncodedAudio) -> discord.FFmpegOpusAudio:
+    def _source(self, audio: EncodedAudio) -> discord.AudioSource:
         if audio.container not in ("ogg_opus", "wav"):
             raise UnsupportedAudio(f"I can't play {audio.container} audio in a voice channel.")
-        # Ogg/Opus is what Discord plays: ffmpeg only repackages it. WAV is encoded to Opus.
-        return discord.FFmpegOpusAudio(
-            io.BytesIO(audio.data),
-            pipe=True,
-            executable=self._ffmpeg,
-            codec="copy" if audio.container == "ogg_opus" else None,
-        )
+        if audio.container == "ogg_opus":
+            return OggOpusSource(audio.data)  # what Discord plays: its packets go as they are
+        # WAV is encoded to Opus by ffmpeg.
+        return discord.FFmpegOpusAudio(io.BytesIO(audio.data), pipe=True, executable=self._ffmpeg)

@@ -14,7 +14,9 @@ from typing import TextIO
 from adapters.markdown import plain_text
 from application.command_parser import parse_message
 from application.messagebus import MessageBus
-from domain.errors import NotFound, TooLarge
+from application.ports.speech import AudioCodec
+from domain.commands import HearUtterance
+from domain.errors import NotFound, ParrotError, TooLarge
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Attachment, Author, Message, OutgoingFile, ReplyAction, Status
 from domain.speech import EncodedAudio
@@ -28,6 +30,7 @@ STATUS_MARKS = {Status.WORKING: "⏳", Status.DONE: "✅", Status.FAILED: "❌"}
 LOCAL_HELP = """Local chat: type messages as a user in #general; Parrot answers as on Discord.
   /attach PATH [text]   send a message with a file (audio is transcribed, datasets train)
   /voice on|off         sit in (or leave) the voice channel; spoken replies are written to audio files
+  /say PATH             play an audio file as if you had said it in the voice channel (Parrot hears it)
   /quit                 leave (end of input does the same)
   \\n                    starts a new line inside one message (for `!train q => a\\nq2 => a2`)
 Type !help for Parrot's commands."""
@@ -162,7 +165,11 @@ class LocalChatSession:
         prefix: str,
         settle: Callable[[], Awaitable[None]],
         interactive: bool,
+        codec: AudioCodec | None = None,
+        max_say_bytes: int = 25 * 1024 * 1024,
     ) -> None:
+        self._codec = codec
+        self._max_say_bytes = max_say_bytes
         self._console = console
         self._bus = bus
         self._prefix = prefix
@@ -191,6 +198,9 @@ class LocalChatSession:
             on = stripped.split()[-1].lower() in ("on", "yes", "1")
             self._console.user_in_voice = on
             self._console.say(f"you are {'in' if on else 'out of'} the voice channel #{VOICE_CHANNEL}")
+            return
+        if stripped.startswith("/say"):
+            await self._say(stripped[len("/say") :])
             return
         attachments: tuple[Attachment, ...] = ()
         text = line
@@ -222,6 +232,41 @@ class LocalChatSession:
         await self._bus.handle(parse_message(message, self._prefix))
         if not self._interactive:
             # Scripted input: each answer (training included) is complete before the next line.
+            await self._settle()
+
+    async def _say(self, argument: str) -> None:
+        """A clip heard as a spoken turn in the voice channel: the same command Discord's listener sends."""
+        try:
+            words = shlex.split(argument)
+        except ValueError as error:
+            self._console.say(f"could not read that: {error}")
+            return
+        if len(words) != 1 or self._codec is None:
+            self._console.say("usage: /say PATH")
+            return
+        path = await asyncio.to_thread(_existing_file, words[0])
+        if path is None:
+            self._console.say(f"no such file: {words[0]}")
+            return
+        try:
+            if path.stat().st_size > self._max_say_bytes:
+                raise TooLarge(f"`{path.name}`", path.stat().st_size, self._max_say_bytes)
+            clip = await self._codec.decode(await asyncio.to_thread(path.read_bytes), path.name, 30.0)
+        except ParrotError as error:
+            self._console.say(self._console.render(error.text))
+            return
+        self._console.user_in_voice = True
+        message = Message(
+            id=self._console.next_id(),
+            channel_id=TEXT_CHANNEL,
+            author=self._author,
+            content="",
+            guild_id=GUILD,
+            created_at=datetime.now(UTC),
+            author_voice_channel_id=VOICE_CHANNEL,
+        )
+        await self._bus.handle(HearUtterance(message, audio=clip, voice_channel_id=VOICE_CHANNEL))
+        if not self._interactive:
             await self._settle()
 
 

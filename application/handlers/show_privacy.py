@@ -40,6 +40,13 @@ class ShowPrivacyHandler:
                 "corrected): in memory only, gone when I restart.",
                 "- Voice messages and audio files: heard in memory, never saved; their transcript is posted in the "
                 "channel.",
+                say(
+                    "- Voice channels: I hear them only where an admin turned on ",
+                    CommandRef("listen on"),
+                    "; what you say is heard in memory and never saved, its transcript posted in the channel. ",
+                    CommandRef("listen optout"),
+                    " and I drop your audio unheard.",
+                ),
                 "- Datasets, models and files admins upload: kept for the server until an admin removes them; a model "
                 "keeps what it learned (corrections included) until the next training.",
                 "- My log records ids (server, channel, member, message) and what happened, not what you wrote; "

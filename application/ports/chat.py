@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from domain.ids import ChannelId, GuildId, MessageId
+from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Attachment, OutgoingFile, ReplyAction, Status
 from domain.speech import EncodedAudio
 from domain.text import Text
@@ -81,4 +81,26 @@ class VoiceOutput(Protocol):
 class AttachmentSource(Protocol):
     async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
         """The attachment's bytes; raises TooLarge before or while downloading past `max_bytes`."""
+        ...
+
+
+@runtime_checkable
+class VoiceListening(Protocol):
+    """Hearing a voice channel (a driver's, since only it sees the packets); off until turned on."""
+
+    def listening_channel(self, guild_id: GuildId) -> ChannelId | None: ...
+
+    async def start(self, guild_id: GuildId, voice_channel_id: ChannelId, text_channel_id: ChannelId) -> bool:
+        """Join (undeafened) and listen; transcripts go to `text_channel_id` unless configured otherwise.
+
+        True when the driver shows that it listens by itself (a nickname marker); else the caller's notice must.
+        """
+        ...
+
+    async def stop(self, guild_id: GuildId) -> bool:
+        """Stop listening; False when it was not."""
+        ...
+
+    async def set_opted_out(self, guild_id: GuildId, user_id: UserId, opted_out: bool) -> None:
+        """An opted-out member's audio is dropped before it is decrypted."""
         ...

@@ -88,3 +88,15 @@ def decode_ogg(data: bytes) -> npt.NDArray[np.float32]:
     with av.open(io.BytesIO(data), mode="r") as container:
         packets = [bytes(packet) for packet in container.demux(audio=0) if packet.size]
     return decode_opus(packets)
+
+
+def opus_frames(path: str, seconds: float | None = None) -> list[bytes]:
+    """A clip as the 20 ms Opus frames a Discord client sends (encoded by the bundled ffmpeg, 48 kHz)."""
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", path]
+    if seconds is not None:
+        command += ["-t", str(seconds)]
+    command += ["-ar", str(SAMPLE_RATE), "-ac", "2", "-c:a", "libopus", "-b:a", "64k", "-frame_duration", "20"]
+    command += ["-f", "ogg", "pipe:1"]
+    data = subprocess.run(command, check=True, capture_output=True, timeout=60).stdout
+    with av.open(io.BytesIO(data), mode="r") as container:
+        return [bytes(packet) for packet in container.demux(audio=0) if packet.size]

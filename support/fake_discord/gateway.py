@@ -160,6 +160,13 @@ class FakeGateway:
             world.voice_states.pop(world.bot.id, None)
             await self.dispatch("VOICE_STATE_UPDATE", world.voice_state(world.bot.id, None, BOT_VOICE_SESSION))
             return
+        deafened = bool(data.get("self_deaf"))
+        if world.voice_states.get(world.bot.id) == int(channel) and world.self_deaf.get(world.bot.id) != deafened:
+            # Only (un)deafening in the same channel: Discord sends the new voice state, no new server.
+            world.self_deaf[world.bot.id] = deafened
+            await self.dispatch("VOICE_STATE_UPDATE", world.voice_state(world.bot.id, int(channel), BOT_VOICE_SESSION))
+            return
+        world.self_deaf[world.bot.id] = deafened
         world.voice_states[world.bot.id] = int(channel)
         self._voice.expect_channel(int(channel))
         # The server update first: discord.py then handles both a first join and a rejoin while connected.

@@ -98,8 +98,10 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 class FakeDiscord:
-    def __init__(self, *, dave: bool = False, token: str = TOKEN, echo_own_messages: bool = True) -> None:
-        self.world = World()
+    def __init__(
+        self, *, dave: bool = False, token: str = TOKEN, echo_own_messages: bool = True, bot_may_rename: bool = False
+    ) -> None:
+        self.world = World(bot_may_rename=bot_may_rename)
         self.token = token
         self.echo_own_messages = echo_own_messages
         self.calls: list[Call] = []
@@ -404,6 +406,7 @@ class FakeDiscord:
             ("POST", SEND_MESSAGE, self._create_message),
             ("GET", "GET /channels/{channel_id}/messages/{message_id}", self._get_message),
             ("PATCH", EDIT_MESSAGE, self._edit_message),
+            ("PATCH", "PATCH /guilds/{guild_id}/members/@me", self._rename_bot),
             ("PUT", ADD_REACTION, self._no_content),
             ("DELETE", REMOVE_REACTION, self._no_content),
             ("PUT", "PUT /applications/{application_id}/commands", self._register_commands),
@@ -475,6 +478,14 @@ class FakeDiscord:
 
     async def _no_content(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
+
+    async def _rename_bot(self, request: web.Request) -> web.Response:
+        world = self.world
+        if not world.bot_may_rename:
+            return json_response({"message": "Missing Permissions", "code": 50013}, 403)
+        nick = (request[BODY] or {}).get("nick") or None  # an empty nickname resets it, as on Discord
+        world.nicknames[world.bot.id] = nick
+        return json_response(world.bot.member_payload() | {"nick": nick, "guild_id": str(world.guild_id)})
 
     async def _create_message(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["channel_id"])

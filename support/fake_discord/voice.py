@@ -1,14 +1,18 @@
-"""The fake voice server: a TLS websocket for signalling, a UDP socket for audio, and an ear that keeps what it hears.
+"""The fake voice server: a TLS websocket for signalling, a UDP socket for audio, an ear and a mouth.
 
 It plays Discord's side of the voice handshake (hello, ready, IP discovery, select protocol, session
 description), answers heartbeats, decrypts every RTP packet (aead_xchacha20_poly1305_rtpsize) and,
 when DAVE is on, plays the MLS external sender and decrypts the end-to-end layer with its own session.
+Its mouth relays other members' speech to the bot as Discord does: client connect and SPEAKING
+messages, then 20 ms Opus frames in RTP with the member's SSRC, sealed with the session's key, and
+DAVE-encrypted by the member's own session when DAVE is on.
 """
 
 import asyncio
 import json
 import os
 import struct
+import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -16,6 +20,7 @@ import aiohttp
 import davey
 import nacl.bindings
 from aiohttp import web
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from support.fake_discord.mls import ExternalSender, split_commit_welcome, vector
 from support.fake_discord.tls import TlsFiles
@@ -24,6 +29,41 @@ JSON = dict[str, Any]
 MODES = ["aead_xchacha20_poly1305_rtpsize", "xsalsa20_poly1305_lite", "xsalsa20_poly1305"]
 DAVE_MAGIC = b"\xfa\xfa"
 LISTENER_ID = 4242  # the fake's own DAVE participant, who decrypts what the bot says
+OPUS_SILENCE = b"\xf8\xff\xfe"
+# One-byte header extension (RFC 8285) as Discord clients send it: an audio-level element.
+EXTENSION_PREAMBLE = b"\xbe\xde\x00\x01"
+EXTENSION_BODY = b"\x10\x7f\x00\x00"
+
+
+def seal(mouth: "Mouth", opus: bytes, key: bytes, mode: str = MODES[0], payload_type: int = 0x78) -> bytes:
+    """An RTP packet with a header extension, its body and payload sealed as the "rtpsize" modes do."""
+    header = struct.pack(">BBHII", 0x90, payload_type, mouth.sequence, mouth.timestamp, mouth.ssrc)
+    header += EXTENSION_PREAMBLE
+    counter = struct.pack(">I", mouth.nonce)
+    if mode == "aead_aes256_gcm_rtpsize":
+        sealed = AESGCM(key).encrypt(counter + bytes(8), EXTENSION_BODY + opus, header)
+    else:
+        sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+            EXTENSION_BODY + opus, header, counter + bytes(20), key
+        )
+    return header + sealed + counter
+
+
+@dataclass(slots=True)
+class Mouth:
+    """One member's outgoing audio stream: its SSRC and the counters a client keeps."""
+
+    user_id: int
+    ssrc: int
+    sequence: int = 0
+    timestamp: int = 0
+    nonce: int = 0
+
+    def step(self) -> None:
+        """On to the next 20 ms packet."""
+        self.sequence = (self.sequence + 1) & 0xFFFF
+        self.timestamp = (self.timestamp + 960) & 0xFFFF_FFFF
+        self.nonce += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +73,8 @@ class Frame:
     ssrc: int
     opus: bytes
     end_to_end_encrypted: bool
+    # When the fake received it (time.monotonic, the event loop's clock), for latency figures.
+    received_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(slots=True)
@@ -92,6 +134,8 @@ class FakeVoiceServer:
         self._runner: web.AppRunner | None = None
         self._ear: _Ear | None = None
         self._dave_channel = 0
+        # The DAVE participant the fake adds to the group: it decrypts the bot and speaks as this member.
+        self.dave_member_id = LISTENER_ID
         self.bot_address: tuple[str, int] | None = None
         self.port = 0
         self.udp_port = 0
@@ -137,6 +181,49 @@ class FakeVoiceServer:
             b"\xf8\xff\xfe", header, counter + bytes(20), self._current.secret_key
         )
         self._ear.transport.sendto(header + sealed + counter, self.bot_address)
+
+    # -- the mouth: members speaking to the bot ------------------------------------------------------
+
+    async def announce(self, mouth: Mouth, *, speaking: bool = True) -> None:
+        """Client connect (op 11) and SPEAKING (op 5): who is behind the SSRC."""
+        assert self._socket is not None
+        await self._send(self._socket, 11, {"user_ids": [str(mouth.user_id)]})
+        if speaking:
+            await self._send(self._socket, 5, {"user_id": str(mouth.user_id), "ssrc": mouth.ssrc, "speaking": 1})
+
+    async def disconnect_member(self, mouth: Mouth) -> None:
+        assert self._socket is not None
+        await self._send(self._socket, 13, {"user_id": str(mouth.user_id)})
+
+    def packet(self, mouth: Mouth, opus: bytes, *, end_to_end: bool | None = None, key: bytes | None = None) -> bytes:
+        """The next RTP packet of `mouth`'s stream carrying `opus`, sealed as Discord seals it."""
+        assert self._current is not None
+        mouth.step()
+        if (self.dave if end_to_end is None else end_to_end) and opus != OPUS_SILENCE:
+            assert self._listener is not None, "DAVE frames need the DAVE group first"
+            opus = self._listener.encrypt_opus(opus)
+        return seal(mouth, opus, key or self._current.secret_key, self._current.mode)
+
+    def send_raw(self, data: bytes) -> None:
+        """Any datagram to the bot's voice socket (for bad input)."""
+        assert self._ear is not None and self._ear.transport is not None and self.bot_address is not None
+        self._ear.transport.sendto(data, self.bot_address)
+
+    async def speak(self, mouth: Mouth, frames: list[bytes], *, announce: bool = True, pace: float = 0.02) -> float:
+        """Send `frames` paced in real time, then five silence frames; returns when the last voiced one left."""
+        if announce:
+            await self.announce(mouth)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        last_voiced = start
+        for index, frame in enumerate([*frames, *[OPUS_SILENCE] * 5]):
+            delay = start + index * pace - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self.send_raw(self.packet(mouth, frame))
+            if frame != OPUS_SILENCE:
+                last_voiced = loop.time()
+        return last_voiced
 
     def frames_since(self, start: int) -> list[Frame]:
         return self.frames[start:]
@@ -224,7 +311,7 @@ class FakeVoiceServer:
         op, payload = message[0], message[1:]
         assert self._current is not None
         if op == 26:  # the bot's MLS key package: make the group, proposing our listener as its second member
-            self._listener = davey.DaveSession(1, LISTENER_ID, self._dave_channel)
+            self._listener = davey.DaveSession(1, self.dave_member_id, self._dave_channel)
             listener_package = self._listener.get_serialized_key_package()
             self._listener.set_external_sender(self._external_sender.package())
             await self._send_binary(socket, 25, self._external_sender.package())
@@ -259,7 +346,8 @@ class FakeVoiceServer:
         except Exception as error:
             self.errors.append(f"an RTP packet failed to decrypt: {error!r}")
             return
-        end_to_end = opus.endswith(DAVE_MAGIC)
+        # Only a DAVE call has DAVE frames; plain Opus may end in the magic bytes by chance (1 in 65,536).
+        end_to_end = self.dave and connection.max_dave_version >= 1 and opus.endswith(DAVE_MAGIC)
         if end_to_end:
             if self._listener is None:
                 self.errors.append("a DAVE frame arrived before the DAVE group existed")

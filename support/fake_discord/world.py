@@ -16,6 +16,7 @@ READ_MESSAGE_HISTORY = 1 << 16
 CONNECT = 1 << 20
 SPEAK = 1 << 21
 MANAGE_GUILD = 1 << 5
+CHANGE_NICKNAME = 1 << 26
 EVERYONE_PERMISSIONS = (
     ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES | ATTACH_FILES | READ_MESSAGE_HISTORY | CONNECT | SPEAK
 )
@@ -141,9 +142,15 @@ class World:
     other_bot: User = field(init=False)
     # Who sits in which voice channel: user id -> channel id.
     voice_states: dict[int, int] = field(default_factory=dict)
+    # Who has deafened themselves (the bot does when it isn't listening).
+    self_deaf: dict[int, bool] = field(default_factory=dict)
     # More members and text channels, for load tests; add them before the bot connects.
     crowd: list[User] = field(default_factory=list)
     rooms: list[Channel] = field(default_factory=list)
+    # Whether the bot holds a role that lets it change its own nickname, and the nicknames it set.
+    bot_may_rename: bool = False
+    nicknames: dict[int, str | None] = field(default_factory=dict)
+    nickname_role: Role = field(init=False)
 
     def populate(self, members: int, text_channels: int) -> None:
         self.crowd.extend(User(self.ids.next(), f"member{n}") for n in range(members))
@@ -156,7 +163,8 @@ class World:
         self.everyone = Role(self.guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)
         self.admin_role = Role(self.ids.next(), "Admin", EVERYONE_PERMISSIONS | MANAGE_GUILD, 2)
         self.trainer_role = Role(self.ids.next(), "Trainer", EVERYONE_PERMISSIONS, 1)
-        self.bot = User(self.ids.next(), "parrot", bot=True)
+        self.nickname_role = Role(self.ids.next(), "Nicknames", CHANGE_NICKNAME, 1)
+        self.bot = User(self.ids.next(), "parrot", bot=True, roles=(self.nickname_role,) if self.bot_may_rename else ())
         self.application_id = self.bot.id
         self.owner = User(self.ids.next(), "owner")
         self.admin = User(self.ids.next(), "admin", roles=(self.admin_role,))
@@ -170,7 +178,7 @@ class World:
 
     @property
     def roles(self) -> tuple[Role, ...]:
-        return (self.everyone, self.admin_role, self.trainer_role)
+        return (self.everyone, self.admin_role, self.trainer_role, self.nickname_role)
 
     def permissions(self, user: User) -> int:
         if user.id == self.admin.id:  # the guild's owner holds every permission
@@ -194,7 +202,7 @@ class World:
             "session_id": session_id,
             "deaf": False,
             "mute": False,
-            "self_deaf": False,
+            "self_deaf": self.self_deaf.get(user_id, False),
             "self_mute": False,
             "self_video": False,
             "suppress": False,

@@ -26,6 +26,12 @@ CASES = {
     "help": [Case("!help", c.ShowHelp, {"topic": ""}), Case("!help train", c.ShowHelp, {"topic": "train"})],
     "join": [Case("!join", c.JoinVoice, author="alice")],
     "leave": [Case("!leave", c.LeaveVoice, author="alice")],
+    "listen": [
+        Case("!listen on", c.SetListening, {"on": True}),
+        Case("!listen off", c.SetListening, {"on": False}),
+        Case("!listen optout", c.SetListeningConsent, {"opted_out": True}, author="alice"),
+        Case("!listen optin", c.SetListeningConsent, {"opted_out": False}, author="alice"),
+    ],
     "train": [
         Case("!train status", c.ShowTrainingStatus),
         Case("!train hi => hello\nbye => goodbye", c.TrainModel, {"inline_text": "hi => hello\nbye => goodbye"}),

@@ -91,3 +91,24 @@ def test_the_local_chat_hears_an_attached_voice_clip_and_speaks_in_voice(tmp_pat
     assert "(you are in the voice channel #20)" in out
     spoken = [line for line in out.splitlines() if line.startswith("parrot> (spoke ")]
     assert spoken and all(Path(line.rsplit(": ", 1)[1].rstrip(")")).is_file() for line in spoken)
+
+
+def test_say_plays_a_clip_as_if_spoken_in_the_voice_channel(tmp_path: Path) -> None:
+    clip = shared_data("speech", "en_s2p_weather_new_york.wav")
+    done = chat(
+        [
+            "!train --backend tfidf what's the weather like in new york => Sunny in New York.\\n"
+            "weather in new york => Sunny in New York.\\n"
+            "set a timer => No timers yet.\\ntimer please => No timers yet.",
+            f"/say {clip}",
+            "/say no-such-file.wav",
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "parrot> 🎙️ " in out and "weather like in new york" in out.lower()
+    assert "parrot> Sunny in New York." in out
+    spoken = [line for line in out.splitlines() if line.startswith("parrot> (spoke ")]
+    assert spoken and all(Path(line.rsplit(": ", 1)[1].rstrip(")")).is_file() for line in spoken)
+    assert "(no such file: no-such-file.wav)" in out

@@ -1,0 +1,67 @@
+"""`listen on|off` (admins) and `listen optout|optin` (anyone, for themselves)."""
+
+from collections.abc import Sequence
+
+from application.messagebus import BusMessage
+from application.ports.chat import ChatOutput, VoiceListening
+from domain.commands import SetListening, SetListeningConsent
+from domain.errors import InvalidArgument
+from domain.text import ChannelRef, CommandRef, say
+
+
+class SetListeningHandler:
+    def __init__(self, chat: ChatOutput, listening: VoiceListening, wake_name: str) -> None:
+        self._chat = chat
+        self._listening = listening
+        self._wake_name = wake_name
+
+    async def __call__(self, command: SetListening) -> Sequence[BusMessage]:
+        message = command.message
+        if message.guild_id is None:
+            raise InvalidArgument("I listen in servers' voice channels only; ask me from a server's text channel.")
+        if not command.on:
+            stopped = await self._listening.stop(message.guild_id)
+            text = "I stopped listening. Nothing more is heard." if stopped else "I wasn't listening here."
+            await self._chat.send_text(message.channel_id, text, reply_to=message.id)
+            return ()
+        channel = message.author_voice_channel_id
+        if channel is None:
+            raise InvalidArgument("Join a voice channel first, then turn listening on from there.")
+        marked = await self._listening.start(message.guild_id, channel, message.channel_id)
+        notice = (
+            "" if marked else " My nickname can't show it here, so this notice stands while I listen; turn it off with "
+        )
+        await self._chat.send_text(
+            message.channel_id,
+            say(
+                "🎙️ I'm listening in ",
+                ChannelRef(channel),
+                f" now. Talk to me there; when others are with you, start with “{self._wake_name}, …”. "
+                "Nothing you say is stored. Anyone can opt out with ",
+                CommandRef("listen optout"),
+                "." + notice,
+                CommandRef("listen off") if notice else "",
+                "." if notice else "",
+            ),
+            reply_to=message.id,
+        )
+        return ()
+
+
+class SetListeningConsentHandler:
+    def __init__(self, chat: ChatOutput, listening: VoiceListening) -> None:
+        self._chat = chat
+        self._listening = listening
+
+    async def __call__(self, command: SetListeningConsent) -> Sequence[BusMessage]:
+        message = command.message
+        if message.guild_id is None:
+            raise InvalidArgument("Opting out is per server; ask me from a server's text channel.")
+        await self._listening.set_opted_out(message.guild_id, message.author.id, command.opted_out)
+        text = (
+            "Done: I won't hear you in this server's voice channels; your audio is dropped unheard."
+            if command.opted_out
+            else "Done: I can hear you again when listening is on."
+        )
+        await self._chat.send_text(message.channel_id, text, reply_to=message.id)
+        return ()
