@@ -7,6 +7,7 @@ goes to another worker within LEASE_SECONDS, however long the job may take.
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -123,6 +124,9 @@ def make_worker(url: str, executor: JobExecutor, concurrency: int) -> Worker:
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["executor"] = executor
 
+    # arq logs each job's arguments at info level: users' words and audio. Parrot's log records ids and events,
+    # never message text (`!privacy` says so), so only arq's warnings pass; the worker logs "job done" itself.
+    logging.getLogger("arq.worker").setLevel(logging.WARNING)
     worker = Worker(
         functions=[func(parrot_job, name=keys.FUNCTION, timeout=JOB_SECONDS, max_tries=TRIES)],
         queue_name=keys.QUEUE,
@@ -132,6 +136,7 @@ def make_worker(url: str, executor: JobExecutor, concurrency: int) -> Worker:
         job_serializer=serialise,
         job_deserializer=deserialise,
         keep_result=60,
+        log_results=False,
         on_startup=on_startup,
         handle_signals=False,
     )

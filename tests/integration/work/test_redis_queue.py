@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -87,6 +88,17 @@ async def test_every_kind_of_job_runs_on_a_worker_and_comes_back_as_data(redis: 
         crossed = await work.run(TestJob(DATASET, "embedded", 5))
         assert crossed.method == "2-fold cross-validation"
     assert backends.stt.languages == ["en-US"]
+
+
+async def test_the_worker_logs_no_words_of_the_users(redis: RedisServer, caplog: pytest.LogCaptureFixture) -> None:
+    # arq logs each job's arguments; the worker's log keeps ids and events only, as `!privacy` promises.
+    caplog.set_level(logging.DEBUG)
+    async with queue(redis) as work, worker(redis, Backends()):
+        await work.run(TranscribeJob(b"speech:my secret question", "voice.ogg", 600.0, "en-US"))
+        await work.run(TrainJob(DATASET, "embedded"))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for words in ("my secret question", "c3BlZWNo", "ciao", "Hello!"):
+        assert words not in logged
 
 
 async def test_a_refusal_on_the_worker_is_told_in_the_same_words(redis: RedisServer) -> None:
