@@ -204,7 +204,9 @@ async def test_bad_input_on_the_voice_socket_is_dropped_and_listening_goes_on(
         while receiver.speakers.user_of(mouth.ssrc) is None:
             await asyncio.sleep(0.01)
     replayed = voice.packet(mouth, weather[30])
-    for junk in (b"", b"\x80", os.urandom(40), os.urandom(1500), replayed, replayed, replayed[:-7]):
+    # Random bytes, but never RTP version 2 (the first two bits), so each is surely a bad packet.
+    not_rtp = (b"\x00" + os.urandom(39), b"\x40" + os.urandom(1499))
+    for junk in (b"", b"\x80", *not_rtp, replayed, replayed, replayed[:-7]):
         voice.send_raw(junk)
     voice.send_raw(voice.packet(mouth, weather[31], key=os.urandom(32)))
     for n in range(25):  # 25 members at once, a few packets each
