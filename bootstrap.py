@@ -38,6 +38,7 @@ from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.review_log import JsonLinesReviewStore
 from adapters.storage.settings_store import JsonSettingsStore
 from adapters.system.clock import SystemClock
+from adapters.web.app import ReviewQueries
 from adapters.work.local import LocalWorkQueue
 from application.active_models import ActiveModels
 from application.conversation import ConversationMemory
@@ -382,6 +383,18 @@ class Review(containers.DeclarativeContainer):
         settings=storage.space_settings,
         default_languages=providers.Callable(heard_languages, speech_settings),
         keep_starter=keep_starter,
+    )
+    queries = providers.Singleton(
+        ReviewQueries,
+        overview=overview,
+        inbox=inbox,
+        models=models,
+        picture=picture,
+        job=job,
+        data=data,
+        download=download,
+        answers=answers,
+        settings=settings,
     )
 
 

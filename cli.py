@@ -107,7 +107,7 @@ async def start_web(
     local: bool,
 ) -> "WebServer | None":
     """Serve the review page, and print its one-time login link in the local chat or without OAuth2."""
-    from adapters.web import Identity, ReviewQueries, WebAttachments, WebChat, build_server
+    from adapters.web import Identity, WebAttachments, WebChat, build_server
 
     web = settings.web
     if web.port is None or not isinstance(chat, WebChat) or not isinstance(attachments, WebAttachments):
@@ -119,17 +119,7 @@ async def start_web(
         bus=container.bus(),
         chat=chat,
         attachments=attachments,
-        queries=ReviewQueries(
-            overview=review.overview(),
-            inbox=review.inbox(),
-            models=review.models(),
-            picture=review.picture(),
-            job=review.job(),
-            data=review.data(),
-            download=review.download(),
-            answers=review.answers(),
-            settings=review.settings(),
-        ),
+        queries=review.queries(),
         directory=directory,
         policy=container.policy(),
         session_hours=web.session_hours,

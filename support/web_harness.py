@@ -24,18 +24,8 @@ BETA = Guild(2, "Beta")
 
 
 def queries(container: Container) -> ReviewQueries:
-    review = container.review
-    return ReviewQueries(
-        overview=review.overview(),
-        inbox=review.inbox(),
-        models=review.models(),
-        picture=review.picture(),
-        job=review.job(),
-        data=review.data(),
-        download=review.download(),
-        answers=review.answers(),
-        settings=review.settings(),
-    )
+    made: ReviewQueries = container.review.queries()
+    return made
 
 
 @dataclass
