@@ -21,6 +21,8 @@ T = TypeVar("T")
 
 log = structlog.get_logger("parrot.jobs")
 
+QUEUED = (0.0, "queued")  # a job's progress before the work port reports any
+
 
 class ReportedJob:
     """A job's work told as events; a failure is told once, with its reason, and never escapes.
@@ -35,19 +37,18 @@ class ReportedJob:
         self._job_id = job_id
         self._request = request
         self._interval = interval
-        # The work port's latest (fraction, stage): told every `interval` when it changed, so a chatty backend
-        # costs at most one progress edit per interval.
-        self._latest: tuple[float, str] = (0.0, "queued")
+        # The work port's latest (fraction, stage), read by the follower: a chatty backend costs at most one
+        # progress event (one edit) per interval.
+        self._latest = QUEUED
         self.failure: str | None = None
 
     def progressed(self, fraction: float, stage: str) -> None:
-        """The work port's progress callback (on the event loop): kept, and told by the follower."""
+        """The work port's progress callback (called on the event loop): kept, and told by the follower."""
         self._latest = (max(0.0, min(1.0, fraction)), stage)
 
     async def stage(self, stage: str) -> None:
-        """A stage of the job's own (downloading its data), told at once."""
-        self._latest = (0.0, stage)
-        await self._tell(self._progressed(*self._latest))
+        """A stage of the job's own before it starts (downloading its data), told at once."""
+        await self._tell(self._progressed(0.0, stage))
 
     async def prepare(self, work: Coroutine[Any, Any, T]) -> T | None:
         """`work`'s result (what the job needs, downloaded and checked), or None once its failure was told.
@@ -120,14 +121,16 @@ class ReportedJob:
         )
 
     async def _follow(self) -> None:
-        """Every `interval`, the job's progress when it changed since it was last told."""
-        told: tuple[float, str] | None = None
+        """The job's progress when it changed: first after a quarter of the interval (a job that ends sooner is
+        never edited, its outcome comes at once; a longer one shows its stage soon), then every interval."""
+        told = QUEUED
+        await asyncio.sleep(self._interval / 4)
         while True:
-            await asyncio.sleep(self._interval)
             now = self._latest
             if now != told:
                 told = now
                 await self._tell(self._progressed(*now))
+            await asyncio.sleep(self._interval)
 
     def _progressed(self, fraction: float, stage: str) -> JobProgressed:
         return JobProgressed(self._request.space, self._job_id, self._request.kind, fraction, stage)

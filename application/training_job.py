@@ -117,7 +117,6 @@ class RunTraining:
         dataset = prepared.dataset
         backend = self._backends[request.backend]  # checked by the command
         kept = say(" The data is kept as ", Code(prepared.kept_as), ".") if prepared.kept_as is not None else Text()
-        reported.progressed(0.0, "training")
         version = await reported.run(
             say(
                 f"Training `{job_id}` started on {len(dataset.examples)} examples, "

@@ -108,6 +108,12 @@ class Parts:
         ready = await self.read(SPACE, DataSource(text))
         return TrainRequest(SPACE, CHANNEL, ASKED_BY, "embedded", DataSource(text), ready)
 
+    async def until(self, kind: type[Event]) -> None:
+        """Waits (a few seconds at most) until an event of `kind` was published."""
+        async with asyncio.timeout(5.0):
+            while not any(isinstance(event, kind) for event in self.events):
+                await asyncio.sleep(0.01)
+
     def job_events(self) -> list[Event]:
         return [event for event in self.events if isinstance(event, JOB_EVENTS)]
 
@@ -160,8 +166,7 @@ async def test_a_training_publishes_started_progressed_and_succeeded_and_the_run
     parts = Parts(interval=0.05)
     parts.backend.delay = 0.3  # past a few progress intervals
     job = parts.runner.submit(await parts.train())
-    while not any(isinstance(event, JobProgressed) for event in parts.events):
-        await asyncio.sleep(0.01)
+    await parts.until(JobProgressed)
     assert (job.stage, job.fraction) == ("fitting", 0.5)  # what `train status` shows, from the event
     await parts.runner.wait_idle()
     started, progressed, succeeded = parts.job_events()
@@ -241,8 +246,7 @@ async def test_shutdown_cancels_a_running_job_and_tells_its_user() -> None:
     parts = Parts()
     parts.backend.delay = 30.0  # a fit that would outlast the shutdown
     job = parts.runner.submit(await parts.train())
-    while job.stage != "started":
-        await asyncio.sleep(0.01)
+    await parts.until(JobStarted)
     await parts.runner.shutdown(0.0)
     failed = parts.job_events()[-1]
     assert isinstance(failed, JobFailed)
