@@ -11,7 +11,8 @@ It also fixes one thing for listeners: discord.py's reader thread waits in a 30 
 socket. With a listener registered it is always in one, so when a reconnection closes the socket the
 thread sleeps on for up to 30 s, and the new connection's IP discovery (which it must read) times out.
 Shutting the socket down before closing it (or, before it is connected, sending it an empty datagram)
-wakes the select at once.
+wakes the select at once. discord.py also replaces a socket without closing it (when it moves itself to
+another channel, a new voice server update makes a new socket): that old one is closed here, to wake it.
 """
 
 import contextlib
@@ -41,6 +42,9 @@ class _WakingSocket(socket.socket):
 
 class _ListeningConnectionState(VoiceConnectionState):
     def _create_socket(self) -> None:
+        previous = self.socket
+        if isinstance(previous, socket.socket) and previous.fileno() != -1:
+            previous.close()  # nothing else holds it; closing it wakes the reader that may wait on it
         self.socket = _WakingSocket(socket.AF_INET, socket.SOCK_DGRAM)
         self.socket.bind(("0.0.0.0", 0))  # bound now (connecting would bind it later), so it can be woken  # noqa: S104
         self.socket.setblocking(False)
