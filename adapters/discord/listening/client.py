@@ -7,48 +7,43 @@ client adds that mode (where the host's `cryptography` has AES-GCM) and seals in
 discord.py 2.7 gives its connection state a websocket hook (called after discord.py has handled each
 message) and socket listeners (called on its UDP reader thread); this client wires the first.
 
-It also fixes one thing for listeners: discord.py's reader thread waits in a 30 s select() on the UDP
-socket. With a listener registered it is always in one, so when a reconnection closes the socket the
-thread sleeps on for up to 30 s, and the new connection's IP discovery (which it must read) times out.
-Shutting the socket down before closing it (or, before it is connected, sending it an empty datagram)
-wakes the select at once. discord.py also replaces a socket without closing it (when it moves itself to
+It also keeps discord.py's UDP reader thread from sleeping 30 s on a socket a reconnection closed, with
+the sockets of `sockets.py`. discord.py also replaces a socket without closing it (when it moves itself to
 another channel, a new voice server update makes a new socket): that old one is closed here, to wake it.
 """
 
-import contextlib
-import socket
 import struct
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from discord.types.voice import SupportedModes
 from discord.voice_state import VoiceConnectionState
 
+from adapters.discord.listening.sockets import VoiceSockets, WakingSocket
 from adapters.discord.listening.transport import AES_GCM, aes_gcm_available
 
-
-class _WakingSocket(socket.socket):
-    def close(self) -> None:
-        try:
-            self.shutdown(socket.SHUT_RDWR)  # wakes a select() waiting on this socket in another thread
-        except OSError:
-            # Not connected yet (a handshake that failed early): a datagram to its own port wakes it instead.
-            with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as waker:
-                waker.sendto(b"", ("127.0.0.1", self.getsockname()[1]))
-        super().close()
+if TYPE_CHECKING:
+    from discord.voice_state import WebsocketHook  # only there for type checkers
 
 
 class _ListeningConnectionState(VoiceConnectionState):
+    def __init__(self, voice_client: discord.VoiceClient, *, hook: "WebsocketHook | None" = None) -> None:
+        self.sockets = VoiceSockets()
+        super().__init__(voice_client, hook=hook)
+
     def _create_socket(self) -> None:
         previous = self.socket
-        if isinstance(previous, socket.socket) and previous.fileno() != -1:
-            previous.close()  # nothing else holds it; closing it wakes the reader that may wait on it
-        self.socket = _WakingSocket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.socket.bind(("0.0.0.0", 0))  # bound now (connecting would bind it later), so it can be woken  # noqa: S104
-        self.socket.setblocking(False)
+        self.socket = self.sockets.new()
+        if isinstance(previous, WakingSocket):
+            previous.close()  # discord.py drops it unclosed when it moves itself: the reader would sleep on it
         self._socket_reader.resume()
+
+    async def disconnect(self, *, force: bool = True, cleanup: bool = True, wait: bool = False) -> None:
+        await super().disconnect(force=force, cleanup=cleanup, wait=wait)
+        if cleanup:  # the reader thread is stopped and may never read again: the last descriptors close here
+            self.sockets.release_retired()
 
 
 VoiceMessageHook = Callable[["ListeningVoiceClient", dict[str, Any]], Awaitable[None]]
