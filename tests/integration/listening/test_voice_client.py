@@ -1,12 +1,14 @@
 """Parrot's voice client with discord.py's own connection state and UDP reader thread, on 127.0.0.1.
 
 discord.py's reader thread waits in a 30 s select() on the connection's socket; these tests check that it
-follows each new socket at once, and that no descriptor it may be waiting on is closed under it.
+follows each new socket at once, and that no descriptor it may be waiting on is closed under it. And the
+client seals audio in AES-256-GCM as Discord specifies.
 """
 
 import asyncio
 import select
 import socket
+import struct
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
@@ -14,7 +16,11 @@ import discord
 import pytest
 
 from adapters.discord.listening.client import ListeningVoiceClient
+from adapters.discord.listening.rtp import parse_rtp
 from adapters.discord.listening.sockets import VoiceSockets
+from adapters.discord.listening.transport import AES_GCM, XCHACHA, TransportDecryptor
+
+KEY = bytes(range(32))
 
 
 async def _ignore(client: ListeningVoiceClient, message: dict[str, Any]) -> None:
@@ -28,7 +34,8 @@ async def voice_client() -> AsyncIterator[ListeningVoiceClient]:
     yield client
     state = client.connection
     state._socket_reader.stop()
-    state.socket.close()
+    if isinstance(state.socket, socket.socket):
+        state.socket.close()
     sockets = getattr(state, "sockets")  # noqa: B009 - the connection state's own, typed as discord.py's
     assert isinstance(sockets, VoiceSockets)
     sockets.release_retired()
@@ -103,3 +110,17 @@ def test_a_closed_voice_socket_refuses_reads_and_the_next_read_releases_it() -> 
     assert sockets.retired == 1
     sockets.release_retired()
     assert current.fileno() == -1
+
+
+async def test_it_seals_in_aes_gcm_as_discord_specifies_and_offers_that_mode_first(
+    voice_client: ListeningVoiceClient,
+) -> None:
+    assert voice_client.supported_modes[:2] == (AES_GCM, XCHACHA)  # discord.py's own follow
+    voice_client.connection.secret_key = list(KEY)
+    header = struct.pack(">BBHII", 0x80, 0x78, 7, 960, 1000)
+    sealed = [voice_client._encrypt_aead_aes256_gcm_rtpsize(header, b"opus %d" % n) for n in range(2)]
+    packets = [parse_rtp(packet) for packet in sealed]
+    assert [packet.nonce_counter for packet in packets] == [0, 1]  # a 4-byte counter, appended
+    assert all(packet.header == header for packet in packets)  # the header is authenticated, not sealed
+    opened = [TransportDecryptor(AES_GCM, KEY).open(packet) for packet in packets]
+    assert opened == [b"opus 0", b"opus 1"]
