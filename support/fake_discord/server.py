@@ -200,7 +200,8 @@ class FakeDiscord:
         """Another guild of the bot, whose id falls on `shard_id` (of `shard_count`); add it before the bot connects.
 
         Talk in it through its own channels and people:
-        `send_message(guild.alice, "!hi", channel_id=guild.text_channel.id)`.
+        `send_message(guild.alice, "!hi", channel_id=guild.text_channel.id)`. Interactions (slash commands,
+        buttons, forms) still happen in the first guild only.
         """
         if not 0 <= shard_id < self.shard_count:
             raise ValueError(f"shard {shard_id} is not one of the fake's {self.shard_count} shards")
