@@ -112,6 +112,11 @@ class VoiceConnection:
     secret_key: bytes = field(default_factory=lambda: os.urandom(32))
     speaking: list[int] = field(default_factory=list)
 
+    @property
+    def sealing_mode(self) -> str:
+        """The mode the bot chose; mid-handshake, before it chose, XChaCha20 (the bot has no key to open it yet)."""
+        return self.mode or XCHACHA
+
 
 class _Ear(asyncio.DatagramProtocol):
     def __init__(self, server: "FakeVoiceServer") -> None:
@@ -200,7 +205,7 @@ class FakeVoiceServer:
         assert self._current is not None and self.bot_address is not None
         header = struct.pack(">BBHII", 0x80, 0x78, 1, 960, ssrc)
         counter = struct.pack(">I", 1)
-        sealed = seal_payload(self._current.mode, self._current.secret_key, header, OPUS_SILENCE, counter)
+        sealed = seal_payload(self._current.sealing_mode, self._current.secret_key, header, OPUS_SILENCE, counter)
         self._ear.transport.sendto(header + sealed + counter, self.bot_address)
 
     # -- the mouth: members speaking to the bot ------------------------------------------------------
@@ -223,7 +228,7 @@ class FakeVoiceServer:
         if (self.dave if end_to_end is None else end_to_end) and opus != OPUS_SILENCE:
             assert self._listener is not None, "DAVE frames need the DAVE group first"
             opus = self._listener.encrypt_opus(opus)
-        return seal(mouth, opus, key or self._current.secret_key, self._current.mode)
+        return seal(mouth, opus, key or self._current.secret_key, self._current.sealing_mode)
 
     def send_raw(self, data: bytes) -> None:
         """Any datagram to the bot's voice socket (for bad input)."""
