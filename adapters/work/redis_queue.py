@@ -5,6 +5,13 @@ queue until a worker finishes it, and a worker holds a short lease on it while i
 renewed every few seconds; a killed worker's lease lapses and another worker takes the job. The first result
 written wins (SET NX); the bot reads exactly one, so the user gets exactly one answer.
 
+Deadlines travel with the job. arq has no per-job timeout (a function's `timeout` is the same for every job
+of it) and its `_expires` only keeps a job from starting; so the job carries `deadline_ms`, the moment its
+answer is no longer awaited, on the Redis server's clock (TIME), which the bot and every worker share
+whatever their own clocks say. The worker runs the job only until then (worker.py): one that waited past it
+in the queue is never started, one running at that moment is stopped, its fitting process killed. arq's
+`_expires`, a little later, lets Redis drop a job nobody ran and nobody awaits any more.
+
 Everything crosses Redis as JSON (codec.py), bytes as base64; nothing is pickled. The bot keeps every user's
 data: a trained model comes back as an artifact the bot publishes itself.
 """
@@ -24,6 +31,7 @@ from redis.exceptions import RedisError
 
 from adapters.work import codec, keys
 from adapters.work.local import WHAT
+from application.deadlines import too_long
 from application.ports.model import ProgressCallback
 from application.ports.work import Job, T, WorkQueueUnreachable
 from domain.errors import BackendUnavailable, Busy, TooLarge, WorkUnavailable
@@ -33,6 +41,8 @@ log = structlog.get_logger("parrot.work")
 WORKER_LOST = "The worker doing that stopped too often; please try again."
 # How long the bot waits for Redis to come back while a job is under way, before it answers UNAVAILABLE.
 RECONNECT_SECONDS = 15.0
+# How long past its deadline a job stays in Redis for arq to drop: the bot has answered by then (at the deadline).
+EXPIRY_GRACE_SECONDS = 60.0
 _TICK = 0.25
 
 
@@ -41,6 +51,12 @@ def redis_settings(url: str) -> RedisSettings:
     settings.conn_retries = 0
     settings.conn_timeout = 2
     return settings
+
+
+async def redis_now_ms(redis: ArqRedis) -> int:
+    """Now, on the Redis server's clock: the one clock the bot and every worker share."""
+    seconds, microseconds = await redis.time()
+    return int(seconds) * 1000 + int(microseconds) // 1000
 
 
 def serialise(document: Any) -> bytes:
@@ -95,17 +111,23 @@ class RedisWorkQueue:
                 redis = await self._connection()
                 if await redis.zcard(keys.QUEUE) >= self._waiting:
                     raise Busy()
-                await self._enqueue(redis, job_id, payload)
-                document = await self._wait(job_id, job.kind, payload, progress, started, deadline)
+                deadline_ms = None
+                if deadline is not None:
+                    deadline_ms = await redis_now_ms(redis) + round((deadline - (time.monotonic() - started)) * 1000)
+                await self._enqueue(redis, job_id, payload, deadline_ms)
+                document = await self._wait(job_id, job.kind, payload, progress, started, deadline, deadline_ms)
             except (RedisError, OSError):
                 log.warning("work queue unreachable", exc_info=True)
                 raise WorkUnavailable() from None
-        return self._outcome(job.kind, document)  # type: ignore[return-value]
+        return self._outcome(job.kind, document, deadline)  # type: ignore[return-value]
 
     @staticmethod
-    def _outcome(kind: str, document: codec.JSON) -> object:
+    def _outcome(kind: str, document: codec.JSON, deadline: float | None) -> object:
         if document.get("ok"):
             return codec.decode_result(kind, document["result"])
+        if document.get("past_deadline"):
+            # The worker reached the deadline a moment before this process did (their clocks differ a little).
+            raise too_long(WHAT.get(kind, "That work"), deadline or 0.0)
         refusal = document.get("refusal")
         if isinstance(refusal, dict):
             raise codec.decode_refusal(refusal)
@@ -122,8 +144,13 @@ class RedisWorkQueue:
                 )
             return self._redis
 
-    async def _enqueue(self, redis: ArqRedis, job_id: str, payload: codec.JSON) -> None:
-        await redis.enqueue_job(keys.FUNCTION, payload, _job_id=job_id, _queue_name=keys.QUEUE)
+    async def _enqueue(self, redis: ArqRedis, job_id: str, payload: codec.JSON, deadline_ms: int | None) -> None:
+        expires = None
+        if deadline_ms is not None:
+            expires = max(0.0, (deadline_ms - await redis_now_ms(redis)) / 1000) + EXPIRY_GRACE_SECONDS
+        await redis.enqueue_job(
+            keys.FUNCTION, payload, _job_id=job_id, _queue_name=keys.QUEUE, _expires=expires, deadline_ms=deadline_ms
+        )
         log.debug("work enqueued")
 
     async def _wait(
@@ -134,14 +161,15 @@ class RedisWorkQueue:
         progress: ProgressCallback | None,
         started: float,
         deadline: float | None,
+        deadline_ms: int | None,
     ) -> codec.JSON:
         shown: bytes | None = None
         lost_since: float | None = None
         while True:
             if deadline is not None and time.monotonic() - started > deadline:
+                # The worker running it (if one is) stops it at the same moment: the deadline went with the job.
                 await self._forget(job_id)
-                what = WHAT.get(kind, "That work")
-                raise BackendUnavailable(f"{what} took too long (over {deadline:g} s); please try again later.")
+                raise too_long(WHAT.get(kind, "That work"), deadline)
             try:
                 redis = await self._connection()
                 # Wakes the moment the worker signals; the result key is read either way (a signal may expire).
@@ -151,7 +179,7 @@ class RedisWorkQueue:
                     return codec.loads(raw)
                 if progress is not None:
                     shown = await self._relay_progress(redis, job_id, progress, shown)
-                await self._check_still_queued(redis, job_id, payload)
+                await self._check_still_queued(redis, job_id, payload, deadline_ms)
                 lost_since = None
             except (RedisError, OSError) as error:
                 # Redis went away mid-job: wait a while for it to come back, then answer that it can't be done.
@@ -162,14 +190,16 @@ class RedisWorkQueue:
                 log.info("work queue connection lost; retrying", error=type(error).__name__)
                 await asyncio.sleep(_TICK)
 
-    async def _check_still_queued(self, redis: ArqRedis, job_id: str, payload: codec.JSON) -> None:
+    async def _check_still_queued(
+        self, redis: ArqRedis, job_id: str, payload: codec.JSON, deadline_ms: int | None
+    ) -> None:
         """Re-enqueue a job Redis forgot (restarted without persistence); fail one arq gave up on."""
         status = await ArqJob(job_id, redis, _queue_name=keys.QUEUE, _deserializer=deserialise).status()
         if status == JobStatus.not_found:
             if await redis.exists(keys.result_key(job_id)):
                 return
             log.warning("work job lost by Redis; enqueued again")
-            await self._enqueue(redis, job_id, payload)
+            await self._enqueue(redis, job_id, payload, deadline_ms)
         elif status == JobStatus.complete and not await redis.exists(keys.result_key(job_id)):
             # arq finished it without our result: every try was cut short (a worker killed each time).
             log.error("work job given up by the queue")
