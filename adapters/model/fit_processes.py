@@ -84,11 +84,11 @@ class FitProcesses:
             return future.result()
 
     def close(self) -> None:
-        """Stop every process: idle ones now, busy ones once their fit ends (their waiters kill them if cancelled)."""
+        """Stop every process now: closed, nobody will take what a fit still running would make."""
         for pool, _ in self._idle:
             pool.shutdown(wait=False, cancel_futures=True)
         for pool in self._busy:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _kill(pool)
         self._idle.clear()
 
     def _new_pool(self) -> tuple[ProcessPoolExecutor, Any]:

@@ -100,6 +100,8 @@ async def _outcome(
     except Exception:
         log.exception("job failed")
         return {"ok": False}
+    if deadline.expired():  # it would not be cancelled, and ended late: nobody awaits its result any more
+        return PAST_DEADLINE
     return {"ok": True, "result": codec.encode_result(job.kind, result)}
 
 
