@@ -26,9 +26,14 @@ SLOW = Dataset(
 DEADLINE = 3.0
 
 
+def children() -> set[int]:
+    """The processes this one started through multiprocessing, still running."""
+    return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
+
+
 async def started_processes(before: set[int], seen: set[int]) -> None:
     while True:
-        seen.update(child.pid for child in multiprocessing.active_children() if child.pid not in before)
+        seen.update(children() - before)
         await asyncio.sleep(0.05)
 
 
@@ -36,7 +41,7 @@ async def test_a_training_past_its_deadline_kills_its_fitting_process_and_the_ne
     backend = TfidfBackend()
     executor = JobExecutor(fakes.FakeCodec(), fakes.FakeSpeechToText(), fakes.FakeTextToSpeech(), {"tfidf": backend})
     work = LocalWorkQueue(executor, gates={}, deadlines={"train": DEADLINE})
-    before = {child.pid for child in multiprocessing.active_children()}
+    before = children()
     seen: set[int] = set()
     watching = asyncio.create_task(started_processes(before, seen))
     try:

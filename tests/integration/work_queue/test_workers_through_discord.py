@@ -8,15 +8,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from domain.ids import GuildId
 from domain.spaces import Space
 from support.fake_discord import EDIT_MESSAGE, SEND_MESSAGE, FakeDiscord
 from support.fake_discord.server import Call
+from support.made_up_data import made_up_dataset
 from support.redis_server import RedisServer
 from support.shared_data import shared_data
 from support.wer import word_error_rate
 from support.work_harness import redis_app_bot, start_worker, wait_for_lease, workers
+from tests.integration.faults.test_no_orphans import alive, descendants
 
 pytestmark = pytest.mark.slow
 
@@ -35,6 +38,13 @@ FAQ = "\n".join(
     ]
 )
 MODEL = {"backend": "tfidf"}
+# A minute of fitting or more: 500 intents that share their words.
+SLOW_CSV = "text,intent\n" + "".join(
+    f"{text},{intent}\n" for text, intent in made_up_dataset(500, 40, 6, vocabulary=2000)
+)
+# Without the starter model, which the bot would otherwise have trained too, under the same deadline.
+ONLY_USERS_MODELS = MODEL | {"starter": False}
+TOO_LONG = "Training `train-1` failed: Training took too long (over {:g} s); please try again later."
 
 
 @pytest.fixture
@@ -167,6 +177,87 @@ async def test_redis_restarted_mid_run_loses_no_voice_message_and_quick_commands
         await asyncio.sleep(1.0)
         redis.start()
         assert "fellow americans" in await heard(fake, message)
+
+
+async def test_a_training_past_its_deadline_is_stopped_on_its_worker_and_told_once(
+    fake: FakeDiscord, redis: RedisServer, tmp_path: Path
+) -> None:
+    async with redis_app_bot(
+        fake, tmp_path / "bot", redis.url, model=ONLY_USERS_MODELS, work={"train_seconds": 8.0}
+    ) as (
+        _,
+        container,
+    ):
+        worker = await start_worker(redis.url, tmp_path / "workers", "only", PARROT_MODEL_BACKEND="tfidf")
+        try:
+            slow = fake.add_attachment("slow.csv", SLOW_CSV.encode(), "text/csv")
+            train = await fake.send_message(fake.world.admin, "!train", attachments=[slow])
+            assert (await fake.reply_to(train, timeout=30)).content.startswith("Training `train-1` started")
+            await wait_for_lease(redis.url)
+            fitting = await fitting_processes(worker.process.pid)
+            await told(fake, TOO_LONG.format(8.0), timeout=60)
+            async with asyncio.timeout(5):  # the fit stops with its job, not a minute later
+                while any(alive(pid) for pid in fitting):
+                    await asyncio.sleep(0.1)
+            # The worker runs one job at a time: it takes the next one, so the stopped one has let go.
+            message = await send_voice(fake, "en_one_two_three.wav")
+            assert word_error_rate([("one two three", await heard(fake, message))]) == 0
+            assert len(answers_with(fake, "took too long")) == 1
+            versions = await container.storage.model_store().list_versions(fake_space(fake))
+            settings = await container.storage.space_settings().load(fake_space(fake))
+            assert versions == [] and settings.active_model is None
+        finally:
+            await worker.stop()
+    assert worker.log().count('"job stopped at its deadline"') == 1
+
+
+async def test_a_training_whose_deadline_passed_while_no_worker_ran_is_told_once_and_never_run(
+    fake: FakeDiscord, redis: RedisServer, tmp_path: Path
+) -> None:
+    async with redis_app_bot(fake, tmp_path / "bot", redis.url, model=ONLY_USERS_MODELS, work={"train_seconds": 1.0}):
+        train = await fake.send_message(fake.world.admin, f"!train {FAQ}")
+        assert (await fake.reply_to(train, timeout=30)).content.startswith("Training `train-1` started")
+        await told(fake, TOO_LONG.format(1.0), timeout=30)
+        async with workers(redis.url, tmp_path / "workers", 1, PARROT_MODEL_BACKEND="tfidf") as pool:
+            message = await send_voice(fake, "en_one_two_three.wav")
+            assert word_error_rate([("one two three", await heard(fake, message))]) == 0
+            log = pool[0].log()
+        assert len(answers_with(fake, "took too long")) == 1
+    assert log.count('"job done"') == 1  # the voice message only
+    assert '"work_job":"transcribe-' in log.replace(" ", "") and '"work_job":"train-' not in log.replace(" ", "")
+    redis_client = Redis.from_url(redis.url)
+    try:
+        assert [key async for key in redis_client.scan_iter("parrot:result:train-*")] == []
+    finally:
+        await redis_client.aclose()
+
+
+def answers_with(fake: FakeDiscord, words: str) -> list[str]:
+    return [call.content for call in fake.calls_to(SEND_MESSAGE) + fake.calls_to(EDIT_MESSAGE) if words in call.content]
+
+
+async def told(fake: FakeDiscord, text: str, timeout: float) -> None:
+    """Wait until the bot has said `text` (the start of a message it sent or edited)."""
+    async with asyncio.timeout(timeout):
+        while not any(answer.startswith(text) for answer in answers_with(fake, text)):
+            await asyncio.sleep(0.1)
+
+
+async def fitting_processes(worker_pid: int) -> set[int]:
+    """The processes the worker fits in, once there are some (spawned by multiprocessing; not its tracker)."""
+    async with asyncio.timeout(30):
+        while True:
+            found = {pid for pid in descendants(worker_pid) if b"spawn_main" in command_line(pid)}
+            if found:
+                return found
+            await asyncio.sleep(0.05)
+
+
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def fake_space(fake: FakeDiscord) -> Space:
