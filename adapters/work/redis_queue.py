@@ -67,6 +67,19 @@ def deserialise(data: bytes) -> Any:
     return codec.loads(data)
 
 
+def outcome(kind: str, document: codec.JSON, deadline: float | None) -> object:
+    """The value a result document stands for, or the refusal it carries, raised."""
+    if document.get("ok"):
+        return codec.decode_result(kind, document["result"])
+    if document.get("past_deadline"):
+        # The worker reached the deadline a moment before this process noticed (it goes by Redis's clock).
+        raise too_long(WHAT.get(kind, "That work"), deadline or 0.0)
+    refusal = document.get("refusal")
+    if isinstance(refusal, dict):
+        raise codec.decode_refusal(refusal)
+    raise BackendUnavailable(f"{WHAT.get(kind, 'That work')} failed on a worker (logged there).")
+
+
 class RedisWorkQueue:
     def __init__(
         self,
@@ -119,19 +132,7 @@ class RedisWorkQueue:
             except (RedisError, OSError):
                 log.warning("work queue unreachable", exc_info=True)
                 raise WorkUnavailable() from None
-        return self._outcome(job.kind, document, deadline)  # type: ignore[return-value]
-
-    @staticmethod
-    def _outcome(kind: str, document: codec.JSON, deadline: float | None) -> object:
-        if document.get("ok"):
-            return codec.decode_result(kind, document["result"])
-        if document.get("past_deadline"):
-            # The worker reached the deadline a moment before this process did (their clocks differ a little).
-            raise too_long(WHAT.get(kind, "That work"), deadline or 0.0)
-        refusal = document.get("refusal")
-        if isinstance(refusal, dict):
-            raise codec.decode_refusal(refusal)
-        raise BackendUnavailable(f"{WHAT.get(kind, 'That work')} failed on a worker (logged there).")
+        return outcome(job.kind, document, deadline)  # type: ignore[return-value]
 
     async def _connection(self) -> ArqRedis:
         async with self._connecting:

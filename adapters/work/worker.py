@@ -65,7 +65,7 @@ async def parrot_job(ctx: dict[str, Any], payload: dict[str, Any], deadline_ms: 
         until = None if budget is None else started + budget
         keeper = asyncio.create_task(_keep_lease(redis, job_id, latest, until))
         try:
-            document = await _outcome(executor, payload, on_progress, budget)
+            document = await outcome(executor, payload, on_progress, budget)
         finally:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -74,12 +74,13 @@ async def parrot_job(ctx: dict[str, Any], payload: dict[str, Any], deadline_ms: 
         await _publish(redis, job_id, document, time.monotonic() - started, event)
 
 
-async def _outcome(
+async def outcome(
     executor: JobExecutor,
     payload: dict[str, Any],
     on_progress: Callable[[float, str], None],
     budget: float | None,
 ) -> codec.JSON:
+    """What running the job comes to, as the result document to publish; past `budget` seconds, PAST_DEADLINE."""
     try:
         job = codec.decode_job(payload)
     except codec.MalformedPayload:
