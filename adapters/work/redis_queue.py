@@ -6,11 +6,11 @@ renewed every few seconds; a killed worker's lease lapses and another worker tak
 written wins (SET NX); the bot reads exactly one, so the user gets exactly one answer.
 
 Deadlines travel with the job. arq has no per-job timeout (a function's `timeout` is the same for every job
-of it) and its `_expires` only keeps a job from starting; so the job carries `deadline_ms`, the moment its
-answer is no longer awaited, on the Redis server's clock (TIME), which the bot and every worker share
-whatever their own clocks say. The worker runs the job only until then (worker.py): one that waited past it
-in the queue is never started, one running at that moment is stopped, its fitting process killed. arq's
-`_expires`, a little later, lets Redis drop a job nobody ran and nobody awaits any more.
+of it) and its `_expires` only keeps a job from starting, so the job's document carries `deadline_ms`
+(codec.with_deadline): the moment its answer is no longer awaited, on the Redis server's clock (TIME), which
+the bot and every worker share whatever their own clocks say. The worker runs the job only until then
+(worker.py): one that waited past it in the queue is never started, one running then is stopped, its fitting
+process killed. arq's `_expires`, a little later, lets Redis drop a job nobody ran and nobody awaits.
 
 Everything crosses Redis as JSON (codec.py), bytes as base64; nothing is pickled. The bot keeps every user's
 data: a trained model comes back as an artifact the bot publishes itself.
@@ -124,11 +124,11 @@ class RedisWorkQueue:
                 redis = await self._connection()
                 if await redis.zcard(keys.QUEUE) >= self._waiting:
                     raise Busy()
-                deadline_ms = None
                 if deadline is not None:
-                    deadline_ms = await redis_now_ms(redis) + round((deadline - (time.monotonic() - started)) * 1000)
-                await self._enqueue(redis, job_id, payload, deadline_ms)
-                document = await self._wait(job_id, job.kind, payload, progress, started, deadline, deadline_ms)
+                    left_ms = round((deadline - (time.monotonic() - started)) * 1000)
+                    payload = codec.with_deadline(payload, await redis_now_ms(redis) + left_ms)
+                await self._enqueue(redis, job_id, payload)
+                document = await self._wait(job_id, job.kind, payload, progress, started, deadline)
             except (RedisError, OSError):
                 log.warning("work queue unreachable", exc_info=True)
                 raise WorkUnavailable() from None
@@ -145,13 +145,12 @@ class RedisWorkQueue:
                 )
             return self._redis
 
-    async def _enqueue(self, redis: ArqRedis, job_id: str, payload: codec.JSON, deadline_ms: int | None) -> None:
+    async def _enqueue(self, redis: ArqRedis, job_id: str, payload: codec.JSON) -> None:
         expires = None
+        deadline_ms = codec.deadline_of(payload)
         if deadline_ms is not None:
             expires = max(0.0, (deadline_ms - await redis_now_ms(redis)) / 1000) + EXPIRY_GRACE_SECONDS
-        await redis.enqueue_job(
-            keys.FUNCTION, payload, _job_id=job_id, _queue_name=keys.QUEUE, _expires=expires, deadline_ms=deadline_ms
-        )
+        await redis.enqueue_job(keys.FUNCTION, payload, _job_id=job_id, _queue_name=keys.QUEUE, _expires=expires)
         log.debug("work enqueued")
 
     async def _wait(
@@ -162,7 +161,6 @@ class RedisWorkQueue:
         progress: ProgressCallback | None,
         started: float,
         deadline: float | None,
-        deadline_ms: int | None,
     ) -> codec.JSON:
         shown: bytes | None = None
         lost_since: float | None = None
@@ -180,7 +178,7 @@ class RedisWorkQueue:
                     return codec.loads(raw)
                 if progress is not None:
                     shown = await self._relay_progress(redis, job_id, progress, shown)
-                await self._check_still_queued(redis, job_id, payload, deadline_ms)
+                await self._check_still_queued(redis, job_id, payload)
                 lost_since = None
             except (RedisError, OSError) as error:
                 # Redis went away mid-job: wait a while for it to come back, then answer that it can't be done.
@@ -191,16 +189,14 @@ class RedisWorkQueue:
                 log.info("work queue connection lost; retrying", error=type(error).__name__)
                 await asyncio.sleep(_TICK)
 
-    async def _check_still_queued(
-        self, redis: ArqRedis, job_id: str, payload: codec.JSON, deadline_ms: int | None
-    ) -> None:
+    async def _check_still_queued(self, redis: ArqRedis, job_id: str, payload: codec.JSON) -> None:
         """Re-enqueue a job Redis forgot (restarted without persistence); fail one arq gave up on."""
         status = await ArqJob(job_id, redis, _queue_name=keys.QUEUE, _deserializer=deserialise).status()
         if status == JobStatus.not_found:
             if await redis.exists(keys.result_key(job_id)):
                 return
             log.warning("work job lost by Redis; enqueued again")
-            await self._enqueue(redis, job_id, payload, deadline_ms)
+            await self._enqueue(redis, job_id, payload)
         elif status == JobStatus.complete and not await redis.exists(keys.result_key(job_id)):
             # arq finished it without our result: every try was cut short (a worker killed each time).
             log.error("work job given up by the queue")

@@ -4,7 +4,7 @@ It loads the speech and model backends the settings name, and owns no user data.
 (arq's in-progress key) is renewed every few seconds with a short expiry, so when a worker is killed its job
 goes to another worker within LEASE_SECONDS, however long the job may take.
 
-A job runs until its deadline (`deadline_ms`, on Redis's clock; see redis_queue.py), when the bot stops
+A job runs until its deadline (its `deadline_ms`, on Redis's clock; see redis_queue.py), when the bot stops
 waiting for it: one that waited past it in the queue is not started, one still running then is cancelled. A
 cancelled training kills the process fitting it (adapters/model/fit_processes.py), the same way a deadline in
 the in-process queue does. Either way a "past deadline" result is written, so a second delivery of the job
@@ -43,7 +43,7 @@ TRIES = 3
 PAST_DEADLINE: codec.JSON = {"ok": False, "past_deadline": True}
 
 
-async def parrot_job(ctx: dict[str, Any], payload: dict[str, Any], deadline_ms: int | None = None) -> None:
+async def parrot_job(ctx: dict[str, Any], payload: dict[str, Any]) -> None:
     """arq calls this for each delivery of a job (more than once if a worker died while running it)."""
     executor: JobExecutor = ctx["executor"]
     redis = ctx["redis"]
@@ -51,6 +51,12 @@ async def parrot_job(ctx: dict[str, Any], payload: dict[str, Any], deadline_ms: 
     with structlog.contextvars.bound_contextvars(work_job=job_id, attempt=ctx.get("job_try", 1)):
         if await redis.exists(keys.result_key(job_id)):
             log.info("job already done; this delivery is dropped")
+            return
+        try:
+            deadline_ms = codec.deadline_of(payload)
+        except codec.MalformedPayload:
+            log.warning("malformed job dropped", exc_info=True)
+            await _publish(redis, job_id, {"ok": False}, 0.0)
             return
         budget = None if deadline_ms is None else (deadline_ms - await redis_now_ms(redis)) / 1000
         if budget is not None and budget <= 0:

@@ -63,3 +63,13 @@ def test_the_bot_answers_a_past_deadline_result_in_the_words_of_the_in_process_q
     with pytest.raises(BackendUnavailable) as late:
         outcome("train", worker.PAST_DEADLINE, 0.5)
     assert late.value.user_message == "Training took too long (over 0.5 s); please try again later."
+
+
+def test_a_deadline_rides_beside_the_job_which_reads_the_same_without_it() -> None:
+    assert codec.deadline_of(TRAIN) is None and codec.with_deadline(TRAIN, None) == TRAIN
+    timed = codec.with_deadline(TRAIN, 1_700_000_000_123)
+    assert codec.deadline_of(timed) == 1_700_000_000_123
+    assert codec.decode_job(timed) == codec.decode_job(TRAIN)  # a worker that knows no deadlines runs it as before
+    for junk in ("soon", 1.5, True, [1]):
+        with pytest.raises(codec.MalformedPayload):
+            codec.deadline_of(TRAIN | {"deadline_ms": junk})

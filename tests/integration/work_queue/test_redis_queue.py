@@ -13,7 +13,7 @@ import structlog
 from arq import create_pool
 
 from adapters.work import keys
-from adapters.work.codec import encode_job
+from adapters.work.codec import encode_job, with_deadline
 from adapters.work.redis_queue import RedisWorkQueue, deserialise, redis_now_ms, redis_settings, serialise
 from adapters.work.worker import LEASE_SECONDS, RENEW_SECONDS, parrot_job, serve
 from application.job_executor import JobExecutor
@@ -177,10 +177,9 @@ async def test_a_job_whose_deadline_passed_while_it_waited_in_the_queue_is_never
     late = await redis_now_ms(pool) - 1
     await pool.enqueue_job(
         keys.FUNCTION,
-        encode_job(TrainJob(DATASET, "embedded")),
+        with_deadline(encode_job(TrainJob(DATASET, "embedded")), late),
         _job_id="train-late",
         _queue_name=keys.QUEUE,
-        deadline_ms=late,
     )
     async with queue(redis, deadlines={"train": 30.0}) as work, worker(redis, backends, 1):
         artifact = await asyncio.wait_for(work.run(TrainJob(DATASET, "embedded")), 10)  # queued after it
@@ -212,12 +211,12 @@ async def test_a_delivery_of_a_job_past_its_deadline_is_dropped_and_its_lease_is
     await pool.psetex(lease, int(LEASE_SECONDS * 1000), b"1")  # taken, as arq takes a job
     ctx = {"executor": Stubborn(), "redis": pool, "job_id": "train-stubborn", "job_try": 1}
     payload = encode_job(TrainJob(DATASET, "embedded"))
-    running = asyncio.create_task(parrot_job(dict(ctx), payload, await redis_now_ms(pool) + 200))
+    running = asyncio.create_task(parrot_job(dict(ctx), with_deadline(payload, await redis_now_ms(pool) + 200)))
     await asyncio.sleep(2 * RENEW_SECONDS + 0.5)
     # Past the deadline nothing renews the lease: had it been renewed, it would have over LEASE - RENEW left.
     assert 0 < await pool.pttl(lease) < (LEASE_SECONDS - RENEW_SECONDS) * 1000
     await running
-    await parrot_job(dict(ctx, job_try=2), payload, await redis_now_ms(pool) + 60_000)  # a second delivery
+    await parrot_job(dict(ctx, job_try=2), with_deadline(payload, await redis_now_ms(pool) + 60_000))  # again
     events = [entry["event"] for entry in captured_logs if entry.get("work_job") == "train-stubborn"]
     assert events == ["job stopped at its deadline", "job already done; this delivery is dropped"]
     await pool.aclose()
