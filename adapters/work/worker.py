@@ -9,8 +9,9 @@ waiting for it: one that waited past it in the queue is not started, one still r
 cancelled training kills the process fitting it (adapters/model/fit_processes.py), the same way a deadline in
 the in-process queue does. Either way a "past deadline" result is written, so a second delivery of the job
 drops it, and the lease is no longer renewed after the deadline, so a job that will not stop is not held.
-Hearing and speaking run in threads, which cannot be killed: a cancelled one ends by itself, bounded by the
-length of its audio (`limits.audio_seconds`), and its result is thrown away.
+Hearing and speaking run in threads, which cannot be killed: Whisper, cancelled, stops at its next 30 s window
+of audio; other backends end by themselves, bounded by the audio's length (`limits.audio_seconds`), and their
+result is thrown away.
 """
 
 import asyncio
