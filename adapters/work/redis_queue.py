@@ -132,6 +132,11 @@ class RedisWorkQueue:
             except (RedisError, OSError):
                 log.warning("work queue unreachable", exc_info=True)
                 raise WorkUnavailable() from None
+            except asyncio.CancelledError:
+                # Nobody awaits it any more (its job was cancelled, the bot is stopping): no worker should start
+                # it. One already running it goes on until its deadline at most, which went with it.
+                await self._forget(job_id)
+                raise
         return outcome(job.kind, document, deadline)  # type: ignore[return-value]
 
     async def _connection(self) -> ArqRedis:

@@ -222,6 +222,21 @@ async def test_a_delivery_of_a_job_past_its_deadline_is_dropped_and_its_lease_is
     await pool.aclose()
 
 
+async def test_a_run_cancelled_while_its_job_waits_for_a_worker_takes_the_job_off_the_queue(redis: RedisServer) -> None:
+    pool = await create_pool(redis_settings(redis.url))
+    async with queue(redis) as work:
+        waiting = asyncio.create_task(work.run(hello()))
+        async with asyncio.timeout(10):
+            while not await pool.zcard(keys.QUEUE):
+                await asyncio.sleep(0.02)
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        assert waiting.cancelled()
+        assert await pool.zcard(keys.QUEUE) == 0
+    await pool.aclose()
+
+
 async def test_a_job_too_large_to_send_is_refused_before_it_is_queued(redis: RedisServer) -> None:
     async with queue(redis, max_payload_bytes=1000) as work:
         with pytest.raises(TooLarge) as refused:
