@@ -62,9 +62,10 @@ class FitProcesses:
         async with self._slots:
             pool, messages = self._idle.pop() if self._idle else self._new_pool()
             self._busy.add(pool)
-            future = asyncio.get_running_loop().run_in_executor(pool, function, argument)
             reusable = False
             try:
+                # Refused at once (BrokenProcessPool) by a pool whose idle process died: not put back.
+                future = asyncio.get_running_loop().run_in_executor(pool, function, argument)
                 while not future.done():
                     await asyncio.wait({future}, timeout=POLL_SECONDS)
                     _relay(messages, on_message)
