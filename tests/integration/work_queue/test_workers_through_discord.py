@@ -5,13 +5,18 @@ Real speech clips and real backends (whisper in the workers, tf-idf for the mode
 
 import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
+from adapters.model.tfidf import TfidfBackend
+from bootstrap import Container
 from domain.ids import GuildId
 from domain.spaces import Space
+from domain.training import Dataset, Example, ModelVersion
 from support.fake_discord import EDIT_MESSAGE, SEND_MESSAGE, FakeDiscord
 from support.fake_discord.server import Call
 from support.made_up_data import made_up_dataset
@@ -24,19 +29,17 @@ from tests.integration.faults.test_no_orphans import alive, descendants
 pytestmark = pytest.mark.slow
 
 HEARD = "🎙️ I heard: "
-FAQ = "\n".join(
-    f"{question} => {answer}"
-    for question, answer in [
-        ("hello", "Hello!"),
-        ("hi there", "Hello!"),
-        ("good morning", "Hello!"),
-        ("bye", "Bye!"),
-        ("see you later", "Bye!"),
-        ("goodbye", "Bye!"),
-        ("what time is it", "It is noon."),
-        ("tell me the time", "It is noon."),
-    ]
-)
+QUESTIONS = [
+    ("hello", "Hello!"),
+    ("hi there", "Hello!"),
+    ("good morning", "Hello!"),
+    ("bye", "Bye!"),
+    ("see you later", "Bye!"),
+    ("goodbye", "Bye!"),
+    ("what time is it", "It is noon."),
+    ("tell me the time", "It is noon."),
+]
+FAQ = "\n".join(f"{question} => {answer}" for question, answer in QUESTIONS)
 MODEL = {"backend": "tfidf"}
 # A minute of fitting or more: 500 intents that share their words.
 SLOW_CSV = "text,intent\n" + "".join(
@@ -45,6 +48,7 @@ SLOW_CSV = "text,intent\n" + "".join(
 # Without the starter model, which the bot would otherwise have trained too, under the same deadline.
 ONLY_USERS_MODELS = MODEL | {"starter": False}
 TOO_LONG = "Training `train-1` failed: Training took too long (over {:g} s); please try again later."
+UNCHANGED = " The active model is unchanged."
 
 
 @pytest.fixture
@@ -182,12 +186,9 @@ async def test_redis_restarted_mid_run_loses_no_voice_message_and_quick_commands
 async def test_a_training_past_its_deadline_is_stopped_on_its_worker_and_told_once(
     fake: FakeDiscord, redis: RedisServer, tmp_path: Path
 ) -> None:
-    async with redis_app_bot(
-        fake, tmp_path / "bot", redis.url, model=ONLY_USERS_MODELS, work={"train_seconds": 8.0}
-    ) as (
-        _,
-        container,
-    ):
+    bot = redis_app_bot(fake, tmp_path / "bot", redis.url, model=ONLY_USERS_MODELS, work={"train_seconds": 8.0})
+    async with bot as (_, container):
+        active = await publish_a_model(container, fake_space(fake))
         worker = await start_worker(redis.url, tmp_path / "workers", "only", PARROT_MODEL_BACKEND="tfidf")
         try:
             slow = fake.add_attachment("slow.csv", SLOW_CSV.encode(), "text/csv")
@@ -202,13 +203,29 @@ async def test_a_training_past_its_deadline_is_stopped_on_its_worker_and_told_on
             # The worker runs one job at a time: it takes the next one, so the stopped one has let go.
             message = await send_voice(fake, "en_one_two_three.wav")
             assert word_error_rate([("one two three", await heard(fake, message))]) == 0
-            assert len(answers_with(fake, "took too long")) == 1
+            assert answers_with(fake, "took too long") == [TOO_LONG.format(8.0) + UNCHANGED]
             versions = await container.storage.model_store().list_versions(fake_space(fake))
             settings = await container.storage.space_settings().load(fake_space(fake))
-            assert versions == [] and settings.active_model is None
+            assert versions == [active] and settings.active_model == active.number
+            question = await fake.send_message(fake.world.alice, "tell me the time")
+            assert (await fake.reply_to(question, timeout=30)).content == "It is noon."
         finally:
             await worker.stop()
     assert worker.log().count('"job stopped at its deadline"') == 1
+
+
+async def publish_a_model(container: Container, space: Space) -> ModelVersion:
+    """Version 1 of a model of QUESTIONS, fitted here and made active, as an earlier `!train` would have."""
+    intents = {answer: f"intent_{number}" for number, answer in enumerate(dict.fromkeys(a for _, a in QUESTIONS))}
+    examples = tuple(Example(question, intents[answer], answer) for question, answer in QUESTIONS)
+    dataset = Dataset("faq.txt", examples, {intent: answer for answer, intent in intents.items()})
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        artifact = await TfidfBackend(pool=pool).train(dataset, lambda fraction, stage: None)
+    version = ModelVersion(
+        0, "tfidf", dataset.name, dataset.content_hash, datetime.now(UTC), len(examples), dataset.intents
+    )
+    published: ModelVersion = await container.storage.model_store().publish(space, artifact, version, activate=True)
+    return published
 
 
 async def test_a_training_whose_deadline_passed_while_no_worker_ran_is_told_once_and_never_run(
@@ -222,7 +239,7 @@ async def test_a_training_whose_deadline_passed_while_no_worker_ran_is_told_once
             message = await send_voice(fake, "en_one_two_three.wav")
             assert word_error_rate([("one two three", await heard(fake, message))]) == 0
             log = pool[0].log()
-        assert len(answers_with(fake, "took too long")) == 1
+        assert answers_with(fake, "took too long") == [TOO_LONG.format(1.0) + UNCHANGED]
     assert log.count('"job done"') == 1  # the voice message only
     assert '"work_job":"transcribe-' in log.replace(" ", "") and '"work_job":"train-' not in log.replace(" ", "")
     redis_client = Redis.from_url(redis.url)
