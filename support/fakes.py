@@ -334,6 +334,8 @@ class FakeCodec:
             start = data.index(b"data", 12) + 8
             size = int.from_bytes(data[start - 4 : start], "little")
             clip = AudioClip(data[start : start + size], rate, channels)
+            if not clip.pcm:
+                raise InvalidAudio(f"`{filename}` holds no sound I could decode.")
             if clip.duration_seconds > max_seconds:
                 raise TooLarge(f"`{filename}`", int(clip.duration_seconds), int(max_seconds))
             return clip
