@@ -5,7 +5,7 @@ import pytest
 from application.ports.storage import SpaceSettings
 from domain import commands as c
 from domain.ids import ChannelId, GuildId, UserId
-from domain.messages import Message
+from domain.messages import Author, Message
 from domain.spaces import Space
 from domain.speech import AudioClip
 from domain.voice_turns import VoiceTurn
@@ -36,8 +36,8 @@ def voice_log(app: AppHarness) -> fakes.InMemoryVoiceLog:
     return store
 
 
-async def speak(app: AppHarness, said: str, author: object = ALICE, people: int = 1) -> Message:
-    message = app.discord.message("", author=author, voice_channel_id=VOICE)  # type: ignore[arg-type]
+async def speak(app: AppHarness, said: str, author: Author = ALICE, people: int = 1) -> Message:
+    message = app.discord.message("", author=author, voice_channel_id=VOICE)
     turn = c.HearUtterance(
         message, audio=AudioClip(said.encode(), 16_000), voice_channel_id=ChannelId(VOICE), people_present=people
     )
@@ -46,8 +46,8 @@ async def speak(app: AppHarness, said: str, author: object = ALICE, people: int 
     return message
 
 
-async def answer(app: AppHarness, text: str, author: object = None) -> str:
-    sent = await app.discord.say(text, author=author, voice_channel_id=VOICE)  # type: ignore[arg-type]
+async def answer(app: AppHarness, text: str, author: Author | None = None) -> str:
+    sent = await app.discord.say(text, author=author, voice_channel_id=VOICE)
     return app.discord.replies_to(sent)[-1].text
 
 
