@@ -183,6 +183,16 @@ async def test_settings_page_shows_and_changes_every_chat_setting(site: Site, da
     assert "Nothing changed." in again
 
 
+async def test_settings_page_switches_the_voice_log(site: Site, data_root: Path) -> None:
+    await site.sign_in()
+    assert "Keep what is heard and answered in voice channels" in await site.page("/g/1/settings")
+    saved = await site.act("/g/1/settings", {"voicelog": "on"})
+    assert "Saved." in saved and "kept as text" in saved
+    assert json.loads((data_root / SPACE / "settings.json").read_text())["keep_voice_transcripts"] is True
+    assert "voicelog **on**" in await site.chat("!settings")
+    assert "Nothing changed." in await site.act("/g/1/settings", {"voicelog": "on"})
+
+
 async def test_another_servers_settings_cannot_be_changed(site: Site, data_root: Path) -> None:
     await site.sign_in()
     form = {"csrf": site.csrf, "voice": "off"}
