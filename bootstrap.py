@@ -380,7 +380,11 @@ class Review(containers.DeclarativeContainer):
     picture = providers.Singleton(ReportPicture, store=storage.model_store)
     job = providers.Singleton(JobStatus, jobs=work.jobs)
     data = providers.Singleton(
-        SpaceData, datasets=storage.datasets, settings=storage.space_settings, log=storage.feedback_log
+        SpaceData,
+        datasets=storage.datasets,
+        settings=storage.space_settings,
+        log=storage.feedback_log,
+        voice_log=storage.voice_log,
     )
     download = providers.Singleton(DatasetDownload, datasets=storage.datasets, max_bytes=limits.provided.dataset_bytes)
     answers = providers.Singleton(IntentAnswers, data=work.training_data)
