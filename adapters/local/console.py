@@ -182,12 +182,23 @@ class LocalChatSession:
     async def run(self, lines: "LineSource") -> None:
         if self._interactive:
             print(LOCAL_HELP, flush=True)
+        # At a terminal each line is handled beside the others, as Discord handles messages: a voice message
+        # being heard never holds the prompt, and the bus keeps quick replies of the channel in order.
+        pending: set[asyncio.Task[None]] = set()
         while True:
             line = await lines()
             if line is None or line.strip() == "/quit":
                 break
-            if line.strip():
+            if not line.strip():
+                continue
+            if self._interactive:
+                task = asyncio.create_task(self.handle_line(line.rstrip("\n")))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+            else:
                 await self.handle_line(line.rstrip("\n"))
+        if pending:
+            await asyncio.gather(*pending)
         await self._settle()
 
     async def handle_line(self, line: str) -> None:
