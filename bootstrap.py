@@ -37,6 +37,7 @@ from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.review_log import JsonLinesReviewStore
 from adapters.storage.settings_store import JsonSettingsStore
+from adapters.storage.voice_log import JsonLinesVoiceLog
 from adapters.system.clock import SystemClock
 from adapters.web.app import ReviewQueries
 from adapters.work.local import LocalWorkQueue
@@ -91,6 +92,7 @@ from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from application.training_job import RunTraining, TrainingInput, TrainRequest
 from application.uncertain import UncertainMessages
+from application.voice_log import VoiceTranscripts
 from application.voice_sessions import VoiceSessions
 from application.work_gate import WorkGate
 from domain import commands, events
@@ -246,6 +248,7 @@ class Storage(containers.DeclarativeContainer):
     space_settings = providers.Singleton(JsonSettingsStore, layout)
     feedback_log = providers.Singleton(JsonLinesFeedbackLog, layout, appender)
     review_store = providers.Singleton(JsonLinesReviewStore, layout, appender)
+    voice_log = providers.Singleton(JsonLinesVoiceLog, layout, appender)
     model_store = providers.Singleton(FilesystemModelStore, layout)
     instructions = providers.Singleton(InstructionsFile, settings.provided.storage.instructions)
 
@@ -303,6 +306,9 @@ class Work(containers.DeclarativeContainer):
     conversation = providers.Singleton(ConversationMemory)
     corrections = providers.Singleton(CorrectionOverrides, log=storage.feedback_log)
     uncertain = providers.Singleton(UncertainMessages)
+    voice_transcripts = providers.Singleton(
+        VoiceTranscripts, settings=storage.space_settings, log=storage.voice_log, clock=clock
+    )
     activity = providers.Singleton(
         ActivityLog, clock=clock, store=storage.review_store, per_space=settings.provided.web.inbox_size
     )
@@ -417,7 +423,11 @@ class Review(containers.DeclarativeContainer):
     picture = providers.Singleton(ReportPicture, store=storage.model_store)
     job = providers.Singleton(JobStatus, jobs=work.jobs)
     data = providers.Singleton(
-        SpaceData, datasets=storage.datasets, settings=storage.space_settings, log=storage.feedback_log
+        SpaceData,
+        datasets=storage.datasets,
+        settings=storage.space_settings,
+        log=storage.feedback_log,
+        voice_log=storage.voice_log,
     )
     download = providers.Singleton(DatasetDownload, datasets=storage.datasets, max_bytes=limits.provided.dataset_bytes)
     answers = providers.Singleton(IntentAnswers, data=work.training_data)
@@ -493,19 +503,23 @@ class Container(containers.DeclarativeContainer):
             commands.JoinVoice: providers.Singleton(JoinVoiceHandler, chat=chat, voice=voice),
             commands.LeaveVoice: providers.Singleton(LeaveVoiceHandler, chat=chat, voice=voice, listening=listening),
             commands.SetListening: providers.Singleton(
-                SetListeningHandler, chat=chat, listening=listening, wake_name=settings.provided.listen.wake_name
+                SetListeningHandler,
+                chat=chat,
+                listening=listening,
+                settings=storage.space_settings,
+                wake_name=settings.provided.listen.wake_name,
             ),
             commands.SetListeningConsent: providers.Singleton(
-                SetListeningConsentHandler, chat=chat, listening=listening
+                SetListeningConsentHandler, chat=chat, listening=listening, settings=storage.space_settings
             ),
             commands.HearUtterance: providers.Singleton(
                 HearUtteranceHandler,
                 chat=chat,
-                stt=speech.stt,
+                work=work.work_queue,
+                codec=speech.codec,
                 languages=work.languages,
-                gate=work.gate,
                 wake_name=settings.provided.listen.wake_name,
-                hearing_seconds=limits.provided.hearing_seconds,
+                max_seconds=limits.provided.audio_seconds,
             ),
             commands.InterruptSpeech: providers.Singleton(InterruptSpeechHandler, sessions=work.voice_sessions),
             commands.SendInstruction: providers.Singleton(
@@ -595,6 +609,7 @@ class Container(containers.DeclarativeContainer):
                 uncertain=work.uncertain,
                 conversation=work.conversation,
                 activity=work.activity,
+                voice_log=storage.voice_log,
             ),
             commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat),
             commands.TrainModel: providers.Singleton(
@@ -628,7 +643,9 @@ class Container(containers.DeclarativeContainer):
     event_handlers = providers.Dict(
         {
             events.ReplyProduced: providers.List(
-                providers.Object(speak_replies_in_voice), work.activity.provided.on_reply
+                providers.Object(speak_replies_in_voice),
+                work.activity.provided.on_reply,
+                work.voice_transcripts.provided.on_reply,
             ),
             events.ReplyCorrected: providers.List(providers.Object(log_event), work.activity.provided.on_corrected),
             events.ReplyRatedDown: providers.List(providers.Object(log_event), work.activity.provided.on_rated_down),

@@ -9,8 +9,13 @@ from domain.errors import BackendUnavailable
 T = TypeVar("T")
 
 
+def too_long(what: str, seconds: float) -> BackendUnavailable:
+    """The answer to work past its deadline, the same wherever the work ran."""
+    return BackendUnavailable(f"{what} took too long (over {seconds:g} s); please try again later.")
+
+
 async def within(seconds: float, work: Awaitable[T], what: str) -> T:
     try:
         return await asyncio.wait_for(work, timeout=seconds)
     except TimeoutError:
-        raise BackendUnavailable(f"{what} took too long (over {seconds:g} s); please try again later.") from None
+        raise too_long(what, seconds) from None

@@ -8,7 +8,13 @@ class NoListening:
     def listening_channel(self, guild_id: GuildId) -> ChannelId | None:
         return None
 
-    async def start(self, guild_id: GuildId, voice_channel_id: ChannelId, text_channel_id: ChannelId) -> bool:
+    async def start(
+        self,
+        guild_id: GuildId,
+        voice_channel_id: ChannelId,
+        text_channel_id: ChannelId,
+        opted_out: frozenset[UserId] = frozenset(),
+    ) -> bool:
         raise InvalidArgument("I can't listen to voice channels in this chat.")
 
     async def stop(self, guild_id: GuildId) -> bool:

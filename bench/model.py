@@ -44,6 +44,7 @@ from adapters.model.tfidf import TfidfBackend
 from application.ports.model import TrainedArtifact
 from domain.evaluation import evaluate_predictions
 from domain.training import OUT_OF_SCOPE, Dataset, Example
+from support.made_up_data import made_up_dataset
 from support.shared_data import shared_data
 
 BACKENDS: dict[str, Callable[[], LocalBackend]] = {
@@ -170,18 +171,6 @@ async def out_of_scope(backend: LocalBackend, quick: bool, per_label: int | None
     figures["balanced_threshold"] = report.balanced_threshold
     figures["default_threshold"] = model.threshold
     return figures
-
-
-def made_up_dataset(intents: int, per_intent: int, words: int, seed: int = 0) -> Pairs:
-    """Every intent its own made-up words: as many distinct word and character n-grams as text can bring."""
-    rng = random.Random(seed)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    pairs = []
-    for intent in range(intents):
-        for _ in range(per_intent):
-            text = " ".join("".join(rng.choices(letters, k=rng.randint(3, 10))) for _ in range(words))
-            pairs.append((text, f"intent_{intent:04}"))
-    return pairs
 
 
 def rss_mb() -> tuple[float, float]:

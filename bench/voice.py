@@ -145,6 +145,26 @@ def bench_pipeline(seconds: float = 3.0) -> None:
         )
 
 
+async def bench_handoff(repeats: int = 20) -> None:
+    """What a turn costs to go through the work port: PCM wrapped as WAV, then decoded back by the codec."""
+    codec = PyAvAudioCodec()
+    clip = await codec.decode(shared_data("speech", QUESTION).read_bytes(), QUESTION, 60.0)
+    wraps: list[float] = []
+    decodes: list[float] = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        audio = await codec.encode_for_hearing(clip)
+        wraps.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        await codec.decode(audio.data, "turn.wav", 600.0)
+        decodes.append(time.perf_counter() - started)
+    print(f"\n## Handing a {clip.duration_seconds:.1f} s turn to the work port (WAV, {len(audio.data) / 1024:.0f} KiB)")
+    print(
+        f"wrap p50 {statistics.median(wraps) * 1000:.3f} ms; decode on the worker side p50 "
+        f"{statistics.median(decodes) * 1000:.2f} ms, p95 {percentile(decodes, 0.95) * 1000:.2f} ms"
+    )
+
+
 # -- end to end through the fake Discord ------------------------------------------------------------
 
 
@@ -274,7 +294,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--concurrency", default="1,2,4,6")
-    parser.add_argument("--only", choices=("vad", "pipeline", "idle", "latency"))
+    parser.add_argument("--only", choices=("vad", "pipeline", "handoff", "idle", "latency"))
     arguments = parser.parse_args()
     load = os.getloadavg()
     print(f"# bench/voice.py on {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
@@ -282,6 +302,8 @@ async def main() -> None:
         await bench_vad()
     if arguments.only in (None, "pipeline"):
         bench_pipeline()
+    if arguments.only in (None, "handoff"):
+        await bench_handoff()
     if arguments.only in (None, "idle"):
         await bench_idle_guild()
     if arguments.only in (None, "latency"):

@@ -55,9 +55,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("feedback", "feedback TEXT | feedback list", "Tell us what you think; admins list it with `list`."),
     CommandSpec(
         "settings",
-        "settings [transcribe on|off | voice on|off | languages CODE... | starter on|off]",
-        "Show this server's settings, or change one: voice message transcription, spoken replies, languages, "
-        "starter knowledge.",
+        "settings [transcribe on|off | voice on|off | voicelog on|off | languages CODE... | starter on|off]",
+        "Show this server's settings, or change one: voice message transcription, spoken replies, keeping voice "
+        "chat's transcripts, languages, starter knowledge.",
         privileged=True,
     ),
     CommandSpec("privacy", "privacy", "What I keep about you, where, and for how long."),

@@ -210,7 +210,10 @@ class HearUtterance(Command):
 
     `message` stands for the spoken turn: its author is the speaker, its channel where the transcript and
     answer go. `ended_at` is when the last voiced packet arrived (a monotonic clock, for measurements).
+    Heavy: hearing may wait for the work queue, and typed messages in that channel need not wait behind it.
     """
+
+    heavy = True
 
     audio: AudioClip
     voice_channel_id: ChannelId

@@ -57,6 +57,8 @@ class Message:
     created_at: datetime | None = None
     # The voice channel the author sits in when the message arrives, if any.
     author_voice_channel_id: ChannelId | None = None
+    # A turn spoken in `author_voice_channel_id` and heard there: `content` is its transcript, not typed text.
+    spoken: bool = False
 
     @property
     def space(self) -> Space:

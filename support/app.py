@@ -48,6 +48,7 @@ def in_memory_stores() -> dict[str, Any]:
         "space_settings": settings,
         "feedback_log": fakes.InMemoryFeedbackLog(),
         "review_store": fakes.InMemoryReviewStore(),
+        "voice_log": fakes.InMemoryVoiceLog(),
         "model_store": fakes.InMemoryModelStore(settings=settings),
         "instructions": fakes.StaticInstructions(),
     }

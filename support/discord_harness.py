@@ -105,11 +105,13 @@ def build_app_bot(
     listen: dict[str, object] | None = None,
     speech_settings: dict[str, object] | None = None,
     voice_connect_timeout: float | None = None,
+    in_memory: bool = True,
     **config_changes: object,
 ) -> tuple[ParrotBot, Container]:
     """The bot wired to the real application container, as bootstrap does, with fake speech and model backends.
 
     With `real_speech`, the configured codec, recogniser and voice are the real ones (Whisper, piper).
+    Stores are in memory, or with `in_memory=False` the real ones under `data_root` (to outlast a restart).
     """
     settings = make_settings(
         data_root,
@@ -143,7 +145,7 @@ def build_app_bot(
         dataset_parser=fakes.LineParser(),
         report_renderer=fakes.FakeRenderer(),
         clock=fakes.FixedClock(),
-        **in_memory_stores(),
+        **(in_memory_stores() if in_memory else {}),
     )
     bot.attach(container.bus())
     return bot, container

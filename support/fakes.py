@@ -3,6 +3,7 @@
 import asyncio
 import io
 import re
+import wave
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from domain.ids import ChannelId, GuildId, UserId
 from domain.spaces import Space
 from domain.speech import AudioClip, EncodedAudio, Transcript
 from domain.training import OUT_OF_SCOPE, Dataset, EvaluationReport, Example, ModelVersion, Prediction
+from domain.voice_turns import VoiceTurn
 
 
 class FixedClock:
@@ -160,6 +162,22 @@ class InMemoryFeedbackLog:
         key = normalise_text(user_text)
         kept = [c for c in self.corrections.get(space, []) if normalise_text(c.user_text) != key]
         self.corrections[space] = kept
+
+
+class InMemoryVoiceLog:
+    def __init__(self) -> None:
+        self.turns: dict[Space, list[VoiceTurn]] = {}
+
+    async def append_turn(self, space: Space, turn: VoiceTurn) -> None:
+        self.turns.setdefault(space, []).append(turn)
+
+    async def list_turns(self, space: Space, limit: int) -> Sequence[VoiceTurn]:
+        return self.turns.get(space, [])[-limit:] if limit > 0 else []
+
+    async def forget_speaker(self, space: Space, speaker_id: UserId) -> int:
+        turns = self.turns.get(space, [])
+        self.turns[space] = [turn for turn in turns if turn.speaker_id != speaker_id]
+        return len(turns) - len(self.turns[space])
 
 
 class InMemoryReviewStore:
@@ -302,12 +320,25 @@ class FakeRenderer:
 
 
 class FakeCodec:
-    """Decodes `b"speech:<text>"` into a clip whose PCM is the text; anything else is invalid."""
+    """Decodes `b"speech:<text>"` into a clip whose PCM is the text, and WAV (what it encodes for hearing) into
+    its samples; anything else is invalid."""
 
     def __init__(self) -> None:
         self.encoded: list[AudioClip] = []
 
     async def decode(self, data: bytes, filename: str, max_seconds: float) -> AudioClip:
+        if data.startswith(b"RIFF"):
+            with wave.open(io.BytesIO(data), "rb") as reader:
+                rate, channels = reader.getframerate(), reader.getnchannels()
+            # The data chunk whole: a test's "PCM" may be text of an odd length, which whole frames would cut.
+            start = data.index(b"data", 12) + 8
+            size = int.from_bytes(data[start - 4 : start], "little")
+            clip = AudioClip(data[start : start + size], rate, channels)
+            if not clip.pcm:
+                raise InvalidAudio(f"`{filename}` holds no sound I could decode.")
+            if clip.duration_seconds > max_seconds:
+                raise TooLarge(f"`{filename}`", int(clip.duration_seconds), int(max_seconds))
+            return clip
         if not data.startswith(b"speech:"):
             raise InvalidAudio(f"`{filename}` is not audio I can decode.")
         seconds = data.count(b" ") + 1.0
@@ -318,6 +349,15 @@ class FakeCodec:
     async def encode_for_voice(self, clip: AudioClip) -> EncodedAudio:
         self.encoded.append(clip)
         return EncodedAudio(b"OggS" + clip.pcm, "ogg_opus", clip.duration_seconds)
+
+    async def encode_for_hearing(self, clip: AudioClip) -> EncodedAudio:
+        output = io.BytesIO()
+        with wave.open(output, "wb") as writer:
+            writer.setnchannels(clip.channels)
+            writer.setsampwidth(2)
+            writer.setframerate(clip.sample_rate)
+            writer.writeframes(clip.pcm)
+        return EncodedAudio(output.getvalue(), "wav", clip.duration_seconds)
 
 
 class FakeSpeechToText:
@@ -375,8 +415,15 @@ class FakeListening:
         found = self.channels.get(guild_id)
         return ChannelId(found[0]) if found else None
 
-    async def start(self, guild_id: GuildId, voice_channel_id: ChannelId, text_channel_id: ChannelId) -> bool:
+    async def start(
+        self,
+        guild_id: GuildId,
+        voice_channel_id: ChannelId,
+        text_channel_id: ChannelId,
+        opted_out: frozenset[UserId] = frozenset(),
+    ) -> bool:
         self.channels[guild_id] = (voice_channel_id, text_channel_id)
+        self.opted_out = {(g, u) for g, u in self.opted_out if g != guild_id} | {(guild_id, u) for u in opted_out}
         return self.marks_nickname
 
     async def stop(self, guild_id: GuildId) -> bool:

@@ -1,4 +1,7 @@
-"""The AudioCodec port: uploads in, PCM out; PCM in, voice-ready Ogg/Opus out. Work runs in threads."""
+"""The AudioCodec port: uploads in, PCM out; PCM in, voice-ready Ogg/Opus (or WAV to be heard) out.
+
+Work runs in threads, except wrapping PCM in WAV, which only copies it.
+"""
 
 import asyncio
 import functools
@@ -6,6 +9,7 @@ from concurrent.futures import Executor
 
 from adapters.audio.decoder import decode_speech
 from adapters.audio.encoder import encode_ogg_opus
+from adapters.audio.wav import encode_wav
 from domain.errors import TooLarge
 from domain.speech import AudioClip, EncodedAudio
 
@@ -42,3 +46,6 @@ class PyAvAudioCodec:
     async def encode_for_voice(self, clip: AudioClip) -> EncodedAudio:
         work = functools.partial(encode_ogg_opus, clip, self._voice_bitrate)
         return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    async def encode_for_hearing(self, clip: AudioClip) -> EncodedAudio:
+        return encode_wav(clip)

@@ -209,7 +209,7 @@ class WorkSettings(Section):
     concurrency: int = Field(default=2, ge=1, le=64)
     max_payload_mb: float = Field(default=40.0, gt=0, le=500)
     # How long a training or a test may run, in this process or on a worker; past it the user is told, and the
-    # active model is unchanged (the bot stops waiting and takes the job off the queue).
+    # active model is unchanged (the bot stops waiting and takes the job off the queue; the fit is stopped).
     train_seconds: float = Field(default=1800.0, gt=0, le=86_400)
     test_seconds: float = Field(default=1800.0, gt=0, le=86_400)
 

@@ -1,9 +1,10 @@
 """VoiceOutput for Discord: join, leave, and play encoded audio one clip at a time per guild.
 
 discord.py reconnects a dropped voice connection by itself; `play` waits for that, and rejoins the
-channel it was asked to be in when the connection is gone for good. A reconnection can take up to
-30 s in discord.py 2.7: its UDP reader thread sits in a 30 s select() on the old socket after each
-handshake until a packet arrives, and only then sees the new one. Hence the generous waits here.
+channel it was asked to be in when the connection is gone for good. With a plain discord.VoiceClient a
+reconnection can take up to 30 s in discord.py 2.7 (its UDP reader thread can sleep out a 30 s select()
+on the old socket); Parrot's own client (adapters/discord/listening/client.py) retires the old socket so
+the reader wakes at once. The waits here stay generous for discord.py's own back-off between attempts.
 """
 
 import asyncio

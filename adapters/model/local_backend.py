@@ -1,11 +1,9 @@
 """What the local backends (tfidf, embedded, hybrid) share: fitting in a process pool, progress, loading."""
 
 import asyncio
-import multiprocessing
-import os
-import queue
 import uuid
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ from typing import Any
 import structlog
 
 from adapters.model.encoder import SentenceEncoder, shared_encoder
+from adapters.model.fit_processes import FitProcesses
 from adapters.model.fitting import FitRequest, fit, install_progress_queue
 from adapters.model.linear_artifact import LinearArtifact
 from adapters.model.linear_model import LinearIntentModel
@@ -24,7 +23,6 @@ from domain.training import Dataset
 
 log = structlog.get_logger(__name__)
 
-_POLL_SECONDS = 0.25
 # Training time and memory grow with the number of intents (one linear model each): above this, refuse.
 DEFAULT_MAX_INTENTS = 500
 
@@ -32,9 +30,10 @@ DEFAULT_MAX_INTENTS = 500
 class LocalBackend:
     """A ModelBackend whose fitting runs in a separate process, so the bot keeps answering meanwhile.
 
-    `pool`: an executor to fit in (then progress is reported only at the start and the end). Without one, a
-    `spawn` process pool of `workers` is made on first use; each worker process fits `max_tasks_per_child`
-    models and then exits, giving its memory back (None keeps workers alive, which saves start-up time).
+    `pool`: an executor to fit in (then progress is reported only at the start and the end, and a fit cut short
+    runs on to its end, unseen). Without one, fits run in up to `workers` spawned processes (FitProcesses);
+    each fits `max_tasks_per_child` models and then exits, giving its memory back (None keeps it alive, which
+    saves start-up time). A training cancelled (its deadline passed) kills the process fitting it.
     A spawned worker imports the program's main module again: its start must sit under
     `if __name__ == "__main__":`, as console scripts' does.
     """
@@ -69,13 +68,11 @@ class LocalBackend:
         self._tokenizer_path = tokenizer_path
         self._threads = threads
         self._pool = pool
-        self._owns_pool = pool is None
+        self._processes: FitProcesses | None = None
         self._workers = workers
         self._max_tasks_per_child = max_tasks_per_child
         self._seed = seed
         self._max_intents = max_intents
-        self._queue: Any = None
-        self._progress: dict[str, ProgressCallback] = {}
 
     async def train(self, dataset: Dataset, progress: ProgressCallback) -> TrainedArtifact:
         labels = {example.intent for example in dataset.examples}
@@ -109,26 +106,22 @@ class LocalBackend:
             job=job,
         )
         progress(0.0, "starting")
-        self._progress[job] = progress
+
+        def relay(message: Any) -> None:
+            """Pass the fitting process's progress on, to this training's callback only."""
+            sent_by, fraction, stage = message
+            if sent_by == job and fraction < 1.0:
+                progress(fraction, stage)
+
         try:
-            future = asyncio.get_running_loop().run_in_executor(self._executor(), fit, request)
-            while True:
-                done, _ = await asyncio.wait({future}, timeout=_POLL_SECONDS)
-                self._relay_progress()
-                if done:
-                    break
-            data, metrics = future.result()
+            data, metrics = await self._fit(request, relay)
         except BrokenProcessPool as error:
-            self._forget_pool()
             raise BackendUnavailable("The training process stopped unexpectedly (out of memory?).") from error
         except (InvalidDataset, BackendUnavailable):
             raise
         except Exception as error:
             log.exception("model.training_failed", backend=self.name, examples=len(dataset.examples))
             raise BackendUnavailable(f"Training failed ({type(error).__name__}).") from error
-        finally:
-            self._relay_progress()
-            self._progress.pop(job, None)
         progress(1.0, "done")
         return TrainedArtifact(backend=self.name, data=data, metrics=metrics)
 
@@ -150,41 +143,20 @@ class LocalBackend:
             await asyncio.to_thread(shared_encoder, self._model_path, self._tokenizer_path, self._threads)
 
     def close(self) -> None:
-        """Stop the process pool made here (a pool given to the constructor belongs to the caller)."""
-        if self._owns_pool and self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Stop the fitting processes made here (a pool given to the constructor belongs to the caller)."""
+        if self._processes is not None:
+            self._processes.close()
+            self._processes = None
 
-    def _executor(self) -> Executor:
-        if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._queue = context.Queue()
-            self._pool = ProcessPoolExecutor(
-                max_workers=self._workers,
-                mp_context=context,
-                initializer=_start_worker,
-                initargs=(self._queue, os.getpid()),
-                max_tasks_per_child=self._max_tasks_per_child,
+    async def _fit(self, request: FitRequest, relay: Callable[[Any], None]) -> tuple[bytes, dict[str, float]]:
+        if self._pool is not None:
+            # A given executor (threads, in tests) cannot stop a call: cancelling only stops the waiting.
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fit, request)
+        if self._processes is None:
+            self._processes = FitProcesses(
+                _start_worker, workers=self._workers, max_tasks_per_child=self._max_tasks_per_child
             )
-        return self._pool
-
-    def _forget_pool(self) -> None:
-        if self._owns_pool and self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-    def _relay_progress(self) -> None:
-        """Pass the workers' progress messages to the callbacks of the trainings they belong to."""
-        if self._queue is None:
-            return
-        while True:
-            try:
-                job, fraction, stage = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            callback = self._progress.get(job)
-            if callback is not None and fraction < 1.0:
-                callback(fraction, stage)
+        return await self._processes.run(fit, request, relay)
 
 
 def _start_worker(progress_queue: Any, parent_pid: int) -> None:

@@ -1,6 +1,8 @@
 """Speech to text with faster-whisper and the multilingual Whisper base model, offline."""
 
-from collections.abc import Iterator, Sequence
+import asyncio
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -57,7 +59,13 @@ class WhisperSpeechToText:
 
     async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         allowed = tuple(dict.fromkeys(language_code(code) for code in among)) or self._languages
-        return await self._workers.run(self._transcribe, clip, language, allowed)
+        stop = threading.Event()
+        try:
+            return await self._workers.run(self._transcribe, clip, language, allowed, stop)
+        except asyncio.CancelledError:
+            # Cancelled (its deadline passed): a thread cannot be killed, but it stops at its next 30 s window.
+            stop.set()
+            raise
 
     def close(self) -> None:
         self._workers.close()
@@ -75,7 +83,9 @@ class WhisperSpeechToText:
             local_files_only=True,
         )
 
-    def _transcribe(self, clip: AudioClip, language: str | None, allowed: tuple[str, ...]) -> Transcript:
+    def _transcribe(
+        self, clip: AudioClip, language: str | None, allowed: tuple[str, ...], stop: threading.Event
+    ) -> Transcript:
         wanted = language_code(language) if language else None
         try:
             model = self._model.get()
@@ -100,7 +110,7 @@ class WhisperSpeechToText:
                     condition_on_previous_text=False,
                 )
                 # Segments are produced lazily: the work happens while joining them.
-                text = " ".join(segment.text.strip() for segment in segments)
+                text = " ".join(segment.text.strip() for segment in _until(stop, segments))
         except ModelMissing:
             raise
         except Exception as error:
@@ -160,3 +170,12 @@ def _reusing(model: Any, window: Any, encoded: Any) -> Iterator[None]:
 @contextmanager
 def _unchanged() -> Iterator[None]:
     yield
+
+
+def _until(stop: threading.Event, segments: Iterable[Any]) -> Iterator[Any]:
+    """The segments, each heard as it is asked for, until `stop` is set: then no more audio is heard."""
+    for heard, segment in enumerate(segments):
+        yield segment
+        if stop.is_set():
+            log.info("speech.transcription_stopped", segments=heard + 1)
+            return

@@ -38,6 +38,9 @@ class SpaceLayout:
     def review(self, space: Space) -> Path:
         return self.space(space) / "review.jsonl"
 
+    def voice_turns(self, space: Space) -> Path:
+        return self.space(space) / "voice_transcripts.jsonl"
+
     def settings(self, space: Space) -> Path:
         return self.space(space) / "settings.json"
 

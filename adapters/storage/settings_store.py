@@ -14,6 +14,7 @@ from adapters.storage.atomic import write_atomic_sync
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.space_lock import space_locked
 from application.ports.storage import SpaceSettings
+from domain.ids import UserId
 from domain.spaces import Space
 
 SettingsChange = Callable[[SpaceSettings], SpaceSettings]
@@ -50,6 +51,7 @@ def read_settings(path: Path) -> SpaceSettings:
     language = raw.get("language")
     languages = raw.get("languages")
     keep_starter = raw.get("keep_starter")
+    opted_out = raw.get("listening_opted_out")
     return SpaceSettings(
         active_dataset=dataset if isinstance(dataset, str) else None,
         active_model=model if isinstance(model, int) and not isinstance(model, bool) else None,
@@ -58,7 +60,16 @@ def read_settings(path: Path) -> SpaceSettings:
         spoken_replies=raw.get("spoken_replies") is not False,
         languages=tuple(code for code in languages if isinstance(code, str)) if isinstance(languages, list) else (),
         keep_starter=keep_starter if isinstance(keep_starter, bool) else None,
+        listening_opted_out=frozenset(_user_ids(opted_out)),
+        # Only a deliberate `true` keeps transcripts: a damaged file must not start keeping them.
+        keep_voice_transcripts=raw.get("keep_voice_transcripts") is True,
     )
+
+
+def _user_ids(value: Any) -> list[UserId]:
+    if not isinstance(value, list):
+        return []
+    return [UserId(item) for item in value if isinstance(item, int) and not isinstance(item, bool)]
 
 
 def update_settings_locked(path: Path, change: SettingsChange) -> SpaceSettings:
@@ -72,6 +83,8 @@ def update_settings_locked(path: Path, change: SettingsChange) -> SpaceSettings:
         "spoken_replies": settings.spoken_replies,
         "languages": list(settings.languages),
         "keep_starter": settings.keep_starter,
+        "listening_opted_out": sorted(settings.listening_opted_out),
+        "keep_voice_transcripts": settings.keep_voice_transcripts,
     }
     write_atomic_sync(path, json.dumps(record, indent=2).encode("utf-8"))
     return settings

@@ -587,7 +587,12 @@ async def settings_save(request: web.Request) -> web.Response:
     def change(setting: str, *values: str) -> None:
         made.append(lambda m: commands.ChangeSettings(m, setting=setting, values=values))
 
-    for name, now in (("transcribe", saved.transcribe_voice), ("voice", saved.spoken_replies)):
+    switches = (
+        ("transcribe", saved.transcribe_voice),
+        ("voice", saved.spoken_replies),
+        ("voicelog", saved.keep_voice_transcripts),
+    )
+    for name, now in switches:
         wanted = str(form.get(name, "")).strip()
         if wanted and wanted != ("on" if now else "off"):
             change(name, wanted)

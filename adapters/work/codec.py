@@ -101,6 +101,23 @@ def decode_job(document: JSON) -> Job[Any]:
     raise MalformedPayload(f"unknown job kind {document.get('kind')!r}")
 
 
+def with_deadline(document: JSON, deadline_ms: int | None) -> JSON:
+    """The job's document carrying the moment its answer is no longer awaited (ms on Redis's clock), if any.
+
+    Beside the job's own fields, not among them: a worker that knows no deadlines still reads the job.
+    """
+    return document if deadline_ms is None else document | {"deadline_ms": deadline_ms}
+
+
+def deadline_of(document: JSON) -> int | None:
+    deadline_ms = document.get("deadline_ms")
+    if deadline_ms is None:
+        return None
+    if not isinstance(deadline_ms, int) or isinstance(deadline_ms, bool):
+        raise MalformedPayload("a job's deadline is a whole number of milliseconds")
+    return deadline_ms
+
+
 def _dataset(dataset: Dataset) -> JSON:
     return {
         "name": dataset.name,

@@ -2,7 +2,8 @@
 
 Hearing passes a bounded gate (past it, users are told to try again shortly) and has a deadline; speaking is
 bounded by each guild's voice queue, training and testing by one job per space. The blocking work itself runs
-off the event loop in the backends' own pools: a thread per speech model, a process pool per model backend.
+off the event loop in the backends' own pools: a thread per speech model, a process per fit for the model
+backends. A job past its deadline is cancelled, and a cancelled fit has its process killed (FitProcesses).
 """
 
 from collections.abc import Mapping

@@ -5,6 +5,13 @@ queue until a worker finishes it, and a worker holds a short lease on it while i
 renewed every few seconds; a killed worker's lease lapses and another worker takes the job. The first result
 written wins (SET NX); the bot reads exactly one, so the user gets exactly one answer.
 
+Deadlines travel with the job. arq has no per-job timeout (a function's `timeout` is the same for every job
+of it) and its `_expires` only keeps a job from starting, so the job's document carries `deadline_ms`
+(codec.with_deadline): the moment its answer is no longer awaited, on the Redis server's clock (TIME), which
+the bot and every worker share whatever their own clocks say. The worker runs the job only until then
+(worker.py): one that waited past it in the queue is never started, one running then is stopped, its fitting
+process killed. arq's `_expires`, a little later, lets Redis drop a job nobody ran and nobody awaits.
+
 Everything crosses Redis as JSON (codec.py), bytes as base64; nothing is pickled. The bot keeps every user's
 data: a trained model comes back as an artifact the bot publishes itself.
 """
@@ -24,6 +31,7 @@ from redis.exceptions import RedisError
 
 from adapters.work import codec, keys
 from adapters.work.local import WHAT
+from application.deadlines import too_long
 from application.ports.model import ProgressCallback
 from application.ports.work import Job, T, WorkQueueUnreachable
 from domain.errors import BackendUnavailable, Busy, TooLarge, WorkUnavailable
@@ -33,6 +41,8 @@ log = structlog.get_logger("parrot.work")
 WORKER_LOST = "The worker doing that stopped too often; please try again."
 # How long the bot waits for Redis to come back while a job is under way, before it answers UNAVAILABLE.
 RECONNECT_SECONDS = 15.0
+# How long past its deadline a job stays in Redis for arq to drop: the bot has answered by then (at the deadline).
+EXPIRY_GRACE_SECONDS = 60.0
 _TICK = 0.25
 
 
@@ -43,12 +53,31 @@ def redis_settings(url: str) -> RedisSettings:
     return settings
 
 
+async def redis_now_ms(redis: ArqRedis) -> int:
+    """Now, on the Redis server's clock: the one clock the bot and every worker share."""
+    seconds, microseconds = await redis.time()
+    return int(seconds) * 1000 + int(microseconds) // 1000
+
+
 def serialise(document: Any) -> bytes:
     return codec.dumps(document)
 
 
 def deserialise(data: bytes) -> Any:
     return codec.loads(data)
+
+
+def outcome(kind: str, document: codec.JSON, deadline: float | None) -> object:
+    """The value a result document stands for, or the refusal it carries, raised."""
+    if document.get("ok"):
+        return codec.decode_result(kind, document["result"])
+    if document.get("past_deadline"):
+        # The worker reached the deadline a moment before this process noticed (it goes by Redis's clock).
+        raise too_long(WHAT.get(kind, "That work"), deadline or 0.0)
+    refusal = document.get("refusal")
+    if isinstance(refusal, dict):
+        raise codec.decode_refusal(refusal)
+    raise BackendUnavailable(f"{WHAT.get(kind, 'That work')} failed on a worker (logged there).")
 
 
 class RedisWorkQueue:
@@ -95,21 +124,20 @@ class RedisWorkQueue:
                 redis = await self._connection()
                 if await redis.zcard(keys.QUEUE) >= self._waiting:
                     raise Busy()
+                if deadline is not None:
+                    left_ms = round((deadline - (time.monotonic() - started)) * 1000)
+                    payload = codec.with_deadline(payload, await redis_now_ms(redis) + left_ms)
                 await self._enqueue(redis, job_id, payload)
                 document = await self._wait(job_id, job.kind, payload, progress, started, deadline)
             except (RedisError, OSError):
                 log.warning("work queue unreachable", exc_info=True)
                 raise WorkUnavailable() from None
-        return self._outcome(job.kind, document)  # type: ignore[return-value]
-
-    @staticmethod
-    def _outcome(kind: str, document: codec.JSON) -> object:
-        if document.get("ok"):
-            return codec.decode_result(kind, document["result"])
-        refusal = document.get("refusal")
-        if isinstance(refusal, dict):
-            raise codec.decode_refusal(refusal)
-        raise BackendUnavailable(f"{WHAT.get(kind, 'That work')} failed on a worker (logged there).")
+            except asyncio.CancelledError:
+                # Nobody awaits it any more (its job was cancelled, the bot is stopping): no worker should start
+                # it. One already running it goes on until its deadline at most, which went with it.
+                await self._forget(job_id)
+                raise
+        return outcome(job.kind, document, deadline)  # type: ignore[return-value]
 
     async def _connection(self) -> ArqRedis:
         async with self._connecting:
@@ -123,7 +151,11 @@ class RedisWorkQueue:
             return self._redis
 
     async def _enqueue(self, redis: ArqRedis, job_id: str, payload: codec.JSON) -> None:
-        await redis.enqueue_job(keys.FUNCTION, payload, _job_id=job_id, _queue_name=keys.QUEUE)
+        expires = None
+        deadline_ms = codec.deadline_of(payload)
+        if deadline_ms is not None:
+            expires = max(0.0, (deadline_ms - await redis_now_ms(redis)) / 1000) + EXPIRY_GRACE_SECONDS
+        await redis.enqueue_job(keys.FUNCTION, payload, _job_id=job_id, _queue_name=keys.QUEUE, _expires=expires)
         log.debug("work enqueued")
 
     async def _wait(
@@ -139,9 +171,9 @@ class RedisWorkQueue:
         lost_since: float | None = None
         while True:
             if deadline is not None and time.monotonic() - started > deadline:
+                # The worker running it (if one is) stops it at the same moment: the deadline went with the job.
                 await self._forget(job_id)
-                what = WHAT.get(kind, "That work")
-                raise BackendUnavailable(f"{what} took too long (over {deadline:g} s); please try again later.")
+                raise too_long(WHAT.get(kind, "That work"), deadline)
             try:
                 redis = await self._connection()
                 # Wakes the moment the worker signals; the result key is read either way (a signal may expire).

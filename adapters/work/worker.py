@@ -3,6 +3,15 @@
 It loads the speech and model backends the settings name, and owns no user data. While a job runs, its lease
 (arq's in-progress key) is renewed every few seconds with a short expiry, so when a worker is killed its job
 goes to another worker within LEASE_SECONDS, however long the job may take.
+
+A job runs until its deadline (its `deadline_ms`, on Redis's clock; see redis_queue.py), when the bot stops
+waiting for it: one that waited past it in the queue is not started, one still running then is cancelled. A
+cancelled training kills the process fitting it (adapters/model/fit_processes.py), the same way a deadline in
+the in-process queue does. Either way a "past deadline" result is written, so a second delivery of the job
+drops it, and the lease is no longer renewed after the deadline, so a job that will not stop is not held.
+Hearing and speaking run in threads, which cannot be killed: Whisper, cancelled, stops at its next 30 s window
+of audio; other backends end by themselves, bounded by the audio's length (`limits.audio_seconds`), and their
+result is thrown away.
 """
 
 import asyncio
@@ -17,7 +26,7 @@ from arq.worker import Worker, func
 from redis.exceptions import RedisError
 
 from adapters.work import codec, keys
-from adapters.work.redis_queue import RedisWorkQueue, deserialise, redis_settings, serialise
+from adapters.work.redis_queue import RedisWorkQueue, deserialise, redis_now_ms, redis_settings, serialise
 from application.job_executor import JobExecutor
 from domain.errors import ParrotError
 
@@ -31,6 +40,8 @@ JOB_SECONDS = 6 * 3600
 # How often an idle worker asks Redis for work: the queue's latency floor, and a few cheap commands a second.
 POLL_SECONDS = 0.002
 TRIES = 3
+# What a job stopped at its deadline, or never started because of it, leaves as its result.
+PAST_DEADLINE: codec.JSON = {"ok": False, "past_deadline": True}
 
 
 async def parrot_job(ctx: dict[str, Any], payload: dict[str, Any]) -> None:
@@ -42,42 +53,67 @@ async def parrot_job(ctx: dict[str, Any], payload: dict[str, Any]) -> None:
         if await redis.exists(keys.result_key(job_id)):
             log.info("job already done; this delivery is dropped")
             return
+        try:
+            deadline_ms = codec.deadline_of(payload)
+        except codec.MalformedPayload:
+            log.warning("malformed job dropped", exc_info=True)
+            await _publish(redis, job_id, {"ok": False}, 0.0)
+            return
+        budget = None if deadline_ms is None else (deadline_ms - await redis_now_ms(redis)) / 1000
+        if budget is not None and budget <= 0:
+            await _publish(redis, job_id, PAST_DEADLINE, 0.0, "job not started: its deadline passed in the queue")
+            return
         latest: list[tuple[float, str]] = []
 
         def on_progress(fraction: float, stage: str) -> None:
             latest.append((fraction, stage))  # may come from another thread: no Redis here
 
-        keeper = asyncio.create_task(_keep_lease(redis, job_id, latest))
         started = time.monotonic()
+        until = None if budget is None else started + budget
+        keeper = asyncio.create_task(_keep_lease(redis, job_id, latest, until))
         try:
-            document = await _outcome(executor, payload, on_progress)
+            document = await outcome(executor, payload, on_progress, budget)
         finally:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-        await _publish(redis, job_id, document, time.monotonic() - started)
+        event = "job stopped at its deadline" if document is PAST_DEADLINE else "job done"
+        await _publish(redis, job_id, document, time.monotonic() - started, event)
 
 
-async def _outcome(
-    executor: JobExecutor, payload: dict[str, Any], on_progress: Callable[[float, str], None]
+async def outcome(
+    executor: JobExecutor,
+    payload: dict[str, Any],
+    on_progress: Callable[[float, str], None],
+    budget: float | None,
 ) -> codec.JSON:
+    """What running the job comes to, as the result document to publish; past `budget` seconds, PAST_DEADLINE."""
     try:
         job = codec.decode_job(payload)
     except codec.MalformedPayload:
         log.warning("malformed job dropped", exc_info=True)
         return {"ok": False}
+    deadline = asyncio.timeout(budget)
     try:
-        result = await executor(job, on_progress)
+        async with deadline:
+            result = await executor(job, on_progress)
+    except TimeoutError:
+        if deadline.expired():  # cancelled then: a training's fitting process is killed
+            return PAST_DEADLINE
+        log.exception("job failed")
+        return {"ok": False}
     except ParrotError as refusal:
         log.info("job refused", reason=type(refusal).__name__)
         return {"ok": False, "refusal": codec.encode_refusal(refusal)}
     except Exception:
         log.exception("job failed")
         return {"ok": False}
+    if deadline.expired():  # it would not be cancelled, and ended late: nobody awaits its result any more
+        return PAST_DEADLINE
     return {"ok": True, "result": codec.encode_result(job.kind, result)}
 
 
-async def _publish(redis: Any, job_id: str, document: codec.JSON, seconds: float) -> None:
+async def _publish(redis: Any, job_id: str, document: codec.JSON, seconds: float, event: str = "job done") -> None:
     first = await redis.set(keys.result_key(job_id), codec.dumps(document), nx=True, ex=keys.KEEP_SECONDS)
     if not first:
         # At-least-once delivery: another worker finished this job first, and its answer went out.
@@ -87,17 +123,19 @@ async def _publish(redis: Any, job_id: str, document: codec.JSON, seconds: float
         pipe.rpush(keys.done_key(job_id), b"1")
         pipe.expire(keys.done_key(job_id), keys.KEEP_SECONDS)
         await pipe.execute()
-    log.info("job done", ok=bool(document.get("ok")), seconds=round(seconds, 3))
+    log.info(event, ok=bool(document.get("ok")), seconds=round(seconds, 3))
 
 
-async def _keep_lease(redis: Any, job_id: str, latest: list[tuple[float, str]]) -> None:
-    """Hold the job's lease short and renewed; pass on its progress."""
+async def _keep_lease(redis: Any, job_id: str, latest: list[tuple[float, str]], until: float | None) -> None:
+    """Hold the job's lease short and renewed, until the job's deadline at most; pass on its progress."""
     lease = keys.in_progress_key(job_id)
     renewed = 0.0
     while True:
         try:
             now = time.monotonic()
-            if now - renewed >= RENEW_SECONDS:
+            # Past its deadline the job is being stopped: should it not stop, its lease lapses, and the next
+            # delivery finds the deadline passed and drops it. Renewing would keep it alive.
+            if now - renewed >= RENEW_SECONDS and (until is None or now < until):
                 await redis.pexpire(lease, int(LEASE_SECONDS * 1000))
                 renewed = now
             if latest:

@@ -6,7 +6,7 @@ from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
-from application.ports.storage import FeedbackLog
+from application.ports.storage import FeedbackLog, VoiceTranscriptLog
 from application.review.activity import ActivityLog
 from application.uncertain import UncertainMessages
 from domain.commands import ForgetMe
@@ -17,9 +17,11 @@ from domain.text import CommandRef, say
 
 class ForgetMeHandler:
     """Feedback, corrections (and the answers they taught at once), thumbs-downs, unsure messages and the review
-    inbox's entries (theirs or rated down by them), conversation memory.
+    inbox's entries (theirs or rated down by them), conversation memory, and the transcripts of what they said in
+    voice channels (kept only where an admin turned `settings voicelog` on).
 
     Datasets and models stay: admins uploaded and trained them for the server. No audio is ever stored.
+    An opt-out from listening stays too: forgetting it would make Parrot hear them again.
     """
 
     def __init__(
@@ -30,6 +32,7 @@ class ForgetMeHandler:
         uncertain: UncertainMessages,
         conversation: ConversationMemory,
         activity: ActivityLog,
+        voice_log: VoiceTranscriptLog,
     ) -> None:
         self._chat = chat
         self._log = log
@@ -37,6 +40,7 @@ class ForgetMeHandler:
         self._uncertain = uncertain
         self._conversation = conversation
         self._activity = activity
+        self._voice_log = voice_log
 
     async def __call__(self, command: ForgetMe) -> Sequence[BusMessage]:
         message = command.message
@@ -52,7 +56,7 @@ class ForgetMeHandler:
         spaces = [message.space]
         if not message.space.is_direct:
             spaces.append(Space(guild_id=None, dm_user_id=author))
-        feedback = corrections = thumbs_down = unsure = 0
+        feedback = corrections = thumbs_down = unsure = voice = 0
         for space in spaces:
             forgotten = await self._log.forget_author(space, author)
             feedback += forgotten.feedback
@@ -63,7 +67,10 @@ class ForgetMeHandler:
             unsure += self._uncertain.forget_author(space, author)
             # The review inbox's entries are copies of the records counted here: removed, not counted again.
             await self._activity.forget_author(space, author)
+            voice += await self._voice_log.forget_speaker(space, author)
         exchanges = self._conversation.forget_author(author)
+        # Said only where there were some: most servers never keep voice chat's transcripts.
+        voice_note = f"And {_count(voice, 'voice chat transcript')}. " if voice else ""
         where = "in our direct messages" if message.space.is_direct else "in this server and in our direct messages"
         await self._chat.send_text(
             message.channel_id,
@@ -71,7 +78,8 @@ class ForgetMeHandler:
                 f"Done: I deleted what I kept about you {where}: "
                 f"{_count(feedback, 'feedback message')}, {_count(corrections, 'correction')}, "
                 f"{_count(unsure, 'unsure message')}, {_count(exchanges, 'remembered exchange')}. "
-                f"Also deleted: {_count(thumbs_down, 'thumbs-down')}. "
+                f"Also deleted: {_count(thumbs_down, 'thumbs-down')}. ",
+                voice_note,
                 "I keep no audio. Datasets admins uploaded stay, as they belong to the server; ",
                 CommandRef("privacy"),
                 " says more.",

@@ -1,7 +1,8 @@
 """A member's spoken turn: hear it in the server's languages, check the wake name, then answer it as typed.
 
-Recognition goes through the speech port, as voice messages do (the work port will take it over). Nothing
-is stored: the transcript is posted, the answer posted and spoken, and the audio forgotten.
+Hearing goes through the work port, as voice messages do: the bounded queue, its deadlines, and a `parrot worker`
+elsewhere if one is configured. The turn's audio is forgotten once heard; its transcript is posted, the answer
+posted and spoken. Whether the transcript is also kept as text is the space's choice (application/voice_log.py).
 """
 
 from collections.abc import Sequence
@@ -9,15 +10,17 @@ from dataclasses import replace
 
 import structlog
 
-from application.deadlines import within
 from application.languages import SpeechLanguages
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
-from application.ports.speech import SpeechToText
+from application.ports.speech import AudioCodec
+from application.ports.work import TranscribeJob, WorkQueue
 from application.voice_sessions import VoiceSessions
 from application.wake_name import addressed
-from application.work_gate import WorkGate
 from domain.commands import HearUtterance, InterruptSpeech, ReplyToMessage
+from domain.errors import BackendUnavailable, Busy, ParrotError
+from domain.spaces import Space
+from domain.speech import Transcript
 from domain.text import Quote, say
 
 log = structlog.get_logger("parrot.listening")
@@ -27,27 +30,25 @@ class HearUtteranceHandler:
     def __init__(
         self,
         chat: ChatOutput,
-        stt: SpeechToText,
+        work: WorkQueue,
+        codec: AudioCodec,
         languages: SpeechLanguages,
-        gate: WorkGate,
         wake_name: str,
-        hearing_seconds: float = 180.0,
+        max_seconds: float = 600.0,
     ) -> None:
         self._chat = chat
-        self._stt = stt
+        self._work = work
+        self._codec = codec
         self._languages = languages
-        self._gate = gate
         self._wake_name = wake_name
-        self._hearing_seconds = hearing_seconds
+        self._max_seconds = max_seconds
+        # Spaces told that hearing is failing: while it keeps failing, every turn would say it again.
+        self._told: set[Space] = set()
 
     async def __call__(self, command: HearUtterance) -> Sequence[BusMessage]:
         message = command.message
-        language = await self._languages.heard(message.space)
-        among = await self._languages.detected_among(message.space) if language is None else ()
-        async with self._gate.slot():
-            hearing = self._stt.transcribe(command.audio, language, among)
-            transcript = await within(self._hearing_seconds, hearing, "Hearing")
-        said = transcript.text.strip()
+        transcript = await self._hear(command)
+        said = transcript.text.strip() if transcript is not None else ""
         if not said:
             return ()
         question = addressed(said, self._wake_name)
@@ -62,8 +63,33 @@ class HearUtteranceHandler:
         posted = await self._chat.send_text(message.channel_id, shown)
         if not question:
             return ()  # only the name was said
-        spoken = replace(message, id=posted, content=question)
+        spoken = replace(message, id=posted, content=said, spoken=True)
         return [ReplyToMessage(spoken, text=question)]
+
+    async def _hear(self, command: HearUtterance) -> Transcript | None:
+        """The transcript, or None when the turn could not be heard (told in the channel once, when it is ours)."""
+        message = command.message
+        space = message.space
+        language = await self._languages.heard(space)
+        among = await self._languages.detected_among(space) if language is None else ()
+        audio = await self._codec.encode_for_hearing(command.audio)
+        job = TranscribeJob(audio.data, f"turn{audio.suffix}", self._max_seconds, language, among)
+        try:
+            transcript = await self._work.run(job)
+        except (Busy, BackendUnavailable) as failure:
+            # The queue is full, its deadline passed or the recogniser is down: the member spoke to no one.
+            # They hear it once; until a turn is heard again, further failures are only logged.
+            log.warning("a spoken turn could not be heard", guild_id=message.guild_id, reason=type(failure).__name__)
+            if space not in self._told:
+                self._told.add(space)
+                await self._chat.send_text(message.channel_id, failure.text)
+            return None
+        except ParrotError as refusal:
+            # The turn's own audio was refused (silent, too long): nothing the speaker could act on, so only logged.
+            log.info("a spoken turn was not heard", guild_id=message.guild_id, reason=type(refusal).__name__)
+            return None
+        self._told.discard(space)
+        return transcript
 
 
 class InterruptSpeechHandler:

@@ -1,18 +1,24 @@
-"""`listen on|off` (admins) and `listen optout|optin` (anyone, for themselves)."""
+"""`listen on|off` (admins) and `listen optout|optin` (anyone, for themselves).
+
+Opt-outs are saved in the space's settings, so they outlast a restart; listening starts with them.
+"""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput, VoiceListening
+from application.ports.storage import SettingsStore, SpaceSettings
 from domain.commands import SetListening, SetListeningConsent
 from domain.errors import InvalidArgument
-from domain.text import ChannelRef, CommandRef, say
+from domain.text import ChannelRef, CommandRef, Text, say
 
 
 class SetListeningHandler:
-    def __init__(self, chat: ChatOutput, listening: VoiceListening, wake_name: str) -> None:
+    def __init__(self, chat: ChatOutput, listening: VoiceListening, settings: SettingsStore, wake_name: str) -> None:
         self._chat = chat
         self._listening = listening
+        self._settings = settings
         self._wake_name = wake_name
 
     async def __call__(self, command: SetListening) -> Sequence[BusMessage]:
@@ -27,7 +33,10 @@ class SetListeningHandler:
         channel = message.author_voice_channel_id
         if channel is None:
             raise InvalidArgument("Join a voice channel first, then turn listening on from there.")
-        marked = await self._listening.start(message.guild_id, channel, message.channel_id)
+        saved = await self._settings.load(message.space)
+        marked = await self._listening.start(
+            message.guild_id, channel, message.channel_id, opted_out=saved.listening_opted_out
+        )
         notice = (
             "" if marked else " My nickname can't show it here, so this notice stands while I listen; turn it off with "
         )
@@ -36,8 +45,10 @@ class SetListeningHandler:
             say(
                 "🎙️ I'm listening in ",
                 ChannelRef(channel),
-                f" now. Talk to me there; when others are with you, start with “{self._wake_name}, …”. "
-                "Nothing you say is stored. Anyone can opt out with ",
+                f" now. Talk to me there; when others are with you, start with “{self._wake_name}, …”. ",
+                # Members are told before they speak whether their words are kept.
+                _kept(saved.keep_voice_transcripts),
+                " Anyone can opt out with ",
                 CommandRef("listen optout"),
                 "." + notice,
                 CommandRef("listen off") if notice else "",
@@ -49,15 +60,26 @@ class SetListeningHandler:
 
 
 class SetListeningConsentHandler:
-    def __init__(self, chat: ChatOutput, listening: VoiceListening) -> None:
+    def __init__(self, chat: ChatOutput, listening: VoiceListening, settings: SettingsStore) -> None:
         self._chat = chat
         self._listening = listening
+        self._settings = settings
 
     async def __call__(self, command: SetListeningConsent) -> Sequence[BusMessage]:
         message = command.message
         if message.guild_id is None:
             raise InvalidArgument("Opting out is per server; ask me from a server's text channel.")
-        await self._listening.set_opted_out(message.guild_id, message.author.id, command.opted_out)
+        member = message.author.id
+
+        def consent(settings: SpaceSettings) -> SpaceSettings:
+            before = settings.listening_opted_out
+            return replace(
+                settings, listening_opted_out=(before | {member}) if command.opted_out else (before - {member})
+            )
+
+        # Saved first: should the listener fail, the choice still holds the next time listening starts.
+        await self._settings.update(message.space, consent)
+        await self._listening.set_opted_out(message.guild_id, member, command.opted_out)
         text = (
             "Done: I won't hear you in this server's voice channels; your audio is dropped unheard."
             if command.opted_out
@@ -65,3 +87,15 @@ class SetListeningConsentHandler:
         )
         await self._chat.send_text(message.channel_id, text, reply_to=message.id)
         return ()
+
+
+def _kept(keep: bool) -> Text:
+    if keep:
+        return say(
+            "What I hear and answer is kept here as text (",
+            CommandRef("settings voicelog"),
+            "), never as audio; ",
+            CommandRef("forget me"),
+            " deletes yours.",
+        )
+    return say("Nothing you say is stored.")

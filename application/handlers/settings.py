@@ -13,7 +13,7 @@ from domain.errors import InvalidArgument
 from domain.languages import KNOWN_LANGUAGES, MAX_LANGUAGES
 from domain.text import Code, CommandRef, Strong, Text, join_lines, say
 
-SETTINGS = ("transcribe", "voice", "languages", "starter")
+SETTINGS = ("transcribe", "voice", "languages", "starter", "voicelog")
 _SWITCH = {"on": True, "off": False, "yes": True, "no": False, "true": True, "false": False}
 _TAG = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*")
 
@@ -65,6 +65,8 @@ class ChangeSettingsHandler:
             return {"transcribe_voice": on}, _transcribe_line(on)
         if name == "voice":
             return {"spoken_replies": on}, _voice_line(on)
+        if name == "voicelog":
+            return {"keep_voice_transcripts": on}, _voicelog_line(on)
         return {"keep_starter": on}, _starter_line(on)
 
     def _shown(self, current: SpaceSettings) -> Text:
@@ -85,11 +87,19 @@ class ChangeSettingsHandler:
                 say("- languages ", Strong(languages), f"{configured}: the languages I hear in voice messages."),
                 say("- starter ", Strong(_word(keep)), f"{starter_note}: ", _starter_line(keep)),
                 say(
+                    "- voicelog ",
+                    Strong(_word(current.keep_voice_transcripts)),
+                    ": ",
+                    _voicelog_line(current.keep_voice_transcripts),
+                ),
+                say(
                     "Change one with ",
                     # Each example is the change that can be made from here: the opposite of what is set.
                     CommandRef(f"settings transcribe {_word(not current.transcribe_voice)}"),
                     ", ",
                     CommandRef(f"settings voice {_word(not current.spoken_replies)}"),
+                    ", ",
+                    CommandRef(f"settings voicelog {_word(not current.keep_voice_transcripts)}"),
                     ", ",
                     CommandRef("settings languages en ru"),
                     " (",
@@ -120,6 +130,16 @@ def _starter_line(on: bool) -> Text:
     if on:
         return say(CommandRef("train"), " keeps my starter knowledge alongside your data.")
     return say(CommandRef("train"), " replaces my starter knowledge with your data.")
+
+
+def _voicelog_line(on: bool) -> Text:
+    if on:
+        return say(
+            "what I hear and answer in voice channels is kept as text (who, when, where, what, my answer) until ",
+            CommandRef("forget me"),
+            "; never any audio.",
+        )
+    return say("nothing said in voice channels is kept: heard, answered, forgotten.")
 
 
 def _switch(name: str, values: list[str]) -> bool:

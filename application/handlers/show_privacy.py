@@ -43,9 +43,17 @@ class ShowPrivacyHandler:
                 say(
                     "- Voice channels: I hear them only where an admin turned on ",
                     CommandRef("listen on"),
-                    "; what you say is heard in memory and never saved, its transcript posted in the channel. ",
+                    "; what you say is heard in memory and its audio never saved, its transcript posted in the "
+                    "channel. Only where an admin turned on ",
+                    CommandRef("settings voicelog on"),
+                    " do I keep, as text, what I heard and answered (your id, the time, the channel), until you ",
+                    CommandRef("forget me"),
+                    ". ",
                     CommandRef("listen optout"),
-                    " and I drop your audio unheard.",
+                    " and I drop your audio unheard; your id is kept in the server's settings so that this lasts, "
+                    "until ",
+                    CommandRef("listen optin"),
+                    ".",
                 ),
                 "- Datasets, models and files admins upload: kept for the server until an admin removes them; a model "
                 "keeps what it learned (corrections included) until the next training.",

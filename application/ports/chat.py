@@ -90,9 +90,16 @@ class VoiceListening(Protocol):
 
     def listening_channel(self, guild_id: GuildId) -> ChannelId | None: ...
 
-    async def start(self, guild_id: GuildId, voice_channel_id: ChannelId, text_channel_id: ChannelId) -> bool:
+    async def start(
+        self,
+        guild_id: GuildId,
+        voice_channel_id: ChannelId,
+        text_channel_id: ChannelId,
+        opted_out: frozenset[UserId] = frozenset(),
+    ) -> bool:
         """Join (undeafened) and listen; transcripts go to `text_channel_id` unless configured otherwise.
 
+        `opted_out` (the members who opted out, as saved) replaces what the driver knew of the guild's opt-outs.
         True when the driver shows that it listens by itself (a nickname marker); else the caller's notice must.
         """
         ...

@@ -16,6 +16,11 @@ class AudioCodec(Protocol):
         """Audio a voice channel plays without more work (Ogg/Opus)."""
         ...
 
+    async def encode_for_hearing(self, clip: AudioClip) -> EncodedAudio:
+        """The clip as a TranscribeJob carries it to whoever hears it: a container `decode` reads back sample for
+        sample (WAV), so a spoken turn costs no encoding before it is heard."""
+        ...
+
 
 @runtime_checkable
 class SpeechToText(Protocol):

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import UserId
 from domain.spaces import Space
+from domain.voice_turns import VoiceTurn
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,10 @@ class SpaceSettings:
     spoken_replies: bool = True
     languages: tuple[str, ...] = ()
     keep_starter: bool | None = None
+    # Members who said `listen optout` here (kept so that it outlasts a restart), and whether voice chat's
+    # transcripts are kept as text (`settings voicelog`; off unless an admin turns it on).
+    listening_opted_out: frozenset[UserId] = frozenset()
+    keep_voice_transcripts: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +120,23 @@ class FeedbackLog(Protocol):
 
     async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
         """Remove every record `author_id` wrote in `space`, rewriting files atomically; others' records stay."""
+        ...
+
+
+@runtime_checkable
+class VoiceTranscriptLog(Protocol):
+    """Spoken turns kept as text, per space, only while an admin has it on; never audio."""
+
+    async def append_turn(self, space: Space, turn: VoiceTurn) -> None:
+        """Keep `turn`; an acknowledged turn survives a crash."""
+        ...
+
+    async def list_turns(self, space: Space, limit: int) -> Sequence[VoiceTurn]:
+        """The latest `limit`, oldest first."""
+        ...
+
+    async def forget_speaker(self, space: Space, speaker_id: UserId) -> int:
+        """Remove every turn `speaker_id` spoke in `space`, rewriting atomically; the number removed."""
         ...
 
 

@@ -1,10 +1,19 @@
-"""A space's datasets, corrections and feedback, as the data page lists them."""
+"""A space's datasets, corrections, feedback and kept voice transcripts, as the data page lists them."""
 
 from dataclasses import dataclass
 
-from application.ports.storage import DatasetInfo, DatasetStore, FeedbackLog, SettingsStore, SpaceSettings, StoredFile
+from application.ports.storage import (
+    DatasetInfo,
+    DatasetStore,
+    FeedbackLog,
+    SettingsStore,
+    SpaceSettings,
+    StoredFile,
+    VoiceTranscriptLog,
+)
 from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.spaces import Space
+from domain.voice_turns import VoiceTurn
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,15 +23,22 @@ class DataView:
     corrections: tuple[Correction, ...]
     feedback: tuple[Feedback, ...]
     thumbs_down: tuple[ThumbsDown, ...] = ()
+    voice_turns: tuple[VoiceTurn, ...] = ()  # only where `settings voicelog` is (or was) on
 
 
 class SpaceData:
     def __init__(
-        self, datasets: DatasetStore, settings: SettingsStore, log: FeedbackLog, feedback_shown: int = 100
+        self,
+        datasets: DatasetStore,
+        settings: SettingsStore,
+        log: FeedbackLog,
+        voice_log: VoiceTranscriptLog,
+        feedback_shown: int = 100,
     ) -> None:
         self._datasets = datasets
         self._settings = settings
         self._log = log
+        self._voice_log = voice_log
         self._feedback_shown = feedback_shown
 
     async def __call__(self, space: Space) -> DataView:
@@ -38,6 +54,7 @@ class SpaceData:
             corrections=tuple(reversed(latest.values())),
             feedback=tuple(reversed(await self._log.list_feedback(space, self._feedback_shown))),
             thumbs_down=tuple(reversed(await self._log.list_thumbs_down(space, self._feedback_shown))),
+            voice_turns=tuple(reversed(await self._voice_log.list_turns(space, self._feedback_shown))),
         )
 
 

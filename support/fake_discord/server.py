@@ -1,5 +1,8 @@
 """A fake Discord on 127.0.0.1: REST API, gateway, attachment CDN and voice, enough for the real discord.py.
 
+It holds one guild (`world`) by default; `add_guild` adds more of the same bot account, on chosen shards,
+for a bot that runs several gateway connections (see `gateway.py`).
+
 Every REST call is recorded as a `Call`. A route the fake does not know is answered 404 and recorded,
 and `stop()` fails loudly if any such route (or any protocol error) was seen, so a test can never pass
 while the bot talks to an endpoint nobody checked.
@@ -99,9 +102,18 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
 
 class FakeDiscord:
     def __init__(
-        self, *, dave: bool = False, token: str = TOKEN, echo_own_messages: bool = True, bot_may_rename: bool = False
+        self,
+        *,
+        dave: bool = False,
+        token: str = TOKEN,
+        echo_own_messages: bool = True,
+        bot_may_rename: bool = False,
+        shard_count: int = 1,
     ) -> None:
-        self.world = World(bot_may_rename=bot_may_rename)
+        # The shards Discord recommends (GET /gateway/bot), and over which `add_guild` places guilds.
+        self.shard_count = shard_count
+        self.world = World(bot_may_rename=bot_may_rename, shard=(0, shard_count))
+        self.worlds = [self.world]
         self.token = token
         self.echo_own_messages = echo_own_messages
         self.calls: list[Call] = []
@@ -114,7 +126,7 @@ class FakeDiscord:
         self._folder = tempfile.TemporaryDirectory(prefix="fake-discord-")
         self.tls: TlsFiles = make_certificates(Path(self._folder.name))
         self.voice = FakeVoiceServer(self.tls, dave=dave)
-        self.gateway = FakeGateway(self.world, self.voice, token, lambda: self.gateway_url)
+        self.gateway = FakeGateway(self.worlds, self.voice, token, lambda: self.gateway_url)
         self._cdn: dict[str, tuple[str, bytes]] = {}
         self._rate_limits: list[_RateLimit] = []
         self._waiters: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = []
@@ -184,6 +196,23 @@ class FakeDiscord:
 
     # -- what tests do ----------------------------------------------------------------------------
 
+    def add_guild(self, shard_id: int, name: str = "Another Test Server") -> World:
+        """Another guild of the bot, whose id falls on `shard_id` (of `shard_count`); add it before the bot connects.
+
+        Talk in it through its own channels and people:
+        `send_message(guild.alice, "!hi", channel_id=guild.text_channel.id)`. Interactions (slash commands,
+        buttons, forms) still happen in the first guild only.
+        """
+        if not 0 <= shard_id < self.shard_count:
+            raise ValueError(f"shard {shard_id} is not one of the fake's {self.shard_count} shards")
+        world = self.world.another_guild((shard_id, self.shard_count), name)
+        self.worlds.append(world)
+        return world
+
+    def world_of_channel(self, channel_id: int) -> World | None:
+        """The guild a channel belongs to; None for a direct-message channel."""
+        return next((world for world in self.worlds if world.has_channel(channel_id)), None)
+
     def add_attachment(
         self, filename: str, data: bytes, content_type: str, *, channel_id: int | None = None, voice: bool = False
     ) -> JSON:
@@ -236,9 +265,9 @@ class FakeDiscord:
         if "guild_id" in message:
             payload["guild_id"] = message["guild_id"]
             payload["member"] = user.member_payload(with_user=True)
-        if not self.gateway.subscribed(GUILD_REACTIONS if "guild_id" in message else DM_REACTIONS):
-            return  # a bot without the reactions intent is not told
-        await self.gateway.dispatch("MESSAGE_REACTION_ADD", payload)
+        # A bot without the reactions intent is not told.
+        intent = GUILD_REACTIONS if "guild_id" in message else DM_REACTIONS
+        await self.gateway.dispatch("MESSAGE_REACTION_ADD", payload, intent=intent)
 
     async def delete_message(self, message_id: int) -> None:
         """Someone deletes a message: the bot receives MESSAGE_DELETE, and editing it is answered 404 from now on."""
@@ -359,12 +388,12 @@ class FakeDiscord:
     async def move_to_voice(self, user: User, channel_id: int | None) -> None:
         """A user joins (or leaves, with None) a voice channel."""
         if channel_id is None:
-            self.world.voice_states.pop(user.id, None)
+            world = next((world for world in self.worlds if user.id in world.voice_states), self.world)
+            world.voice_states.pop(user.id, None)
         else:
-            self.world.voice_states[user.id] = channel_id
-        await self.gateway.dispatch(
-            "VOICE_STATE_UPDATE", self.world.voice_state(user.id, channel_id, f"voice-{user.id}")
-        )
+            world = self.world_of_channel(channel_id) or self.world
+            world.voice_states[user.id] = channel_id
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", world.voice_state(user.id, channel_id, f"voice-{user.id}"))
 
     def rate_limit(self, route: str, *, retry_after: float = 0.05, times: int = 1) -> None:
         """Answer the next `times` calls of `route` with 429, as Discord's rate limiter does."""
@@ -402,6 +431,7 @@ class FakeDiscord:
     def _routes(self) -> list[tuple[str, str, Handler]]:
         return [
             ("GET", "GET /users/@me", self._me),
+            ("GET", "GET /gateway/bot", self._gateway_bot),
             ("GET", "GET /oauth2/applications/@me", self._application),
             ("POST", SEND_MESSAGE, self._create_message),
             ("GET", "GET /channels/{channel_id}/messages/{message_id}", self._get_message),
@@ -473,6 +503,13 @@ class FakeDiscord:
     async def _me(self, request: web.Request) -> web.Response:
         return json_response(self.world.bot.payload() | {"verified": True, "mfa_enabled": False, "flags": 0})
 
+    async def _gateway_bot(self, request: web.Request) -> web.Response:
+        """Where to connect and how many shards to run: what an AutoShardedBot without shard_count asks first."""
+        limit = {"total": 1000, "remaining": 1000 - len(self.gateway.identifies), "reset_after": 86_400_000}
+        return json_response(
+            {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit | {"max_concurrency": 1}}
+        )
+
     async def _application(self, request: web.Request) -> web.Response:
         return json_response(self.world.application_payload())
 
@@ -480,7 +517,7 @@ class FakeDiscord:
         return web.Response(status=204)
 
     async def _rename_bot(self, request: web.Request) -> web.Response:
-        world = self.world
+        world = self.gateway.world(request.match_info["guild_id"])
         if not world.bot_may_rename:
             return json_response({"message": "Missing Permissions", "code": 50013}, 403)
         nick = (request[BODY] or {}).get("nick") or None  # an empty nickname resets it, as on Discord
@@ -574,9 +611,9 @@ class FakeDiscord:
     def _message(
         self, author: User, channel_id: int, content: str, attachments: list[JSON], reply_to: int | None
     ) -> JSON:
-        world = self.world
+        world = self.world_of_channel(channel_id)
         message: JSON = {
-            "id": str(world.ids.next()),
+            "id": str(self.world.ids.next()),
             "channel_id": str(channel_id),
             "type": 19 if reply_to else 0,
             "content": content,
@@ -593,7 +630,7 @@ class FakeDiscord:
             "flags": 0,
             "components": [],
         }
-        if channel_id in (world.text_channel.id, world.voice_channel.id, *(room.id for room in world.rooms)):
+        if world is not None:
             message["guild_id"] = str(world.guild_id)
             message["member"] = author.member_payload(with_user=False)
         if reply_to is not None:

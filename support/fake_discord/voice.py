@@ -1,8 +1,10 @@
 """The fake voice server: a TLS websocket for signalling, a UDP socket for audio, an ear and a mouth.
 
 It plays Discord's side of the voice handshake (hello, ready, IP discovery, select protocol, session
-description), answers heartbeats, decrypts every RTP packet (aead_xchacha20_poly1305_rtpsize) and,
-when DAVE is on, plays the MLS external sender and decrypts the end-to-end layer with its own session.
+description), answers heartbeats, decrypts every RTP packet in the mode the bot chose among those it
+offered (`modes`: aead_xchacha20_poly1305_rtpsize first by default, or aead_aes256_gcm_rtpsize first as
+Discord offers them) and, when DAVE is on, plays the MLS external sender and decrypts the end-to-end layer
+with its own session.
 Its mouth relays other members' speech to the bot as Discord does: client connect and SPEAKING
 messages, then 20 ms Opus frames in RTP with the member's SSRC, sealed with the session's key, and
 DAVE-encrypted by the member's own session when DAVE is on.
@@ -26,7 +28,14 @@ from support.fake_discord.mls import ExternalSender, split_commit_welcome, vecto
 from support.fake_discord.tls import TlsFiles
 
 JSON = dict[str, Any]
-MODES = ["aead_xchacha20_poly1305_rtpsize", "xsalsa20_poly1305_lite", "xsalsa20_poly1305"]
+XCHACHA = "aead_xchacha20_poly1305_rtpsize"
+AES_GCM = "aead_aes256_gcm_rtpsize"
+# The modes the fake seals and opens. It offers others too, as Discord does, but a bot choosing one is flagged.
+SEALING_MODES = (AES_GCM, XCHACHA)
+# What the fake offers unless told otherwise: XChaCha20, the mode every client must support, first.
+MODES = [XCHACHA, "xsalsa20_poly1305_lite", "xsalsa20_poly1305"]
+# As Discord's voice servers offer them: AES-256-GCM, Discord's preferred mode, first.
+DISCORD_MODES = [AES_GCM, "aead_aes256_gcm", XCHACHA, "xsalsa20_poly1305_lite_rtpsize", "xsalsa20_poly1305"]
 DAVE_MAGIC = b"\xfa\xfa"
 LISTENER_ID = 4242  # the fake's own DAVE participant, who decrypts what the bot says
 OPUS_SILENCE = b"\xf8\xff\xfe"
@@ -35,18 +44,30 @@ EXTENSION_PREAMBLE = b"\xbe\xde\x00\x01"
 EXTENSION_BODY = b"\x10\x7f\x00\x00"
 
 
-def seal(mouth: "Mouth", opus: bytes, key: bytes, mode: str = MODES[0], payload_type: int = 0x78) -> bytes:
+def seal_payload(mode: str, key: bytes, header: bytes, plaintext: bytes, counter: bytes) -> bytes:
+    """An "rtpsize" mode's sealing: the header authenticated, the nonce the 4-byte counter padded with zeros."""
+    if mode == AES_GCM:
+        return AESGCM(key).encrypt(counter + bytes(8), plaintext, header)
+    if mode == XCHACHA:
+        return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, header, counter + bytes(20), key)
+    raise ValueError(f"the fake does not seal {mode}")
+
+
+def open_payload(mode: str, key: bytes, header: bytes, sealed: bytes, counter: bytes) -> bytes:
+    """What `seal_payload` sealed; raises when it does not authenticate."""
+    if mode == AES_GCM:
+        return AESGCM(key).decrypt(counter + bytes(8), sealed, header)
+    if mode == XCHACHA:
+        return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(sealed, header, counter + bytes(20), key)
+    raise ValueError(f"the fake does not open {mode}")
+
+
+def seal(mouth: "Mouth", opus: bytes, key: bytes, mode: str = XCHACHA, payload_type: int = 0x78) -> bytes:
     """An RTP packet with a header extension, its body and payload sealed as the "rtpsize" modes do."""
     header = struct.pack(">BBHII", 0x90, payload_type, mouth.sequence, mouth.timestamp, mouth.ssrc)
     header += EXTENSION_PREAMBLE
     counter = struct.pack(">I", mouth.nonce)
-    if mode == "aead_aes256_gcm_rtpsize":
-        sealed = AESGCM(key).encrypt(counter + bytes(8), EXTENSION_BODY + opus, header)
-    else:
-        sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
-            EXTENSION_BODY + opus, header, counter + bytes(20), key
-        )
-    return header + sealed + counter
+    return header + seal_payload(mode, key, header, EXTENSION_BODY + opus, counter) + counter
 
 
 @dataclass(slots=True)
@@ -91,6 +112,11 @@ class VoiceConnection:
     secret_key: bytes = field(default_factory=lambda: os.urandom(32))
     speaking: list[int] = field(default_factory=list)
 
+    @property
+    def sealing_mode(self) -> str:
+        """The mode the bot chose; mid-handshake, before it chose, XChaCha20 (the bot has no key to open it yet)."""
+        return self.mode or XCHACHA
+
 
 class _Ear(asyncio.DatagramProtocol):
     def __init__(self, server: "FakeVoiceServer") -> None:
@@ -121,6 +147,8 @@ class FakeVoiceServer:
         self.frames: list[Frame] = []
         self.connections: list[VoiceConnection] = []
         self.errors: list[str] = []
+        # The encryption modes offered to the bot, in order of preference (set before the bot connects).
+        self.modes: list[str] = list(MODES)
         self.dave_ready = asyncio.Event()
         # Cleared, the server takes identifies but holds its answers: a bot stuck mid-handshake.
         self.answering = asyncio.Event()
@@ -177,9 +205,7 @@ class FakeVoiceServer:
         assert self._current is not None and self.bot_address is not None
         header = struct.pack(">BBHII", 0x80, 0x78, 1, 960, ssrc)
         counter = struct.pack(">I", 1)
-        sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
-            b"\xf8\xff\xfe", header, counter + bytes(20), self._current.secret_key
-        )
+        sealed = seal_payload(self._current.sealing_mode, self._current.secret_key, header, OPUS_SILENCE, counter)
         self._ear.transport.sendto(header + sealed + counter, self.bot_address)
 
     # -- the mouth: members speaking to the bot ------------------------------------------------------
@@ -202,7 +228,7 @@ class FakeVoiceServer:
         if (self.dave if end_to_end is None else end_to_end) and opus != OPUS_SILENCE:
             assert self._listener is not None, "DAVE frames need the DAVE group first"
             opus = self._listener.encrypt_opus(opus)
-        return seal(mouth, opus, key or self._current.secret_key, self._current.mode)
+        return seal(mouth, opus, key or self._current.secret_key, self._current.sealing_mode)
 
     def send_raw(self, data: bytes) -> None:
         """Any datagram to the bot's voice socket (for bad input)."""
@@ -276,13 +302,14 @@ class FakeVoiceServer:
             await self._send(
                 socket,
                 2,
-                {"ssrc": connection.ssrc, "ip": "127.0.0.1", "port": self.udp_port, "modes": MODES},
+                {"ssrc": connection.ssrc, "ip": "127.0.0.1", "port": self.udp_port, "modes": self.modes},
             )
         elif op == 1:  # select protocol
             assert self._current is not None
-            self._current.mode = data["data"]["mode"]
-            if self._current.mode != MODES[0]:
-                self.errors.append(f"the bot chose {self._current.mode}")
+            mode = self._current.mode = data["data"]["mode"]
+            # Any mode offered will do, as on Discord, but only the AEAD "rtpsize" ones are still in use.
+            if mode not in self.modes or mode not in SEALING_MODES:
+                self.errors.append(f"the bot chose {mode} (offered: {', '.join(self.modes)})")
             dave_version = 1 if self.dave and self._current.max_dave_version >= 1 else 0
             await self._send(
                 socket,
@@ -340,9 +367,7 @@ class FakeVoiceServer:
         header, sealed, counter = packet[:12], packet[12:-4], packet[-4:]
         sequence, timestamp, ssrc = struct.unpack_from(">HII", packet, 2)
         try:
-            opus = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
-                sealed, header, counter + bytes(20), connection.secret_key
-            )
+            opus = open_payload(connection.mode, connection.secret_key, header, sealed, counter)
         except Exception as error:
             self.errors.append(f"an RTP packet failed to decrypt: {error!r}")
             return

@@ -1,6 +1,5 @@
 """The guild, channels, roles and people a fake Discord knows, and the JSON Discord would send for them."""
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,11 +31,24 @@ class Snowflakes:
     """Increasing ids shaped like Discord's (a millisecond timestamp in the high bits)."""
 
     def __init__(self) -> None:
-        start = (int(datetime.now(UTC).timestamp() * 1000) - 1_420_070_400_000) << 22
-        self._counter = itertools.count(start, 1 << 12)
+        self._next = (int(datetime.now(UTC).timestamp() * 1000) - 1_420_070_400_000) << 22
 
     def next(self) -> int:
-        return next(self._counter)
+        value, self._next = self._next, self._next + (1 << 12)
+        return value
+
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id whose guild Discord puts on shard `shard_id` of `shard_count`: (id >> 22) % shard_count."""
+        value = self._next
+        while shard_of(value, shard_count) != shard_id:
+            value = ((value >> 22) + 1) << 22  # the next millisecond
+        self._next = value + (1 << 12)
+        return value
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard whose gateway connection receives a guild's events (Discord's documented formula)."""
+    return (guild_id >> 22) % shard_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +136,17 @@ class Channel:
 
 @dataclass(slots=True)
 class World:
-    """One guild with a text and a voice channel; the people tests talk as; the bot and its owner."""
+    """One guild with a text and a voice channel; the people tests talk as; the bot and its owner.
+
+    A fake Discord with several guilds has a World per guild (`another_guild`): they share the ids, the bot
+    account and its owner, as one bot account's guilds do; the other people are each guild's own.
+    """
 
     ids: Snowflakes = field(default_factory=Snowflakes)
+    # The shard ([shard_id, shard_count]) the guild's id falls on, so a test can put guilds on chosen shards.
+    shard: tuple[int, int] = (0, 1)
+    name: str = "Parrot Test Server"
+    same_bot_as: "World | None" = None
     guild_id: int = 0
     application_id: int = 0
     text_channel: Channel = field(init=False)
@@ -157,20 +177,32 @@ class World:
         self.rooms.extend(Channel(self.ids.next(), f"room-{n}") for n in range(text_channels))
 
     def __post_init__(self) -> None:
-        self.guild_id = self.ids.next()
+        self.guild_id = self.ids.next_on_shard(*self.shard)
         self.text_channel = Channel(self.ids.next(), "general")
         self.voice_channel = Channel(self.ids.next(), "Lounge", voice=True)
         self.everyone = Role(self.guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)
         self.admin_role = Role(self.ids.next(), "Admin", EVERYONE_PERMISSIONS | MANAGE_GUILD, 2)
         self.trainer_role = Role(self.ids.next(), "Trainer", EVERYONE_PERMISSIONS, 1)
         self.nickname_role = Role(self.ids.next(), "Nicknames", CHANGE_NICKNAME, 1)
-        self.bot = User(self.ids.next(), "parrot", bot=True, roles=(self.nickname_role,) if self.bot_may_rename else ())
+        bot_roles = (self.nickname_role,) if self.bot_may_rename else ()
+        if self.same_bot_as is None:
+            self.bot = User(self.ids.next(), "parrot", bot=True, roles=bot_roles)
+            self.owner = User(self.ids.next(), "owner")
+        else:
+            self.bot = User(self.same_bot_as.bot.id, "parrot", bot=True, roles=bot_roles)
+            self.owner = self.same_bot_as.owner
         self.application_id = self.bot.id
-        self.owner = User(self.ids.next(), "owner")
         self.admin = User(self.ids.next(), "admin", roles=(self.admin_role,))
         self.trainer = User(self.ids.next(), "trainer", roles=(self.trainer_role,))
         self.alice = User(self.ids.next(), "alice")
         self.other_bot = User(self.ids.next(), "otherbot", bot=True)
+
+    def another_guild(self, shard: tuple[int, int], name: str) -> "World":
+        """A further guild of the same bot account, whose id falls on `shard`."""
+        return World(ids=self.ids, shard=shard, name=name, same_bot_as=self, bot_may_rename=self.bot_may_rename)
+
+    def has_channel(self, channel_id: int) -> bool:
+        return channel_id in (self.text_channel.id, self.voice_channel.id, *(room.id for room in self.rooms))
 
     @property
     def members(self) -> tuple[User, ...]:
@@ -213,7 +245,7 @@ class World:
     def guild_payload(self) -> JSON:
         return {
             "id": str(self.guild_id),
-            "name": "Parrot Test Server",
+            "name": self.name,
             "icon": None,
             "owner_id": str(self.admin.id),
             "roles": [role.payload() for role in self.roles],

@@ -56,7 +56,10 @@ async def test_every_settings_command_is_refused_to_a_member_without_the_right(a
         ("languages en klingon", "`klingon` is not a language I can hear; use codes like `en` or `ru`."),
         ("languages en ../ru", "`../ru` is not a language I can hear; use codes like `en` or `ru`."),
         ("languages en ru de fr es it", "At most 5 languages: detection gets slower and less sure past that."),
-        ("colour blue", "I have no setting `colour`. The settings are: transcribe, voice, languages, starter."),
+        (
+            "colour blue",
+            "I have no setting `colour`. The settings are: transcribe, voice, languages, starter, voicelog.",
+        ),
     ],
 )
 async def test_invalid_settings_are_refused_with_the_reason_and_nothing_is_saved(

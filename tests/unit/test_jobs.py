@@ -95,7 +95,6 @@ class Parts:
             interval,
         )
         self.runner = JobRunner({TrainRequest: self.training, TestRequest: self.testing}, clock)
-        self.handler = TrainModelHandler(self.read, backends, "embedded", self.runner)
         self.events: list[Event] = []
 
     async def publish(self, event: Event) -> None:

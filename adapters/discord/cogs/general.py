@@ -33,7 +33,7 @@ class General(CatalogueCog):
 
     @catalogued("settings")
     @app_commands.describe(
-        change="`transcribe on|off`, `voice on|off`, `languages en ru`, `starter on|off`; empty to show"
+        change="`transcribe`, `voice`, `voicelog`, `starter` + `on|off`; `languages en ru`; empty to show"
     )
     async def settings(self, ctx: Context, *, change: str = "") -> None:
         await self.inbox.submit(ctx, lambda message: build_settings(message, change), change, ephemeral=True)

@@ -78,10 +78,21 @@ class DiscordListening:
         state = self._guilds.get(guild_id)
         return ChannelId(state.voice_channel_id) if state is not None else None
 
-    async def start(self, guild_id: GuildId, voice_channel_id: ChannelId, text_channel_id: ChannelId) -> bool:
+    async def start(
+        self,
+        guild_id: GuildId,
+        voice_channel_id: ChannelId,
+        text_channel_id: ChannelId,
+        opted_out: frozenset[UserId] = frozenset(),
+    ) -> bool:
         guild = self._client.get_guild(guild_id)
         if guild is None:
             raise InvalidArgument("I'm not in that server.")
+        # The saved opt-outs, before the first packet is read. The receiver's thread checks this very set, so it
+        # is changed in place, additions first: no opted-out member is ever missing from it, even for a moment.
+        members = self._opted_out.setdefault(guild_id, set())
+        members.update(opted_out)
+        members.difference_update(members - opted_out)
         # Transcripts and answers go to the voice channel's own text chat, unless a channel is configured.
         text_channel = self._options.transcript_channel_id or voice_channel_id
         state = self._guilds.get(guild_id)

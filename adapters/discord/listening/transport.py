@@ -5,7 +5,9 @@ counter appended to the packet, padded with zeros to the cipher's nonce size (24
 AES-GCM). A sender's counter only grows, so a window of recent counters per SSRC refuses replays.
 """
 
-from cryptography.exceptions import InvalidTag
+import functools
+
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt
 from nacl.exceptions import CryptoError
@@ -15,6 +17,16 @@ from adapters.discord.listening.rtp import BadPacket, RtpPacket, strip_extension
 XCHACHA = "aead_xchacha20_poly1305_rtpsize"
 AES_GCM = "aead_aes256_gcm_rtpsize"
 SUPPORTED_MODES = (XCHACHA, AES_GCM)
+
+
+@functools.cache
+def aes_gcm_available() -> bool:
+    """Whether this host's `cryptography` (its OpenSSL) seals AES-256-GCM: Discord's preferred mode where it can."""
+    try:
+        AESGCM(bytes(32)).encrypt(bytes(12), b"", None)
+    except UnsupportedAlgorithm:
+        return False
+    return True
 
 
 class ReplayWindow:

@@ -20,14 +20,24 @@ from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.review_log import JsonLinesReviewStore
 from adapters.storage.settings_store import JsonSettingsStore
+from adapters.storage.voice_log import JsonLinesVoiceLog
 from application.ports.model import ModelStore, TrainedArtifact
 from application.ports.review import PENDING, ReviewItem, ReviewStore
-from application.ports.storage import DatasetStore, FeedbackLog, FileVault, Forgotten, SettingsStore, SpaceSettings
+from application.ports.storage import (
+    DatasetStore,
+    FeedbackLog,
+    FileVault,
+    Forgotten,
+    SettingsStore,
+    SpaceSettings,
+    VoiceTranscriptLog,
+)
 from domain.errors import NotFound, PathOutsideRoot, TooLarge
 from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
 from domain.training import EvaluationReport, ModelVersion
+from domain.voice_turns import VoiceTurn
 from support import fakes
 
 ONE = Space(guild_id=GuildId(1))
@@ -206,6 +216,41 @@ async def test_forgetting_an_author_removes_the_thumbs_downs_they_gave_or_were_a
     assert await feedback_log.forget_author(TWO, UserId(5)) == Forgotten(thumbs_down=1)
 
 
+# --- the voice log (spoken turns kept as text) ---------------------------------------------------------
+
+
+@pytest.fixture(params=KINDS)
+def voice_log(request: pytest.FixtureRequest, tmp_path: Path) -> VoiceTranscriptLog:
+    if request.param == "memory":
+        return fakes.InMemoryVoiceLog()
+    return JsonLinesVoiceLog(SpaceLayout(tmp_path), LineAppender())
+
+
+def turn(speaker: int, transcript: str) -> VoiceTurn:
+    return VoiceTurn(UserId(speaker), NOW, ChannelId(55), transcript, f"answer to {transcript}")
+
+
+async def test_voice_turns_keep_order_per_space_and_list_the_latest(voice_log: VoiceTranscriptLog) -> None:
+    assert list(await voice_log.list_turns(ONE, 10)) == []
+    for number in range(4):
+        await voice_log.append_turn(ONE, turn(5, f"said {number}"))
+    await voice_log.append_turn(TWO, turn(5, "elsewhere"))
+    assert list(await voice_log.list_turns(ONE, 2)) == [turn(5, "said 2"), turn(5, "said 3")]
+    assert list(await voice_log.list_turns(TWO, 10)) == [turn(5, "elsewhere")]
+
+
+async def test_forgetting_a_speaker_removes_their_turns_only(voice_log: VoiceTranscriptLog) -> None:
+    for speaker in (5, 6, 5):
+        await voice_log.append_turn(ONE, turn(speaker, f"by {speaker}"))
+    await voice_log.append_turn(TWO, turn(5, "elsewhere"))
+    assert await voice_log.forget_speaker(ONE, UserId(5)) == 2
+    assert [t.transcript for t in await voice_log.list_turns(ONE, 10)] == ["by 6"]
+    assert [t.transcript for t in await voice_log.list_turns(TWO, 10)] == ["elsewhere"]
+    assert await voice_log.forget_speaker(ONE, UserId(5)) == 0
+    await voice_log.append_turn(ONE, turn(5, "after"))  # keeping goes on as before
+    assert [t.transcript for t in await voice_log.list_turns(ONE, 10)] == ["by 6", "after"]
+
+
 # --- the review inbox's store ------------------------------------------------------------------------
 
 
@@ -240,6 +285,16 @@ async def test_settings_keep_the_conveniences(settings: SettingsStore) -> None:
     chosen = SpaceSettings(transcribe_voice=False, spoken_replies=False, languages=("ru", "en"), keep_starter=True)
     await settings.save(ONE, chosen)
     assert await settings.load(ONE) == chosen
+
+
+async def test_settings_keep_listening_opt_outs_and_the_voice_log_switch(settings: SettingsStore) -> None:
+    assert not (await settings.load(ONE)).keep_voice_transcripts  # off unless an admin turns it on
+    chosen = SpaceSettings(listening_opted_out=frozenset({UserId(5), UserId(9)}), keep_voice_transcripts=True)
+    await settings.save(ONE, chosen)
+    assert await settings.load(ONE) == chosen
+    await settings.update(ONE, lambda saved: replace(saved, listening_opted_out=saved.listening_opted_out - {5}))
+    assert (await settings.load(ONE)).listening_opted_out == {9}
+    assert await settings.load(TWO) == SpaceSettings()
 
 
 async def test_a_retraction_withdraws_earlier_corrections_of_the_message_only(feedback_log: FeedbackLog) -> None:

@@ -12,7 +12,7 @@ from domain.speech import EncodedAudio
 from support.discord_harness import RecordingSink, running_bot
 from support.fake_discord import FakeDiscord
 from support.fake_discord.audio import OPUS_SILENCE, decode_ogg, decode_opus, make_tone_ogg, measure
-from support.fake_discord.voice import Frame
+from support.fake_discord.voice import DISCORD_MODES, XCHACHA, Frame
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +77,27 @@ async def test_join_then_play_a_clip(fake: FakeDiscord, bot: ParrotBot, sink: Re
     assert bot.voice.connected_channel(guild) is None
     assert fake.gateway.voice_requests[-1]["channel_id"] is None
     assert not await bot.voice.leave(guild)
+
+
+async def test_offered_aes_gcm_first_as_discord_does_the_bot_plays_in_it(
+    fake: FakeDiscord, bot: ParrotBot, sink: RecordingSink, tone: bytes
+) -> None:
+    fake.voice.modes = list(DISCORD_MODES)
+    guild = await join_by_command(fake, bot, sink)
+    await bot.voice.play(guild, clip(tone))
+    frames = await fake.voice.wait_for_silence(0)
+    check_heard(frames, tone)  # opened by the fake in AES-256-GCM, then decoded
+    [connection] = fake.voice.connections
+    assert connection.mode == "aead_aes256_gcm_rtpsize"
+
+
+async def test_the_fake_flags_a_bot_that_chooses_a_discontinued_mode(
+    fake: FakeDiscord, bot: ParrotBot, sink: RecordingSink
+) -> None:
+    fake.voice.modes = ["xsalsa20_poly1305", XCHACHA]  # discord.py still knows the old mode: it takes it
+    await join_by_command(fake, bot, sink)
+    assert fake.problems() == [f"the bot chose xsalsa20_poly1305 (offered: xsalsa20_poly1305, {XCHACHA})"]
+    fake.voice.errors.clear()  # seen; the fixture's check would fail the test otherwise
 
 
 async def test_plays_queue_instead_of_cutting_each_other(

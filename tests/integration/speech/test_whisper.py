@@ -1,9 +1,11 @@
 """Every shared clip, in every format there, decoded and transcribed by Whisper base."""
 
+import asyncio
 import subprocess
 
 import imageio_ffmpeg
 import pytest
+import structlog
 
 from adapters.audio.codec import PyAvAudioCodec
 from adapters.speech.whisper import WhisperSpeechToText
@@ -82,3 +84,18 @@ async def test_webm_and_raw_aac_uploads_are_understood(
 
 async def test_no_samples_is_an_empty_transcript(whisper: WhisperSpeechToText) -> None:
     assert (await whisper.transcribe(AudioClip(pcm=b"", sample_rate=16_000), "en-US")).is_empty
+
+
+async def test_a_transcription_cut_short_stops_hearing_at_its_next_window(
+    codec: PyAvAudioCodec, whisper: WhisperSpeechToText, captured_logs: list[structlog.typing.EventDict]
+) -> None:
+    # Its deadline passed: the thread cannot be killed, but it hears no more of the audio than the window at hand.
+    once = await codec.decode(shared_data("speech", "en_jfk.ogg").read_bytes(), "en_jfk.ogg", MAX_SECONDS)
+    long = AudioClip(once.pcm * 30, once.sample_rate, once.channels)  # five and a half minutes: 11 windows
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(whisper.transcribe(long, "en-US"), 1.0)
+    async with asyncio.timeout(60):
+        while not (stopped := [entry for entry in captured_logs if entry["event"] == "speech.transcription_stopped"]):
+            await asyncio.sleep(0.1)
+    assert stopped[0]["segments"] < 5
+    assert "fellow americans" in (await whisper.transcribe(once, "en-US")).text.lower()  # the thread is free

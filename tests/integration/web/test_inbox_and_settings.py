@@ -11,7 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
 
 from domain import commands
-from domain.ids import MessageId
+from domain.ids import ChannelId, MessageId
+from domain.speech import AudioClip
 from support.scripted_discord import member
 from support.web_harness import build_web
 from tests.integration.web.test_pages import TRAINING, Site, taught
@@ -181,6 +182,32 @@ async def test_settings_page_shows_and_changes_every_chat_setting(site: Site, da
         "/g/1/settings", {"transcribe": "off", "voice": "off", "languages": "", "starter": "default"}
     )
     assert "Nothing changed." in again
+
+
+async def test_settings_page_switches_the_voice_log(site: Site, data_root: Path) -> None:
+    await site.sign_in()
+    assert "Keep what is heard and answered in voice channels" in await site.page("/g/1/settings")
+    saved = await site.act("/g/1/settings", {"voicelog": "on"})
+    assert "Saved." in saved and "kept as text" in saved
+    assert json.loads((data_root / SPACE / "settings.json").read_text())["keep_voice_transcripts"] is True
+    assert "voicelog **on**" in await site.chat("!settings")
+    assert "Nothing changed." in await site.act("/g/1/settings", {"voicelog": "on"})
+
+
+async def test_the_data_page_lists_the_kept_voice_transcripts(site: Site) -> None:
+    await site.sign_in()
+    assert "Not kept (<code>!settings voicelog</code> is off)" in await site.page("/g/1/data")
+    await site.act("/g/1/settings", {"voicelog": "on"})
+    assert "None kept yet" in await site.page("/g/1/data")
+    harness = site.web.harness
+    turn = harness.discord.message("", author=member(user_id=6, name="bob", admin=False), voice_channel_id=55)
+    await harness.container.bus().handle(
+        commands.HearUtterance(turn, audio=AudioClip(b"what's <new>", 16_000), voice_channel_id=ChannelId(55))
+    )
+    await harness.settle()
+    data = await site.page("/g/1/data")
+    # What was said is the member's own text: escaped like every other on the page.
+    assert "member 6 in voice channel 55: “what&#39;s &lt;new&gt;”, answered “" in data
 
 
 async def test_another_servers_settings_cannot_be_changed(site: Site, data_root: Path) -> None:

@@ -13,9 +13,9 @@ import structlog
 from arq import create_pool
 
 from adapters.work import keys
-from adapters.work.codec import encode_job
-from adapters.work.redis_queue import RedisWorkQueue, deserialise, redis_settings, serialise
-from adapters.work.worker import parrot_job, serve
+from adapters.work.codec import encode_job, with_deadline
+from adapters.work.redis_queue import RedisWorkQueue, deserialise, redis_now_ms, redis_settings, serialise
+from adapters.work.worker import LEASE_SECONDS, RENEW_SECONDS, parrot_job, serve
 from application.job_executor import JobExecutor
 from application.ports.model import TrainedArtifact
 from application.ports.work import SynthesiseJob, TestJob, TrainJob, TranscribeJob, WorkQueueUnreachable
@@ -146,6 +146,95 @@ async def test_a_training_or_test_past_its_deadline_is_told_and_taken_off_the_qu
         pool = await create_pool(redis_settings(redis.url))
         assert await pool.zcard(keys.QUEUE) == 0
         await pool.aclose()
+
+
+async def test_a_job_past_its_deadline_on_a_worker_is_stopped_there_and_the_worker_takes_the_next_at_once(
+    redis: RedisServer, captured_logs: list[structlog.typing.EventDict]
+) -> None:
+    backends = Backends()
+    backends.model.delay = 60.0  # a fit that would hold the worker's one slot for a minute
+    async with queue(redis, deadlines={"train": 0.5, "transcribe": 30.0}) as work, worker(redis, backends, 1):
+        with pytest.raises(BackendUnavailable) as training:
+            await work.run(TrainJob(DATASET, "embedded"))
+        assert training.value.user_message == "Training took too long (over 0.5 s); please try again later."
+        # One slot only: the next job runs as soon as the stopped one has left it, not a minute later.
+        assert (await asyncio.wait_for(work.run(hello()), 10)).text == "hello there"
+    assert backends.model.trained == []  # the fit was cancelled, not left to finish
+    stopped = [entry for entry in captured_logs if entry["event"] == "job stopped at its deadline"]
+    assert len(stopped) == 1 and str(stopped[0]["work_job"]).startswith("train-")
+    pool = await create_pool(redis_settings(redis.url))
+    assert await pool.zcard(keys.QUEUE) == 0
+    assert [key async for key in pool.scan_iter("arq:in-progress:*")] == []
+    await pool.aclose()
+
+
+async def test_a_job_whose_deadline_passed_while_it_waited_in_the_queue_is_never_started(
+    redis: RedisServer, captured_logs: list[structlog.typing.EventDict]
+) -> None:
+    backends = Backends()
+    pool = await create_pool(redis_settings(redis.url), job_serializer=serialise, job_deserializer=deserialise)
+    # Left in the queue by a bot that stopped waiting but could not take it off (Redis was away, or it died).
+    late = await redis_now_ms(pool) - 1
+    await pool.enqueue_job(
+        keys.FUNCTION,
+        with_deadline(encode_job(TrainJob(DATASET, "embedded")), late),
+        _job_id="train-late",
+        _queue_name=keys.QUEUE,
+    )
+    async with queue(redis, deadlines={"train": 30.0}) as work, worker(redis, backends, 1):
+        artifact = await asyncio.wait_for(work.run(TrainJob(DATASET, "embedded")), 10)  # queued after it
+        assert isinstance(artifact, TrainedArtifact)
+        async with asyncio.timeout(10):
+            while await pool.zcard(keys.QUEUE):
+                await asyncio.sleep(0.05)
+    assert backends.model.trained == [DATASET]  # the later job only
+    events = [entry["event"] for entry in captured_logs if entry.get("work_job") == "train-late"]
+    assert events == ["job not started: its deadline passed in the queue"]
+    await pool.aclose()
+
+
+async def test_a_delivery_of_a_job_past_its_deadline_is_dropped_and_its_lease_is_no_longer_renewed(
+    redis: RedisServer, captured_logs: list[structlog.typing.EventDict]
+) -> None:
+    pool = await create_pool(redis_settings(redis.url), job_serializer=serialise, job_deserializer=deserialise)
+    lease = keys.in_progress_key("train-stubborn")
+
+    class Stubborn:
+        """An executor whose work does not stop when cancelled (a thread cannot be killed)."""
+
+        async def __call__(self, job: object, progress: object = None) -> None:
+            ends = asyncio.get_running_loop().time() + 2 * RENEW_SECONDS + 1.0
+            while (left := ends - asyncio.get_running_loop().time()) > 0:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.sleep(left)
+
+    await pool.psetex(lease, int(LEASE_SECONDS * 1000), b"1")  # taken, as arq takes a job
+    ctx = {"executor": Stubborn(), "redis": pool, "job_id": "train-stubborn", "job_try": 1}
+    payload = encode_job(TrainJob(DATASET, "embedded"))
+    running = asyncio.create_task(parrot_job(dict(ctx), with_deadline(payload, await redis_now_ms(pool) + 200)))
+    await asyncio.sleep(2 * RENEW_SECONDS + 0.5)
+    # Past the deadline nothing renews the lease: had it been renewed, it would have over LEASE - RENEW left.
+    assert 0 < await pool.pttl(lease) < (LEASE_SECONDS - RENEW_SECONDS) * 1000
+    await running
+    await parrot_job(dict(ctx, job_try=2), with_deadline(payload, await redis_now_ms(pool) + 60_000))  # again
+    events = [entry["event"] for entry in captured_logs if entry.get("work_job") == "train-stubborn"]
+    assert events == ["job stopped at its deadline", "job already done; this delivery is dropped"]
+    await pool.aclose()
+
+
+async def test_a_run_cancelled_while_its_job_waits_for_a_worker_takes_the_job_off_the_queue(redis: RedisServer) -> None:
+    pool = await create_pool(redis_settings(redis.url))
+    async with queue(redis) as work:
+        waiting = asyncio.create_task(work.run(hello()))
+        async with asyncio.timeout(10):
+            while not await pool.zcard(keys.QUEUE):
+                await asyncio.sleep(0.02)
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        assert waiting.cancelled()
+        assert await pool.zcard(keys.QUEUE) == 0
+    await pool.aclose()
 
 
 async def test_a_job_too_large_to_send_is_refused_before_it_is_queued(redis: RedisServer) -> None:

@@ -69,26 +69,28 @@ def bot_env(fake: FakeDiscord, redis: RedisServer, data_root: Path, shard_ids: s
 
 
 @asynccontextmanager
-async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "cli", "run", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
-    )
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
+async def bot_process(env: dict[str, str], log_file: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    # Its log goes to a file: a pipe nobody reads while it runs could fill and stall the bot.
+    with log_file.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "cli", "run", cwd=PROJECT_ROOT, env=env, stderr=log
+        )
         try:
-            await asyncio.wait_for(process.wait(), 30)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+            yield process
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
 
 
-async def connected(fake: FakeDiscord, process: asyncio.subprocess.Process) -> None:
+async def connected(fake: FakeDiscord, shards: list[tuple[int, int]], *processes: asyncio.subprocess.Process) -> None:
     async with asyncio.timeout(60):
-        while not fake.gateway.identifies:
-            assert process.returncode is None, await process.stderr.read()  # type: ignore[union-attr]
+        while sorted(fake.gateway.connected_shards()) != shards:
+            assert all(process.returncode is None for process in processes), "a bot process stopped"
             await asyncio.sleep(0.1)
     await asyncio.sleep(0.5)  # on_ready follows the guild_ready_timeout
 
@@ -97,35 +99,54 @@ async def connected(fake: FakeDiscord, process: asyncio.subprocess.Process) -> N
 async def test_two_bot_processes_with_different_shards_share_the_queue_and_a_third_overlapping_is_refused(
     redis: RedisServer, tmp_path: Path
 ) -> None:
-    # One fake gateway per shard: the fake Discord routes a guild to the one process whose shard holds it.
-    async with FakeDiscord() as shard0, FakeDiscord() as shard1, workers(redis.url, tmp_path / "workers", 1):
-        env0 = bot_env(shard0, redis, tmp_path / "data", "0")
-        env1 = bot_env(shard1, redis, tmp_path / "data", "1")
-        async with bot_process(env0) as first, bot_process(env1) as second:
-            await connected(shard0, first)
-            await connected(shard1, second)
-            assert [identify["shard"] for identify in shard0.gateway.identifies] == [[0, 2]]
-            assert [identify["shard"] for identify in shard1.gateway.identifies] == [[1, 2]]
+    # One fake Discord, as one bot account sees it: a guild on each of two shards, and each bot process
+    # connects for its shard (one data root per shard range) and is sent only its guilds' events.
+    async with FakeDiscord(shard_count=2) as fake, workers(redis.url, tmp_path / "workers", 1):
+        guilds = [fake.world, fake.add_guild(1)]
+        roots = [tmp_path / "data0", tmp_path / "data1"]
+        env0 = bot_env(fake, redis, roots[0], "0")
+        env1 = bot_env(fake, redis, roots[1], "1")
+        async with (
+            bot_process(env0, tmp_path / "bot0.log") as first,
+            bot_process(env1, tmp_path / "bot1.log") as second,
+        ):
+            await connected(fake, [(0, 2), (1, 2)], first, second)
+            assert sorted(identify["shard"] for identify in fake.gateway.identifies) == [[0, 2], [1, 2]]
             clip = shared_data("speech", "en_jfk.ogg").read_bytes()
-            for fake in (shard0, shard1):
-                note = fake.add_attachment("voice-message.ogg", clip, "audio/ogg", voice=True)
-                voice = await fake.send_message(fake.world.alice, "", attachments=[note], voice_message=True)
+            voices, feedbacks = [], []
+            for guild in guilds:
+                channel = guild.text_channel.id
+                note = fake.add_attachment("voice-message.ogg", clip, "audio/ogg", channel_id=channel, voice=True)
+                voices.append(
+                    await fake.send_message(guild.alice, "", channel_id=channel, attachments=[note], voice_message=True)
+                )
+                feedbacks.append(
+                    await fake.send_message(guild.alice, f"!feedback from {guild.name}", channel_id=channel)
+                )
+            for voice, feedback in zip(voices, feedbacks, strict=True):
                 transcript = await fake.reply_to(voice, timeout=120)
                 assert "fellow Americans" in transcript.content
-            async with FakeDiscord() as other:
-                third = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "cli",
-                    "run",
-                    cwd=PROJECT_ROOT,
-                    env=bot_env(other, redis, tmp_path / "data", "1"),
-                    stderr=asyncio.subprocess.PIPE,
-                )
-                _, errors = await asyncio.wait_for(third.communicate(), 60)
-                assert third.returncode == 1
-                assert "these shards are already run by another process: shard 1 by" in errors.decode()
-                assert other.gateway.identifies == []
-        for fake in (shard0, shard1):
-            heard = [c for c in fake.calls_to(SEND_MESSAGE) if c.content.startswith("🎙️ I heard:")]
-            assert len(heard) == 1
+                await fake.reply_to(feedback, timeout=10)
+            third = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "cli",
+                "run",
+                cwd=PROJECT_ROOT,
+                env=bot_env(fake, redis, tmp_path / "data2", "1"),
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _, errors = await asyncio.wait_for(third.communicate(), 60)
+            assert third.returncode == 1
+            assert "these shards are already run by another process: shard 1 by" in errors.decode()
+            assert len(fake.gateway.identifies) == 2  # the refused process never connected
+            assert (first.returncode, second.returncode) == (None, None)
+        heard = [c for c in fake.calls_to(SEND_MESSAGE) if c.content.startswith("🎙️ I heard:")]
+        assert len(heard) == 2
+        for shard, (guild, voice) in enumerate(zip(guilds, voices, strict=True)):
+            # Sent only on the connection of the guild's shard, answered once, written in that process's root.
+            assert fake.gateway.delivered_on("MESSAGE_CREATE", voice["id"]) == [(shard, 2)]
+            assert len([c for c in heard if c.reply_to == int(voice["id"])]) == 1
+            space = f"spaces/guild-{guild.guild_id}"
+            assert f"from {guild.name}" in (roots[shard] / space / "feedback.jsonl").read_text()
+            assert not (roots[1 - shard] / space).exists()

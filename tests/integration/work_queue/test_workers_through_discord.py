@@ -5,36 +5,50 @@ Real speech clips and real backends (whisper in the workers, tf-idf for the mode
 
 import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
+from adapters.model.tfidf import TfidfBackend
+from bootstrap import Container
 from domain.ids import GuildId
 from domain.spaces import Space
+from domain.training import Dataset, Example, ModelVersion
 from support.fake_discord import EDIT_MESSAGE, SEND_MESSAGE, FakeDiscord
 from support.fake_discord.server import Call
+from support.made_up_data import made_up_dataset
 from support.redis_server import RedisServer
 from support.shared_data import shared_data
 from support.wer import word_error_rate
 from support.work_harness import redis_app_bot, start_worker, wait_for_lease, workers
+from tests.integration.faults.test_no_orphans import alive, descendants
 
 pytestmark = pytest.mark.slow
 
 HEARD = "🎙️ I heard: "
-FAQ = "\n".join(
-    f"{question} => {answer}"
-    for question, answer in [
-        ("hello", "Hello!"),
-        ("hi there", "Hello!"),
-        ("good morning", "Hello!"),
-        ("bye", "Bye!"),
-        ("see you later", "Bye!"),
-        ("goodbye", "Bye!"),
-        ("what time is it", "It is noon."),
-        ("tell me the time", "It is noon."),
-    ]
-)
+QUESTIONS = [
+    ("hello", "Hello!"),
+    ("hi there", "Hello!"),
+    ("good morning", "Hello!"),
+    ("bye", "Bye!"),
+    ("see you later", "Bye!"),
+    ("goodbye", "Bye!"),
+    ("what time is it", "It is noon."),
+    ("tell me the time", "It is noon."),
+]
+FAQ = "\n".join(f"{question} => {answer}" for question, answer in QUESTIONS)
 MODEL = {"backend": "tfidf"}
+# A minute of fitting or more: 500 intents that share their words.
+SLOW_CSV = "text,intent\n" + "".join(
+    f"{text},{intent}\n" for text, intent in made_up_dataset(500, 40, 6, vocabulary=2000)
+)
+# Without the starter model, which the bot would otherwise have trained too, under the same deadline.
+ONLY_USERS_MODELS = MODEL | {"starter": False}
+TOO_LONG = "Training `train-1` failed: Training took too long (over {:g} s); please try again later."
+UNCHANGED = " The active model is unchanged."
 
 
 @pytest.fixture
@@ -167,6 +181,100 @@ async def test_redis_restarted_mid_run_loses_no_voice_message_and_quick_commands
         await asyncio.sleep(1.0)
         redis.start()
         assert "fellow americans" in await heard(fake, message)
+
+
+async def test_a_training_past_its_deadline_is_stopped_on_its_worker_and_told_once(
+    fake: FakeDiscord, redis: RedisServer, tmp_path: Path
+) -> None:
+    bot = redis_app_bot(fake, tmp_path / "bot", redis.url, model=ONLY_USERS_MODELS, work={"train_seconds": 8.0})
+    async with bot as (_, container):
+        active = await publish_a_model(container, fake_space(fake))
+        worker = await start_worker(redis.url, tmp_path / "workers", "only", PARROT_MODEL_BACKEND="tfidf")
+        try:
+            slow = fake.add_attachment("slow.csv", SLOW_CSV.encode(), "text/csv")
+            train = await fake.send_message(fake.world.admin, "!train", attachments=[slow])
+            assert (await fake.reply_to(train, timeout=30)).content.startswith("Training `train-1` started")
+            await wait_for_lease(redis.url)
+            fitting = await fitting_processes(worker.process.pid)
+            await told(fake, TOO_LONG.format(8.0), timeout=60)
+            async with asyncio.timeout(5):  # the fit stops with its job, not a minute later
+                while any(alive(pid) for pid in fitting):
+                    await asyncio.sleep(0.1)
+            # The worker runs one job at a time: it takes the next one, so the stopped one has let go.
+            message = await send_voice(fake, "en_one_two_three.wav")
+            assert word_error_rate([("one two three", await heard(fake, message))]) == 0
+            assert answers_with(fake, "took too long") == [TOO_LONG.format(8.0) + UNCHANGED]
+            versions = await container.storage.model_store().list_versions(fake_space(fake))
+            settings = await container.storage.space_settings().load(fake_space(fake))
+            assert versions == [active] and settings.active_model == active.number
+            question = await fake.send_message(fake.world.alice, "tell me the time")
+            assert (await fake.reply_to(question, timeout=30)).content == "It is noon."
+        finally:
+            await worker.stop()
+    assert worker.log().count('"job stopped at its deadline"') == 1
+
+
+async def publish_a_model(container: Container, space: Space) -> ModelVersion:
+    """Version 1 of a model of QUESTIONS, fitted here and made active, as an earlier `!train` would have."""
+    intents = {answer: f"intent_{number}" for number, answer in enumerate(dict.fromkeys(a for _, a in QUESTIONS))}
+    examples = tuple(Example(question, intents[answer], answer) for question, answer in QUESTIONS)
+    dataset = Dataset("faq.txt", examples, {intent: answer for answer, intent in intents.items()})
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        artifact = await TfidfBackend(pool=pool).train(dataset, lambda fraction, stage: None)
+    version = ModelVersion(
+        0, "tfidf", dataset.name, dataset.content_hash, datetime.now(UTC), len(examples), dataset.intents
+    )
+    published: ModelVersion = await container.storage.model_store().publish(space, artifact, version, activate=True)
+    return published
+
+
+async def test_a_training_whose_deadline_passed_while_no_worker_ran_is_told_once_and_never_run(
+    fake: FakeDiscord, redis: RedisServer, tmp_path: Path
+) -> None:
+    async with redis_app_bot(fake, tmp_path / "bot", redis.url, model=ONLY_USERS_MODELS, work={"train_seconds": 1.0}):
+        train = await fake.send_message(fake.world.admin, f"!train {FAQ}")
+        assert (await fake.reply_to(train, timeout=30)).content.startswith("Training `train-1` started")
+        await told(fake, TOO_LONG.format(1.0), timeout=30)
+        async with workers(redis.url, tmp_path / "workers", 1, PARROT_MODEL_BACKEND="tfidf") as pool:
+            message = await send_voice(fake, "en_one_two_three.wav")
+            assert word_error_rate([("one two three", await heard(fake, message))]) == 0
+            log = pool[0].log()
+        assert answers_with(fake, "took too long") == [TOO_LONG.format(1.0) + UNCHANGED]
+    assert log.count('"job done"') == 1  # the voice message only
+    assert '"work_job":"transcribe-' in log.replace(" ", "") and '"work_job":"train-' not in log.replace(" ", "")
+    redis_client = Redis.from_url(redis.url)
+    try:
+        assert [key async for key in redis_client.scan_iter("parrot:result:train-*")] == []
+    finally:
+        await redis_client.aclose()
+
+
+def answers_with(fake: FakeDiscord, words: str) -> list[str]:
+    return [call.content for call in fake.calls_to(SEND_MESSAGE) + fake.calls_to(EDIT_MESSAGE) if words in call.content]
+
+
+async def told(fake: FakeDiscord, text: str, timeout: float) -> None:
+    """Wait until the bot has said `text` (the start of a message it sent or edited)."""
+    async with asyncio.timeout(timeout):
+        while not any(answer.startswith(text) for answer in answers_with(fake, text)):
+            await asyncio.sleep(0.1)
+
+
+async def fitting_processes(worker_pid: int) -> set[int]:
+    """The processes the worker fits in, once there are some (spawned by multiprocessing; not its tracker)."""
+    async with asyncio.timeout(30):
+        while True:
+            found = {pid for pid in descendants(worker_pid) if b"spawn_main" in command_line(pid)}
+            if found:
+                return found
+            await asyncio.sleep(0.05)
+
+
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def fake_space(fake: FakeDiscord) -> Space:

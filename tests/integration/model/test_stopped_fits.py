@@ -1,0 +1,61 @@
+"""A training past its deadline in the in-process work queue: its fitting process is killed, the next fit runs.
+
+Cancelling the coroutine alone would leave the fit using a core (and its memory) for as long as it takes.
+"""
+
+import asyncio
+import multiprocessing
+
+import pytest
+
+from adapters.model.tfidf import TfidfBackend
+from adapters.work.local import LocalWorkQueue
+from application.job_executor import JobExecutor
+from application.ports.work import TrainJob
+from domain.errors import BackendUnavailable
+from domain.training import Dataset, Example
+from support import fakes
+from support.made_up_data import made_up_dataset
+from tests.integration.faults.test_no_orphans import alive
+from tests.integration.model.cafe import CAFE
+
+# Half a minute of fitting or more (500 intents sharing their words): far past the deadline below.
+SLOW = Dataset(
+    "slow.csv", tuple(Example(text, intent) for text, intent in made_up_dataset(500, 20, 6, vocabulary=2000))
+)
+DEADLINE = 3.0
+
+
+def children() -> set[int]:
+    """The processes this one started through multiprocessing, still running."""
+    return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
+
+
+async def started_processes(before: set[int], seen: set[int]) -> None:
+    while True:
+        seen.update(children() - before)
+        await asyncio.sleep(0.05)
+
+
+async def test_a_training_past_its_deadline_kills_its_fitting_process_and_the_next_training_fits() -> None:
+    backend = TfidfBackend()
+    executor = JobExecutor(fakes.FakeCodec(), fakes.FakeSpeechToText(), fakes.FakeTextToSpeech(), {"tfidf": backend})
+    work = LocalWorkQueue(executor, gates={}, deadlines={"train": DEADLINE})
+    before = children()
+    seen: set[int] = set()
+    watching = asyncio.create_task(started_processes(before, seen))
+    try:
+        with pytest.raises(BackendUnavailable) as late:
+            await work.run(TrainJob(SLOW, "tfidf"))
+        assert late.value.user_message == "Training took too long (over 3 s); please try again later."
+        watching.cancel()
+        assert seen, "the fit ran in a process of its own"
+        async with asyncio.timeout(5):
+            while survivors := {pid for pid in seen if alive(pid)}:
+                await asyncio.sleep(0.05)
+        assert not survivors
+        artifact = await backend.train(CAFE, lambda fraction, stage: None)  # the slot is free for the next fit
+        assert artifact.backend == "tfidf" and artifact.metrics["examples"] == len(CAFE.examples)
+    finally:
+        watching.cancel()
+        backend.close()
