@@ -16,7 +16,7 @@ from domain.errors import BackendUnavailable
 from domain.training import Dataset, Example
 from support import fakes
 from support.made_up_data import made_up_dataset
-from tests.integration.faults.test_no_orphans import alive
+from support.processes import alive
 from tests.integration.model.cafe import CAFE
 
 # Half a minute of fitting or more (500 intents sharing their words): far past the deadline below.

@@ -20,11 +20,11 @@ from domain.training import Dataset, Example, ModelVersion
 from support.fake_discord import EDIT_MESSAGE, SEND_MESSAGE, FakeDiscord
 from support.fake_discord.server import Call
 from support.made_up_data import made_up_dataset
+from support.processes import alive, descendants
 from support.redis_server import RedisServer
 from support.shared_data import shared_data
 from support.wer import word_error_rate
 from support.work_harness import redis_app_bot, start_worker, wait_for_lease, workers
-from tests.integration.faults.test_no_orphans import alive, descendants
 
 pytestmark = pytest.mark.slow
 
