@@ -56,7 +56,8 @@ async def test_a_job_that_will_not_stop_and_ends_late_is_past_its_deadline_all_t
                     continue  # as a thread would: cancelling does not stop it
             return await executor(fakes.FakeModelBackend())(TrainJob(DATASET, "fake"))
 
-    assert await worker.run_to_result_document(Stubborn(), TRAIN, ignore, 0.1) == worker.PAST_DEADLINE  # type: ignore[arg-type]
+    document = await worker.run_to_result_document(Stubborn(), TRAIN, ignore, 0.1)  # type: ignore[arg-type]
+    assert document == worker.PAST_DEADLINE
 
 
 def test_the_bot_answers_a_past_deadline_result_in_the_words_of_the_in_process_queue() -> None:
