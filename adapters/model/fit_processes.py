@@ -60,7 +60,8 @@ class FitProcesses:
     async def run(self, function: Callable[[A], R], argument: A, on_message: Callable[[Any], None]) -> R:
         """The result of `function(argument)`; `on_message` hears what the process puts on its progress queue.
 
-        Cancelled while the call runs, its process is killed before the cancellation goes on.
+        Cancelled while the call runs, its process is killed before the cancellation goes on. Once `close()`d,
+        a call still waiting its turn is refused (BackendUnavailable).
         """
         async with self._slots:
             if self._closed:
@@ -148,9 +149,7 @@ def _lost_a_process(pool: ProcessPoolExecutor) -> bool:
 
 def _kill(pool: ProcessPoolExecutor) -> None:
     """End the pool's process now. The executor itself has no way to stop a running call: only its process."""
-    # `_processes` (pid -> Process) is private, but CPython 3.11 keeps it for the pool's life (None after shutdown),
-    # and its own manager thread kills the same processes this way when the pool breaks; list() copies it first,
-    # as that thread may remove a process that exits meanwhile.
+    # Private, but CPython 3.11 itself kills a broken pool's `_processes` so; list(): its thread may drop one meanwhile.
     for process in list((pool._processes or {}).values()):
         process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
