@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 import structlog
 
+from domain.errors import BackendUnavailable
+
 log = structlog.get_logger(__name__)
 
 A = TypeVar("A")
@@ -53,19 +55,22 @@ class FitProcesses:
         self._slots = asyncio.Semaphore(workers)
         self._idle: list[tuple[ProcessPoolExecutor, Any]] = []
         self._busy: set[ProcessPoolExecutor] = set()
+        self._closed = False
 
     async def run(self, function: Callable[[A], R], argument: A, on_message: Callable[[Any], None]) -> R:
         """The result of `function(argument)`; `on_message` hears what the process puts on its progress queue.
 
-        Cancelled while the call runs, its process is killed before the cancellation goes on.
+        Cancelled while the call runs, its process is killed before the cancellation goes on. Once `close()`d,
+        a call still waiting its turn is refused (BackendUnavailable).
         """
         async with self._slots:
-            pool, messages = self._idle.pop() if self._idle else self._new_pool()
+            if self._closed:
+                # Closed while this call waited its turn: a pool made now would be one nothing ever stops.
+                raise BackendUnavailable("Training can't start: the bot is shutting down.")
+            pool, messages, future = self._start(function, argument)
             self._busy.add(pool)
             reusable = False
             try:
-                # Refused at once (BrokenProcessPool) by a pool whose idle process died: not put back.
-                future = asyncio.get_running_loop().run_in_executor(pool, function, argument)
                 while not future.done():
                     await asyncio.wait({future}, timeout=POLL_SECONDS)
                     _relay(messages, on_message)
@@ -78,7 +83,7 @@ class FitProcesses:
                 raise
             finally:
                 self._busy.discard(pool)
-                if reusable:
+                if reusable and not self._closed:
                     self._idle.append((pool, messages))
                 else:
                     pool.shutdown(wait=False, cancel_futures=True)
@@ -86,11 +91,33 @@ class FitProcesses:
 
     def close(self) -> None:
         """Stop every process now: closed, nobody will take what a fit still running would make."""
+        self._closed = True
         for pool, _ in self._idle:
             pool.shutdown(wait=False, cancel_futures=True)
         for pool in self._busy:
             _kill(pool)
         self._idle.clear()
+
+    def _start(self, function: Callable[[A], R], argument: A) -> tuple[ProcessPoolExecutor, Any, asyncio.Future[R]]:
+        """A pool, its progress queue, and the call submitted to it: an idle pool if there is one, else a new one."""
+        loop = asyncio.get_running_loop()
+        if self._idle:
+            pool, messages = self._idle.pop()
+            try:
+                if _lost_a_process(pool):
+                    raise BrokenProcessPool("its process died while idle")  # the pool may not know it yet
+                return pool, messages, loop.run_in_executor(pool, function, argument)
+            except BrokenProcessPool:
+                # Its process died while idle (killed for memory, say): that says nothing of this fit, which a
+                # fresh pool can run. Refused at once, the call never started there: it is not run twice.
+                pool.shutdown(wait=False, cancel_futures=True)
+                log.info("model.idle_fit_process_replaced")
+        pool, messages = self._new_pool()
+        try:
+            return pool, messages, loop.run_in_executor(pool, function, argument)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
     def _new_pool(self) -> tuple[ProcessPoolExecutor, Any]:
         messages = self._context.Queue()
@@ -113,8 +140,16 @@ def _relay(messages: Any, on_message: Callable[[Any], None]) -> None:
         on_message(message)
 
 
+def _lost_a_process(pool: ProcessPoolExecutor) -> bool:
+    """Whether a process of the pool has ended. One that ended after its `max_tasks_per_child` fits counts too in
+    the moment before the pool forgets it (just after the fit's result came): a fresh pool then costs a start-up."""
+    # `_processes`: see _kill.
+    return any(not process.is_alive() for process in list((pool._processes or {}).values()))
+
+
 def _kill(pool: ProcessPoolExecutor) -> None:
     """End the pool's process now. The executor itself has no way to stop a running call: only its process."""
+    # Private, but CPython 3.11 itself kills a broken pool's `_processes` so; list(): its thread may drop one meanwhile.
     for process in list((pool._processes or {}).values()):
         process.kill()
     pool.shutdown(wait=False, cancel_futures=True)

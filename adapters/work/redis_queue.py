@@ -67,7 +67,7 @@ def deserialise(data: bytes) -> Any:
     return codec.loads(data)
 
 
-def outcome(kind: str, document: codec.JSON, deadline: float | None) -> object:
+def unpack_result(kind: str, document: codec.JSON, deadline: float | None) -> object:
     """The value a result document stands for, or the refusal it carries, raised."""
     if document.get("ok"):
         return codec.decode_result(kind, document["result"])
@@ -137,7 +137,7 @@ class RedisWorkQueue:
                 # it. One already running it goes on until its deadline at most, which went with it.
                 await self._forget(job_id)
                 raise
-        return outcome(job.kind, document, deadline)  # type: ignore[return-value]
+        return unpack_result(job.kind, document, deadline)  # type: ignore[return-value]
 
     async def _connection(self) -> ArqRedis:
         async with self._connecting:

@@ -72,7 +72,7 @@ async def parrot_job(ctx: dict[str, Any], payload: dict[str, Any]) -> None:
         until = None if budget is None else started + budget
         keeper = asyncio.create_task(_keep_lease(redis, job_id, latest, until))
         try:
-            document = await outcome(executor, payload, on_progress, budget)
+            document = await run_to_result_document(executor, payload, on_progress, budget)
         finally:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -81,7 +81,7 @@ async def parrot_job(ctx: dict[str, Any], payload: dict[str, Any]) -> None:
         await _publish(redis, job_id, document, time.monotonic() - started, event)
 
 
-async def outcome(
+async def run_to_result_document(
     executor: JobExecutor,
     payload: dict[str, Any],
     on_progress: Callable[[float, str], None],

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from adapters.work import codec, worker
-from adapters.work.redis_queue import outcome
+from adapters.work.redis_queue import unpack_result
 from application.job_executor import JobExecutor
 from application.ports.work import TrainJob
 from domain.errors import BackendUnavailable
@@ -27,7 +27,7 @@ def executor(model: fakes.FakeModelBackend) -> JobExecutor:
 
 async def test_a_job_past_its_budget_is_cancelled_and_leaves_a_past_deadline_result() -> None:
     model = fakes.FakeModelBackend(delay=60.0)
-    document = await asyncio.wait_for(worker.outcome(executor(model), TRAIN, ignore, 0.2), 5)
+    document = await asyncio.wait_for(worker.run_to_result_document(executor(model), TRAIN, ignore, 0.2), 5)
     assert document == worker.PAST_DEADLINE
     assert model.trained == []  # cancelled, not left to finish
 
@@ -35,14 +35,14 @@ async def test_a_job_past_its_budget_is_cancelled_and_leaves_a_past_deadline_res
 async def test_within_its_budget_or_without_one_a_job_gives_its_result() -> None:
     model = fakes.FakeModelBackend()
     for budget in (30.0, None):
-        document = await worker.outcome(executor(model), TRAIN, ignore, budget)
+        document = await worker.run_to_result_document(executor(model), TRAIN, ignore, budget)
         assert document["ok"] is True and document["result"]["backend"] == "fake"
 
 
 async def test_a_timeout_of_the_jobs_own_is_a_failure_not_the_deadline() -> None:
     model = fakes.FakeModelBackend()
     model.fail_with = TimeoutError()  # a backend's own network timeout, say
-    assert await worker.outcome(executor(model), TRAIN, ignore, 30.0) == {"ok": False}
+    assert await worker.run_to_result_document(executor(model), TRAIN, ignore, 30.0) == {"ok": False}
 
 
 async def test_a_job_that_will_not_stop_and_ends_late_is_past_its_deadline_all_the_same() -> None:
@@ -56,12 +56,13 @@ async def test_a_job_that_will_not_stop_and_ends_late_is_past_its_deadline_all_t
                     continue  # as a thread would: cancelling does not stop it
             return await executor(fakes.FakeModelBackend())(TrainJob(DATASET, "fake"))
 
-    assert await worker.outcome(Stubborn(), TRAIN, ignore, 0.1) == worker.PAST_DEADLINE  # type: ignore[arg-type]
+    document = await worker.run_to_result_document(Stubborn(), TRAIN, ignore, 0.1)  # type: ignore[arg-type]
+    assert document == worker.PAST_DEADLINE
 
 
 def test_the_bot_answers_a_past_deadline_result_in_the_words_of_the_in_process_queue() -> None:
     with pytest.raises(BackendUnavailable) as late:
-        outcome("train", worker.PAST_DEADLINE, 0.5)
+        unpack_result("train", worker.PAST_DEADLINE, 0.5)
     assert late.value.user_message == "Training took too long (over 0.5 s); please try again later."
 
 

@@ -2,12 +2,15 @@
 
 import asyncio
 import subprocess
+import threading
+from collections.abc import Iterable, Iterator
 
 import imageio_ffmpeg
 import pytest
 import structlog
 
 from adapters.audio.codec import PyAvAudioCodec
+from adapters.speech import whisper as whisper_module
 from adapters.speech.whisper import WhisperSpeechToText
 from domain.speech import AudioClip
 from support.shared_data import shared_data
@@ -87,15 +90,36 @@ async def test_no_samples_is_an_empty_transcript(whisper: WhisperSpeechToText) -
 
 
 async def test_a_transcription_cut_short_stops_hearing_at_its_next_window(
-    codec: PyAvAudioCodec, whisper: WhisperSpeechToText, captured_logs: list[structlog.typing.EventDict]
+    codec: PyAvAudioCodec,
+    whisper: WhisperSpeechToText,
+    captured_logs: list[structlog.typing.EventDict],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Its deadline passed: the thread cannot be killed, but it hears no more of the audio than the window at hand.
     once = await codec.decode(shared_data("speech", "en_jfk.ogg").read_bytes(), "en_jfk.ogg", MAX_SECONDS)
     long = AudioClip(once.pcm * 30, once.sample_rate, once.channels)  # five and a half minutes: 11 windows
-    with pytest.raises(TimeoutError):
-        await asyncio.wait_for(whisper.transcribe(long, "en-US"), 1.0)
+    heard: list[object] = []
+    first_heard, cancelled = threading.Event(), threading.Event()
+
+    def held_after_the_first(segments: Iterable[object]) -> Iterator[object]:
+        """Whisper's own segments, each heard when asked for; the first is given only once the caller gave up."""
+        for segment in segments:
+            heard.append(segment)
+            first_heard.set()
+            cancelled.wait(60)
+            yield segment
+
+    until = whisper_module._until
+    monkeypatch.setattr(whisper_module, "_until", lambda stop, segments: until(stop, held_after_the_first(segments)))
+    transcribing = asyncio.create_task(whisper.transcribe(long, "en-US"))
+    assert await asyncio.to_thread(first_heard.wait, 120)  # the first window is heard: the rest is to come
+    transcribing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await transcribing
+    cancelled.set()
     async with asyncio.timeout(60):
         while not (stopped := [entry for entry in captured_logs if entry["event"] == "speech.transcription_stopped"]):
-            await asyncio.sleep(0.1)
-    assert stopped[0]["segments"] < 5
+            await asyncio.sleep(0.05)
+    assert stopped[0]["segments"] == 1 and len(heard) == 1  # not one window more of the ten left
+    monkeypatch.undo()
     assert "fellow americans" in (await whisper.transcribe(once, "en-US")).text.lower()  # the thread is free

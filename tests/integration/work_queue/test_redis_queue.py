@@ -13,9 +13,10 @@ import structlog
 from arq import create_pool
 
 from adapters.work import keys
+from adapters.work import worker as worker_module
 from adapters.work.codec import encode_job, with_deadline
 from adapters.work.redis_queue import RedisWorkQueue, deserialise, redis_now_ms, redis_settings, serialise
-from adapters.work.worker import LEASE_SECONDS, RENEW_SECONDS, parrot_job, serve
+from adapters.work.worker import parrot_job, serve
 from application.job_executor import JobExecutor
 from application.ports.model import TrainedArtifact
 from application.ports.work import SynthesiseJob, TestJob, TrainJob, TranscribeJob, WorkQueueUnreachable
@@ -194,28 +195,37 @@ async def test_a_job_whose_deadline_passed_while_it_waited_in_the_queue_is_never
 
 
 async def test_a_delivery_of_a_job_past_its_deadline_is_dropped_and_its_lease_is_no_longer_renewed(
-    redis: RedisServer, captured_logs: list[structlog.typing.EventDict]
+    redis: RedisServer, captured_logs: list[structlog.typing.EventDict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A short lease, so that it lapses soon, renewed several times within its life as the real one is.
+    monkeypatch.setattr(worker_module, "LEASE_SECONDS", 2.0)
+    monkeypatch.setattr(worker_module, "RENEW_SECONDS", 0.25)
     pool = await create_pool(redis_settings(redis.url), job_serializer=serialise, job_deserializer=deserialise)
     lease = keys.in_progress_key("train-stubborn")
+    released = asyncio.Event()
 
     class Stubborn:
-        """An executor whose work does not stop when cancelled (a thread cannot be killed)."""
+        """An executor whose work does not stop when cancelled (a thread cannot be killed): it ends when let."""
 
         async def __call__(self, job: object, progress: object = None) -> None:
-            ends = asyncio.get_running_loop().time() + 2 * RENEW_SECONDS + 1.0
-            while (left := ends - asyncio.get_running_loop().time()) > 0:
+            while not released.is_set():
                 with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.sleep(left)
+                    await released.wait()
 
-    await pool.psetex(lease, int(LEASE_SECONDS * 1000), b"1")  # taken, as arq takes a job
+    await pool.psetex(lease, int(worker_module.LEASE_SECONDS * 1000), b"1")  # taken, as arq takes a job
     ctx = {"executor": Stubborn(), "redis": pool, "job_id": "train-stubborn", "job_try": 1}
     payload = encode_job(TrainJob(DATASET, "embedded"))
     running = asyncio.create_task(parrot_job(dict(ctx), with_deadline(payload, await redis_now_ms(pool) + 200)))
-    await asyncio.sleep(2 * RENEW_SECONDS + 0.5)
-    # Past the deadline nothing renews the lease: had it been renewed, it would have over LEASE - RENEW left.
-    assert 0 < await pool.pttl(lease) < (LEASE_SECONDS - RENEW_SECONDS) * 1000
+    try:
+        # The job runs on, and its lease lapses all the same: renewed every RENEW_SECONDS, it never would.
+        async with asyncio.timeout(30):
+            while await pool.exists(lease):
+                await asyncio.sleep(0.05)
+        assert not running.done()
+    finally:
+        released.set()
     await running
+    assert not await pool.exists(lease)  # nor made again by the job's end
     await parrot_job(dict(ctx, job_try=2), with_deadline(payload, await redis_now_ms(pool) + 60_000))  # again
     events = [entry["event"] for entry in captured_logs if entry.get("work_job") == "train-stubborn"]
     assert events == ["job stopped at its deadline", "job already done; this delivery is dropped"]
