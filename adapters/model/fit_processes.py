@@ -55,6 +55,7 @@ class FitProcesses:
         self._slots = asyncio.Semaphore(workers)
         self._idle: list[tuple[ProcessPoolExecutor, Any]] = []
         self._busy: set[ProcessPoolExecutor] = set()
+        self._fits: dict[ProcessPoolExecutor, int] = {}
         self._closed = False
 
     async def run(self, function: Callable[[A], R], argument: A, on_message: Callable[[Any], None]) -> R:
@@ -83,9 +84,14 @@ class FitProcesses:
                 raise
             finally:
                 self._busy.discard(pool)
-                if reusable and not self._closed:
+                self._fits[pool] = self._fits.get(pool, 0) + 1
+                worn_out = self._max_tasks_per_child is not None and self._fits[pool] >= self._max_tasks_per_child
+                if reusable and not worn_out and not self._closed:
                     self._idle.append((pool, messages))
                 else:
+                    # Its process ends once out of work: its memory comes back now, and no replacement is
+                    # started for it (a process still starting when the bot exits would fail loudly).
+                    del self._fits[pool]
                     pool.shutdown(wait=False, cancel_futures=True)
             return future.result()
 
@@ -97,6 +103,7 @@ class FitProcesses:
         for pool in self._busy:
             _kill(pool)
         self._idle.clear()
+        self._fits.clear()
 
     def _start(self, function: Callable[[A], R], argument: A) -> tuple[ProcessPoolExecutor, Any, asyncio.Future[R]]:
         """A pool, its progress queue, and the call submitted to it: an idle pool if there is one, else a new one."""
@@ -110,6 +117,7 @@ class FitProcesses:
             except BrokenProcessPool:
                 # Its process died while idle (killed for memory, say): that says nothing of this fit, which a
                 # fresh pool can run. Refused at once, the call never started there: it is not run twice.
+                self._fits.pop(pool, None)
                 pool.shutdown(wait=False, cancel_futures=True)
                 log.info("model.idle_fit_process_replaced")
         pool, messages = self._new_pool()
@@ -121,12 +129,10 @@ class FitProcesses:
 
     def _new_pool(self) -> tuple[ProcessPoolExecutor, Any]:
         messages = self._context.Queue()
+        # Not the executor's own `max_tasks_per_child`: it starts a replacement process at once after the last
+        # fit, which would sit idle in memory; this class shuts a worn-out pool down instead (see `run`).
         pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=self._context,
-            initializer=self._initializer,
-            initargs=(messages, os.getpid()),
-            max_tasks_per_child=self._max_tasks_per_child,
+            max_workers=1, mp_context=self._context, initializer=self._initializer, initargs=(messages, os.getpid())
         )
         return pool, messages
 
@@ -141,8 +147,8 @@ def _relay(messages: Any, on_message: Callable[[Any], None]) -> None:
 
 
 def _lost_a_process(pool: ProcessPoolExecutor) -> bool:
-    """Whether a process of the pool has ended. One that ended after its `max_tasks_per_child` fits counts too in
-    the moment before the pool forgets it (just after the fit's result came): a fresh pool then costs a start-up."""
+    """Whether a process of the pool has ended while idle (killed from outside: a pool's process never ends by
+    itself, as `max_tasks_per_child` is kept by FitProcesses, not the executor)."""
     # `_processes`: see _kill.
     return any(not process.is_alive() for process in list((pool._processes or {}).values()))
 

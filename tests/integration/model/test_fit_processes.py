@@ -77,3 +77,21 @@ async def test_a_fit_after_its_idle_process_died_runs_in_a_fresh_one() -> None:
         assert await asyncio.wait_for(processes.run(fitter_pid, 0, ignore), 60) == second  # kept, in turn
     finally:
         processes.close()
+
+
+async def test_a_process_done_with_its_fits_ends_and_no_other_is_started_in_its_place() -> None:
+    # A replacement started beside an idle pool would hold memory for nothing, and one still starting when the
+    # bot exits fails loudly (its progress queue is gone).
+    processes = FitProcesses(no_setup, workers=1, max_tasks_per_child=1)
+    before = children()
+    try:
+        first = await asyncio.wait_for(processes.run(fitter_pid, 0, ignore), 60)
+        async with asyncio.timeout(30):
+            while alive(first):
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(1.0)  # time enough for a replacement to have been started, were one started
+        assert children() - before == set()
+        second = await asyncio.wait_for(processes.run(fitter_pid, 0, ignore), 60)
+        assert second != first
+    finally:
+        processes.close()
