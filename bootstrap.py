@@ -539,6 +539,7 @@ class Container(containers.DeclarativeContainer):
                 overrides=work.corrections,
                 conversation=work.conversation,
                 uncertain=work.uncertain,
+                settings=storage.space_settings,
                 answer_seconds=limits.provided.answer_seconds,
             ),
             commands.TranscribeAudio: providers.Singleton(

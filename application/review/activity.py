@@ -52,7 +52,7 @@ class ActivityLog:
         days[today] = DayCounts(counts.answered + 1, counts.unsure + int(unsure))
         for old in sorted(days)[:-31]:
             del days[old]
-        if unsure:
+        if unsure and event.keep_words:
             await self._put(
                 space,
                 ReviewItem(

@@ -95,6 +95,33 @@ async def test_no_transcript_is_kept_unless_an_admin_turns_it_on(app: AppHarness
     assert not (await settings_of(app).load(GUILD)).keep_voice_transcripts
 
 
+async def test_an_unsure_spoken_question_is_written_nowhere_unless_an_admin_turns_the_voicelog_on(
+    app: AppHarness,
+) -> None:
+    await trained(app)
+    await speak(app, "what is the weather")
+    assert app.discord.sent[-1].text.startswith("I'm not sure how to answer that.")  # heard, answered, unsure
+    answer_id = app.discord.sent[-1].message_id
+    review = app.stores["review_store"]
+    assert isinstance(review, fakes.InMemoryReviewStore)
+    assert review.records == {} and voice_log(app).turns == {}
+    # Neither a correction nor a thumbs-down may write the speaker's words to the feedback log.
+    refused = await answer(app, "!correct Sunny.", author=BOB)
+    assert refused.startswith("That was said in voice chat, and this server keeps nothing of what is said there")
+    rating = c.RateReply(app.discord.message("", author=BOB), reply_id=answer_id)
+    await app.container.bus().handle(rating)
+    await app.settle()
+    feedback = app.stores["feedback_log"]
+    assert isinstance(feedback, fakes.InMemoryFeedbackLog)
+    assert feedback.corrections == {} and feedback.thumbs_down == {} and review.records == {}
+    assert "what is the weather" not in await answer(app, "!feedback list")  # nor among the unsure messages
+    # With the voicelog on, the unsure question waits in the review inbox like a typed one, with its speaker.
+    await answer(app, "!settings voicelog on")
+    await speak(app, "what is the weather")
+    ((item,),) = review.records.values()
+    assert (item.text, item.author_id) == ("what is the weather", 7)
+
+
 async def test_with_voicelog_on_each_answered_turn_is_kept_as_text(app: AppHarness) -> None:
     await trained(app)
     saved = await answer(app, "!settings voicelog on")
