@@ -476,6 +476,7 @@ class Container(containers.DeclarativeContainer):
                 codec=speech.codec,
                 languages=work.languages,
                 wake_name=settings.provided.listen.wake_name,
+                clock=work.clock,
                 max_seconds=limits.provided.audio_seconds,
             ),
             commands.InterruptSpeech: providers.Singleton(InterruptSpeechHandler, sessions=work.voice_sessions),
@@ -567,7 +568,7 @@ class Container(containers.DeclarativeContainer):
                 uncertain=work.uncertain,
                 conversation=work.conversation,
                 activity=work.activity,
-                voice_log=storage.voice_log,
+                voice_transcripts=work.voice_transcripts,
             ),
             commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat),
             commands.TrainModel: providers.Singleton(
