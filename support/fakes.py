@@ -166,11 +166,15 @@ class InMemoryFeedbackLog:
 
 
 class InMemoryVoiceLog:
-    def __init__(self) -> None:
+    def __init__(self, per_space: int = 1000) -> None:
         self.turns: dict[Space, list[VoiceTurn]] = {}
+        self.per_space = per_space
 
     async def append_turn(self, space: Space, turn: VoiceTurn) -> None:
-        self.turns.setdefault(space, []).append(turn)
+        turns = self.turns.setdefault(space, [])
+        turns.append(turn)
+        if len(turns) > 2 * self.per_space:
+            del turns[: len(turns) - self.per_space]  # as the file store compacts
 
     async def list_turns(self, space: Space, limit: int) -> Sequence[VoiceTurn]:
         return self.turns.get(space, [])[-limit:] if limit > 0 else []
