@@ -56,8 +56,9 @@ class ReplyToMessageHandler:
             # Deleted while it was answered (or heard): its author took it back, so the answer is not posted.
             log.info("the message was deleted; its reply is dropped", message_id=message.id)
             return ()
-        # An unsure guess can be taught where it is seen (Discord: a "Teach me" button), as `correct` would.
-        unsure = not reply.confident and reply.intent is not None
+        # An unsure guess can be taught where it is seen (Discord: a "Teach me" button), as `correct` would; not a
+        # spoken one whose words may not be kept, since teaching would write them down.
+        unsure = not reply.confident and reply.intent is not None and keep_words
         actions = (ReplyAction.TEACH,) if unsure else ()
         note = FILE_NOTE_RU if written_in_cyrillic(reply.text) else FILE_NOTE
         sent = await send_long_text(

@@ -10,7 +10,7 @@ from application.voice_log import VoiceTranscripts
 from domain import commands as c
 from domain.events import ReplyProduced
 from domain.ids import ChannelId, GuildId, MessageId, UserId
-from domain.messages import Author, Message, Reply
+from domain.messages import Author, Message, Reply, ReplyAction
 from domain.spaces import Space
 from domain.speech import AudioClip
 from domain.voice_turns import VoiceTurn
@@ -107,6 +107,7 @@ async def test_an_unsure_spoken_question_is_written_nowhere_unless_an_admin_turn
     await speak(app, "what is the weather")
     assert app.discord.sent[-1].text.startswith("I'm not sure how to answer that.")  # heard, answered, unsure
     answer_id = app.discord.sent[-1].message_id
+    assert app.discord.sent[-1].actions == ()  # no "Teach me": teaching would write the words down
     review = app.stores["review_store"]
     assert isinstance(review, fakes.InMemoryReviewStore)
     assert review.records == {} and voice_log(app).turns == {}
@@ -123,6 +124,7 @@ async def test_an_unsure_spoken_question_is_written_nowhere_unless_an_admin_turn
     # With the voicelog on, the unsure question waits in the review inbox like a typed one, with its speaker.
     await answer(app, "!settings voicelog on")
     await speak(app, "what is the weather")
+    assert app.discord.sent[-1].actions == (ReplyAction.TEACH,)
     ((item,),) = review.records.values()
     assert (item.text, item.author_id) == ("what is the weather", 7)
 
