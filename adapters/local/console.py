@@ -13,7 +13,7 @@ from typing import TextIO
 
 from adapters.markdown import plain_text
 from application.command_parser import parse_message
-from application.messagebus import MessageBus
+from application.messagebus import BusMessage, MessageBus
 from application.ports.speech import AudioCodec
 from domain.commands import HearUtterance
 from domain.errors import NotFound, ParrotError, TooLarge
@@ -182,8 +182,9 @@ class LocalChatSession:
     async def run(self, lines: "LineSource") -> None:
         if self._interactive:
             print(LOCAL_HELP, flush=True)
-        # At a terminal each line is handled beside the others, as Discord handles messages: a voice message
-        # being heard never holds the prompt, and the bus keeps quick replies of the channel in order.
+        # At a terminal each message is handled beside the others, as Discord handles messages: a voice message
+        # being heard never holds the prompt. Lines are read and checked in the order typed, so the bus sees
+        # them in that order and keeps quick replies of the channel in order.
         pending: set[asyncio.Task[None]] = set()
         while True:
             line = await lines()
@@ -191,17 +192,42 @@ class LocalChatSession:
                 break
             if not line.strip():
                 continue
+            message = await self.read_line(line.rstrip("\n"))
+            if message is None:
+                continue
             if self._interactive:
-                task = asyncio.create_task(self.handle_line(line.rstrip("\n")))
+                task = asyncio.create_task(self._bus.handle(message))
                 pending.add(task)
-                task.add_done_callback(pending.discard)
+                task.add_done_callback(self._finished(pending))
             else:
-                await self.handle_line(line.rstrip("\n"))
+                await self._handle(message)
         if pending:
-            await asyncio.gather(*pending)
+            await asyncio.gather(*pending, return_exceptions=True)
         await self._settle()
 
+    def _finished(self, pending: set["asyncio.Task[None]"]) -> Callable[["asyncio.Task[None]"], None]:
+        def done(task: "asyncio.Task[None]") -> None:
+            pending.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                # The bus answers every failure itself; this is only the last line of defence.
+                self._console.say(f"that line failed: {task.exception()!r}")
+
+        return done
+
     async def handle_line(self, line: str) -> None:
+        """Read one line and handle what it asks, to the end."""
+        message = await self.read_line(line)
+        if message is not None:
+            await self._handle(message)
+
+    async def _handle(self, message: BusMessage) -> None:
+        await self._bus.handle(message)
+        if not self._interactive:
+            # Scripted input: each answer (training included) is complete before the next line.
+            await self._settle()
+
+    async def read_line(self, line: str) -> BusMessage | None:
+        """What the bus is asked for `line`; None when the local chat answered it itself (its own commands)."""
         # A terminal line cannot hold a newline; `\n` stands for one, as in a multi-line Discord message.
         line = line.replace("\\n", "\n")
         stripped = line.strip()
@@ -209,10 +235,9 @@ class LocalChatSession:
             on = stripped.split()[-1].lower() in ("on", "yes", "1")
             self._console.user_in_voice = on
             self._console.say(f"you are {'in' if on else 'out of'} the voice channel #{VOICE_CHANNEL}")
-            return
+            return None
         if stripped.startswith("/say"):
-            await self._say(stripped[len("/say") :])
-            return
+            return await self._say(stripped[len("/say") :])
         attachments: tuple[Attachment, ...] = ()
         text = line
         if stripped.startswith("/attach"):
@@ -220,14 +245,14 @@ class LocalChatSession:
                 words = shlex.split(stripped[len("/attach") :])
             except ValueError as error:
                 self._console.say(f"could not read that: {error}")
-                return
+                return None
             if not words:
                 self._console.say("usage: /attach PATH [text]")
-                return
+                return None
             path = await asyncio.to_thread(_existing_file, words[0])
             if path is None:
                 self._console.say(f"no such file: {words[0]}")
-                return
+                return None
             attachments = (self._console.local_attachment(path),)
             text = " ".join(words[1:])
         message = Message(
@@ -240,32 +265,33 @@ class LocalChatSession:
             created_at=datetime.now(UTC),
             author_voice_channel_id=VOICE_CHANNEL if self._console.user_in_voice else None,
         )
-        await self._bus.handle(parse_message(message, self._prefix))
-        if not self._interactive:
-            # Scripted input: each answer (training included) is complete before the next line.
-            await self._settle()
+        return parse_message(message, self._prefix)
 
-    async def _say(self, argument: str) -> None:
+    async def _say(self, argument: str) -> HearUtterance | None:
         """A clip heard as a spoken turn in the voice channel: the same command Discord's listener sends."""
         try:
             words = shlex.split(argument)
         except ValueError as error:
             self._console.say(f"could not read that: {error}")
-            return
+            return None
         if len(words) != 1 or self._codec is None:
             self._console.say("usage: /say PATH")
-            return
+            return None
         path = await asyncio.to_thread(_existing_file, words[0])
         if path is None:
             self._console.say(f"no such file: {words[0]}")
-            return
+            return None
         try:
-            if path.stat().st_size > self._max_say_bytes:
-                raise TooLarge(f"`{path.name}`", path.stat().st_size, self._max_say_bytes)
+            size = (await asyncio.to_thread(path.stat)).st_size
+            if size > self._max_say_bytes:
+                raise TooLarge(f"`{path.name}`", size, self._max_say_bytes)
             clip = await self._codec.decode(await asyncio.to_thread(path.read_bytes), path.name, 30.0)
         except ParrotError as error:
             self._console.say(self._console.render(error.text))
-            return
+            return None
+        except OSError as error:
+            self._console.say(f"could not read {words[0]}: {error.strerror or error}")
+            return None
         self._console.user_in_voice = True
         message = Message(
             id=self._console.next_id(),
@@ -276,9 +302,7 @@ class LocalChatSession:
             created_at=datetime.now(UTC),
             author_voice_channel_id=VOICE_CHANNEL,
         )
-        await self._bus.handle(HearUtterance(message, audio=clip, voice_channel_id=VOICE_CHANNEL))
-        if not self._interactive:
-            await self._settle()
+        return HearUtterance(message, audio=clip, voice_channel_id=VOICE_CHANNEL)
 
 
 def _existing_file(given: str) -> Path | None:
