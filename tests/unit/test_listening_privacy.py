@@ -107,7 +107,7 @@ async def test_an_unsure_spoken_question_is_written_nowhere_unless_an_admin_turn
     await speak(app, "what is the weather")
     assert app.discord.sent[-1].text.startswith("I'm not sure how to answer that.")  # heard, answered, unsure
     answer_id = app.discord.sent[-1].message_id
-    assert app.discord.sent[-1].actions == ()  # no "Teach me": teaching would write the words down
+    assert ReplyAction.TEACH not in app.discord.sent[-1].actions  # no "Teach me": teaching would write the words down
     review = app.stores["review_store"]
     assert isinstance(review, fakes.InMemoryReviewStore)
     assert review.records == {} and voice_log(app).turns == {}
