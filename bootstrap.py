@@ -44,6 +44,7 @@ from adapters.work.local import LocalWorkQueue
 from application.active_models import ActiveModels
 from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
+from application.evaluation_job import RunTest, TestInput, TestRequest
 from application.handlers.archive_files import ArchiveFilesHandler
 from application.handlers.correct_reply import CorrectReplyHandler
 from application.handlers.evaluate_model import EvaluateModelHandler
@@ -89,6 +90,7 @@ from application.review.overview import Overview
 from application.review.settings import ServerSettings
 from application.starter import StarterKnowledge
 from application.training_data import TrainingData
+from application.training_job import RunTraining, TrainingInput, TrainRequest
 from application.uncertain import UncertainMessages
 from application.voice_log import VoiceTranscripts
 from application.voice_sessions import VoiceSessions
@@ -285,7 +287,6 @@ class Work(containers.DeclarativeContainer):
     chat = providers.Dependency(instance_of=ChatOutput)  # type: ignore[type-abstract]
 
     clock = providers.Singleton(SystemClock)
-    jobs = providers.Singleton(JobRunner)
     gate = providers.Singleton(WorkGate, running=limits.provided.heavy_running, waiting=limits.provided.heavy_waiting)
     executor = providers.Singleton(
         JobExecutor, codec=speech.codec, stt=speech.stt, tts=speech.tts, backends=model.backends
@@ -360,6 +361,48 @@ class Work(containers.DeclarativeContainer):
         feedback=storage.feedback_log,
         max_bytes=limits.provided.dataset_bytes,
         min_examples_per_intent=settings.provided.model.min_examples_per_intent,
+    )
+    # Training and testing are jobs asked for with data; each request type has its use case, run in the background.
+    training_input = providers.Singleton(
+        TrainingInput,
+        data=training_data,
+        settings=storage.space_settings,
+        starter=starter,
+        keep_starter=settings.provided.model.keep_starter,
+    )
+    test_input = providers.Singleton(
+        TestInput,
+        data=training_data,
+        models=active_models,
+        store=storage.model_store,
+        default_backend=model.default_backend,
+    )
+    jobs = providers.Singleton(
+        JobRunner,
+        use_cases=providers.Dict(
+            {
+                TrainRequest: providers.Singleton(
+                    RunTraining,
+                    read=training_input,
+                    data=training_data,
+                    backends=model.backends,
+                    store=storage.model_store,
+                    models=active_models,
+                    work=work_queue,
+                    publish=publisher,
+                    clock=clock,
+                ),
+                TestRequest: providers.Singleton(
+                    RunTest,
+                    read=test_input,
+                    store=storage.model_store,
+                    renderer=model.report_renderer,
+                    work=work_queue,
+                    publish=publisher,
+                ),
+            }
+        ),
+        clock=clock,
     )
 
 
@@ -573,18 +616,10 @@ class Container(containers.DeclarativeContainer):
             commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat),
             commands.TrainModel: providers.Singleton(
                 TrainModelHandler,
-                data=work.training_data,
+                read=work.training_input,
                 backends=model.backends,
                 default_backend=model.default_backend,
-                store=storage.model_store,
-                settings=storage.space_settings,
-                models=work.active_models,
                 jobs=work.jobs,
-                work=work.work_queue,
-                publish=work.publisher,
-                clock=work.clock,
-                starter=work.starter,
-                keep_starter=settings.provided.model.keep_starter,
             ),
             commands.ShowTrainingStatus: providers.Singleton(
                 ShowTrainingStatusHandler,
@@ -594,18 +629,7 @@ class Container(containers.DeclarativeContainer):
                 settings=storage.space_settings,
                 starter_enabled=work.starter.provided.enabled,
             ),
-            commands.TestModel: providers.Singleton(
-                EvaluateModelHandler,
-                data=work.training_data,
-                default_backend=model.default_backend,
-                models=work.active_models,
-                store=storage.model_store,
-                renderer=model.report_renderer,
-                jobs=work.jobs,
-                work=work.work_queue,
-                publish=work.publisher,
-                clock=work.clock,
-            ),
+            commands.TestModel: providers.Singleton(EvaluateModelHandler, read=work.test_input, jobs=work.jobs),
             commands.ListModels: providers.Singleton(
                 ListModelsHandler,
                 chat=chat,
@@ -628,11 +652,12 @@ class Container(containers.DeclarativeContainer):
             events.ReplyCorrected: providers.List(providers.Object(log_event), work.activity.provided.on_corrected),
             events.ReplyRatedDown: providers.List(providers.Object(log_event), work.activity.provided.on_rated_down),
             # A long job's life becomes its progress message and outcome (application/job_reports.py).
-            events.JobStarted: providers.List(work.job_reports.provided.on_started),
-            events.JobProgressed: providers.List(work.job_reports.provided.on_progressed),
-            events.JobSucceeded: providers.List(work.job_reports.provided.on_succeeded),
-            events.JobFailed: providers.List(work.job_reports.provided.on_failed),
-            events.JobRefused: providers.List(work.job_reports.provided.on_refused),
+            # The job runner follows them too, so `train status` shows what a job last told.
+            events.JobStarted: providers.List(work.jobs.provided.on_event, work.job_reports.provided.on_started),
+            events.JobProgressed: providers.List(work.jobs.provided.on_event, work.job_reports.provided.on_progressed),
+            events.JobSucceeded: providers.List(work.jobs.provided.on_event, work.job_reports.provided.on_succeeded),
+            events.JobFailed: providers.List(work.jobs.provided.on_event, work.job_reports.provided.on_failed),
+            events.JobRefused: providers.List(work.jobs.provided.on_event, work.job_reports.provided.on_refused),
             **{
                 kind: providers.List(providers.Object(log_event))
                 for kind in (

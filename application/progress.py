@@ -5,22 +5,23 @@ outcome users see. So the work knows nothing of the chat, and telling never fail
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import structlog
 
-from application.jobs import Job
+from application.jobs import JobRequest
 from application.publisher import EventPublisher
 from domain.errors import ParrotError
 from domain.events import Event, JobFailed, JobProgressed, JobRefused, JobStarted, JobSucceeded
-from domain.ids import ChannelId, MessageId
 from domain.messages import OutgoingFile
 from domain.text import Text, say
 
 T = TypeVar("T")
 
 log = structlog.get_logger("parrot.jobs")
+
+QUEUED = (0.0, "queued")  # a job's progress before the work port reports any
 
 
 class ReportedJob:
@@ -31,83 +32,117 @@ class ReportedJob:
     the chat is still connected (the driver cancels jobs before it disconnects).
     """
 
-    def __init__(
-        self, publish: EventPublisher, job: Job, channel_id: ChannelId, asked_by: MessageId, interval: float
-    ) -> None:
+    def __init__(self, publish: EventPublisher, job_id: str, request: JobRequest, interval: float) -> None:
         self._publish = publish
-        self._job = job
-        self._channel_id = channel_id
-        self._asked_by = asked_by
+        self._job_id = job_id
+        self._request = request
         self._interval = interval
+        # The work port's latest (fraction, stage), read by the follower: a chatty backend costs at most one
+        # progress event (one edit) per interval.
+        self._latest = QUEUED
         self.failure: str | None = None
 
-    async def prepare(self, work: Callable[[], Awaitable[T]]) -> T | None:
-        """`work()`'s result (what the job needs, downloaded and checked), or None once its failure was told.
+    def progressed(self, fraction: float, stage: str) -> None:
+        """The work port's progress callback (called on the event loop): kept, and told by the follower."""
+        self._latest = (max(0.0, min(1.0, fraction)), stage)
+
+    async def stage(self, stage: str) -> None:
+        """A stage of the job's own before it starts (downloading its data), told at once."""
+        await self._tell(self._progressed(0.0, stage))
+
+    async def prepare(self, work: Coroutine[Any, Any, T]) -> T | None:
+        """`work`'s result (what the job needs, downloaded and checked), or None once its failure was told.
 
         Nothing has started yet: a refusal is a plain reply in its own words, as the bus tells any command's.
         """
-        job = self._job
+        request = self._request
         try:
-            return await work()
+            return await work
         except ParrotError as refusal:
-            job.stage = "failed"
             self.failure = str(refusal.text)
             await self._tell(
-                JobRefused(job.space, job.id, job.kind, self._channel_id, self._asked_by, say(refusal.text))
+                JobRefused(
+                    request.space, self._job_id, request.kind, request.channel_id, request.asked_by, say(refusal.text)
+                )
             )
         except asyncio.CancelledError:
             await self._fail("it was cancelled (the bot is shutting down).", "")
             raise
         except Exception:
-            log.exception("job failed before it started", kind=job.kind)
+            log.exception("job failed before it started", kind=request.kind)
             await self._fail("an internal error (logged).", "")
+        finally:
+            work.close()  # never awaited when the job was cancelled first: nothing is left half-begun
         return None
 
-    async def run(self, started: Text | str, work: Callable[[], Awaitable[T]], failed_note: str = "") -> T | None:
-        """`work()`'s result, or None once its failure has been told (`failed_note` is added to the reason)."""
-        job = self._job
-        await self._tell(JobStarted(job.space, job.id, job.kind, self._channel_id, self._asked_by, say(started)))
-        follower = asyncio.create_task(self._follow())
+    async def run(self, started: Text | str, work: Coroutine[Any, Any, T], failed_note: str = "") -> T | None:
+        """`work`'s result, or None once its failure has been told (`failed_note` is added to the reason)."""
+        request = self._request
+        follower: asyncio.Task[None] | None = None
         reason: Text | str
         try:
-            return await work()
+            await self._tell(
+                JobStarted(
+                    request.space, self._job_id, request.kind, request.channel_id, request.asked_by, say(started)
+                )
+            )
+            follower = asyncio.create_task(self._follow())
+            return await work
         except ParrotError as refusal:
             reason = refusal.text
         except asyncio.CancelledError:
-            follower.cancel()
+            if follower is not None:
+                follower.cancel()
             await self._fail("it was cancelled (the bot is shutting down).", failed_note)
             raise
         except Exception:
-            log.exception("job failed", kind=job.kind)
+            log.exception("job failed", kind=request.kind)
             reason = "an internal error (logged)."
         finally:
-            follower.cancel()
+            if follower is not None:
+                follower.cancel()
+            work.close()
         await self._fail(reason, failed_note)
         return None
 
     async def succeed(self, text: Text | str, file: OutgoingFile | None = None, file_text: str = "") -> None:
-        job = self._job
-        job.stage = "done"
+        request = self._request
         await self._tell(
-            JobSucceeded(job.space, job.id, job.kind, self._channel_id, self._asked_by, say(text), file, file_text)
+            JobSucceeded(
+                request.space,
+                self._job_id,
+                request.kind,
+                request.channel_id,
+                request.asked_by,
+                say(text),
+                file,
+                file_text,
+            )
         )
 
     async def _follow(self) -> None:
-        """Every `interval`, the job's progress when it changed: its callback may run off the loop, so it is read."""
-        job = self._job
-        told: tuple[float, str] | None = None
+        """The job's progress when it changed: first after a quarter of the interval (a job that ends sooner is
+        never edited, its outcome comes at once; a longer one shows its stage soon), then every interval."""
+        told = QUEUED
+        await asyncio.sleep(self._interval / 4)
         while True:
-            await asyncio.sleep(self._interval)
-            now = (job.fraction, job.stage)
+            now = self._latest
             if now != told:
                 told = now
-                await self._tell(JobProgressed(job.space, job.id, job.kind, *now))
+                await self._tell(self._progressed(*now))
+            await asyncio.sleep(self._interval)
+
+    def _progressed(self, fraction: float, stage: str) -> JobProgressed:
+        return JobProgressed(self._request.space, self._job_id, self._request.kind, fraction, stage)
 
     async def _fail(self, reason: Text | str, note: str) -> None:
-        job = self._job
-        job.stage = "failed"
+        request = self._request
         self.failure = str(reason)
-        await self._tell(JobFailed(job.space, job.id, job.kind, self._channel_id, self._asked_by, say(reason), note))
+        await self._tell(
+            JobFailed(
+                request.space, self._job_id, request.kind, request.channel_id, request.asked_by, say(reason), note
+            )
+        )
 
     async def _tell(self, event: Event) -> None:
         try:
@@ -115,4 +150,4 @@ class ReportedJob:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("could not publish the job's event", job_id=self._job.id, event=type(event).__name__)
+            log.exception("could not publish the job's event", job_id=self._job_id, event=type(event).__name__)

@@ -386,12 +386,8 @@ async def _replies(request: web.Request, visit: Visit) -> dict[str, str]:
     return {item.text: item.reply for group in everything.groups for item in group.items}
 
 
-async def inbox_answer(request: web.Request) -> web.Response:
-    visit = _visit(request)
-    form = await _form(request, visit)
-    texts, answer = _texts(form), str(form.get("answer", ""))
-    if not texts:
-        return _refused(request, visit, "Choose at least one message to answer.", "inbox")
+async def _correct(request: web.Request, visit: Visit, texts: list[str], answer: str) -> web.Response:
+    """Each chosen message gets `answer` as its correction, as `correct` in the chat does: one command each."""
     replies = await _replies(request, visit)
     outcome = await _send(
         request,
@@ -402,6 +398,15 @@ async def inbox_answer(request: web.Request) -> web.Response:
         ),
     )
     return _done(request, visit, outcome, "inbox")
+
+
+async def inbox_answer(request: web.Request) -> web.Response:
+    visit = _visit(request)
+    form = await _form(request, visit)
+    texts, answer = _texts(form), str(form.get("answer", ""))
+    if not texts:
+        return _refused(request, visit, "Choose at least one message to answer.", "inbox")
+    return await _correct(request, visit, texts, answer)
 
 
 async def inbox_assign(request: web.Request) -> web.Response:
@@ -422,16 +427,7 @@ async def inbox_assign(request: web.Request) -> web.Response:
             "or write the answer instead.",
             "inbox",
         )
-    replies = await _replies(request, visit)
-    outcome = await _send(
-        request,
-        visit,
-        *(
-            lambda m, t=text: commands.CorrectReply(m, correction=answer, user_text=t, bot_reply=replies.get(t, ""))
-            for text in texts
-        ),
-    )
-    return _done(request, visit, outcome, "inbox")
+    return await _correct(request, visit, texts, answer)
 
 
 async def inbox_ignore(request: web.Request) -> web.Response:

@@ -1,173 +1,41 @@
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
 
-import structlog
-
-from application.active_models import ActiveModels
-from application.jobs import Job, JobRunner
+from application.jobs import DataSource, JobRunner
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
-from application.ports.clock import Clock
 from application.ports.model import ModelBackend, ModelStore
 from application.ports.storage import SettingsStore
-from application.ports.work import TrainJob, WorkQueue
-from application.progress import ReportedJob
-from application.publisher import EventPublisher
-from application.starter import StarterKnowledge
-from application.training_data import TrainingData
+from application.training_job import TrainingInput, TrainRequest
 from domain.commands import ShowTrainingStatus, TrainModel
 from domain.errors import InvalidArgument, MissingArgument
-from domain.events import ModelTrained, TrainingFailed, TrainingStarted
-from domain.ids import ChannelId, MessageId
-from domain.text import Code, Text, say
-from domain.training import Dataset, ModelVersion
-
-log = structlog.get_logger("parrot.training")
+from domain.events import TrainingStarted
+from domain.text import Code, say
 
 
 class TrainModelHandler:
+    """Checks the command, then asks for a training job described by data; the job (RunTraining) does the rest."""
+
     def __init__(
-        self,
-        data: TrainingData,
-        backends: Mapping[str, ModelBackend],
-        default_backend: str,
-        store: ModelStore,
-        settings: SettingsStore,
-        models: ActiveModels,
-        jobs: JobRunner,
-        work: WorkQueue,
-        publish: EventPublisher,
-        clock: Clock,
-        progress_interval: float = 2.0,
-        starter: StarterKnowledge | None = None,
-        keep_starter: bool = False,
+        self, read: TrainingInput, backends: Mapping[str, ModelBackend], default_backend: str, jobs: JobRunner
     ) -> None:
-        self._starter = starter
-        self._keep_starter = keep_starter
-        self._work = work
-        self._data = data
+        self._read = read
         self._backends = backends
         self._default_backend = default_backend
-        self._store = store
-        self._settings = settings
-        self._models = models
         self._jobs = jobs
-        self._publish = publish
-        self._clock = clock
-        self._progress_interval = progress_interval
 
     async def __call__(self, command: TrainModel) -> Sequence[BusMessage]:
         message = command.message
         if command.backend is not None and not command.backend.strip():
             raise MissingArgument("train --backend NAME [data]")
-        backend_name = command.backend or self._default_backend
-        backend = self._backends.get(backend_name)
-        if backend is None:
+        backend = command.backend or self._default_backend
+        if backend not in self._backends:
             known = ", ".join(f"`{name}`" for name in sorted(self._backends))
-            raise InvalidArgument(say("There is no model backend ", Code(backend_name, 40), f". Available: {known}."))
-        space = message.space
-        self._jobs.ensure_free(space)  # refuse before downloading anything
-        # Inline lines or the selected dataset are read at once, so a refusal is this command's reply.
-        ready = await self._prepare(command) if command.attachment is None else None
-
-        async def work(job: Job) -> None:
-            reported = ReportedJob(self._publish, job, message.channel_id, message.id, self._progress_interval)
-            prepared = ready
-            if prepared is None:
-                # The download runs in the job, never under the channel's lock: a stalled one holds nothing.
-                job.stage = "downloading the data"
-                prepared = await reported.prepare(lambda: self._prepare(command))
-                if prepared is None:
-                    return
-            trained = await self._train(job, reported, backend_name, backend, prepared)
-            if trained and prepared.given is not None:
-                # What was just trained on is what a plain `!train` retrains on, with new corrections.
-                await self._data.select(space, prepared.given.name)
-
+            raise InvalidArgument(say("There is no model backend ", Code(backend, 40), f". Available: {known}."))
+        source = DataSource(command.inline_text, command.attachment, command.with_starter)
+        ready = await self._jobs.read_at_once(message.space, source, self._read)
         # Registered before any download, so `train status` and one job per space see it at once.
-        job = self._jobs.start(space, "train", self._clock.now(), work)
-        return [TrainingStarted(space, job.id, message.channel_id)]
-
-    async def _prepare(self, command: TrainModel) -> "_Prepared":
-        space = command.message.space
-        given = await self._data.given(space, command.inline_text, command.attachment)  # checked, then kept
-        source = given if given is not None else await self._data.selected(space)
-        if given is None:
-            await self._data.check(source)
-        dataset = await self._data.with_corrections(space, source)
-        # `--with-starter`, else the space's `settings starter`, else `model.keep_starter`.
-        kept_by_space = (await self._settings.load(space)).keep_starter
-        keep_starter = kept_by_space if kept_by_space is not None else self._keep_starter
-        if self._starter is not None and (command.with_starter or keep_starter):
-            dataset = await self._starter.extend(dataset)
-        kept = say(" The data is kept as ", Code(source.name), ".") if given is not None else Text()
-        return _Prepared(given, dataset, kept, command.message.channel_id, command.message.id)
-
-    async def _train(
-        self, job: Job, reported: ReportedJob, backend_name: str, backend: ModelBackend, prepared: "_Prepared"
-    ) -> bool:
-        space = job.space
-        dataset = prepared.dataset
-
-        def on_progress(fraction: float, stage: str) -> None:
-            # May be called from a worker thread: plain attribute writes only.
-            job.fraction = max(0.0, min(1.0, fraction))
-            job.stage = stage
-
-        async def train() -> ModelVersion:
-            job.stage = "training"
-            # Fitted wherever the work queue runs it; the artifact comes back here, where user data lives.
-            artifact = await self._work.run(TrainJob(dataset, backend_name), on_progress)
-            job.stage, job.fraction = "publishing", 1.0
-            model = await backend.load(artifact)
-            # Published and activated in one step: another process training the same space at the same
-            # time can never leave an older version active after this one is announced.
-            version = await self._store.publish(
-                space,
-                artifact,
-                ModelVersion(
-                    number=0,
-                    backend=artifact.backend,
-                    dataset_name=dataset.name,
-                    dataset_hash=dataset.content_hash,
-                    created_at=self._clock.now(),
-                    example_count=len(dataset.examples),
-                    intents=dataset.intents,
-                    metrics=dict(artifact.metrics),
-                ),
-                activate=True,
-            )
-            self._models.put(space, version.number, model)
-            return version
-
-        version = await reported.run(
-            say(
-                f"Training `{job.id}` started on {len(dataset.examples)} examples, "
-                f"{len(dataset.intents)} intents ({backend.name}).",
-                prepared.kept,
-            ),
-            train,
-            failed_note=" The active model is unchanged.",
-        )
-        if version is None:
-            await self._publish(TrainingFailed(space, job.id, prepared.channel_id, reported.failure or "unknown"))
-            return False
-        await reported.succeed(
-            f"Training `{job.id}` done: model version {version.number} ({version.backend}), "
-            f"{version.example_count} examples, {len(version.intents)} intents. It answers from now on."
-        )
-        await self._publish(ModelTrained(space, job.id, prepared.channel_id, version))
-        return True
-
-
-class _Prepared(NamedTuple):
-    """What a training needs, read and checked: the data given with the command (None: the selected one)."""
-
-    given: Dataset | None
-    dataset: Dataset
-    kept: Text
-    channel_id: ChannelId
-    asked_by: MessageId
+        job = self._jobs.submit(TrainRequest(message.space, message.channel_id, message.id, backend, source, ready))
+        return [TrainingStarted(message.space, job.id, message.channel_id)]
 
 
 class ShowTrainingStatusHandler:
