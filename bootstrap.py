@@ -519,6 +519,7 @@ class Container(containers.DeclarativeContainer):
                 codec=speech.codec,
                 languages=work.languages,
                 wake_name=settings.provided.listen.wake_name,
+                clock=work.clock,
                 max_seconds=limits.provided.audio_seconds,
             ),
             commands.InterruptSpeech: providers.Singleton(InterruptSpeechHandler, sessions=work.voice_sessions),
@@ -582,6 +583,7 @@ class Container(containers.DeclarativeContainer):
                 overrides=work.corrections,
                 conversation=work.conversation,
                 uncertain=work.uncertain,
+                settings=storage.space_settings,
                 answer_seconds=limits.provided.answer_seconds,
             ),
             commands.TranscribeAudio: providers.Singleton(
@@ -609,7 +611,7 @@ class Container(containers.DeclarativeContainer):
                 uncertain=work.uncertain,
                 conversation=work.conversation,
                 activity=work.activity,
-                voice_log=storage.voice_log,
+                voice_transcripts=work.voice_transcripts,
             ),
             commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat),
             commands.TrainModel: providers.Singleton(

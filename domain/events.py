@@ -20,6 +20,8 @@ class ReplyProduced(Event):
     message: Message
     reply: Reply
     user_text: str
+    # False for a turn spoken in voice where the space keeps no voice transcripts: its words are written nowhere.
+    keep_words: bool = True
 
 
 @dataclass(frozen=True, slots=True)

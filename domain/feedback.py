@@ -58,3 +58,6 @@ class Exchange:
     confidence: float | None = None
     intent: str | None = None
     author_id: UserId | None = None  # who asked, so `forget me` can forget the exchange
+    # False for a turn spoken in voice where the space keeps no voice transcripts: it may not be corrected or
+    # rated, since that would write the speaker's words to the feedback log.
+    keep_words: bool = True

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from adapters.audio.wav import encode_wav
 from application.job_executor import JobExecutor
 from application.ports.model import ProgressCallback, TrainedArtifact
 from application.ports.review import ReviewItem
@@ -165,11 +166,15 @@ class InMemoryFeedbackLog:
 
 
 class InMemoryVoiceLog:
-    def __init__(self) -> None:
+    def __init__(self, per_space: int = 1000) -> None:
         self.turns: dict[Space, list[VoiceTurn]] = {}
+        self.per_space = per_space
 
     async def append_turn(self, space: Space, turn: VoiceTurn) -> None:
-        self.turns.setdefault(space, []).append(turn)
+        turns = self.turns.setdefault(space, [])
+        turns.append(turn)
+        if len(turns) > 2 * self.per_space:
+            del turns[: len(turns) - self.per_space]  # as the file store compacts
 
     async def list_turns(self, space: Space, limit: int) -> Sequence[VoiceTurn]:
         return self.turns.get(space, [])[-limit:] if limit > 0 else []
@@ -351,13 +356,8 @@ class FakeCodec:
         return EncodedAudio(b"OggS" + clip.pcm, "ogg_opus", clip.duration_seconds)
 
     async def encode_for_hearing(self, clip: AudioClip) -> EncodedAudio:
-        output = io.BytesIO()
-        with wave.open(output, "wb") as writer:
-            writer.setnchannels(clip.channels)
-            writer.setsampwidth(2)
-            writer.setframerate(clip.sample_rate)
-            writer.writeframes(clip.pcm)
-        return EncodedAudio(output.getvalue(), "wav", clip.duration_seconds)
+        # The real codec's WAV, so a fake-heard turn travels exactly as a real one would.
+        return encode_wav(clip)
 
 
 class FakeSpeechToText:

@@ -114,6 +114,21 @@ class LineAppender:
             with storage_errors(path):
                 await asyncio.to_thread(_write_atomic, path, data)
 
+    async def keep_last(self, path: Path, count: int) -> int:
+        """Rewrite `path` atomically with only its last `count` lines, when it has more; how many it has after.
+        Appends wait meanwhile."""
+        lock = self._locks.setdefault(path, asyncio.Lock())
+        async with lock:
+            with storage_errors(path):
+                return await asyncio.to_thread(_keep_last_lines, path, count)
+
+    async def count(self, path: Path) -> int:
+        """The lines in `path` (0 when there is none), as appends have left them."""
+        lock = self._locks.setdefault(path, asyncio.Lock())
+        async with lock:
+            with storage_errors(path):
+                return await asyncio.to_thread(_count_lines, path)
+
     async def _append(self, path: Path, line: str) -> None:
         await asyncio.to_thread(_append_sync, path, line)
 
@@ -145,6 +160,25 @@ def _remove_lines(path: Path, drop: Callable[[str], bool]) -> int:
     if removed:
         write_atomic_sync(path, "".join(line + "\n" for line in kept).encode("utf-8"))
     return removed
+
+
+def _keep_last_lines(path: Path, count: int) -> int:
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    except FileNotFoundError:
+        return 0
+    if len(lines) > count:
+        lines = lines[len(lines) - count :] if count > 0 else []
+        write_atomic_sync(path, "".join(line + "\n" for line in lines).encode("utf-8"))
+    return len(lines)
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    except FileNotFoundError:
+        return 0
 
 
 def _ends_cleanly(path: Path) -> bool:

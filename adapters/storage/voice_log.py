@@ -1,4 +1,8 @@
-"""Spoken turns kept as text (`settings voicelog on`), as JSON Lines, one private file per space."""
+"""Spoken turns kept as text (`settings voicelog on`), as JSON Lines, one private file per space.
+
+Bounded like the review inbox: past twice `per_space` lines the file is rewritten atomically with its newest
+`per_space`, so it never grows past that, and reading it for the data page stays cheap.
+"""
 
 import json
 from collections.abc import Sequence
@@ -14,12 +18,23 @@ from domain.voice_turns import VoiceTurn
 
 
 class JsonLinesVoiceLog:
-    def __init__(self, layout: SpaceLayout, appender: LineAppender) -> None:
+    def __init__(self, layout: SpaceLayout, appender: LineAppender, per_space: int = 1000) -> None:
         self._layout = layout
         self._appender = appender
+        self._per_space = per_space
+        self._lines: dict[Space, int] = {}  # lines in each space's file, counted once, to know when to compact
 
     async def append_turn(self, space: Space, turn: VoiceTurn) -> None:
-        await self._appender.append(self._layout.voice_turns(space), _line(turn))
+        path = self._layout.voice_turns(space)
+        if space not in self._lines:
+            self._lines[space] = await self._appender.count(path)
+        await self._appender.append(path, _line(turn))
+        if space not in self._lines:
+            return  # a `forget_speaker` rewrote the file meanwhile: counted again at the next turn
+        self._lines[space] += 1
+        if self._lines[space] > 2 * self._per_space:
+            # The oldest turns go: the file is a window on recent talk, not an archive.
+            self._lines[space] = await self._appender.keep_last(path, self._per_space)
 
     async def list_turns(self, space: Space, limit: int) -> Sequence[VoiceTurn]:
         if limit <= 0:
@@ -33,15 +48,24 @@ class JsonLinesVoiceLog:
         return turns[-limit:]
 
     async def forget_speaker(self, space: Space, speaker_id: UserId) -> int:
+        theirs = 0
+
         def spoken_by(line: str) -> bool:
+            nonlocal theirs
             try:
                 record = json.loads(line)
             except ValueError:
-                # A line torn by a crash cannot be told apart: it goes too, it may be theirs.
+                # A line torn by a crash cannot be told apart: it goes too, it may be theirs, but it is not counted
+                # as one of their turns.
                 return True
-            return isinstance(record, dict) and str(record.get("speaker_id")) == str(speaker_id)
+            if isinstance(record, dict) and str(record.get("speaker_id")) == str(speaker_id):
+                theirs += 1
+                return True
+            return False
 
-        return await self._appender.remove(self._layout.voice_turns(space), spoken_by)
+        await self._appender.remove(self._layout.voice_turns(space), spoken_by)
+        self._lines.pop(space, None)  # counted again at the next turn
+        return theirs
 
 
 def _line(turn: VoiceTurn) -> str:

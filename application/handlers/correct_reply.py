@@ -55,6 +55,16 @@ class CorrectReplyHandler:
                     " my reply.",
                 )
             )
+        if not exchange.keep_words:
+            raise NothingToCorrect(
+                say(
+                    "That was said in voice chat, and this server keeps nothing of what is said there (",
+                    CommandRef("settings voicelog"),
+                    "), so I cannot note a correction for it. Type the question, then ",
+                    CommandRef("correct"),
+                    " my reply.",
+                )
+            )
         correction = Correction(
             user_text=exchange.user_text,
             bot_reply=exchange.reply_text,

@@ -6,9 +6,10 @@ from application.conversation import ConversationMemory
 from application.corrections import CorrectionOverrides
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
-from application.ports.storage import FeedbackLog, VoiceTranscriptLog
+from application.ports.storage import FeedbackLog
 from application.review.activity import ActivityLog
 from application.uncertain import UncertainMessages
+from application.voice_log import VoiceTranscripts
 from domain.commands import ForgetMe
 from domain.errors import InvalidArgument
 from domain.spaces import Space
@@ -32,7 +33,7 @@ class ForgetMeHandler:
         uncertain: UncertainMessages,
         conversation: ConversationMemory,
         activity: ActivityLog,
-        voice_log: VoiceTranscriptLog,
+        voice_transcripts: VoiceTranscripts,
     ) -> None:
         self._chat = chat
         self._log = log
@@ -40,7 +41,7 @@ class ForgetMeHandler:
         self._uncertain = uncertain
         self._conversation = conversation
         self._activity = activity
-        self._voice_log = voice_log
+        self._voice_transcripts = voice_transcripts
 
     async def __call__(self, command: ForgetMe) -> Sequence[BusMessage]:
         message = command.message
@@ -67,7 +68,7 @@ class ForgetMeHandler:
             unsure += self._uncertain.forget_author(space, author)
             # The review inbox's entries are copies of the records counted here: removed, not counted again.
             await self._activity.forget_author(space, author)
-            voice += await self._voice_log.forget_speaker(space, author)
+            voice += await self._voice_transcripts.forget(space, author)
         exchanges = self._conversation.forget_author(author)
         # Said only where there were some: most servers never keep voice chat's transcripts.
         voice_note = f"And {_count(voice, 'voice chat transcript')}. " if voice else ""

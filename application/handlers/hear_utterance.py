@@ -13,6 +13,7 @@ import structlog
 from application.languages import SpeechLanguages
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
+from application.ports.clock import Clock
 from application.ports.speech import AudioCodec
 from application.ports.work import TranscribeJob, WorkQueue
 from application.voice_sessions import VoiceSessions
@@ -34,6 +35,7 @@ class HearUtteranceHandler:
         codec: AudioCodec,
         languages: SpeechLanguages,
         wake_name: str,
+        clock: Clock,
         max_seconds: float = 600.0,
     ) -> None:
         self._chat = chat
@@ -41,12 +43,17 @@ class HearUtteranceHandler:
         self._codec = codec
         self._languages = languages
         self._wake_name = wake_name
+        self._clock = clock
         self._max_seconds = max_seconds
         # Spaces told that hearing is failing: while it keeps failing, every turn would say it again.
         self._told: set[Space] = set()
 
     async def __call__(self, command: HearUtterance) -> Sequence[BusMessage]:
+        # When the turn was heard, before the seconds it takes to recognise and answer it: a `forget me` meanwhile
+        # covers it (application/voice_log.py).
         message = command.message
+        if message.created_at is None:
+            message = replace(message, created_at=self._clock.now())
         transcript = await self._hear(command)
         said = transcript.text.strip() if transcript is not None else ""
         if not said:

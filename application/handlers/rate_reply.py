@@ -25,6 +25,9 @@ class RateReplyHandler:
         if exchange is None or exchange.reply_message_id != command.reply_id:
             # Not a reply to a message (a help text, a reply from before a restart): nothing to review.
             return ()
+        if not exchange.keep_words:
+            # Words spoken in voice where the space keeps none of them: a rating would write them down.
+            return ()
         rating = ThumbsDown(
             user_text=exchange.user_text,
             bot_reply=exchange.reply_text,

@@ -9,6 +9,7 @@ from application.corrections import CorrectionOverrides
 from application.deadlines import within
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
+from application.ports.storage import SettingsStore
 from application.uncertain import UncertainMessages
 from domain.catalogue import BY_NAME
 from domain.commands import ReplyToMessage
@@ -31,6 +32,7 @@ class ReplyToMessageHandler:
         overrides: CorrectionOverrides,
         conversation: ConversationMemory,
         uncertain: UncertainMessages,
+        settings: SettingsStore,
         answer_seconds: float = 15.0,
     ) -> None:
         self._chat = chat
@@ -38,6 +40,7 @@ class ReplyToMessageHandler:
         self._overrides = overrides
         self._conversation = conversation
         self._uncertain = uncertain
+        self._settings = settings
         self._answer_seconds = answer_seconds
 
     async def __call__(self, command: ReplyToMessage) -> Sequence[BusMessage]:
@@ -45,13 +48,17 @@ class ReplyToMessageHandler:
         text = command.text.strip()
         if not text:
             return ()
-        reply = await self._answer(command)
+        # Words spoken in voice are kept (review inbox, unsure list, corrections) only where the space keeps voice
+        # transcripts (`settings voicelog`); elsewhere they are answered and posted, and written nowhere.
+        keep_words = not message.spoken or (await self._settings.load(message.space)).keep_voice_transcripts
+        reply = await self._answer(command, keep_words)
         if self._chat.is_gone(message.channel_id, message.id):
             # Deleted while it was answered (or heard): its author took it back, so the answer is not posted.
             log.info("the message was deleted; its reply is dropped", message_id=message.id)
             return ()
-        # An unsure guess can be taught where it is seen (Discord: a "Teach me" button), as `correct` would.
-        unsure = not reply.confident and reply.intent is not None
+        # An unsure guess can be taught where it is seen (Discord: a "Teach me" button), as `correct` would; not a
+        # spoken one whose words may not be kept, since teaching would write them down.
+        unsure = not reply.confident and reply.intent is not None and keep_words
         actions = (ReplyAction.TEACH,) if unsure else ()
         note = FILE_NOTE_RU if written_in_cyrillic(reply.text) else FILE_NOTE
         sent = await send_long_text(
@@ -76,11 +83,12 @@ class ReplyToMessageHandler:
                 confidence=reply.confidence,
                 intent=reply.intent,
                 author_id=message.author.id,
+                keep_words=keep_words,
             )
         )
-        return [ReplyProduced(message, reply, text)]
+        return [ReplyProduced(message, reply, text, keep_words)]
 
-    async def _answer(self, command: ReplyToMessage) -> Reply:
+    async def _answer(self, command: ReplyToMessage, keep_words: bool) -> Reply:
         message = command.message
         space = message.space
         text = command.text.strip()
@@ -115,7 +123,8 @@ class ReplyToMessageHandler:
                 intent=prediction.intent,
                 confidence=prediction.confidence,
             )
-        self._uncertain.record(space, text, prediction.intent, prediction.confidence, message.author.id)
+        if keep_words:
+            self._uncertain.record(space, text, prediction.intent, prediction.confidence, message.author.id)
         return reply(
             _not_sure(russian),
             confident=False,

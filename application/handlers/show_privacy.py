@@ -46,7 +46,8 @@ class ShowPrivacyHandler:
                     "; what you say is heard in memory and its audio never saved, its transcript posted in the "
                     "channel. Only where an admin turned on ",
                     CommandRef("settings voicelog on"),
-                    " do I keep, as text, what I heard and answered (your id, the time, the channel), until you ",
+                    " do I keep, as text, what I heard and answered (your id, the time, the channel), and may a "
+                    "question I was unsure about wait on the review page or be corrected, until you ",
                     CommandRef("forget me"),
                     ". ",
                     CommandRef("listen optout"),

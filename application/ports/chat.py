@@ -97,7 +97,8 @@ class VoiceListening(Protocol):
         text_channel_id: ChannelId,
         opted_out: frozenset[UserId] = frozenset(),
     ) -> bool:
-        """Join (undeafened) and listen; transcripts go to `text_channel_id` unless configured otherwise.
+        """Join (undeafened) and listen; transcripts and answers go to the voice channel's own text chat, or to the
+        channel configured for them (`listen.transcript_channel_id`). `text_channel_id` is where `listen on` was typed.
 
         `opted_out` (the members who opted out, as saved) replaces what the driver knew of the guild's opt-outs.
         True when the driver shows that it listens by itself (a nickname marker); else the caller's notice must.

@@ -128,7 +128,8 @@ class VoiceTranscriptLog(Protocol):
     """Spoken turns kept as text, per space, only while an admin has it on; never audio."""
 
     async def append_turn(self, space: Space, turn: VoiceTurn) -> None:
-        """Keep `turn`; an acknowledged turn survives a crash."""
+        """Keep `turn`; an acknowledged turn survives a crash. Bounded: past twice the store's bound per space, the
+        oldest turns go and the newest `bound` stay."""
         ...
 
     async def list_turns(self, space: Space, limit: int) -> Sequence[VoiceTurn]:
@@ -136,7 +137,8 @@ class VoiceTranscriptLog(Protocol):
         ...
 
     async def forget_speaker(self, space: Space, speaker_id: UserId) -> int:
-        """Remove every turn `speaker_id` spoke in `space`, rewriting atomically; the number removed."""
+        """Remove every turn `speaker_id` spoke in `space`, rewriting atomically; the number of their turns removed
+        (unreadable records may go too, uncounted)."""
         ...
 
 

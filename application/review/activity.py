@@ -9,7 +9,7 @@ log; ignoring only hides an entry. Today's counts start again from zero on a res
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from application.messagebus import BusMessage
 from application.ports.clock import Clock
@@ -41,6 +41,9 @@ class ActivityLog:
         self._records: dict[Space, int] = {}  # records in the store, to know when to compact it
         self._days: dict[Space, dict[date, DayCounts]] = {}
         self._lock = asyncio.Lock()
+        # When each member last asked to be forgotten, per space: a message of theirs asked before it but answered
+        # after it (a spoken turn, a message in another channel) is not kept either.
+        self._forgotten: dict[tuple[Space, UserId], datetime] = {}
 
     async def on_reply(self, event: ReplyProduced) -> Sequence[BusMessage]:
         space = event.message.space
@@ -52,7 +55,8 @@ class ActivityLog:
         days[today] = DayCounts(counts.answered + 1, counts.unsure + int(unsure))
         for old in sorted(days)[:-31]:
             del days[old]
-        if unsure:
+        forgotten = self._forgotten.get((space, event.message.author.id))
+        if unsure and event.keep_words and (forgotten is None or now > forgotten):
             await self._put(
                 space,
                 ReviewItem(
@@ -130,6 +134,7 @@ class ActivityLog:
 
     async def forget_author(self, space: Space, author_id: UserId) -> int:
         """Drop the entries `author_id` wrote or rated down, from memory and from the store; how many."""
+        self._forgotten[(space, author_id)] = self._clock.now()
         entries = await self._entries(space)
         theirs = [key for key, item in entries.items() if author_id in (item.author_id, item.rater_id)]
         if not theirs:

@@ -1,11 +1,16 @@
 """Consent and privacy while listening: opt-outs are saved, and voice chat's transcripts are kept only when on."""
 
+import asyncio
+from dataclasses import replace
+
 import pytest
 
 from application.ports.storage import SpaceSettings
+from application.voice_log import VoiceTranscripts
 from domain import commands as c
-from domain.ids import ChannelId, GuildId, UserId
-from domain.messages import Author, Message
+from domain.events import ReplyProduced
+from domain.ids import ChannelId, GuildId, MessageId, UserId
+from domain.messages import Author, Message, Reply, ReplyAction
 from domain.spaces import Space
 from domain.speech import AudioClip
 from domain.voice_turns import VoiceTurn
@@ -95,6 +100,35 @@ async def test_no_transcript_is_kept_unless_an_admin_turns_it_on(app: AppHarness
     assert not (await settings_of(app).load(GUILD)).keep_voice_transcripts
 
 
+async def test_an_unsure_spoken_question_is_written_nowhere_unless_an_admin_turns_the_voicelog_on(
+    app: AppHarness,
+) -> None:
+    await trained(app)
+    await speak(app, "what is the weather")
+    assert app.discord.sent[-1].text.startswith("I'm not sure how to answer that.")  # heard, answered, unsure
+    answer_id = app.discord.sent[-1].message_id
+    assert ReplyAction.TEACH not in app.discord.sent[-1].actions  # no "Teach me": teaching would write the words down
+    review = app.stores["review_store"]
+    assert isinstance(review, fakes.InMemoryReviewStore)
+    assert review.records == {} and voice_log(app).turns == {}
+    # Neither a correction nor a thumbs-down may write the speaker's words to the feedback log.
+    refused = await answer(app, "!correct Sunny.", author=BOB)
+    assert refused.startswith("That was said in voice chat, and this server keeps nothing of what is said there")
+    rating = c.RateReply(app.discord.message("", author=BOB), reply_id=answer_id)
+    await app.container.bus().handle(rating)
+    await app.settle()
+    feedback = app.stores["feedback_log"]
+    assert isinstance(feedback, fakes.InMemoryFeedbackLog)
+    assert feedback.corrections == {} and feedback.thumbs_down == {} and review.records == {}
+    assert "what is the weather" not in await answer(app, "!feedback list")  # nor among the unsure messages
+    # With the voicelog on, the unsure question waits in the review inbox like a typed one, with its speaker.
+    await answer(app, "!settings voicelog on")
+    await speak(app, "what is the weather")
+    assert app.discord.sent[-1].actions == (ReplyAction.TEACH,)
+    ((item,),) = review.records.values()
+    assert (item.text, item.author_id) == ("what is the weather", 7)
+
+
 async def test_with_voicelog_on_each_answered_turn_is_kept_as_text(app: AppHarness) -> None:
     await trained(app)
     saved = await answer(app, "!settings voicelog on")
@@ -136,6 +170,58 @@ async def test_forget_me_deletes_the_members_kept_voice_transcripts(app: AppHarn
     await answer(app, "!listen optout", author=BOB)
     await answer(app, "!forget me", author=BOB)
     assert (await settings_of(app).load(GUILD)).listening_opted_out == {8}
+
+
+class HeldSettings(fakes.InMemorySettings):
+    """Settings whose loads wait until released: a reply to a spoken turn held half-way through being kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = asyncio.Event()
+
+    async def load(self, space: Space) -> SpaceSettings:
+        await self.released.wait()
+        return await super().load(space)
+
+
+async def test_a_turn_heard_before_forget_me_is_not_kept_when_its_answer_comes_after() -> None:
+    settings, log, clock = HeldSettings(), fakes.InMemoryVoiceLog(), fakes.FixedClock()
+    await settings.save(GUILD, SpaceSettings(keep_voice_transcripts=True))
+    transcripts = VoiceTranscripts(settings, log, clock)
+
+    def answered(said: str) -> ReplyProduced:
+        heard = Message(
+            MessageId(1), ChannelId(10), ALICE, said, GuildId(1), created_at=clock.now(),
+            author_voice_channel_id=ChannelId(VOICE), spoken=True,
+        )  # fmt: skip
+        return ReplyProduced(heard, Reply(ChannelId(10), "Hello there.", MessageId(2), None, True), said)
+
+    early = answered("hello")  # heard, then recognised and answered while...
+    on_the_way = asyncio.create_task(transcripts.on_reply(answered("hi")))  # ...this one is half-way kept
+    await asyncio.sleep(0)
+    assert await transcripts.forget(GUILD, ALICE.id) == 0  # `forget me` answers: nothing kept yet
+    later = answered("bye")  # heard after it
+    settings.released.set()
+    await on_the_way
+    await transcripts.on_reply(early)
+    await transcripts.on_reply(later)
+    assert [turn.transcript for turn in log.turns[GUILD]] == ["bye"]
+
+
+async def test_forget_me_while_a_spoken_turn_is_recognised_keeps_nothing_of_it(app: AppHarness) -> None:
+    await trained(app)
+    await answer(app, "!settings voicelog on")
+    app.stt.delay = 0.2  # recognising takes a while, as Whisper does
+    heard = replace(app.discord.message("", author=ALICE, voice_channel_id=VOICE), created_at=None)
+    turn = c.HearUtterance(heard, audio=AudioClip(b"hello", 16_000), voice_channel_id=ChannelId(VOICE))
+    hearing = asyncio.create_task(app.container.bus().handle(turn))
+    await asyncio.sleep(0.05)
+    done = await answer(app, "!forget me", author=ALICE)
+    assert "voice chat transcript" not in done  # nothing kept yet to count
+    await hearing
+    await app.settle()
+    assert app.discord.sent[-1].text == "Hello there."  # heard and answered all the same
+    assert voice_log(app).turns.get(GUILD, []) == []
 
 
 async def test_listening_says_whether_what_is_said_is_kept(app: AppHarness) -> None:

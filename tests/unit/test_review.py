@@ -172,6 +172,19 @@ def asked(text: str, at: datetime = JAN, author: int = 1) -> ReplyProduced:
     return ReplyProduced(message, Reply(ChannelId(10), "?", MessageId(1), None, False, "hi", 0.2), text)
 
 
+async def test_a_message_asked_before_its_authors_forget_me_but_answered_after_is_not_kept() -> None:
+    store = InMemoryReviewStore()
+    clock = FixedClock(JAN)
+    log = ActivityLog(clock, store)
+    before = asked("what is the weather", at=clock.now())  # asked, still being answered (a spoken turn, say)
+    assert await log.forget_author(GUILD, UserId(1)) == 0  # `forget me` answers meanwhile
+    await log.on_reply(before)
+    await log.on_reply(asked("where do you live", at=clock.now(), author=2))  # someone else's
+    await log.on_reply(asked("what time is it", at=clock.now()))  # asked after it
+    assert [item.text for item in await log.items(GUILD)] == ["where do you live", "what time is it"]
+    assert [item.text for item in store.records[GUILD]] == ["where do you live", "what time is it"]
+
+
 async def test_the_stored_inbox_stays_bounded_and_a_new_log_reads_it_back() -> None:
     store = InMemoryReviewStore()
     log = ActivityLog(FixedClock(), store, per_space=3)

@@ -30,4 +30,4 @@ class ListeningOptions:
     barge_in: bool = True
     keepalive_seconds: float = 20.0  # Discord stops routing UDP after about a minute without outgoing packets
     tick_seconds: float = 0.05
-    transcript_channel_id: int | None = None  # else the text channel `listen on` was typed in
+    transcript_channel_id: int | None = None  # else the voice channel's own text chat

@@ -251,6 +251,54 @@ async def test_forgetting_a_speaker_removes_their_turns_only(voice_log: VoiceTra
     assert [t.transcript for t in await voice_log.list_turns(ONE, 10)] == ["by 6", "after"]
 
 
+@pytest.fixture(params=KINDS)
+def small_voice_log(request: pytest.FixtureRequest, tmp_path: Path) -> VoiceTranscriptLog:
+    """A voice log bounded to 3 turns per space."""
+    if request.param == "memory":
+        return fakes.InMemoryVoiceLog(per_space=3)
+    return JsonLinesVoiceLog(SpaceLayout(tmp_path), LineAppender(), per_space=3)
+
+
+async def test_the_voice_log_keeps_the_newest_turns_within_twice_its_bound(small_voice_log: VoiceTranscriptLog) -> None:
+    for number in range(6):
+        await small_voice_log.append_turn(ONE, turn(5, f"said {number}"))
+    await small_voice_log.append_turn(TWO, turn(5, "elsewhere"))
+    assert len(await small_voice_log.list_turns(ONE, 100)) == 6  # up to twice the bound between compactions
+    await small_voice_log.append_turn(ONE, turn(5, "said 6"))
+    assert [t.transcript for t in await small_voice_log.list_turns(ONE, 100)] == ["said 4", "said 5", "said 6"]
+    assert [t.transcript for t in await small_voice_log.list_turns(TWO, 100)] == ["elsewhere"]  # each space its own
+    for number in range(7, 20):
+        await small_voice_log.append_turn(ONE, turn(5, f"said {number}"))
+        kept = [t.transcript for t in await small_voice_log.list_turns(ONE, 100)]
+        assert 3 <= len(kept) <= 6 and kept[-3:] == [f"said {n}" for n in range(number - 2, number + 1)]
+
+
+async def test_the_voice_file_stays_bounded_across_restarts_and_a_forget(tmp_path: Path) -> None:
+    layout = SpaceLayout(tmp_path)
+    for number in range(5):
+        await JsonLinesVoiceLog(layout, LineAppender(), per_space=3).append_turn(ONE, turn(5, f"said {number}"))
+    log = JsonLinesVoiceLog(layout, LineAppender(), per_space=3)  # started again: counts what the file holds
+    await log.append_turn(ONE, turn(6, "said 5"))
+    await log.append_turn(ONE, turn(6, "said 6"))
+    assert len(layout.voice_turns(ONE).read_text().splitlines()) == 3
+    assert await log.forget_speaker(ONE, UserId(6)) == 2
+    for number in range(7, 14):
+        await log.append_turn(ONE, turn(5, f"said {number}"))
+    assert len(layout.voice_turns(ONE).read_text().splitlines()) <= 6
+
+
+async def test_forgetting_a_speaker_drops_torn_lines_without_counting_them(tmp_path: Path) -> None:
+    layout = SpaceLayout(tmp_path)
+    log = JsonLinesVoiceLog(layout, LineAppender())
+    await log.append_turn(ONE, turn(5, "whole"))
+    with layout.voice_turns(ONE).open("a", encoding="utf-8") as file:
+        file.write('{"speaker_id": 6, "transcr\n')  # torn by a crash: whose it was cannot be told
+    await log.append_turn(ONE, turn(6, "theirs"))
+    assert await log.forget_speaker(ONE, UserId(5)) == 1  # their one turn, not the torn line too
+    assert [t.transcript for t in await log.list_turns(ONE, 10)] == ["theirs"]
+    assert "transcr\n" not in layout.voice_turns(ONE).read_text()  # gone all the same: it may have been theirs
+
+
 # --- the review inbox's store ------------------------------------------------------------------------
 
 

@@ -96,3 +96,30 @@ async def test_transcripts_are_kept_only_when_switched_on_and_forget_me_deletes_
             assert "And 1 voice chat transcript." in (await fake.reply_to(forget)).content
             assert kept.read_text() == ""
             await shutdown(app.container)
+
+
+async def test_an_unsure_spoken_question_leaves_no_word_on_disk_unless_switched_on(
+    tmp_path: Path, weather: list[bytes]
+) -> None:
+    async with FakeDiscord() as fake:
+        admin = fake.world.admin
+        app = bot_on_disk(fake, tmp_path)
+        space = space_dir(tmp_path, fake)
+        async with started(app.bot, fake):
+            timers = (
+                "set a timer => I can't set timers yet.\nstart a timer => I can't set timers yet.\n"
+                "set an alarm => I can't set alarms yet.\nwake me up at six => I can't set alarms yet."
+            )
+            await fake.reply_to(await fake.send_message(admin, f"!train {timers}"))  # knows nothing of the weather
+            await settle(app.container)
+            await app.turn_on()
+            mark, frames = len(fake.calls), len(fake.voice.frames)
+            await fake.voice.speak(app.mouth(admin, 5555), weather)
+            await app.posted(lambda text: text.startswith("I'm not sure how to answer that."), since=mark)
+            await fake.voice.wait_for_silence(frames)
+            await settle(app.container)
+            assert not (space / "review.jsonl").exists() and not (space / "voice_transcripts.jsonl").exists()
+            await shutdown(app.container)
+        # Posted and answered in the channel, written nowhere under the data root.
+        for path in tmp_path.rglob("*"):
+            assert not path.is_file() or b"weather" not in path.read_bytes().lower(), path

@@ -34,10 +34,34 @@ async def test_a_spoken_question_is_transcribed_answered_and_spoken(app: Listeni
     assert transcript.content == "🎙️ Admin: Parrot, what's the weather like in New York"
     answer = await app.posted(lambda text: "Sunny" in text, since=mark)
     assert answer.reply_to is not None
+    # Both in the voice channel's own text chat, though `listen on` was typed in a text channel.
+    assert f"/channels/{world.voice_channel.id}/messages" in transcript.path
+    assert f"/channels/{world.voice_channel.id}/messages" in answer.path
     spoken = await app.fake.voice.wait_for_silence(frames_before)
     assert any(frame.opus != OPUS_SILENCE for frame in spoken)
     assert app.tts.spoken[-1][0] == "Sunny and warm."
     assert 2.0 < app.stt.heard[0] < 4.3
+
+
+async def test_transcripts_and_answers_go_to_the_configured_channel_when_there_is_one(
+    tmp_path: Path, weather: list[bytes]
+) -> None:
+    async with FakeDiscord() as fake:
+        world = fake.world
+        stt = fakes.ScriptedSpeechToText([WEATHER])
+        listening = options(transcript_channel_id=world.text_channel.id)
+        bot, container = build_app_bot(fake, tmp_path, stt=stt, codec=ToneCodec(), listening=listening)
+        async with started(bot, fake):
+            app = Listening(fake, bot, container, stt)
+            await train(app)
+            await app.turn_on()
+            mark = len(fake.calls)
+            await fake.voice.speak(app.mouth(world.admin, 5555), weather)
+            transcript = await app.posted(lambda text: text.startswith("🎙️"), since=mark)
+            answer = await app.posted(lambda text: "Sunny" in text, since=mark)
+            for call in (transcript, answer):
+                assert f"/channels/{world.text_channel.id}/messages" in call.path
+            await settle(container)
 
 
 def guild_of(app: Listening) -> GuildId:
