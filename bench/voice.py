@@ -24,6 +24,7 @@ from adapters.discord.listening.options import HearingLimits, ListeningOptions, 
 from adapters.discord.listening.receiver import VoiceReceiver
 from adapters.discord.listening.transport import XCHACHA
 from adapters.discord.listening.turns import TurnTracker
+from adapters.logs.setup import configure_logging
 from cli import settle, shutdown
 from support import fakes
 from support.discord_harness import build_app_bot, started
@@ -296,6 +297,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", default="1,2,4,6")
     parser.add_argument("--only", choices=("vad", "pipeline", "handoff", "idle", "latency"))
     arguments = parser.parse_args()
+    configure_logging("WARNING", "console")  # the figures, not the bot's own log lines
     load = os.getloadavg()
     print(f"# bench/voice.py on {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     if arguments.only in (None, "vad"):
