@@ -93,6 +93,9 @@ class FitProcesses:
                     # started for it (a process still starting when the bot exits would fail loudly).
                     del self._fits[pool]
                     pool.shutdown(wait=False, cancel_futures=True)
+            if self._closed and isinstance(future.exception(), BrokenProcessPool):
+                # Killed by close(), not lost to the machine: say so, not "out of memory?".
+                raise BackendUnavailable("Training stopped: the bot is shutting down.")
             return future.result()
 
     def close(self) -> None:

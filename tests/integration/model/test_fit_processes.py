@@ -5,7 +5,6 @@ import multiprocessing
 import os
 import signal
 import time
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pytest
@@ -49,11 +48,12 @@ async def test_a_fit_waiting_its_turn_when_the_processes_close_is_refused_and_st
                 await asyncio.sleep(0.02)
         processes.close()
         async with asyncio.timeout(30):
-            with pytest.raises(BrokenProcessPool):  # killed
+            with pytest.raises(BackendUnavailable) as killed:  # its process killed, and told why
                 await running
             with pytest.raises(BackendUnavailable) as refused:  # not run in a pool of its own
                 await waiting
         assert refused.value.user_message == "Training can't start: the bot is shutting down."
+        assert killed.value.user_message == "Training stopped: the bot is shutting down."
         async with asyncio.timeout(10):
             while survivors := children() - before:
                 await asyncio.sleep(0.05)
