@@ -100,13 +100,9 @@ class RunTest:
 
     async def __call__(self, job_id: str, request: TestRequest) -> None:
         reported = ReportedJob(self._publish, job_id, request, self._progress_interval)
-        prepared = request.ready
+        prepared = await reported.data(request.ready, self._read, request.source)
         if prepared is None:
-            # The download runs here, in the job, never under the channel's lock: a stalled one holds nothing.
-            await reported.stage("downloading the data")
-            prepared = await reported.prepare(self._read(request.space, request.source))
-            if prepared is None:
-                return
+            return
         result = await reported.run(f"Testing `{job_id}` started.", self._evaluate(request, prepared, reported))
         if result is None:
             return

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import structlog
 
-from application.jobs import JobRequest
+from application.jobs import DataSource, JobInput, JobRequest
 from application.publisher import EventPublisher
 from domain.errors import ParrotError
 from domain.events import Event, JobFailed, JobProgressed, JobRefused, JobStarted, JobSucceeded
@@ -49,6 +49,15 @@ class ReportedJob:
     async def stage(self, stage: str) -> None:
         """A stage of the job's own before it starts (downloading its data), told at once."""
         await self._tell(self._progressed(0.0, stage))
+
+    async def data(self, ready: T | None, read: JobInput[T], source: DataSource) -> T | None:
+        """The job's data: `ready` when the command could read it at once, else read here (an attachment is
+        downloaded), in the job and never under the channel's lock, so a stalled download holds nothing.
+        None once a refusal or failure was told."""
+        if ready is not None:
+            return ready
+        await self.stage("downloading the data")
+        return await self.prepare(read(self._request.space, source))
 
     async def prepare(self, work: Coroutine[Any, Any, T]) -> T | None:
         """`work`'s result (what the job needs, downloaded and checked), or None once its failure was told.

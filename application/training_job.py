@@ -107,13 +107,9 @@ class RunTraining:
 
     async def __call__(self, job_id: str, request: TrainRequest) -> None:
         reported = ReportedJob(self._publish, job_id, request, self._progress_interval)
-        prepared = request.ready
+        prepared = await reported.data(request.ready, self._read, request.source)
         if prepared is None:
-            # The download runs here, in the job, never under the channel's lock: a stalled one holds nothing.
-            await reported.stage("downloading the data")
-            prepared = await reported.prepare(self._read(request.space, request.source))
-            if prepared is None:
-                return
+            return
         dataset = prepared.dataset
         backend = self._backends[request.backend]  # checked by the command
         kept = say(" The data is kept as ", Code(prepared.kept_as), ".") if prepared.kept_as is not None else Text()
