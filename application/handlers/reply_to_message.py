@@ -126,7 +126,7 @@ class ReplyToMessageHandler:
         if keep_words:
             self._uncertain.record(space, text, prediction.intent, prediction.confidence, message.author.id)
         return reply(
-            _not_sure(russian),
+            _not_sure(russian) if keep_words else _not_sure_unteachable(russian),
             confident=False,
             intent=prediction.intent,
             confidence=prediction.confidence,
@@ -163,3 +163,12 @@ def _not_sure(russian: bool) -> Text:
         CommandRef("correct <the answer>"),
         ".",
     )
+
+
+def _not_sure_unteachable(russian: bool) -> Text:
+    """Unsure of words that may not be kept (said in voice chat, voicelog off): `correct` would refuse them."""
+    if russian:
+        return say(
+            "Я не знаю, как на это ответить. Администратор может научить меня командой ", CommandRef("train"), "."
+        )
+    return say("I'm not sure how to answer that. An admin can teach me with ", CommandRef("train"), ".")

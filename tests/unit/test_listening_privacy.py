@@ -106,6 +106,8 @@ async def test_an_unsure_spoken_question_is_written_nowhere_unless_an_admin_turn
     await trained(app)
     await speak(app, "what is the weather")
     assert app.discord.sent[-1].text.startswith("I'm not sure how to answer that.")  # heard, answered, unsure
+    # Not invited to `correct`, which would refuse these words: only an admin's `train` can teach it.
+    assert "correct" not in app.discord.sent[-1].text and "!train" in app.discord.sent[-1].text
     answer_id = app.discord.sent[-1].message_id
     assert ReplyAction.TEACH not in app.discord.sent[-1].actions  # no "Teach me": teaching would write the words down
     review = app.stores["review_store"]
@@ -125,6 +127,7 @@ async def test_an_unsure_spoken_question_is_written_nowhere_unless_an_admin_turn
     await answer(app, "!settings voicelog on")
     await speak(app, "what is the weather")
     assert app.discord.sent[-1].actions == (ReplyAction.TEACH,)
+    assert "!correct <the answer>" in app.discord.sent[-1].text
     ((item,),) = review.records.values()
     assert (item.text, item.author_id) == ("what is the weather", 7)
 
