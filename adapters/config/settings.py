@@ -61,7 +61,7 @@ class DiscordSettings(Section):
     privileged_roles: Annotated[tuple[str, ...], NoDecode] = ()
     allow_direct_messages: bool = True
     owner_ids: Annotated[tuple[int, ...], NoDecode] = ()
-    # Several processes share one bot account: each runs the shards listed (README: Running on several machines).
+    # Several processes share one bot account: each runs the shards listed (docs/several-machines.md).
     shard_count: int | None = Field(default=None, ge=1, le=10_000)
     shard_ids: Annotated[tuple[Annotated[int, Field(ge=0)], ...], NoDecode] = ()
 

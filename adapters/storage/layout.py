@@ -45,7 +45,7 @@ class SpaceLayout:
         return self.space(space) / "settings.json"
 
     def prepare(self, space: Space) -> Path:
-        """Create the space's folders, so a new guild's users find the layout the README describes."""
+        """Create the space's folders, so a new guild's users find the layout docs/data.md describes."""
         for folder in (self.datasets(space), self.models(space), self.archives(space), self.files(space)):
             make_private_folders(folder)
         return self.space(space)

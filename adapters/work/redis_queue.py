@@ -1,6 +1,6 @@
 """The distributed work queue (`work.queue = "redis"`): jobs go through Redis to `parrot worker` processes.
 
-Built on arq (see the README for why arq and not taskiq). Delivery is at least once: arq keeps a job in its
+Built on arq (docs/several-machines.md says why arq and not taskiq). Delivery is at least once: arq keeps a job in its
 queue until a worker finishes it, and a worker holds a short lease on it while it runs (keys.in_progress_key),
 renewed every few seconds; a killed worker's lease lapses and another worker takes the job. The first result
 written wins (SET NX); the bot reads exactly one, so the user gets exactly one answer.
