@@ -16,6 +16,7 @@ the sockets of `sockets.py`. discord.py also replaces a socket without closing i
 another channel, a new voice server update makes a new socket): that old one is closed here, to wake it.
 """
 
+import socket
 import struct
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -90,6 +91,26 @@ class ListeningVoiceClient(discord.VoiceClient):
         nonce = struct.pack(">I", self._incr_nonce)
         self.checked_add("_incr_nonce", 1, 4294967295)
         return header + self._aes_gcm[1].encrypt(nonce + bytes(8), bytes(data), bytes(header)) + nonce
+
+    def discard_queued(self, most: int = 100_000) -> int:
+        """Drop the datagrams waiting on the UDP socket unread; returns how many.
+
+        With no reader registered, discord.py's reader thread pauses and the kernel keeps what arrives: audio
+        from before listening began, which must never be heard. Called on the loop while that thread is paused.
+        """
+        sock = self._connection.socket
+        if not isinstance(sock, socket.socket):
+            return 0  # discord.py's MISSING: not connected yet
+        dropped = 0
+        while dropped < most:  # bounded: a flood cannot hold the loop here
+            try:
+                sock.recv(2048)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:  # closed, or not made yet: nothing waits on it
+                break
+            dropped += 1
+        return dropped
 
     @property
     def connection(self) -> VoiceConnectionState:

@@ -194,6 +194,9 @@ class DiscordListening:
         connection = client.connection
         if id(connection) not in state.listening_on:
             state.listening_on.add(id(connection))
+            unheard = client.discard_queued()  # sent before listening began: dropped unread
+            if unheard:
+                log.info("voice packets from before listening dropped unread", guild_id=guild_id, count=unheard)
             connection.add_socket_listener(state.receiver.datagram)
 
     async def _on_voice_message(self, client: ListeningVoiceClient, message: dict[str, Any], mapped: list[int]) -> None:
