@@ -54,7 +54,8 @@ class ShowPrivacyHandler:
                     " and I drop your audio unheard; your id is kept in the server's settings so that this lasts, "
                     "until ",
                     CommandRef("listen optin"),
-                    ".",
+                    ". While I'm in a voice channel, listening or not, I keep in memory which member speaks on "
+                    "which audio stream (ids only, no audio) until I leave it: Discord says so only once.",
                 ),
                 "- Datasets, models and files admins upload: kept for the server until an admin removes them; a model "
                 "keeps what it learned (corrections included) until the next training.",

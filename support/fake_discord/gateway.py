@@ -238,8 +238,19 @@ class FakeGateway:
             await self.dispatch("VOICE_STATE_UPDATE", world.voice_state(world.bot.id, int(channel), BOT_VOICE_SESSION))
             return
         world.self_deaf[world.bot.id] = deafened
+        moved = world.voice_states.get(world.bot.id) not in (None, int(channel))
         world.voice_states[world.bot.id] = int(channel)
         self._voice.expect_channel(int(channel))
+        if moved:
+            # As Discord moves a bot: the old channel's voice server closes its websocket (4014), the new
+            # voice state comes, then the new server. discord.py reconnects once it has both.
+            await self._voice.drop(code=4014)
+            await self.dispatch("VOICE_STATE_UPDATE", world.voice_state(world.bot.id, int(channel), BOT_VOICE_SESSION))
+            await self.dispatch(
+                "VOICE_SERVER_UPDATE",
+                {"token": "fake-voice-token", "guild_id": str(world.guild_id), "endpoint": self._voice.endpoint},
+            )
+            return
         # The server update first: discord.py then handles both a first join and a rejoin while connected.
         await self.dispatch(
             "VOICE_SERVER_UPDATE",

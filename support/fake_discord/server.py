@@ -127,6 +127,7 @@ class FakeDiscord:
         self.tls: TlsFiles = make_certificates(Path(self._folder.name))
         self.voice = FakeVoiceServer(self.tls, dave=dave)
         self.gateway = FakeGateway(self.worlds, self.voice, token, lambda: self.gateway_url)
+        self.voice.members_in = self._members_in
         self._cdn: dict[str, tuple[str, bytes]] = {}
         self._rate_limits: list[_RateLimit] = []
         self._waiters: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = []
@@ -387,6 +388,7 @@ class FakeDiscord:
 
     async def move_to_voice(self, user: User, channel_id: int | None) -> None:
         """A user joins (or leaves, with None) a voice channel."""
+        left = next((world.voice_states[user.id] for world in self.worlds if user.id in world.voice_states), None)
         if channel_id is None:
             world = next((world for world in self.worlds if user.id in world.voice_states), self.world)
             world.voice_states.pop(user.id, None)
@@ -394,6 +396,10 @@ class FakeDiscord:
             world = self.world_of_channel(channel_id) or self.world
             world.voice_states[user.id] = channel_id
         await self.gateway.dispatch("VOICE_STATE_UPDATE", world.voice_state(user.id, channel_id, f"voice-{user.id}"))
+        await self.voice.member_moved(user.id, left, channel_id)
+
+    def _members_in(self, channel_id: int) -> list[int]:
+        return [user for world in self.worlds for user, channel in world.voice_states.items() if channel == channel_id]
 
     def rate_limit(self, route: str, *, retry_after: float = 0.05, times: int = 1) -> None:
         """Answer the next `times` calls of `route` with 429, as Discord's rate limiter does."""

@@ -5,9 +5,11 @@ description), answers heartbeats, decrypts every RTP packet in the mode the bot 
 offered (`modes`: aead_xchacha20_poly1305_rtpsize first by default, or aead_aes256_gcm_rtpsize first as
 Discord offers them) and, when DAVE is on, plays the MLS external sender and decrypts the end-to-end layer
 with its own session.
-Its mouth relays other members' speech to the bot as Discord does: client connect and SPEAKING
-messages, then 20 ms Opus frames in RTP with the member's SSRC, sealed with the session's key, and
-DAVE-encrypted by the member's own session when DAVE is on.
+Its mouth relays other members' speech to the bot as Discord does: 20 ms Opus frames in RTP with the
+member's SSRC, sealed with the session's key, and DAVE-encrypted by the member's own session when DAVE is on.
+Who is behind an SSRC is said as sparingly as Discord says it: CLIENTS_CONNECT (op 11) with the members
+already in the channel when the bot connects, and for each member who joins; SPEAKING (op 5) once per
+member's stream per connection, when they first speak; CLIENT_DISCONNECT (op 13) when a member leaves.
 """
 
 import asyncio
@@ -15,6 +17,7 @@ import json
 import os
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -111,6 +114,8 @@ class VoiceConnection:
     mode: str = ""
     secret_key: bytes = field(default_factory=lambda: os.urandom(32))
     speaking: list[int] = field(default_factory=list)
+    # (user id, SSRC) of the streams SPEAKING named on this connection: Discord names each once.
+    announced: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def sealing_mode(self) -> str:
@@ -147,6 +152,8 @@ class FakeVoiceServer:
         self.frames: list[Frame] = []
         self.connections: list[VoiceConnection] = []
         self.errors: list[str] = []
+        # Every JSON message sent to the bot, (connection index, op, data): what tests read Discord as having said.
+        self.sent: list[tuple[int, int, Any]] = []
         # The encryption modes offered to the bot, in order of preference (set before the bot connects).
         self.modes: list[str] = list(MODES)
         self.dave_ready = asyncio.Event()
@@ -162,6 +169,9 @@ class FakeVoiceServer:
         self._runner: web.AppRunner | None = None
         self._ear: _Ear | None = None
         self._dave_channel = 0
+        # The bot's voice channel, and who else is in a channel (the fake Discord fills this in from its world).
+        self.channel_id = 0
+        self.members_in: Callable[[int], list[int]] = lambda channel_id: []
         # The DAVE participant the fake adds to the group: it decrypts the bot and speaks as this member.
         self.dave_member_id = LISTENER_ID
         self.bot_address: tuple[str, int] | None = None
@@ -210,16 +220,34 @@ class FakeVoiceServer:
 
     # -- the mouth: members speaking to the bot ------------------------------------------------------
 
-    async def announce(self, mouth: Mouth, *, speaking: bool = True) -> None:
-        """Client connect (op 11) and SPEAKING (op 5): who is behind the SSRC."""
-        assert self._socket is not None
-        await self._send(self._socket, 11, {"user_ids": [str(mouth.user_id)]})
-        if speaking:
-            await self._send(self._socket, 5, {"user_id": str(mouth.user_id), "ssrc": mouth.ssrc, "speaking": 1})
+    async def announce(self, mouth: Mouth) -> bool:
+        """SPEAKING (op 5), as Discord sends it: only the first time this stream speaks on this connection.
+
+        Returns whether it was sent. A later talk spurt, or `!listen on` after the member spoke, gets none.
+        """
+        assert self._socket is not None and self._current is not None
+        stream = (mouth.user_id, mouth.ssrc)
+        if stream in self._current.announced:
+            return False
+        self._current.announced.add(stream)
+        await self._send(self._socket, 5, {"user_id": str(mouth.user_id), "ssrc": mouth.ssrc, "speaking": 1})
+        return True
 
     async def disconnect_member(self, mouth: Mouth) -> None:
-        assert self._socket is not None
+        """CLIENT_DISCONNECT (op 13): the member left; a stream of theirs later is a new one, named anew."""
+        assert self._socket is not None and self._current is not None
+        self._current.announced = {s for s in self._current.announced if s[0] != mouth.user_id}
         await self._send(self._socket, 13, {"user_id": str(mouth.user_id)})
+
+    async def member_moved(self, user_id: int, left: int | None, joined: int | None) -> None:
+        """A member's voice state changed: the bot's voice server says so if it concerns the bot's channel."""
+        if self._socket is None or self._socket.closed or self._current is None or left == joined:
+            return
+        if joined == self.channel_id:
+            await self._send(self._socket, 11, {"user_ids": [str(user_id)]})
+        elif left == self.channel_id:
+            self._current.announced = {s for s in self._current.announced if s[0] != user_id}
+            await self._send(self._socket, 13, {"user_id": str(user_id)})
 
     def packet(self, mouth: Mouth, opus: bytes, *, end_to_end: bool | None = None, key: bytes | None = None) -> bytes:
         """The next RTP packet of `mouth`'s stream carrying `opus`, sealed as Discord seals it."""
@@ -277,7 +305,12 @@ class FakeVoiceServer:
         return socket
 
     async def _send(self, socket: web.WebSocketResponse, op: int, data: JSON) -> None:
+        self.sent.append((len(self.connections) - 1, op, data))
         await socket.send_str(json.dumps({"op": op, "d": data}))
+
+    def sent_ops(self, op: int, connection: int | None = None) -> list[Any]:
+        """The data of each message `op` sent, on every connection or on the one of index `connection`."""
+        return [data for index, sent, data in self.sent if sent == op and connection in (None, index)]
 
     async def _send_binary(self, socket: web.WebSocketResponse, op: int, payload: bytes) -> None:
         self._sequence += 1
@@ -320,6 +353,9 @@ class FakeVoiceServer:
                     "dave_protocol_version": dave_version,
                 },
             )
+            present = [user_id for user_id in self.members_in(self.channel_id) if user_id != self._current.user_id]
+            if present:  # those already there, by id only: their SSRCs come when they speak
+                await self._send(socket, 11, {"user_ids": [str(user_id) for user_id in present]})
             self.connected.set()
         elif op == 3:  # heartbeat
             await self._send(socket, 6, {"t": data["t"] if isinstance(data, dict) else data})
@@ -355,7 +391,7 @@ class FakeVoiceServer:
 
     def expect_channel(self, channel_id: int) -> None:
         """DAVE's group id is the voice channel's id; the gateway says which channel the bot asked for."""
-        self._dave_channel = channel_id
+        self._dave_channel = self.channel_id = channel_id
 
     # -- audio -------------------------------------------------------------------------------------
 

@@ -239,3 +239,4 @@ async def test_privacy_tells_about_the_voicelog_and_opt_outs(app: AppHarness) ->
     text = await answer(app, "!privacy", author=ALICE)
     assert "`!settings voicelog on`" in text and "its audio never saved" in text
     assert "your id is kept in the server's settings" in text
+    assert "which member speaks on which audio stream (ids only, no audio) until I leave it" in text

@@ -7,11 +7,16 @@ client adds that mode (where the host's `cryptography` has AES-GCM) and seals in
 discord.py 2.7 gives its connection state a websocket hook (called after discord.py has handled each
 message) and socket listeners (called on its UDP reader thread); this client wires the first.
 
+It keeps who is behind each SSRC (`speakers.py`) for as long as the voice client lives, listening or not:
+Discord names a member's SSRC once per connection, when they first speak, so a map begun only when listening
+starts would miss everyone who spoke before. Ids only: no packet is read until the listener adds its reader.
+
 It also keeps discord.py's UDP reader thread from sleeping 30 s on a socket a reconnection closed, with
 the sockets of `sockets.py`. discord.py also replaces a socket without closing it (when it moves itself to
 another channel, a new voice server update makes a new socket): that old one is closed here, to wake it.
 """
 
+import socket
 import struct
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -22,6 +27,7 @@ from discord.types.voice import SupportedModes
 from discord.voice_state import VoiceConnectionState
 
 from adapters.discord.listening.sockets import VoiceSockets, WakingSocket
+from adapters.discord.listening.speakers import SpeakerMap
 from adapters.discord.listening.transport import AES_GCM, aes_gcm_available
 
 if TYPE_CHECKING:
@@ -46,7 +52,8 @@ class _ListeningConnectionState(VoiceConnectionState):
             self.sockets.release_retired()
 
 
-VoiceMessageHook = Callable[["ListeningVoiceClient", dict[str, Any]], Awaitable[None]]
+# The client, the message, and the SSRCs that message just mapped to their member.
+VoiceMessageHook = Callable[["ListeningVoiceClient", dict[str, Any], list[int]], Awaitable[None]]
 
 
 class ListeningVoiceClient(discord.VoiceClient):
@@ -60,13 +67,17 @@ class ListeningVoiceClient(discord.VoiceClient):
     def __init__(self, client: discord.Client, channel: discord.abc.Connectable, *, hook: VoiceMessageHook) -> None:
         self._voice_message_hook = hook
         self._aes_gcm: tuple[bytes, AESGCM] | None = None  # the cipher for the current key, made once per key
+        # One client for the whole stay in voice: discord.py keeps it through reconnections and moves.
+        self.speakers = SpeakerMap()
         super().__init__(client, channel)
 
     def create_connection_state(self) -> VoiceConnectionState:
         return _ListeningConnectionState(self, hook=self._on_voice_message)
 
     async def _on_voice_message(self, websocket: object, message: dict[str, Any]) -> None:
-        await self._voice_message_hook(self, message)
+        op = message.get("op")
+        mapped = self.speakers.on_gateway(op, message.get("d")) if isinstance(op, int) else []
+        await self._voice_message_hook(self, message, mapped)
 
     def _encrypt_aead_aes256_gcm_rtpsize(self, header: bytes, data: bytes) -> bytes:
         """As discord.py's xchacha20 "rtpsize" sealing: the header authenticated, a 4-byte counter for nonce.
@@ -80,6 +91,26 @@ class ListeningVoiceClient(discord.VoiceClient):
         nonce = struct.pack(">I", self._incr_nonce)
         self.checked_add("_incr_nonce", 1, 4294967295)
         return header + self._aes_gcm[1].encrypt(nonce + bytes(8), bytes(data), bytes(header)) + nonce
+
+    def discard_queued(self, most: int = 100_000) -> int:
+        """Drop the datagrams waiting on the UDP socket unread; returns how many.
+
+        With no reader registered, discord.py's reader thread pauses and the kernel keeps what arrives: audio
+        from before listening began, which must never be heard. Called on the loop while that thread is paused.
+        """
+        sock = self._connection.socket
+        if not isinstance(sock, socket.socket):
+            return 0  # discord.py's MISSING: not connected yet
+        dropped = 0
+        while dropped < most:  # bounded: a flood cannot hold the loop here
+            try:
+                sock.recv(2048)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:  # closed, or not made yet: nothing waits on it
+                break
+            dropped += 1
+        return dropped
 
     @property
     def connection(self) -> VoiceConnectionState:

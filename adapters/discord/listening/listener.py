@@ -3,6 +3,10 @@
 Listening is per guild and off until an admin turns it on. While it is on, the bot is not self-deafened
 (members see that it hears), its nickname carries a marker where it may change it (else a notice is
 posted), silence keeps the UDP route open, and each finished turn goes to the core as `HearUtterance`.
+
+Who is behind each SSRC is kept by the voice client from the moment it joins (Discord says it once per
+connection); listening hands that map to the receiver, so members who spoke before `!listen on` are heard.
+Audio is read only from `!listen on` to `!listen off`: the receiver is the socket's only reader.
 """
 
 import asyncio
@@ -185,21 +189,24 @@ class DiscordListening:
         client = self._voice_client(guild_id)
         if state is None or client is None or client.secret is None:
             return
+        state.receiver.use_speakers(client.speakers)
         state.receiver.set_transport(client.mode, client.secret, client.ssrc)
         connection = client.connection
         if id(connection) not in state.listening_on:
             state.listening_on.add(id(connection))
+            unheard = client.discard_queued()  # sent before listening began: dropped unread
+            if unheard:
+                log.info("voice packets from before listening dropped unread", guild_id=guild_id, count=unheard)
             connection.add_socket_listener(state.receiver.datagram)
 
-    async def _on_voice_message(self, client: ListeningVoiceClient, message: dict[str, Any]) -> None:
+    async def _on_voice_message(self, client: ListeningVoiceClient, message: dict[str, Any], mapped: list[int]) -> None:
         state = self._guilds.get(client.guild.id)
         if state is None:
-            return  # not listening: nothing about anyone's audio is kept
-        op = message.get("op")
-        if op == 4:  # session description: a (re)connection's key; reconnects keep listening
+            return  # not listening: the client keeps only who is behind each SSRC, no audio
+        if message.get("op") == 4:  # session description: a (re)connection's key; reconnects keep listening
             self._hear_current_connection(client.guild.id)
-        elif isinstance(op, int):
-            state.receiver.on_gateway(op, message.get("d"))
+        else:
+            state.receiver.mapped(mapped)
 
     async def _forget(self, guild_id: GuildId) -> None:
         self._voice.hearing.discard(guild_id)

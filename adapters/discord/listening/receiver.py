@@ -106,8 +106,17 @@ class VoiceReceiver:
             for speaker in self._speakers.values():
                 speaker.replay = ReplayWindow()
 
+    def use_speakers(self, speakers: SpeakerMap) -> None:
+        """The voice client's map, kept since it joined: members named before listening began are heard too."""
+        with self._lock:
+            self.speakers = speakers
+
     def on_gateway(self, op: int, data: object) -> None:
-        for ssrc in self.speakers.on_gateway(op, data):
+        self.mapped(self.speakers.on_gateway(op, data))
+
+    def mapped(self, ssrcs: list[int]) -> None:
+        """`ssrcs` just got their member: the packets that came before it are heard now."""
+        for ssrc in ssrcs:
             for packet in self.early.release(ssrc):
                 self.datagram(packet)
 

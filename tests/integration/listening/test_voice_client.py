@@ -23,7 +23,7 @@ from adapters.discord.listening.transport import AES_GCM, XCHACHA, TransportDecr
 KEY = bytes(range(32))
 
 
-async def _ignore(client: ListeningVoiceClient, message: dict[str, Any]) -> None:
+async def _ignore(client: ListeningVoiceClient, message: dict[str, Any], mapped: list[int]) -> None:
     return None
 
 
