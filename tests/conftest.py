@@ -8,6 +8,7 @@ import structlog
 
 from adapters.logs.setup import configure_logging
 from support.app import AppHarness, build_app
+from support.fake_discord.openapi import EXCEPTIONS
 from tests import secrets
 
 # Every log line of the session, rendered as in production (without redaction, so a leak shows).
@@ -46,3 +47,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if leaked:
         print(f"\nSECRET LEAK: {', '.join(leaked)} appeared in the captured logs")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The differences from Discord's OpenAPI description that the fake Discord allows, each with its reason."""
+    terminalreporter.section("Discord API spec: allowed differences")
+    for allowance in EXCEPTIONS:
+        terminalreporter.write_line(f"{allowance.name}: {allowance.why}")

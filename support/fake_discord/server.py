@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,15 @@ from typing import Any, Self
 from aiohttp import BodyPartReader, web
 
 from support.fake_discord.gateway import FakeGateway
+from support.fake_discord.limits import (
+    Interactions,
+    RateLimits,
+    Refusal,
+    callback_problems,
+    invalid_form_body,
+    message_problems,
+)
+from support.fake_discord.openapi import DiscordSpec
 from support.fake_discord.tls import TlsFiles, make_certificates
 from support.fake_discord.voice import FakeVoiceServer
 from support.fake_discord.world import IS_VOICE_MESSAGE, JSON, User, World, now_iso
@@ -93,6 +103,27 @@ def _token_in_path(route: str) -> bool:
     return route.split(" ", 1)[1].startswith(("/interactions/", "/webhooks/"))
 
 
+def _as_sent_back(components: list[JSON]) -> list[JSON]:
+    """Components as Discord returns them: each numbered (`id`, from 1 in the order given) where the bot gave none."""
+    counter = iter(range(1, 1_000))
+
+    def numbered(component: JSON) -> JSON:
+        out: JSON = {"id": next(counter), **component}
+        emoji = component.get("emoji")
+        if isinstance(emoji, dict) and emoji.get("id") is None:
+            out["emoji"] = {key: value for key, value in emoji.items() if key != "id"}  # a Unicode emoji has no id
+        if "components" in component:
+            out["components"] = [numbered(child) for child in component["components"]]
+        return out
+
+    return [numbered(component) for component in components]
+
+
+def _permissions_as_string(command: JSON) -> JSON:
+    permissions = command.get("default_member_permissions")
+    return {"default_member_permissions": None if permissions is None else str(permissions)}
+
+
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # discord.py parses a body as JSON only when Content-Type is exactly this (no charset suffix).
     return web.Response(
@@ -118,6 +149,12 @@ class FakeDiscord:
         self.echo_own_messages = echo_own_messages
         self.calls: list[Call] = []
         self.unknown: list[str] = []
+        self.spec = DiscordSpec.load()
+        self.against_spec: list[str] = []  # requests and answers that break Discord's OpenAPI description
+        self.refused: list[str] = []  # what Discord would have refused (limits.py), answered as it would
+        self.clock: Callable[[], float] = time.monotonic  # interactions' deadlines and rate limits; tests move it
+        self.interactions = Interactions(lambda: self.clock())
+        self.rate_limits = RateLimits(lambda: self.clock())
         self.downloads: list[str] = []  # CDN paths the bot fetched
         self.stalled_downloads = 0  # the next this many CDN requests never answer (a CDN that hangs)
         self._stopping = asyncio.Event()
@@ -177,7 +214,13 @@ class FakeDiscord:
         self._folder.cleanup()
 
     def problems(self) -> list[str]:
-        return [*(f"unknown route {u}" for u in self.unknown), *self.gateway.errors, *self.voice.errors]
+        return [
+            *(f"unknown route {u}" for u in self.unknown),
+            *self.against_spec,
+            *(f"Discord would refuse {refusal}" for refusal in self.refused),
+            *self.gateway.errors,
+            *self.voice.errors,
+        ]
 
     def check(self) -> None:
         problems = self.problems()
@@ -383,6 +426,7 @@ class FakeDiscord:
         }
         if message is not None:
             interaction["message"] = message
+        self.interactions.created(interaction["id"], interaction["token"])
         await self.gateway.dispatch("INTERACTION_CREATE", interaction)
         return interaction
 
@@ -443,7 +487,7 @@ class FakeDiscord:
             ("GET", "GET /channels/{channel_id}/messages/{message_id}", self._get_message),
             ("PATCH", EDIT_MESSAGE, self._edit_message),
             ("PATCH", "PATCH /guilds/{guild_id}/members/@me", self._rename_bot),
-            ("PUT", ADD_REACTION, self._no_content),
+            ("PUT", ADD_REACTION, self._add_reaction),
             ("DELETE", REMOVE_REACTION, self._no_content),
             ("PUT", "PUT /applications/{application_id}/commands", self._register_commands),
             ("PUT", "PUT /applications/{application_id}/guilds/{guild_id}/commands", self._register_commands),
@@ -473,13 +517,46 @@ class FakeDiscord:
         elif not _token_in_path(route) and request.headers.get("Authorization") != f"Bot {self.token}":
             response = json_response({"message": "401: Unauthorized", "code": 0}, status=401)
         else:
-            response = await handler(request)
+            response = await self._within_rate_limits(request, route, handler)
+        self._check_against_spec(request, body, response)
         call = Call(request.method, route, request.path, dict(request.query), body, tuple(uploads), response.status)
         self.calls.append(call)
         for predicate, future in list(self._waiters):
             if not future.done() and predicate(call):
                 future.set_result(call)
         return response
+
+    async def _within_rate_limits(self, request: web.Request, route: str, handler: Handler) -> web.StreamResponse:
+        info = request.match_info
+        major = info.get("channel_id") or info.get("guild_id") or info.get("token") or ""
+        headers, limited = self.rate_limits.check(route, major)
+        if limited is not None:
+            return json_response(limited, status=429, headers=headers)
+        response = await handler(request)
+        response.headers.update(headers)
+        return response
+
+    def _refuse(self, request: web.Request, refusal: Refusal) -> web.Response:
+        self.refused.append(f"{request.method} {request.path[len(API_PREFIX) :]}: {refusal.summary}")
+        return json_response(refusal.body, refusal.status)
+
+    def _form_refusal(self, request: web.Request, problems: dict[str, Any]) -> web.Response | None:
+        return self._refuse(request, invalid_form_body(problems)) if problems else None
+
+    def _check_against_spec(self, request: web.Request, body: Any, response: web.StreamResponse) -> None:
+        path = request.path[len(API_PREFIX) :]
+        operation = self.spec.operation(request.method, path)
+        if operation is None:
+            self.against_spec.append(f"{request.method} {path}: no operation of Discord's API matches")
+            return
+        name = f"{request.method} {path} ({operation.operation_id})"
+        for problem in self.spec.request_problems(operation, request.content_type, body):
+            self.against_spec.append(f"{name} request: {problem}")
+        answer: Any = None
+        if isinstance(response, web.Response) and response.body and response.content_type == "application/json":
+            answer = json.loads(bytes(response.body))  # type: ignore[arg-type]
+        for problem in self.spec.response_problems(operation, response.status, answer):
+            self.against_spec.append(f"{name} answer {response.status}: {problem}")
 
     async def _read_body(self, request: web.Request) -> tuple[Any, list[Upload]]:
         if not request.can_read_body:
@@ -507,7 +584,8 @@ class FakeDiscord:
         return json_response({"message": "404: Not Found (the fake does not know this route)", "code": 0}, 404)
 
     async def _me(self, request: web.Request) -> web.Response:
-        return json_response(self.world.bot.payload() | {"verified": True, "mfa_enabled": False, "flags": 0})
+        bot = self.world.bot.payload()
+        return json_response(bot | {"verified": True, "mfa_enabled": False, "flags": 0, "locale": "en-US"})
 
     async def _gateway_bot(self, request: web.Request) -> web.Response:
         """Where to connect and how many shards to run: what an AutoShardedBot without shard_count asks first."""
@@ -522,22 +600,29 @@ class FakeDiscord:
     async def _no_content(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
 
+    async def _add_reaction(self, request: web.Request) -> web.Response:
+        if int(request.match_info["message_id"]) not in self.messages:
+            return self._refuse(request, Refusal(404, {"message": "Unknown Message", "code": 10008}))
+        return web.Response(status=204)
+
     async def _rename_bot(self, request: web.Request) -> web.Response:
         world = self.gateway.world(request.match_info["guild_id"])
         if not world.bot_may_rename:
             return json_response({"message": "Missing Permissions", "code": 50013}, 403)
         nick = (request[BODY] or {}).get("nick") or None  # an empty nickname resets it, as on Discord
         world.nicknames[world.bot.id] = nick
-        return json_response(world.bot.member_payload() | {"nick": nick, "guild_id": str(world.guild_id)})
+        return json_response(world.bot.member_payload() | {"nick": nick})
 
     async def _create_message(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["channel_id"])
         body = request[BODY] or {}
+        if refused := self._form_refusal(request, message_problems(body)):
+            return refused
         reference = body.get("message_reference") or {}
         reply_to = int(reference["message_id"]) if reference.get("message_id") else None
         attachments = [self._uploaded(channel_id, upload) for upload in request[UPLOADS]]
         message = self._message(self.world.bot, channel_id, body.get("content") or "", attachments, reply_to)
-        message["components"] = body.get("components") or []
+        message["components"] = _as_sent_back(body.get("components") or [])
         if self.echo_own_messages:
             # Discord sends the bot its own messages too; the bot must ignore them.
             await self.gateway.dispatch("MESSAGE_CREATE", message)
@@ -554,6 +639,8 @@ class FakeDiscord:
         if message is None:
             return json_response({"message": "Unknown Message", "code": 10008}, 404)
         body = request[BODY] or {}
+        if refused := self._form_refusal(request, message_problems(body)):
+            return refused
         if "content" in body:
             message["content"] = body["content"]
         message["edited_timestamp"] = now_iso()
@@ -565,6 +652,10 @@ class FakeDiscord:
             {"description": ""}  # Discord answers a message-menu entry with an empty description
             | command
             | {"id": str(self.world.ids.next()), "application_id": str(self.world.application_id), "version": "1"}
+            # Discord fills in where a command may be installed when the bot leaves it unset: guilds (0).
+            | {"integration_types": command.get("integration_types") or [0]}
+            # Permissions are strings of digits in what Discord sends back, whatever the request held.
+            | _permissions_as_string(command)
             for command in request[BODY] or []
         ]
         self.registered_commands[scope] = registered
@@ -572,6 +663,10 @@ class FakeDiscord:
 
     async def _interaction_callback(self, request: web.Request) -> web.Response:
         body = request[BODY] or {}
+        if refused := self._form_refusal(request, callback_problems(body)):
+            return refused
+        if late_or_twice := self.interactions.answer(request.match_info["interaction_id"]):
+            return self._refuse(request, late_or_twice)
         kind = int(body.get("type", 0))
         data = body.get("data") or {}
         interaction: JSON = {
@@ -580,18 +675,23 @@ class FakeDiscord:
             "response_message_loading": kind == 5,
             "response_message_ephemeral": bool(int(data.get("flags", 0)) & 64),
         }
-        resource: JSON = {"type": kind}
-        if kind == 4:
-            channel_id = self.world.text_channel.id
-            resource["message"] = self._message(self.world.bot, channel_id, data.get("content") or "", [], None)
-        return json_response({"interaction": interaction, "resource": resource})
+        if kind != 4:
+            # Discord describes a created resource only for a message (4), an update (7) or an activity (12).
+            return json_response({"interaction": interaction})
+        channel_id = self.world.text_channel.id
+        message = self._message(self.world.bot, channel_id, data.get("content") or "", [], None)
+        return json_response({"interaction": interaction, "resource": {"type": kind, "message": message}})
 
     async def _followup(self, request: web.Request) -> web.Response:
         body = request[BODY] or {}
+        if refused := self._form_refusal(request, message_problems(body)):
+            return refused
+        if expired := self.interactions.follow_up(request.match_info["token"]):
+            return self._refuse(request, expired)
         channel_id = self.world.text_channel.id
         attachments = [self._uploaded(channel_id, upload) for upload in request[UPLOADS]]
         message = self._message(self.world.bot, channel_id, body.get("content") or "", attachments, None)
-        message["components"] = body.get("components") or []
+        message["components"] = _as_sent_back(body.get("components") or [])
         message["flags"] = int(body.get("flags") or 0)
         return json_response(message)
 

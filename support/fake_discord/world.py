@@ -90,6 +90,8 @@ class User:
             "avatar": None,
             "bot": self.bot,
             "public_flags": 0,
+            "flags": 0,
+            "primary_guild": None,
         }
 
     def member_payload(self, *, with_user: bool = True) -> JSON:
@@ -101,6 +103,7 @@ class User:
             "flags": 0,
             "nick": None,
             "avatar": None,
+            "banner": None,
             "pending": False,
             "premium_since": None,
             "communication_disabled_until": None,
@@ -295,4 +298,14 @@ class World:
             "flags": 0,
             "team": None,
             "interactions_endpoint_url": None,
+            # The rest of what Discord's OpenAPI description requires of an application.
+            "type": None,
+            "flags_new": "0",
+            "redirect_uris": [],
+            "role_connections_verification_url": None,
+            "approximate_guild_count": 1,
+            "approximate_user_install_count": 0,
+            "approximate_user_authorization_count": 0,
+            "explicit_content_filter": 0,
+            "eligible_oauth2_scopes": [],
         }
