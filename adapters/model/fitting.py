@@ -66,6 +66,7 @@ class FitRequest:
     model_path: str | None = None
     tokenizer_path: str | None = None
     threads: int = 2
+    encoder: str = "minilm"
     seed: int = 0
     job: str = ""
 
@@ -129,6 +130,7 @@ def fit(request: FitRequest) -> tuple[bytes, dict[str, float]]:
         embedding=heads.embedding,
         tfidf=heads.tfidf,
         features=features.text_features,
+        encoder=request.encoder if request.use_embeddings else "",
         memory={normalise_text(text): label for text, label in zip(request.texts, request.labels, strict=True)},
     )
     data = artifact.to_bytes()
@@ -148,6 +150,7 @@ def _features(request: FitRequest) -> _Features:
             Path(request.model_path) if request.model_path else None,
             Path(request.tokenizer_path) if request.tokenizer_path else None,
             request.threads,
+            request.encoder,
         )
         _report(request, 0.05, "embedding")
         embeddings = encoder.encode(

@@ -9,6 +9,7 @@ so where TF-IDF does not help it gets a weight of 0.
 from concurrent.futures import Executor
 from pathlib import Path
 
+from adapters.model.encoder import DEFAULT_ENCODER
 from adapters.model.local_backend import DEFAULT_MAX_INTENTS, LocalBackend
 
 
@@ -25,6 +26,7 @@ class HybridBackend(LocalBackend):
         model_path: Path | None = None,
         tokenizer_path: Path | None = None,
         threads: int = 2,
+        encoder: str = DEFAULT_ENCODER,
         pool: Executor | None = None,
         workers: int = 1,
         max_tasks_per_child: int | None = 1,
@@ -39,6 +41,7 @@ class HybridBackend(LocalBackend):
             model_path=model_path,
             tokenizer_path=tokenizer_path,
             threads=threads,
+            encoder=encoder,
             pool=pool,
             workers=workers,
             max_tasks_per_child=max_tasks_per_child,

@@ -38,6 +38,8 @@ class LinearArtifact:
     embedding: LinearHead | None
     tfidf: LinearHead | None
     features: TextFeatures | None
+    # The sentence encoder the embedding head was fitted on ("" without one): answering needs that same one.
+    encoder: str = ""
     # Normalised training text -> its label: a message seen in training gets its own answer.
     memory: dict[str, str] = field(default_factory=dict)
 
@@ -50,6 +52,7 @@ class LinearArtifact:
             "embedding_weight": self.embedding_weight,
             "tfidf_weight": self.tfidf_weight,
             "memory": self.memory,
+            "encoder": self.encoder,
         }
         arrays: dict[str, NDArray[Any]] = {}
         for name, head in (("embedding", self.embedding), ("tfidf", self.tfidf)):
@@ -81,6 +84,8 @@ class LinearArtifact:
             embedding=_head(arrays, "embedding"),
             tfidf=_head(arrays, "tfidf"),
             features=features,
+            # Models saved before encoders could be chosen were all fitted on MiniLM.
+            encoder=str(meta.get("encoder", "minilm" if "embedding_weights" in arrays else "")),
             memory=dict(meta["memory"]),
         )
 

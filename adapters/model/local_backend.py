@@ -10,7 +10,7 @@ from typing import Any
 
 import structlog
 
-from adapters.model.encoder import SentenceEncoder, shared_encoder
+from adapters.model.encoder import DEFAULT_ENCODER, ENCODERS, SentenceEncoder, shared_encoder
 from adapters.model.fit_processes import FitProcesses
 from adapters.model.fitting import FitRequest, fit, install_progress_queue
 from adapters.model.linear_artifact import LinearArtifact
@@ -51,6 +51,7 @@ class LocalBackend:
         model_path: Path | None = None,
         tokenizer_path: Path | None = None,
         threads: int = 2,
+        encoder: str = DEFAULT_ENCODER,
         pool: Executor | None = None,
         workers: int = 1,
         max_tasks_per_child: int | None = 1,
@@ -67,6 +68,9 @@ class LocalBackend:
         self._model_path = model_path
         self._tokenizer_path = tokenizer_path
         self._threads = threads
+        if encoder not in ENCODERS:
+            raise ValueError(f"unknown sentence encoder {encoder!r}; choose among {', '.join(ENCODERS)}")
+        self._encoder = encoder
         self._pool = pool
         self._processes: FitProcesses | None = None
         self._workers = workers
@@ -102,6 +106,7 @@ class LocalBackend:
             model_path=str(self._model_path) if self._model_path else None,
             tokenizer_path=str(self._tokenizer_path) if self._tokenizer_path else None,
             threads=self._threads,
+            encoder=self._encoder,
             seed=self._seed,
             job=job,
         )
@@ -134,13 +139,17 @@ class LocalBackend:
             raise BackendUnavailable("The stored model could not be read; please train again.") from error
         encoder: SentenceEncoder | None = None
         if parsed.embedding is not None:
-            encoder = await asyncio.to_thread(shared_encoder, self._model_path, self._tokenizer_path, self._threads)
+            encoder = await asyncio.to_thread(
+                shared_encoder, self._model_path, self._tokenizer_path, self._threads, parsed.encoder or "minilm"
+            )
         return LinearIntentModel(parsed, self._threshold, encoder)
 
     async def warm_up(self) -> None:
         """Load the sentence encoder now rather than on the first message (a second or so)."""
         if self._use_embeddings:
-            await asyncio.to_thread(shared_encoder, self._model_path, self._tokenizer_path, self._threads)
+            await asyncio.to_thread(
+                shared_encoder, self._model_path, self._tokenizer_path, self._threads, self._encoder
+            )
 
     def close(self) -> None:
         """Stop the fitting processes made here (a pool given to the constructor belongs to the caller)."""
