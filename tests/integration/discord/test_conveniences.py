@@ -1,28 +1,14 @@
 """Issue 12's conveniences on the real Discord driver and the real application, through the socket-level fake:
 the Transcribe message-menu entry, the Teach me button and its form, settings and forget me as slash commands."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from adapters.discord import ParrotBot
 from bootstrap import Container
-from cli import settle, shutdown
-from support.discord_harness import build_app_bot, form_ready, started
+from cli import settle
+from support.discord_harness import form_ready
 from support.fake_discord import EPHEMERAL, SEND_MESSAGE, FakeDiscord
 from support.fake_discord.world import JSON
 
 TRAINING = "!train hello there => Hi!\nhello friend => Hi!\nbye now => Bye.\nbye friend => Bye."
-
-
-@pytest.fixture
-async def app(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tuple[ParrotBot, Container]]:
-    bot, container = build_app_bot(fake, tmp_path)
-    async with started(bot, fake):
-        yield bot, container
-        await settle(container)
-        await shutdown(container)
 
 
 async def voice_message(fake: FakeDiscord, words: str) -> JSON:

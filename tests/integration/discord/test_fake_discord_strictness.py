@@ -7,7 +7,6 @@ not to trigger any of them at its limits: the longest reply, a 3,000-character t
 
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -15,8 +14,7 @@ import pytest
 
 from adapters.discord import ParrotBot
 from bootstrap import Container
-from cli import settle, shutdown
-from support.discord_harness import build_app_bot, started
+from cli import settle
 from support.fake_discord import SEND_MESSAGE, FakeDiscord
 from support.fake_discord.openapi import EXCEPTIONS, DiscordSpec
 from support.fake_discord.server import TOKEN
@@ -186,15 +184,6 @@ async def test_a_burst_is_answered_429_with_discords_headers(strict: FakeDiscord
 
 
 # -- Parrot at its limits -------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def app(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tuple[ParrotBot, Container]]:
-    bot, container = build_app_bot(fake, tmp_path)
-    async with started(bot, fake):
-        yield bot, container
-        await settle(container)
-        await shutdown(container)
 
 
 async def test_a_3000_character_transcript_stays_within_discords_limits(

@@ -2,31 +2,18 @@
 and deleted by the rater's `forget me`. Other reactions, and reactions on other messages, do nothing."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
-
-import pytest
+from collections.abc import Callable
 
 from adapters.discord import ParrotBot
 from application.review.activity import PENDING, THUMBS_DOWN, ActivityLog
 from bootstrap import Container
-from cli import settle, shutdown
+from cli import settle
 from domain.ids import GuildId, UserId
 from domain.spaces import Space
-from support.discord_harness import build_app_bot, started
 from support.fake_discord import SEND_MESSAGE, FakeDiscord
 from support.fakes import InMemoryFeedbackLog
 
 TRAINING = "!train hello there => Hi!\nhello friend => Hi!\nbye now => Bye.\nbye friend => Bye."
-
-
-@pytest.fixture
-async def app(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tuple[ParrotBot, Container]]:
-    bot, container = build_app_bot(fake, tmp_path)
-    async with started(bot, fake):
-        yield bot, container
-        await settle(container)
-        await shutdown(container)
 
 
 async def eventually(condition: Callable[[], object], timeout: float = 5.0) -> None:
