@@ -190,7 +190,7 @@ def discord_bot(config: "DiscordConfig") -> "ParrotBot":
     bot = make_bot(config)
     bot.equip(
         chat=DiscordChat(bot, prefix=config.prefix),
-        voice=DiscordVoice(bot, connect_timeout=config.voice_connect_timeout),
+        voice=DiscordVoice(bot, prefix=config.prefix, connect_timeout=config.voice_connect_timeout),
         attachments=DiscordAttachments(bot, download_seconds=config.download_seconds),
     )
     return bot

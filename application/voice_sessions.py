@@ -16,6 +16,7 @@ from application.ports.work import SynthesiseJob, WorkQueue
 from domain.ids import ChannelId, GuildId
 from domain.speech import EncodedAudio
 from domain.spoken_text import split_sentences, spoken_text
+from domain.text import Text
 
 log = structlog.get_logger("parrot.voice")
 
@@ -23,7 +24,7 @@ log = structlog.get_logger("parrot.voice")
 @dataclass(frozen=True, slots=True)
 class Utterance:
     voice_channel_id: ChannelId
-    text: str
+    text: Text | str
     language: str
 
 
@@ -49,7 +50,7 @@ class VoiceSessions:
         self.spoken: int = 0
         self.interrupted: int = 0
 
-    def speak(self, guild_id: GuildId, voice_channel_id: ChannelId, text: str, language: str) -> bool:
+    def speak(self, guild_id: GuildId, voice_channel_id: ChannelId, text: Text | str, language: str) -> bool:
         """Queue `text` for the guild; False when its queue is full (the text reply was sent anyway)."""
         queue = self._queues.setdefault(guild_id, asyncio.Queue(self._queue_size))
         try:
@@ -119,7 +120,9 @@ class VoiceSessions:
                     queue.task_done()
 
     async def _say(self, guild_id: GuildId, utterance: Utterance) -> None:
-        sentences = split_sentences(spoken_text(utterance.text), self._sentence_chars)
+        # The voice driver says commands and code in words, as a chat driver writes them with its markup.
+        said = self._voice.spoken(utterance.text, utterance.language)
+        sentences = split_sentences(spoken_text(said), self._sentence_chars)
         if not sentences:
             return
         if self._voice.connected_channel(guild_id) != utterance.voice_channel_id:

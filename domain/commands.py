@@ -6,6 +6,7 @@ from typing import ClassVar
 from domain.ids import ChannelId, GuildId, MessageId
 from domain.messages import Attachment, Message
 from domain.speech import AudioClip
+from domain.text import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +184,7 @@ class TranscribeAudio(Command):
 
 @dataclass(frozen=True, slots=True)
 class SpeakText(Command):
-    text: str
+    text: Text | str
     guild_id: GuildId
     voice_channel_id: ChannelId
 

@@ -6,6 +6,7 @@ from enum import Enum
 
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
+from domain.text import Text
 
 AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".mp4", ".wav", ".flac", ".webm"})
 
@@ -82,6 +83,8 @@ class Reply:
     confident: bool = True
     intent: str | None = None
     confidence: float | None = None
+    # The reply before the chat's markup, for drivers that say it rather than show it (the voice).
+    said: Text | str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from adapters.markdown import discord_markdown
+from adapters.spoken_words import spoken_words
 from application.command_parser import parse_message
 from application.messagebus import MessageBus
 from application.ports.chat import MessageGone
@@ -197,6 +198,9 @@ class ScriptedDiscord:
         self.played.append(PlayedAudio(guild_id, channel, audio))
         if self._play_speed:
             await asyncio.sleep(audio.duration_seconds * self._play_speed)
+
+    def spoken(self, text: Text | str, language: str) -> str:
+        return spoken_words(text, self.prefix, language)
 
     # --- AttachmentSource ----------------------------------------------------------------------
 

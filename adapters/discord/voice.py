@@ -16,9 +16,11 @@ import imageio_ffmpeg
 import structlog
 
 from adapters.discord.ogg_source import OggOpusSource
+from adapters.spoken_words import spoken_words
 from domain.errors import BackendUnavailable, InvalidArgument, NotFound, PermissionDenied, UnsupportedAudio
 from domain.ids import ChannelId, GuildId
 from domain.speech import EncodedAudio
+from domain.text import Text
 
 log = structlog.get_logger("parrot.discord.voice")
 
@@ -33,11 +35,13 @@ class DiscordVoice:
         self,
         client: discord.Client,
         *,
+        prefix: str = "!",
         connect_timeout: float = 60.0,
         reconnect_wait: float = 45.0,
         ffmpeg: str | None = None,
     ) -> None:
         self._client = client
+        self._prefix = prefix
         self._connect_timeout = connect_timeout
         self._reconnect_wait = reconnect_wait
         self._ffmpeg = ffmpeg or imageio_ffmpeg.get_ffmpeg_exe()
@@ -120,6 +124,9 @@ class DiscordVoice:
             if error is not None:
                 log.error("voice playback failed", guild_id=guild_id, error=repr(error))
                 raise BackendUnavailable("I couldn't play that audio in the voice channel.")
+
+    def spoken(self, text: Text | str, language: str) -> str:
+        return spoken_words(text, self._prefix, language)
 
     def _guild(self, guild_id: int) -> discord.Guild:
         guild = self._client.get_guild(guild_id)

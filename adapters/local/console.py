@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.markdown import plain_text
+from adapters.spoken_words import spoken_words
 from application.command_parser import parse_message
 from application.messagebus import BusMessage, MessageBus
 from application.ports.speech import AudioCodec
@@ -45,6 +46,7 @@ class ConsoleChat:
     def __init__(self, output_dir: Path, stream: TextIO | None = None, prefix: str = "!") -> None:
         # Channels as this chat names them elsewhere: #general, and the voice channel by its number (#20).
         self._plain = plain_text(prefix, {TEXT_CHANNEL: "general"})
+        self._prefix = prefix
         self._output_dir = output_dir
         self._stream = stream or sys.stdout
         self._ids = itertools.count(1)
@@ -122,6 +124,9 @@ class ConsoleChat:
         name = f"spoken-{datetime.now(UTC).strftime('%H%M%S-%f')}{audio.suffix}"
         path = await asyncio.to_thread(self._save, name, audio.data)
         self._print(f"parrot> (spoke {audio.duration_seconds:.1f} s: {path})")
+
+    def spoken(self, text: Text | str, language: str) -> str:
+        return spoken_words(text, self._prefix, language)
 
     # --- AttachmentSource ----------------------------------------------------------------------
 

@@ -72,6 +72,7 @@ class ReplyToMessageHandler:
             confident=reply.confident,
             intent=reply.intent,
             confidence=reply.confidence,
+            said=reply.said,
         )
         self._conversation.remember(
             Exchange(
@@ -98,7 +99,7 @@ class ReplyToMessageHandler:
         ) -> Reply:
             # The reply keeps the words as this chat shows them: they are remembered, corrected and spoken.
             shown = self._chat.render(answer)
-            return Reply(message.channel_id, shown, message.id, None, confident, intent, confidence)
+            return Reply(message.channel_id, shown, message.id, None, confident, intent, confidence, said=answer)
 
         # Parrot's own words come in the language of the question: Russian when it is written in Cyrillic.
         russian = written_in_cyrillic(text) is True

@@ -17,7 +17,7 @@ class SpeakTextHandler:
     async def __call__(self, command: SpeakText) -> Sequence[BusMessage]:
         if not (await self._settings.load(command.message.space)).spoken_replies:
             return ()  # `settings voice off`: the bot stays silent in voice channels
-        language = await self._languages.spoken(command.message.space, command.text)
+        language = await self._languages.spoken(command.message.space, str(command.text))
         self._sessions.speak(command.guild_id, command.voice_channel_id, command.text, language)
         return ()
 
@@ -27,4 +27,5 @@ async def speak_replies_in_voice(event: ReplyProduced) -> Sequence[BusMessage]:
     message = event.message
     if message.guild_id is None or message.author_voice_channel_id is None:
         return ()
-    return [SpeakText(message, event.reply.text, message.guild_id, message.author_voice_channel_id)]
+    said = event.reply.said or event.reply.text
+    return [SpeakText(message, said, message.guild_id, message.author_voice_channel_id)]

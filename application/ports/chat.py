@@ -76,6 +76,10 @@ class VoiceOutput(Protocol):
         """Play `audio` in the connected channel and return when it has finished."""
         ...
 
+    def spoken(self, text: Text | str, language: str) -> str:
+        """`text` as this voice says it: commands with the prefix in words, no markup (ChatOutput.render writes it)."""
+        ...
+
 
 @runtime_checkable
 class AttachmentSource(Protocol):

@@ -12,6 +12,7 @@ from domain import commands as c
 from domain.ids import ChannelId, GuildId
 from domain.messages import Message
 from domain.speech import AudioClip, EncodedAudio
+from domain.text import Text
 from support import fakes
 from support.app import AppHarness, build_app
 from support.scripted_discord import member
@@ -192,6 +193,9 @@ class SlowVoice:
             self.cancelled += 1
             raise
         self.played += 1
+
+    def spoken(self, text: Text | str, language: str) -> str:
+        return str(text)
 
 
 async def test_barge_in_stops_what_is_said_and_drops_what_was_queued() -> None:

@@ -162,3 +162,23 @@ async def test_a_russian_voice_message_is_introduced_and_answered_in_russian(app
     assert transcript.file is not None and transcript.file.data.decode() == words
     assert transcript.text.startswith("🎙️ Я услышал: слово0 слово1")
     assert f"(полный текст во вложении transcript.txt: {len(words)} симв.)" in transcript.text
+
+
+async def test_a_spoken_reply_says_its_commands_with_the_prefix_in_words(tmp_path: Path) -> None:
+    app = build_app(tmp_path, fake_work=True, discord={"prefix": "?"})
+    await app.discord.say(
+        "?train how to teach => Admins teach me with `!train`; fix an answer with `!correct <answer>`.\n"
+        "teach me => Admins teach me with `!train`; fix an answer with `!correct <answer>`.\n"
+        "bye => Bye.\nciao => Bye."
+    )
+    await app.settle()
+    message = await app.discord.say("how to teach", voice_channel_id=55)
+    await app.settle()
+    # Written with the chat's prefix and markup, said with the prefix in words and nothing left out.
+    assert (
+        app.discord.replies_to(message)[0].text
+        == "Admins teach me with `?train`; fix an answer with `?correct <answer>`."
+    )
+    assert [text for text, _ in app.tts.spoken] == [
+        "Admins teach me with question mark train; fix an answer with question mark correct answer."
+    ]
