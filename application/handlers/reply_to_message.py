@@ -46,6 +46,14 @@ class ReplyToMessageHandler:
     async def __call__(self, command: ReplyToMessage) -> Sequence[BusMessage]:
         message = command.message
         text = command.text.strip()
+        # Files the model cannot read (anything but audio) are never dropped in silence: the author hears why, and
+        # how to train on them instead.
+        unread = tuple(a.filename for a in message.attachments if not a.is_audio)
+        if unread:
+            russian = written_in_cyrillic(text) is True or (
+                not text and ((await self._settings.load(message.space)).language or "").startswith("ru")
+            )
+            await self._chat.send_text(message.channel_id, _cannot_read(unread, russian), reply_to=message.id)
         if not text:
             return ()
         # Words spoken in voice are kept (review inbox, unsure list, corrections) only where the space keeps voice
@@ -132,6 +140,23 @@ class ReplyToMessageHandler:
             intent=prediction.intent,
             confidence=prediction.confidence,
         )
+
+
+def _cannot_read(filenames: Sequence[str], russian: bool) -> Text:
+    names: list[Code | str] = []
+    for index, filename in enumerate(filenames):
+        names += [", " if index else "", Code(filename)]
+    if russian:
+        return say(
+            "Я слышу только аудиофайлы, поэтому ", *names, " не прочитал. Чтобы обучить меня на файле, пришлите его с ",
+            CommandRef("train"),
+            ".",
+        )
+    return say(
+        "I can only hear audio files, so I didn't read ", *names, ". To train me on a file, send it with ",
+        CommandRef("train"),
+        ".",
+    )
 
 
 def _not_taught(russian: bool) -> Text:

@@ -155,3 +155,25 @@ async def test_feedback_list_shows_feedback_and_the_least_sure_messages(app: App
     assert '"completely unrelated words"' in text
     guest = await app.discord.say("!feedback list", author=member(user_id=5, admin=False))
     assert "needs the Manage Server permission" in app.discord.replies_to(guest)[0].text
+
+
+async def test_a_file_that_is_not_audio_is_answered_with_what_to_do(app: AppHarness) -> None:
+    licence = app.discord.attachment("LICENSE", b"MIT License\n", "text/plain")
+    alone = await app.discord.say("", attachments=(licence,))
+    assert [reply.text for reply in app.discord.replies_to(alone)] == [
+        "I can only hear audio files, so I didn't read `LICENSE`. To train me on a file, send it with `!train`."
+    ]
+    assert app.discord.fetched == []
+    with_words = await app.discord.say("hello there", attachments=(licence,))
+    note, answer = app.discord.replies_to(with_words)
+    assert note.text.startswith("I can only hear audio files, so I didn't read `LICENSE`.")
+    assert answer.text.startswith("I haven't been taught")
+    russian = await app.discord.say("привет", attachments=(licence,))
+    assert app.discord.replies_to(russian)[0].text.startswith("Я слышу только аудиофайлы, поэтому `LICENSE` не прочитал.")
+
+
+async def test_an_audio_file_is_not_mistaken_for_an_unread_one(app: AppHarness) -> None:
+    clip = app.discord.attachment("v.ogg", b"speech:hello", "audio/ogg", voice_message=True)
+    message = await app.discord.say("", attachments=(clip,))
+    heard, answer = app.discord.replies_to(message)
+    assert heard.text == "🎙️ I heard: hello" and answer.text.startswith("I haven't been taught")
