@@ -36,6 +36,7 @@ from domain.errors import ParrotError
 from domain.ids import GuildId, MessageId, UserId
 from domain.messages import Author, Message
 from domain.spaces import Space
+from domain.training import OUT_OF_SCOPE, OUT_OF_SCOPE_MEANING
 
 HERE = Path(__file__).resolve().parent
 STATE_COOKIE = "parrot_oauth_state"
@@ -85,6 +86,7 @@ def make_app(context: WebContext) -> web.Application:
     )
     environment.filters["percent"] = lambda value: "–" if value is None else f"{value:.0%}"
     environment.filters["when"] = lambda value: value.strftime("%Y-%m-%d %H:%M") if value else "–"
+    environment.globals.update(oos=OUT_OF_SCOPE, oos_meaning=OUT_OF_SCOPE_MEANING)
     app[TEMPLATES] = environment
     app.router.add_static("/static", HERE / "static", name="static")
     app.router.add_get("/", home)

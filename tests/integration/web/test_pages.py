@@ -304,6 +304,21 @@ async def test_models_page_shows_reports_pictures_and_the_accuracy_chart(site: S
     assert "There is no model version 9 here." in refused and 'class="flash error"' in refused
 
 
+async def test_models_page_links_the_full_picture_tables_the_confusions_and_explains_oos(site: Site) -> None:
+    await site.sign_in()
+    await site.chat(TRAINING)
+    await site.chat("!test hello => See you!\nbye => See you!\nwhat is the weather => oos")
+    await site.web.harness.settle()
+    page = await site.page("/g/1/models")
+    # Drawn small on the page, the picture opens at its full size.
+    assert '<a href="/g/1/models/1/confusion.png" target="_blank"><img src="/g/1/models/1/confusion.png"' in page
+    assert "Open the confusion matrix at full size" in page
+    table = page.split('<table class="confusions">')[1].split("</table>")[0]
+    assert "<th scope=\"col\">True intent</th>" in table
+    assert "<tr><td><code>see_you</code></td><td><code>hi</code></td><td>1</td></tr>" in table
+    assert "<code>oos</code> = out of scope: questions the model should not answer." in page
+
+
 async def test_training_and_testing_start_jobs_whose_progress_the_page_polls(site: Site) -> None:
     await site.sign_in()
     nothing = await site.act("/g/1/models/train", {})
