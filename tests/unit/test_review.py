@@ -4,7 +4,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from application.review.activity import ANSWERED, CORRECTED, IGNORED, PENDING, THUMBS_DOWN, UNSURE, ActivityLog
+from application.review.activity import (
+    ANSWERED,
+    CORRECTED,
+    IGNORED,
+    PENDING,
+    THUMBS_DOWN,
+    UNSURE,
+    ActivityLog,
+    ReviewItem,
+)
 from application.review.inbox import InboxFilter, ReviewInbox
 from domain import commands
 from domain.errors import InvalidArgument
@@ -13,6 +22,7 @@ from domain.feedback import ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Author, Message, Reply
 from domain.spaces import Space
+from domain.text import CommandRef, Text
 from support.app import AppHarness
 from support.fakes import FixedClock, InMemoryReviewStore
 
@@ -48,21 +58,35 @@ async def test_replies_are_counted_per_day_and_unsure_ones_kept_with_channel_and
     weather = items["what is the weather"]
     assert (weather.reason, weather.state, weather.channel_id) == (UNSURE, PENDING, 12)
     assert weather.intent in ("hi", "see_you") and 0.0 <= weather.confidence < 0.5
-    assert "not sure" in weather.reply and weather.at.date() == datetime.now(UTC).date()
+    assert "not sure" in str(weather.reply) and weather.at.date() == datetime.now(UTC).date()
+    # Kept as Parrot said it, before any chat's markup: the page renders the command in its own.
+    assert isinstance(weather.reply, Text) and CommandRef("correct <the answer>") in weather.reply.parts
     assert (await activity(app).items(Space(guild_id=GuildId(2)))) == []
 
 
-async def test_a_correction_answers_a_waiting_message_and_a_chat_correction_waits_for_review(app: AppHarness) -> None:
+async def test_a_correction_answers_a_waiting_message_and_a_chat_correction_is_done_with_the_models_guess(
+    app: AppHarness,
+) -> None:
     await unsure(app, "what is the weather")
     await app.container.bus().handle(
         commands.CorrectReply(from_page(app), correction="Sunny.", user_text="What is the weather?")
     )
     items = {item.text: item for item in (await activity(app).items(GUILD))}
     assert (items["what is the weather"].state, items["what is the weather"].answer) == (ANSWERED, "Sunny.")
-    await app.discord.say("hello")
+    await app.discord.say("hi there you")  # answered "Hi!", the model two thirds sure of `hi`
     await app.discord.say("!correct Good day!")
-    items = {item.text: item for item in (await activity(app).items(GUILD))}
-    assert (items["hello"].reason, items["hello"].state, items["hello"].answer) == (CORRECTED, PENDING, "Good day!")
+    corrected = {item.text: item for item in (await activity(app).items(GUILD))}["hi there you"]
+    # It has its answer: nothing waits. What the model guessed stays, not "100 % sure of nothing".
+    assert (corrected.reason, corrected.state, corrected.answer) == (CORRECTED, ANSWERED, "Good day!")
+    assert (corrected.intent, round(corrected.confidence, 2)) == ("hi", 0.67)
+
+
+async def test_chat_corrections_an_earlier_version_left_waiting_are_read_back_as_done() -> None:
+    store = InMemoryReviewStore()
+    left = ReviewItem("hello", "", 1.0, ChannelId(10), JAN, CORRECTED, "Hi!", PENDING, "Good day!")
+    await store.append(GUILD, left)
+    [item] = await ActivityLog(FixedClock(), store).items(GUILD)
+    assert (item.state, item.answer) == (ANSWERED, "Good day!")
 
 
 async def test_a_correction_from_the_page_applies_at_once_and_is_logged(app: AppHarness) -> None:
