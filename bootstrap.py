@@ -17,6 +17,7 @@ from adapters.datasets.starter import ShippedStarterDataset
 from adapters.model.confusion_png import ConfusionMatrixRenderer
 from adapters.model.embedded import EmbeddedBackend
 from adapters.model.hybrid import HybridBackend
+from adapters.model.meaning import meaning_similarity
 from adapters.model.openai_compatible import OpenAICompatibleBackend
 from adapters.model.tfidf import TfidfBackend
 from adapters.speech.espeak import EspeakTextToSpeech
@@ -236,6 +237,8 @@ class Model(containers.DeclarativeContainer):
         DatasetFileParser, max_bytes=limits.provided.dataset_bytes, max_examples=config.provided.max_examples
     )
     report_renderer = providers.Singleton(ConfusionMatrixRenderer)
+    # The review inbox groups messages with the encoder the model embeds them with (None: by their words).
+    meaning = providers.Singleton(meaning_similarity, backend=config.provided.backend, encoder=config.provided.encoder)
 
 
 class Storage(containers.DeclarativeContainer):
@@ -416,12 +419,13 @@ class Review(containers.DeclarativeContainer):
     keep_starter = providers.Dependency(instance_of=bool)
     storage = providers.DependenciesContainer()
     work = providers.DependenciesContainer()
+    model = providers.DependenciesContainer()
 
     models = providers.Singleton(
         ModelHistory, store=storage.model_store, settings=storage.space_settings, jobs=work.jobs
     )
     overview = providers.Singleton(Overview, models=models, activity=work.activity)
-    inbox = providers.Singleton(ReviewInbox, activity=work.activity)
+    inbox = providers.Singleton(ReviewInbox, activity=work.activity, meaning=model.meaning)
     picture = providers.Singleton(ReportPicture, store=storage.model_store)
     job = providers.Singleton(JobStatus, jobs=work.jobs)
     data = providers.Singleton(
@@ -494,6 +498,7 @@ class Container(containers.DeclarativeContainer):
         keep_starter=settings.provided.model.keep_starter,
         storage=storage,
         work=work,
+        model=model,
     )
 
     # One line per command. Adding a command adds one line here (and its handler, catalogue entry and cog method).

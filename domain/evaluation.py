@@ -52,6 +52,7 @@ def evaluate_predictions(
         confused_pairs=confused,
         labels=labels,
         confusion=_matrix(pairs, labels),
+        intent_count=len({label for pair in pairs for label in pair}),
     )
 
 

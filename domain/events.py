@@ -28,6 +28,7 @@ class ReplyProduced(Event):
 class ReplyRatedDown(Event):
     space: Space
     rating: ThumbsDown
+    said: Text | str = ""  # the reply before the chat's markup, when the exchange kept it
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,16 @@ class ModelActivated(Event):
 
 @dataclass(frozen=True, slots=True)
 class ReplyCorrected(Event):
+    """A reply was corrected; with what the model had guessed for the message, when it was a model's answer.
+
+    The correction of record (the feedback log) keeps what was said; the guess is for the review inbox.
+    """
+
     space: Space
     correction: Correction
+    intent: str = ""
+    confidence: float | None = None
+    said: Text | str = ""  # the corrected reply before the chat's markup, when the exchange kept it
 
 
 @dataclass(frozen=True, slots=True)

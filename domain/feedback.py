@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.ids import ChannelId, GuildId, MessageId, UserId
+from domain.text import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +62,5 @@ class Exchange:
     # False for a turn spoken in voice where the space keeps no voice transcripts: it may not be corrected or
     # rated, since that would write the speaker's words to the feedback log.
     keep_words: bool = True
+    # The reply before the chat's markup (`reply_text` is as this chat showed it): the review page shows it in its own.
+    said: Text | str = ""

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 OUT_OF_SCOPE = "oos"
+# Said wherever a report shows `oos`: the name alone means nothing to someone who did not write the dataset.
+OUT_OF_SCOPE_MEANING = "out of scope: questions the model should not answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,15 @@ class EvaluationReport:
     confused_pairs: tuple[tuple[str, str, int], ...] = ()
     labels: tuple[str, ...] = ()
     confusion: tuple[tuple[int, ...], ...] = ()
+    # Every intent seen in the evaluation (truths and predictions): `labels` may be a selection of them.
+    # 0 in reports kept before it was recorded.
+    intent_count: int = 0
+
+    @property
+    def mentions_oos(self) -> bool:
+        """Whether the report names `oos` (its figures, a weak intent, a confusion, the matrix)."""
+        named = {name for name, _ in self.worst_intents} | {name for a, b, _ in self.confused_pairs for name in (a, b)}
+        return self.oos_precision is not None or OUT_OF_SCOPE in named or OUT_OF_SCOPE in self.labels
 
     def summary(self) -> str:
         lines = [
@@ -90,6 +101,8 @@ class EvaluationReport:
         if self.confused_pairs:
             pairs = ", ".join(f"{a} -> {b} ({n})" for a, b, n in self.confused_pairs)
             lines.append(f"Most confused: {pairs}")
+        if self.mentions_oos:
+            lines.append(f"{OUT_OF_SCOPE} = {OUT_OF_SCOPE_MEANING}.")
         return "\n".join(lines)
 
 

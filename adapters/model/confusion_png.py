@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from domain.training import EvaluationReport
+from domain.training import OUT_OF_SCOPE, OUT_OF_SCOPE_MEANING, EvaluationReport
 
 _LABEL_CHARS = 28
 
@@ -17,7 +17,8 @@ class ConfusionMatrixRenderer:
     """Implements application.ports.model.ReportRenderer.
 
     The report's matrix is already cropped to the intents that matter (domain.evaluation); `max_labels` crops
-    further, keeping the labels with the most errors. Counts are written in the cells.
+    further, keeping the labels with the most errors. Counts are written in the cells; the title says when the
+    rows are a selection ("most confused 20 of 77 intents"), and a footnote what `oos` means when it is shown.
     """
 
     def __init__(self, max_labels: int = 20, dpi: int = 100) -> None:
@@ -29,14 +30,25 @@ class ConfusionMatrixRenderer:
         # independent of each other, so concurrent drawings in threads are safe.
         return await asyncio.to_thread(self.render, report)
 
+    def title(self, report: EvaluationReport) -> str:
+        """The picture's title: the figures, and how many of the intents the rows show when not all of them."""
+        title = f"{report.method}: accuracy {report.accuracy:.1%}, macro-F1 {report.macro_f1:.1%}"
+        shown = min(len(report.labels), self._max_labels)
+        total = max(report.intent_count, len(report.labels))
+        if shown and shown < total:
+            # A reader who counts the rows must not take them for every intent.
+            title += f"\nmost confused {shown} of {total} intents"
+        return title
+
     def render(self, report: EvaluationReport) -> bytes:
         labels, matrix = _crop(report.labels, report.confusion, self._max_labels)
         size = max(5.0, 2.5 + 0.42 * len(labels))
         figure = Figure(figsize=(size + 1.0, size), dpi=self._dpi, layout="constrained")
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
-        title = f"{report.method}: accuracy {report.accuracy:.1%}, macro-F1 {report.macro_f1:.1%}"
-        axes.set_title(title, fontsize=13)
+        axes.set_title(self.title(report), fontsize=13)
+        if OUT_OF_SCOPE in labels:
+            figure.supxlabel(f"{OUT_OF_SCOPE} = {OUT_OF_SCOPE_MEANING}", fontsize=11)
         if not labels:
             axes.axis("off")
             axes.text(0.5, 0.5, "Nothing to show: no examples were evaluated.", ha="center", va="center", fontsize=13)

@@ -105,6 +105,7 @@ def _report_from_json(record: dict[str, Any]) -> EvaluationReport:
         confused_pairs=tuple((str(a), str(b), int(n)) for a, b, n in record.get("confused_pairs", [])),
         labels=tuple(str(label) for label in record.get("labels", [])),
         confusion=tuple(tuple(int(cell) for cell in row) for row in record.get("confusion", [])),
+        intent_count=int(record.get("intent_count") or 0),
     )
 
 

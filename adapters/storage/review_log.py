@@ -1,4 +1,8 @@
-"""The review inbox's entries as JSON Lines, one file per space, private like the feedback log."""
+"""The review inbox's entries as JSON Lines, one file per space, private like the feedback log.
+
+A reply kept as a `Text` is written twice: `reply_parts`, its typed parts, which the page renders in its own
+markup, and `reply`, its plain rendering, which an older reader (or a person) can read.
+"""
 
 import json
 from collections.abc import Sequence
@@ -11,6 +15,7 @@ from adapters.storage.layout import SpaceLayout
 from application.ports.review import PENDING, ReviewItem
 from domain.ids import ChannelId, UserId
 from domain.spaces import Space
+from domain.text import Aside, ChannelRef, Code, CommandRef, Part, Quote, Strong, Text
 
 
 class JsonLinesReviewStore:
@@ -44,7 +49,8 @@ def _line(item: ReviewItem) -> str:
         "channel_id": item.channel_id,
         "at": item.at.isoformat(),
         "reason": item.reason,
-        "reply": item.reply,
+        "reply": str(item.reply),
+        "reply_parts": _parts(item.reply),
         "state": item.state,
         "answer": item.answer,
         "author_id": item.author_id,
@@ -65,9 +71,62 @@ def _item(record: dict[str, Any]) -> ReviewItem:
         channel_id=ChannelId(int(record.get("channel_id") or 0)),
         at=datetime.fromisoformat(str(record["at"])),
         reason=str(record.get("reason") or ""),
-        reply=str(record.get("reply") or ""),
+        reply=_reply(record),
         state=str(record.get("state") or PENDING),
         answer=str(record.get("answer") or ""),
         author_id=_user(record.get("author_id")),
         rater_id=_user(record.get("rater_id")),
     )
+
+
+def _parts(reply: Text | str) -> list[dict[str, Any]] | None:
+    if isinstance(reply, str):
+        return None
+    parts: list[dict[str, Any]] = []
+    for part in reply.parts:
+        if isinstance(part, str):
+            parts.append({"kind": "text", "text": part})
+        elif isinstance(part, Code):
+            parts.append({"kind": "code", "text": part.text, "limit": part.limit})
+        elif isinstance(part, CommandRef):
+            parts.append({"kind": "command", "text": part.usage, "limit": part.limit})
+        elif isinstance(part, Quote):
+            parts.append({"kind": "quote", "text": part.text, "limit": part.limit})
+        elif isinstance(part, ChannelRef):
+            parts.append({"kind": "channel", "id": int(part.channel_id)})
+        elif isinstance(part, Strong):
+            parts.append({"kind": "strong", "text": part.text})
+        else:
+            parts.append({"kind": "aside", "text": part.text})
+    return parts
+
+
+def _part(record: dict[str, Any]) -> Part:
+    kind = record["kind"]
+    if kind == "channel":
+        return ChannelRef(ChannelId(int(record["id"])))
+    text = str(record["text"])
+    if kind == "text":
+        return text
+    if kind == "code":
+        return Code(text, int(record["limit"]))
+    if kind == "command":
+        return CommandRef(text, int(record["limit"]))
+    if kind == "quote":
+        return Quote(text, int(record["limit"]))
+    if kind == "strong":
+        return Strong(text)
+    if kind == "aside":
+        return Aside(text)
+    raise ValueError(f"unknown part {kind!r}")
+
+
+def _reply(record: dict[str, Any]) -> Text | str:
+    plain = str(record.get("reply") or "")
+    parts = record.get("reply_parts")
+    if not isinstance(parts, list):
+        return plain
+    try:
+        return Text(tuple(_part(part) for part in parts))
+    except (KeyError, TypeError, ValueError):
+        return plain  # parts this version does not know: the plain rendering still reads

@@ -23,6 +23,7 @@ from adapters.web.directory import GuildDirectory
 from adapters.web.oauth import DiscordOAuth, OAuthFailed
 from adapters.web.outbox import Outcome, WebAttachments, WebChat
 from adapters.web.sessions import COOKIE, Guild, LoginLinks, Session, SessionCodec
+from adapters.web.text import html_renderer, text_html
 from application.messagebus import MessageBus
 from application.review.activity import CORRECTED, THUMBS_DOWN, UNSURE
 from application.review.data import DatasetDownload, SpaceData
@@ -36,6 +37,7 @@ from domain.errors import ParrotError
 from domain.ids import GuildId, MessageId, UserId
 from domain.messages import Author, Message
 from domain.spaces import Space
+from domain.training import OUT_OF_SCOPE, OUT_OF_SCOPE_MEANING
 
 HERE = Path(__file__).resolve().parent
 STATE_COOKIE = "parrot_oauth_state"
@@ -85,6 +87,10 @@ def make_app(context: WebContext) -> web.Application:
     )
     environment.filters["percent"] = lambda value: "–" if value is None else f"{value:.0%}"
     environment.filters["when"] = lambda value: value.strftime("%Y-%m-%d %H:%M") if value else "–"
+    environment.globals.update(oos=OUT_OF_SCOPE, oos_meaning=OUT_OF_SCOPE_MEANING)
+    # What Parrot says (replies, command outcomes) is a Text: its parts in the page's markup, not in backticks.
+    renderer = html_renderer(context.chat.prefix)
+    environment.filters["text"] = lambda value: text_html(value, renderer)
     app[TEMPLATES] = environment
     app.router.add_static("/static", HERE / "static", name="static")
     app.router.add_get("/", home)
@@ -383,7 +389,9 @@ async def inbox_page(request: web.Request) -> web.Response:
 
 async def _replies(request: web.Request, visit: Visit) -> dict[str, str]:
     everything = await _context(request).queries.inbox(visit.space, InboxFilter(state=""))
-    return {item.text: item.reply for group in everything.groups for item in group.items}
+    # The correction of record keeps the reply as the chat showed it, as a correction typed in the chat does.
+    chat = _context(request).chat
+    return {item.text: chat.render(item.reply) for group in everything.groups for item in group.items}
 
 
 async def _correct(request: web.Request, visit: Visit, texts: list[str], answer: str) -> web.Response:

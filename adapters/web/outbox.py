@@ -9,21 +9,20 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from adapters.markdown import plain_text
 from application.ports.chat import AttachmentSource, ChatOutput
 from domain.errors import NotFound, TooLarge
 from domain.ids import ChannelId, MessageId
 from domain.messages import Attachment, OutgoingFile, ReplyAction, Status
-from domain.text import Code, Text, render, say
+from domain.text import Code, Text, say
 
 WEB_REF = "web-upload:"
 
 
 @dataclass
 class Outcome:
-    """What the bus told the page while it handled one command."""
+    """What the bus told the page while it handled one command: its parts kept, for the page to render."""
 
-    lines: list[str] = field(default_factory=list)
+    lines: list[Text | str] = field(default_factory=list)
     failed: bool = False
 
 
@@ -32,7 +31,7 @@ class WebChat:
 
     def __init__(self, inner: ChatOutput, prefix: str = "!") -> None:
         self._inner = inner
-        self._plain = plain_text(prefix, {})
+        self.prefix = prefix
         self._open: dict[ChannelId, Outcome] = {}
         self._channels = itertools.count(1)
         self._ids = itertools.count(1)
@@ -69,7 +68,7 @@ class WebChat:
         page = self._page(channel_id)
         if page is None:
             return await self._inner.send_text(channel_id, text, reply_to=reply_to, actions=actions)
-        page.lines.append(render(text, self._plain))
+        page.lines.append(text)
         return MessageId(-next(self._ids))
 
     async def send_file(
@@ -79,7 +78,7 @@ class WebChat:
         if page is None:
             return await self._inner.send_file(channel_id, file, text=text, reply_to=reply_to)
         if text:
-            page.lines.append(render(text, self._plain))
+            page.lines.append(text)
         return MessageId(-next(self._ids))
 
     async def edit_text(self, channel_id: ChannelId, message_id: MessageId, text: Text | str) -> None:
@@ -87,7 +86,7 @@ class WebChat:
         if page is None:
             await self._inner.edit_text(channel_id, message_id, text)
         else:
-            page.lines.append(render(text, self._plain))
+            page.lines.append(text)
 
     def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
         # A page's request is never deleted; a driver's message may be.

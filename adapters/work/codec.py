@@ -198,6 +198,7 @@ def _report(document: JSON) -> EvaluationReport:
         confused_pairs=tuple((str(a), str(b), int(n)) for a, b, n in document["confused_pairs"]),
         labels=tuple(str(label) for label in document["labels"]),
         confusion=tuple(tuple(int(cell) for cell in row) for row in document["confusion"]),
+        intent_count=int(document.get("intent_count") or 0),
     )
 
 

@@ -98,7 +98,11 @@ class CorrectReplyHandler:
             ),
             reply_to=message.id,
         )
-        return [ReplyCorrected(space, correction)]
+        return [
+            ReplyCorrected(
+                space, correction, intent=exchange.intent or "", confidence=exchange.confidence, said=exchange.said
+            )
+        ]
 
     def _exchange(self, command: CorrectReply) -> Exchange | None:
         message = command.message

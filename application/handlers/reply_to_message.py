@@ -93,6 +93,7 @@ class ReplyToMessageHandler:
                 intent=reply.intent,
                 author_id=message.author.id,
                 keep_words=keep_words,
+                said=reply.said,
             )
         )
         return [ReplyProduced(message, reply, text, keep_words)]

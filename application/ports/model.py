@@ -75,3 +75,21 @@ class ModelStore(Protocol):
     async def load_report(self, space: Space, number: int | None) -> tuple[EvaluationReport, bytes] | None:
         """Version `number`'s test report and its picture, or the latest cross-validation's (None); None if absent."""
         ...
+
+
+@runtime_checkable
+class MeaningSimilarity(Protocol):
+    """How alike short messages are in meaning, by the model's own sentence encoder (not by their words).
+
+    `same_meaning` is the score from which two messages ask the same thing: each encoder spreads its scores
+    differently, so the adapter that knows the encoder says where the line is.
+    """
+
+    same_meaning: float
+
+    async def pairwise(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        """The similarity of every text to every other, in order (1.0 with itself); off the event loop.
+
+        Raises BackendUnavailable when the encoder cannot be loaded.
+        """
+        ...

@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from domain.ids import ChannelId, UserId
 from domain.spaces import Space
+from domain.text import Text
 
 PENDING = "pending"
 ANSWERED = "answered"
@@ -18,6 +19,8 @@ class ReviewItem:
     """One message to review: what was asked, what Parrot guessed, and how sure it was.
 
     `author_id` wrote the message, `rater_id` gave it a thumbs-down: `forget me` removes the entry for either.
+    `reply` is Parrot's reply before any chat's markup where it was known (a `Text`), so each page or driver shows
+    it in its own; entries kept before that hold the reply as the chat showed it (a `str`).
     """
 
     text: str
@@ -26,7 +29,7 @@ class ReviewItem:
     channel_id: ChannelId
     at: datetime
     reason: str
-    reply: str
+    reply: Text | str
     state: str = PENDING
     answer: str = ""
     author_id: UserId | None = None

@@ -18,12 +18,14 @@ from application.text_matching import normalise
 from domain.events import ReplyCorrected, ReplyProduced, ReplyRatedDown
 from domain.ids import UserId
 from domain.spaces import Space
+from domain.text import Part, Text
 
 __all__ = ["ANSWERED", "IGNORED", "PENDING", "ActivityLog", "DayCounts", "ReviewItem"]
 
 UNSURE = "unsure"
 CORRECTED = "corrected"
 THUMBS_DOWN = "thumbs-down"
+REPLY_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ class ActivityLog:
                     channel_id=event.message.channel_id,
                     at=now,
                     reason=UNSURE,
-                    reply=event.reply.text[:300],
+                    reply=clipped(event.reply.said or event.reply.text),
                     author_id=event.message.author.id,
                 ),
             )
@@ -80,17 +82,19 @@ class ActivityLog:
             # An answer to a message waiting for one: done.
             await self._put(event.space, replace(known, state=ANSWERED, answer=correction.correction))
         elif known is None:
-            # A user corrected a reply in the chat: worth an admin's look.
+            # A user corrected a reply in the chat: it already has its answer, so nothing waits; it is listed as
+            # corrected, with the model's guess it replaced, for an admin who wants to see what users fix.
             await self._put(
                 event.space,
                 ReviewItem(
                     text=correction.user_text[:300],
-                    intent="",
-                    confidence=1.0,
+                    intent=event.intent,
+                    confidence=event.confidence if event.confidence is not None else 0.0,
                     channel_id=correction.channel_id,
                     at=correction.created_at,
                     reason=CORRECTED,
-                    reply=correction.bot_reply[:300],
+                    reply=clipped(event.said or correction.bot_reply),
+                    state=ANSWERED,
                     answer=correction.correction,
                     author_id=correction.author_id,
                 ),
@@ -113,7 +117,7 @@ class ActivityLog:
                 channel_id=rating.channel_id,
                 at=rating.created_at,
                 reason=THUMBS_DOWN,
-                reply=rating.bot_reply[:300],
+                reply=clipped(event.said or rating.bot_reply),
                 answer=known.answer if known is not None else "",
                 author_id=rating.asker_id,
                 rater_id=rating.author_id,
@@ -163,6 +167,10 @@ class ActivityLog:
                 records = await self._store.load(space)
                 entries = {}
                 for record in records:
+                    if record.reason == CORRECTED and record.state == PENDING:
+                        # Kept by an earlier version, which left chat corrections waiting though they had their
+                        # answer: they are done.
+                        record = replace(record, state=ANSWERED)
                     entries.pop(normalise(record.text), None)
                     entries[normalise(record.text)] = record
                 self._trim(entries)
@@ -190,3 +198,20 @@ class ActivityLog:
         while len(entries) > self._per_space:
             # The oldest entry goes first: the inbox is a window on recent talk, not an archive.
             del entries[next(iter(entries))]
+
+
+def clipped(reply: Text | str, limit: int = REPLY_CHARS) -> Text | str:
+    """`reply` cut to about `limit` characters, its parts kept whole but for a last plain one: enough to recognise."""
+    if isinstance(reply, str):
+        return reply[:limit]
+    kept: list[Part] = []
+    used = 0
+    for part in reply.parts:
+        size = len(part) if isinstance(part, str) else len(str(Text((part,))))
+        if used + size > limit:
+            if isinstance(part, str):
+                kept.append(part[: limit - used])
+            break
+        kept.append(part)
+        used += size
+    return Text(tuple(kept))

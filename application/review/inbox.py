@@ -1,14 +1,25 @@
-"""The review inbox: messages Parrot was unsure about, or users corrected or rated down; similar ones grouped."""
+"""The review inbox: messages Parrot was unsure about, or users corrected or rated down; similar ones grouped.
 
+Messages are alike when the model's own sentence encoder finds them close in meaning ("what's the weather
+today?" and "what is the weather tomorrow" share few words), so one answer serves them all. Without an encoder
+(a backend that embeds nothing, or one that cannot load) shared words decide, as they always could.
+"""
+
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import structlog
+
+from application.ports.model import MeaningSimilarity
 from application.review.activity import PENDING, ActivityLog, ReviewItem
 from application.text_matching import similarity
-from domain.errors import InvalidArgument
+from domain.errors import BackendUnavailable, InvalidArgument
 from domain.spaces import Space
 
-SIMILAR = 0.5
+log = structlog.get_logger(__name__)
+
+SIMILAR = 0.5  # word overlap (Jaccard) from which two messages are alike, without an encoder
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,20 +72,37 @@ class InboxView:
 
 
 class ReviewInbox:
-    def __init__(self, activity: ActivityLog, similar: float = SIMILAR) -> None:
+    def __init__(
+        self, activity: ActivityLog, meaning: MeaningSimilarity | None = None, similar: float = SIMILAR
+    ) -> None:
         self._activity = activity
+        self._meaning = meaning
         self._similar = similar
 
     async def __call__(self, space: Space, wanted: InboxFilter) -> InboxView:
         everything = await self._activity.items(space)
         chosen = sorted((item for item in everything if wanted.admits(item)), key=lambda item: item.confidence)
-        groups: list[list[ReviewItem]] = []
-        for item in chosen:
+        alike = await self._alike([item.text for item in chosen])
+        groups: list[list[int]] = []
+        for index in range(len(chosen)):
             for group in groups:
-                if similarity(group[0].text, item.text) >= self._similar:
-                    group.append(item)
+                if alike(group[0], index):
+                    group.append(index)
                     break
             else:
-                groups.append([item])
+                groups.append([index])
         intents = tuple(sorted({item.intent for item in everything if item.intent}))
-        return InboxView(tuple(InboxGroup(tuple(group)) for group in groups), intents)
+        return InboxView(tuple(InboxGroup(tuple(chosen[i] for i in group)) for group in groups), intents)
+
+    async def _alike(self, texts: Sequence[str]) -> Callable[[int, int], bool]:
+        """Whether the texts at two positions ask the same thing: by meaning where the encoder answers."""
+        if self._meaning is not None and texts:
+            try:
+                scores = await self._meaning.pairwise(texts)
+            except BackendUnavailable as error:
+                # The page still works, grouping by words; the log says why it is coarser.
+                log.warning("review.inbox.no_encoder", reason=str(error))
+            else:
+                line = self._meaning.same_meaning
+                return lambda lead, other: scores[lead][other] >= line
+        return lambda lead, other: similarity(texts[lead], texts[other]) >= self._similar

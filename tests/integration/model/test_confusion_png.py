@@ -49,3 +49,14 @@ def test_small_empty_and_uncropped_reports_render(labels: int) -> None:
     )
     image = open_png(ConfusionMatrixRenderer(max_labels=12).render(report))
     assert 400 <= image.width <= 2000 and 400 <= image.height <= 2000
+
+
+def test_the_title_says_when_the_matrix_shows_a_selection_of_the_intents() -> None:
+    truths = [f"intent_{i}" for i in range(77) for _ in range(3)]
+    predicted = [truths[(i + 3) % len(truths)] if i % 4 == 0 else label for i, label in enumerate(truths)]
+    report = evaluate_predictions(truths, predicted, [0.9] * len(truths), "test data")
+    renderer = ConfusionMatrixRenderer(max_labels=20)
+    assert renderer.title(report).endswith("\nmost confused 20 of 77 intents")
+    small = evaluate_predictions(["a", "b"], ["a", "a"], [0.9, 0.9], "test data")
+    assert "most confused" not in renderer.title(small)
+    assert open_png(renderer.render(report)).height >= 500

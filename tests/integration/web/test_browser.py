@@ -97,6 +97,7 @@ async def test_review_a_group_train_and_read_the_models_in_a_browser(local: Loca
     group = page.locator("li.group").filter(has_text="is the shop open on sunday")
     await expect(group).to_have_count(1)
     await expect(group.locator(".similar")).to_have_text("1 similar")
+    await expect(group.locator(".reply code")).to_have_text("!correct <the answer>")
     await shot(page, "inbox", height=1000)
     await group.get_by_label("Answer").fill("We are closed on Sundays.")
     await group.get_by_role("button", name="Teach this answer").click()
@@ -117,7 +118,8 @@ async def test_review_a_group_train_and_read_the_models_in_a_browser(local: Loca
     upload: FilePayload = {"name": "faq.txt", "mimeType": "text/plain", "buffer": dataset}
     await page.get_by_label("Dataset file").set_input_files(files=[upload])
     await page.get_by_role("button", name="Upload").click()
-    await expect(page.locator(".flash.ok")).to_contain_text("Kept `faq.txt`: 9 examples, 3 intents.")
+    await expect(page.locator(".flash.ok")).to_contain_text("Kept faq.txt: 9 examples, 3 intents.")
+    await expect(page.locator(".flash.ok code").first).to_have_text("faq.txt")  # code, not backticks
     await page.locator("tr").filter(has_text="faq.txt").get_by_role("button", name="Select").click()
     await expect(page.locator("tr").filter(has_text="faq.txt")).to_contain_text("selected")
 

@@ -57,6 +57,7 @@ async def test_the_inbox_and_its_ignored_marks_survive_a_restart(site: Site, dat
         await again.sign_in()
         waiting = await again.page("/g/1/inbox")
         assert "what is the weather today" in waiting and "1 similar" in waiting
+        assert "teach me: <code>!correct &lt;the answer&gt;</code>." in waiting  # the reply's parts, kept
         assert "where do you live" not in waiting
         assert "where do you live" in await again.page("/g/1/inbox?state=ignored")
     finally:

@@ -232,6 +232,20 @@ async def test_inbox_groups_similar_messages_with_their_confidence_intent_channe
     assert "guessed <code>" in weather
 
 
+async def test_inbox_groups_messages_of_one_meaning_by_the_models_encoder(site: Site) -> None:
+    await site.sign_in()
+    await site.chat(TRAINING)
+    for text in ("what's the weather today?", "what is the weather tomorrow", "where do you live"):
+        assert "not sure" in await site.chat(text)
+    page = await site.page("/g/1/inbox")
+    groups = page.split('<li class="group">')[1:]
+    # Few words in common, one meaning: the encoder (MiniLM, the configured `model.encoder`) puts them together.
+    [weather] = [group for group in groups if "weather" in group]
+    assert "what&#39;s the weather today?" in weather and "what is the weather tomorrow" in weather
+    assert "1 similar" in weather and "where do you live" not in weather
+    assert len(groups) == 2
+
+
 async def test_inbox_filters_by_intent_confidence_and_date(site: Site) -> None:
     await site.sign_in()
     await taught(site)
@@ -277,13 +291,28 @@ async def test_ignoring_hides_a_group_without_deleting_it(site: Site) -> None:
     assert "None of those messages" in again
 
 
-async def test_a_correction_made_in_the_chat_waits_in_the_inbox(site: Site) -> None:
+async def test_a_correction_made_in_the_chat_is_done_and_shows_the_models_guess(site: Site) -> None:
     await site.sign_in()
     await site.chat(TRAINING)
-    await site.chat("hello")
+    await site.chat("hi there you")  # "Hi!", the model two thirds sure
     await site.chat("!correct Good day to you!")
+    assert "“hi there you”" not in await site.page("/g/1/inbox")  # it has its answer: not waiting
+    page = await site.page("/g/1/inbox?state=answered")
+    [group] = [group for group in page.split('<li class="group">')[1:] if "“hi there you”" in group]
+    assert "67% sure</span>\n      · guessed <code>hi</code>" in group and "guessed nothing" not in group
+    assert "corrected (answered)" in group and "Corrected to: Good day to you!" in group
+    assert "“hi there you”" in await site.page("/g/1/inbox?reason=corrected&state=answered")
+
+
+async def test_the_inbox_shows_replies_and_outcomes_in_html_not_markdown(site: Site) -> None:
+    await site.sign_in()
+    await taught(site)
     page = await site.page("/g/1/inbox")
-    assert "“hello”" in page and "corrected" in page and "Good day to you!" in page
+    assert "teach me: <code>!correct &lt;the answer&gt;</code>." in page
+    after = await site.act("/g/1/inbox/answer", {"text": "where do you live", "answer": "In a cage."})
+    banner = after.split('<div class="flash ok" role="status">')[1].split("</div>")[0]
+    assert "Thanks, noted." in banner and "part of the next <code>!train</code>." in banner
+    assert "`" not in banner and "`" not in page
 
 
 async def test_models_page_shows_reports_pictures_and_the_accuracy_chart(site: Site) -> None:
@@ -302,6 +331,21 @@ async def test_models_page_shows_reports_pictures_and_the_accuracy_chart(site: S
     assert "Model version 1 is now active." in used
     refused = await site.act("/g/1/models/use", {"version": "9"})
     assert "There is no model version 9 here." in refused and 'class="flash error"' in refused
+
+
+async def test_models_page_links_the_full_picture_tables_the_confusions_and_explains_oos(site: Site) -> None:
+    await site.sign_in()
+    await site.chat(TRAINING)
+    await site.chat("!test hello => See you!\nbye => See you!\nwhat is the weather => oos")
+    await site.web.harness.settle()
+    page = await site.page("/g/1/models")
+    # Drawn small on the page, the picture opens at its full size.
+    assert '<a href="/g/1/models/1/confusion.png" target="_blank"><img src="/g/1/models/1/confusion.png"' in page
+    assert "Open the confusion matrix at full size" in page
+    table = page.split('<table class="confusions">')[1].split("</table>")[0]
+    assert '<th scope="col">True intent</th>' in table
+    assert "<tr><td><code>see_you</code></td><td><code>hi</code></td><td>1</td></tr>" in table
+    assert "<code>oos</code> = out of scope: questions the model should not answer." in page
 
 
 async def test_training_and_testing_start_jobs_whose_progress_the_page_polls(site: Site) -> None:
@@ -335,7 +379,7 @@ async def test_datasets_upload_select_and_download(site: Site) -> None:
     form.add_field("file", GOOD_DATASET, filename="faq.txt", content_type="text/plain")
     response = await site.client.post("/g/1/data/upload", data=form)
     page = await response.text()
-    assert "Kept `faq.txt`: 4 examples, 2 intents." in page
+    assert "Kept <code>faq.txt</code>: 4 examples, 2 intents." in page
     selected = await site.act("/g/1/data/select", {"name": "faq.txt"})
     assert "selected" in selected
     download = await site.client.get("/g/1/data/download?name=faq.txt")

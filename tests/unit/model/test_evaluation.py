@@ -80,3 +80,13 @@ def test_folds_are_stratified_and_cover_every_example_once() -> None:
     assert split_folds(dataset, 3, seed=1) == splits
     with pytest.raises(ValueError):
         split_folds(dataset, 1)
+
+
+def test_a_report_counts_every_intent_and_explains_oos_where_it_names_it() -> None:
+    truths = [f"intent_{i}" for i in range(77) for _ in range(2)] + [OUT_OF_SCOPE] * 4
+    predicted = [truths[i + 1] if i % 5 == 0 else label for i, label in enumerate(truths[:-4])] + ["intent_3"] * 4
+    report = evaluate_predictions(truths, predicted, [0.9] * len(truths), "test data")
+    assert report.intent_count == 78 and len(report.labels) < 78  # the matrix is a selection of them
+    assert "oos = out of scope: questions the model should not answer." in report.summary()
+    plain = evaluate_predictions(["a", "b"], ["a", "a"], [0.9, 0.9], "test data")
+    assert plain.intent_count == 2 and "oos" not in plain.summary()
