@@ -155,3 +155,23 @@ async def test_feedback_list_shows_feedback_and_the_least_sure_messages(app: App
     assert '"completely unrelated words"' in text
     guest = await app.discord.say("!feedback list", author=member(user_id=5, admin=False))
     assert "needs the Manage Server permission" in app.discord.replies_to(guest)[0].text
+
+
+async def test_feedback_list_shows_what_an_unsure_guess_would_have_said(app: AppHarness) -> None:
+    await app.discord.say("!train hello there => Hi!\ngood morning => Hi!\nwhat time is it => Noon.\nthe hour => Noon.")
+    await app.settle()
+    await app.discord.say("what is the weather")
+    listing = await app.discord.say("!feedback list")
+    text = app.discord.replies_to(listing)[0].text
+    assert "(answer one with `!correct <the answer>` replying to my reply):" in text
+    assert "- " in text and '"what is the weather": I would have said "' in text
+    assert "I guessed" not in text
+
+
+async def test_feedback_list_names_an_answerless_guess_without_its_language_suffix(app: AppHarness) -> None:
+    # Data without answers: the intent's name is all there is, shown as people read it (not `goodbye_ru`).
+    app.container.work.uncertain().record(GUILD, "ну, пока", "goodbye_ru", 0.2)
+    listing = await app.discord.say("!feedback list")
+    text = app.discord.replies_to(listing)[0].text
+    assert '"ну, пока": I guessed `goodbye`' in text
+    assert "goodbye_ru" not in text
