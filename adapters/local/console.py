@@ -37,7 +37,9 @@ LOCAL_HELP = """Local chat: type messages as a user in #general; Parrot answers 
   /say PATH             play an audio file as if you had said it in the voice channel (Parrot hears it)
   /reply N              your next message replies to Parrot's message #N (unsure replies and `!feedback list`
                         show it), so `!correct` teaches an answer to that one rather than to the latest
-  /as member|admin|owner  who you are from now on (you start as the owner): a member is refused the admin commands
+  /as member|admin|owner
+                        who you are from now on (you start as the owner): a member is refused the admin
+                        commands, as on Discord
   /quit                 leave (end of input does the same)
   \\n                    starts a new line inside one message (for `!train q => a\\nq2 => a2`)
 Type !help for Parrot's commands."""
