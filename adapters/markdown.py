@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from domain.ids import ChannelId
-from domain.text import Aside, ChannelRef, Code, CommandRef, Quote, Renderer, Strong
+from domain.text import Aside, ChannelRef, Code, CommandRef, MessageRef, Quote, Renderer, Replying, Strong
 
 # Every character Discord's markdown gives a meaning to: emphasis, code, spoilers, quotes, headings, lists, links.
 _MARKUP = re.compile(r"([\\*_~`|>#\-\[\]()<])")
@@ -75,4 +75,20 @@ def plain_text(prefix: str, channel_names: Mapping[ChannelId, str]) -> Renderer:
     def quote(part: Quote) -> str:
         return one_line(part.text, part.limit)
 
-    return Renderer(code=code, command=command, channel=channel, strong=strong, aside=aside, quote=quote)
+    # A terminal cannot reply to a message: `/reply N` aims the next one at Parrot's message #N.
+    def replying(part: Replying, command: str) -> str:
+        return f"`/reply N` then {command}, N being the number (#N) of my reply"
+
+    def message(part: MessageRef) -> str:
+        return f" (#{part.message_id})"
+
+    return Renderer(
+        code=code,
+        command=command,
+        channel=channel,
+        strong=strong,
+        aside=aside,
+        quote=quote,
+        replying=replying,
+        message=message,
+    )

@@ -21,6 +21,16 @@ from domain.training import Dataset, Example
 log = structlog.get_logger("parrot.starter")
 
 STARTER_NAME = "starter"
+# Each starter intent ends in its language (`greeting_en`, `goodbye_ru`): the classifier keeps the languages apart.
+STARTER_LANGUAGE_SUFFIXES = ("_en", "_ru")
+
+
+def intent_name(intent: str) -> str:
+    """An intent as people read it: without the starter's language suffix, which says nothing to them."""
+    for suffix in STARTER_LANGUAGE_SUFFIXES:
+        if intent.endswith(suffix) and len(intent) > len(suffix):
+            return intent.removesuffix(suffix)
+    return intent
 
 
 class StarterKnowledge:

@@ -4,7 +4,7 @@ import heapq
 from dataclasses import dataclass
 
 from application.text_matching import normalise
-from domain.ids import UserId
+from domain.ids import MessageId, UserId
 from domain.spaces import Space
 
 
@@ -14,6 +14,9 @@ class UncertainMessage:
     intent: str
     confidence: float
     author_id: UserId | None = None
+    # What the guessed intent would have answered (None for data without answers), and the unsure reply it got.
+    answer: str | None = None
+    reply_message_id: MessageId | None = None
 
 
 class UncertainMessages:
@@ -21,9 +24,21 @@ class UncertainMessages:
         self._per_space = per_space
         self._by_space: dict[Space, dict[str, UncertainMessage]] = {}
 
-    def record(self, space: Space, text: str, intent: str, confidence: float, author_id: UserId | None = None) -> None:
+    def record(
+        self,
+        space: Space,
+        text: str,
+        intent: str,
+        confidence: float,
+        author_id: UserId | None = None,
+        *,
+        answer: str | None = None,
+        reply_message_id: MessageId | None = None,
+    ) -> None:
         entries = self._by_space.setdefault(space, {})
-        entries[normalise(text)] = UncertainMessage(text[:300], intent, confidence, author_id)
+        entries[normalise(text)] = UncertainMessage(
+            text[:300], intent, confidence, author_id, answer and answer[:300], reply_message_id
+        )
         if len(entries) > self._per_space:
             # Keep the least sure: drop the most confident entry.
             most_sure = max(entries, key=lambda key: entries[key].confidence)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from domain.ids import ChannelId
+from domain.ids import ChannelId, MessageId
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,25 @@ class Aside:
     text: str
 
 
-Part = str | Code | Quote | CommandRef | ChannelRef | Strong | Aside
+@dataclass(frozen=True, slots=True)
+class Replying:
+    """`command` sent as a reply to one of Parrot's messages: Discord replies to it, the local chat names its number."""
+
+    command: CommandRef
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """One of Parrot's messages, for chats whose users point at a message by its number (the local chat's `#7`).
+
+    Where one replies to the message itself (Discord), it is rendered as nothing, so the text must read without it;
+    write it straight after a word: a chat that shows it adds its own space.
+    """
+
+    message_id: MessageId
+
+
+Part = str | Code | Quote | CommandRef | ChannelRef | Strong | Aside | Replying | MessageRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +135,9 @@ class Renderer:
     strong: Callable[[Strong], str] = lambda part: part.text
     aside: Callable[[Aside], str] = lambda part: part.text
     quote: Callable[[Quote], str] = lambda part: part.text
+    # Given the part and its command as this renderer writes it.
+    replying: Callable[[Replying, str], str] = lambda part, command: f"{command} replying to my reply"
+    message: Callable[[MessageRef], str] = lambda part: ""
 
 
 def render(text: "Text | str", renderer: Renderer) -> str:
@@ -136,6 +157,10 @@ def render(text: "Text | str", renderer: Renderer) -> str:
             out.append(renderer.quote(part))
         elif isinstance(part, Strong):
             out.append(renderer.strong(part))
+        elif isinstance(part, Replying):
+            out.append(renderer.replying(part, renderer.command(part.command)))
+        elif isinstance(part, MessageRef):
+            out.append(renderer.message(part))
         else:
             out.append(renderer.aside(part))
     return "".join(out)

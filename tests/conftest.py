@@ -1,5 +1,6 @@
 import io
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,11 @@ SESSION_LOG = io.StringIO()
 # Tests must never reach Discord or any other host; the configuration file of a developer is ignored too.
 os.environ.pop("DISCORD_TOKEN", None)
 os.environ["PARROT_CONFIG"] = os.devnull
+# Speech models are assembled in the user's cache: here one temporary cache for the whole session, so the Whisper
+# model (145 MB) is written once, whatever the number of data roots, and never into the developer's own cache.
+# The processes tests start share it (tests/processes.py).
+SESSION_CACHE = tempfile.TemporaryDirectory(prefix="parrot-test-cache-")
+os.environ["XDG_CACHE_HOME"] = SESSION_CACHE.name
 
 
 @pytest.fixture

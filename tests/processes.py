@@ -9,14 +9,18 @@ from support.shared_data import PROJECT_ROOT
 
 
 def parrot_env(data_root: Path, **extra: str) -> dict[str, str]:
-    """No configuration file, no token, logs at WARNING, data under `data_root`."""
-    return {
+    """No configuration file, no token, logs at WARNING, data under `data_root`, the session's model cache."""
+    # The session's cache (tests/conftest.py): the Whisper model is assembled once, not under each HOME.
+    env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(data_root),
         "PARROT_CONFIG": os.devnull,
         "PARROT_STORAGE_DATA_ROOT": str(data_root),
         "PARROT_LOGGING_LEVEL": "WARNING",
-    } | extra
+    }
+    if "XDG_CACHE_HOME" in os.environ:
+        env["XDG_CACHE_HOME"] = os.environ["XDG_CACHE_HOME"]
+    return env | extra
 
 
 def run_parrot(*args: str, data_root: Path, stdin: str = "", **extra: str) -> subprocess.CompletedProcess[str]:

@@ -139,6 +139,7 @@ class SpeechSettings(Section):
     guild_languages: Annotated[dict[int, LanguageTag], NoDecode] = {}
     detect_language: bool = False
     load_at_startup: bool = False
+    # Where speech models are assembled; unset, the user's cache (`$XDG_CACHE_HOME/parrot/speech`), one per machine.
     cache_dir: Path | None = None
     timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     voice_idle_seconds: float = Field(default=300.0, gt=0, le=86_400)
@@ -255,8 +256,9 @@ class ParrotSettings(Section):
     logging: LoggingSettings = LoggingSettings()
     web: WebSettings = WebSettings()
 
-    def speech_cache_dir(self) -> Path:
-        return self.speech.cache_dir or self.storage.data_root / "cache" / "speech"
+    def speech_cache_dir(self, environ: Mapping[str, str] | None = None) -> Path:
+        # The speech models are the same for every data root: one copy per machine (145 MB for Whisper base).
+        return self.speech.cache_dir or user_cache_dir(environ) / "speech"
 
     @field_validator("discord", mode="before")
     @classmethod
@@ -264,6 +266,19 @@ class ParrotSettings(Section):
         if isinstance(value, dict) and value.get("token") in ("", None):
             value = {k: v for k, v in value.items() if k != "token"}
         return value
+
+
+def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Parrot's folder in the user's cache: `$XDG_CACHE_HOME/parrot`, else `~/.cache/parrot`.
+
+    The XDG base directory specification ignores a relative `XDG_CACHE_HOME`, and so does this.
+    """
+    environ = os.environ if environ is None else environ
+    configured = environ.get("XDG_CACHE_HOME", "")
+    if configured and Path(configured).is_absolute():
+        return Path(configured) / "parrot"
+    home = environ.get("HOME")
+    return (Path(home) if home else Path.home()) / ".cache" / "parrot"
 
 
 class ConfigurationError(Exception):

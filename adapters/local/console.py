@@ -7,6 +7,7 @@ import mimetypes
 import shlex
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -26,12 +27,19 @@ from domain.text import Code, Text, render, say
 GUILD = GuildId(1)
 TEXT_CHANNEL = ChannelId(10)
 VOICE_CHANNEL = ChannelId(20)
+# `/as`: who the person at the terminal is (may manage the server, owns the bot).
+AS_WHOM = {"member": (False, False), "admin": (True, False), "owner": (True, True)}
 STATUS_MARKS = {Status.WORKING: "⏳", Status.DONE: "✅", Status.FAILED: "❌"}
 
 LOCAL_HELP = """Local chat: type messages as a user in #general; Parrot answers as on Discord.
   /attach PATH [text]   send a message with a file (audio is transcribed, datasets train)
   /voice on|off         sit in (or leave) the voice channel; spoken replies are written to audio files
   /say PATH             play an audio file as if you had said it in the voice channel (Parrot hears it)
+  /reply N              your next message replies to Parrot's message #N (unsure replies and `!feedback list`
+                        show it), so `!correct` teaches an answer to that one rather than to the latest
+  /as member|admin|owner
+                        who you are from now on (you start as the owner): a member is refused the admin
+                        commands, as on Discord
   /quit                 leave (end of input does the same)
   \\n                    starts a new line inside one message (for `!train q => a\\nq2 => a2`)
 Type !help for Parrot's commands."""
@@ -74,11 +82,13 @@ class ConsoleChat:
         reply_to: MessageId | None = None,
         actions: Sequence[ReplyAction] = (),
     ) -> MessageId:
-        # A terminal has no buttons: an unsure reply already says how to `correct` it, which is what "Teach me" does.
+        # A terminal has no buttons: an unsure reply already says how to `correct` it, which is what "Teach me" does,
+        # and shows its number, so that `/reply N` can aim a later `correct` at it (a plain one corrects the latest).
         text = self.render(text)
         message_id = self.next_id()
         self._texts[message_id] = text
-        self._print(f"parrot> {text}")
+        number = f" (#{message_id})" if ReplyAction.TEACH in actions else ""
+        self._print(f"parrot> {text}{number}")
         return message_id
 
     async def send_file(
@@ -96,6 +106,10 @@ class ConsoleChat:
         if self._texts.get(message_id) != text:
             self._texts[message_id] = text
             self._print(f"parrot> (edited) {text}")
+
+    def sent(self, message_id: MessageId) -> bool:
+        """Whether `message_id` is one of the bot's text messages here."""
+        return message_id in self._texts
 
     def is_gone(self, channel_id: ChannelId, message_id: MessageId) -> bool:
         return False  # nothing is deleted in a terminal
@@ -180,9 +194,11 @@ class LocalChatSession:
         self._prefix = prefix
         self._settle = settle
         self._interactive = interactive
+        # The person at the terminal runs the bot, so they start as its owner; `/as` shows what others see.
         self._author = Author(
             id=UserId(1), name=getpass.getuser(), display_name=getpass.getuser(), can_manage_guild=True, is_owner=True
         )
+        self._replying_to: MessageId | None = None
 
     async def run(self, lines: "LineSource") -> None:
         if self._interactive:
@@ -236,18 +252,23 @@ class LocalChatSession:
         # A terminal line cannot hold a newline; `\n` stands for one, as in a multi-line Discord message.
         line = line.replace("\\n", "\n")
         stripped = line.strip()
-        if stripped.startswith("/voice"):
-            on = stripped.split()[-1].lower() in ("on", "yes", "1")
-            self._console.user_in_voice = on
-            self._console.say(f"you are {'in' if on else 'out of'} the voice channel #{VOICE_CHANNEL}")
+        name, _, argument = stripped.partition(" ")
+        if name == "/voice":
+            self._voice(argument.strip().lower())
             return None
-        if stripped.startswith("/say"):
-            return await self._say(stripped[len("/say") :])
+        if name == "/as":
+            self._act_as(argument.strip().lower())
+            return None
+        if name == "/reply":
+            self._aim(argument.strip())
+            return None
+        if name == "/say":
+            return await self._say(argument)
         attachments: tuple[Attachment, ...] = ()
         text = line
-        if stripped.startswith("/attach"):
+        if name == "/attach":
             try:
-                words = shlex.split(stripped[len("/attach") :])
+                words = shlex.split(argument)
             except ValueError as error:
                 self._console.say(f"could not read that: {error}")
                 return None
@@ -267,10 +288,42 @@ class LocalChatSession:
             content=text,
             guild_id=GUILD,
             attachments=attachments,
+            reply_to=self._replying_to,
             created_at=datetime.now(UTC),
             author_voice_channel_id=VOICE_CHANNEL if self._console.user_in_voice else None,
         )
+        self._replying_to = None  # as on Discord, a reply is one message's; the next goes to the channel
         return parse_message(message, self._prefix)
+
+    def _voice(self, argument: str) -> None:
+        if argument not in ("on", "off"):
+            # Anything else read as "off" would take a typo for a choice.
+            self._console.say("usage: /voice on|off")
+            return
+        self._console.user_in_voice = argument == "on"
+        self._console.say(f"you are {'in' if argument == 'on' else 'out of'} the voice channel #{VOICE_CHANNEL}")
+
+    def _act_as(self, argument: str) -> None:
+        rights = AS_WHOM.get(argument)
+        if rights is None:
+            self._console.say("usage: /as member|admin|owner")
+            return
+        manage, owner = rights
+        self._author = replace(self._author, can_manage_guild=manage, is_owner=owner)
+        refused = " (the admin commands are refused)" if not manage else ""
+        self._console.say(f"you are now {'an' if argument[0] in 'ao' else 'a'} {argument}{refused}")
+
+    def _aim(self, argument: str) -> None:
+        """`/reply N`: what Discord does by replying to a message, for a terminal that cannot point at one."""
+        if not argument.isdigit():
+            self._console.say("usage: /reply N, N being the number (#N) of one of Parrot's messages")
+            return
+        target = MessageId(int(argument))
+        if not self._console.sent(target):
+            self._console.say(f"#{argument} is not one of Parrot's messages")
+            return
+        self._replying_to = target
+        self._console.say(f"your next message replies to Parrot's message #{argument}")
 
     async def _say(self, argument: str) -> HearUtterance | None:
         """A clip heard as a spoken turn in the voice channel: the same command Discord's listener sends."""

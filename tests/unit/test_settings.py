@@ -185,3 +185,18 @@ def test_credentials_inside_urls_are_masked_in_every_log_line(output_format: str
     written = stream.getvalue()
     assert key not in written and "admin:" not in written
     assert written.count("***@") >= 4 and "token=***" in written and "key=***" in written
+
+
+def test_speech_models_live_in_the_users_cache_once_per_machine(tmp_path: Path) -> None:
+    # Every data root shares one copy of the speech models (145 MB for Whisper), wherever the data lives.
+    first = load_settings(environ={"PARROT_STORAGE_DATA_ROOT": str(tmp_path / "one")})
+    second = load_settings(environ={"PARROT_STORAGE_DATA_ROOT": str(tmp_path / "two")})
+    xdg = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path / "home")}
+    assert first.speech_cache_dir(xdg) == second.speech_cache_dir(xdg) == tmp_path / "xdg" / "parrot" / "speech"
+    # Without XDG_CACHE_HOME (or with a relative one, which the XDG specification ignores): ~/.cache.
+    home = tmp_path / "home" / ".cache" / "parrot" / "speech"
+    assert first.speech_cache_dir({"HOME": str(tmp_path / "home")}) == home
+    assert first.speech_cache_dir({"XDG_CACHE_HOME": "relative", "HOME": str(tmp_path / "home")}) == home
+    # `speech.cache_dir` still chooses another folder.
+    chosen = load_settings(environ={"PARROT_SPEECH_CACHE_DIR": str(tmp_path / "models")})
+    assert chosen.speech_cache_dir(xdg) == tmp_path / "models"

@@ -169,7 +169,9 @@ async def test_a_file_that_is_not_audio_is_answered_with_what_to_do(app: AppHarn
     assert note.text.startswith("I can only hear audio files, so I didn't read `LICENSE`.")
     assert answer.text.startswith("I haven't been taught")
     russian = await app.discord.say("привет", attachments=(licence,))
-    assert app.discord.replies_to(russian)[0].text.startswith("Я слышу только аудиофайлы, поэтому `LICENSE` не прочитал.")
+    assert app.discord.replies_to(russian)[0].text.startswith(
+        "Я слышу только аудиофайлы, поэтому `LICENSE` не прочитал."
+    )
 
 
 async def test_an_audio_file_is_not_mistaken_for_an_unread_one(app: AppHarness) -> None:
@@ -177,3 +179,23 @@ async def test_an_audio_file_is_not_mistaken_for_an_unread_one(app: AppHarness) 
     message = await app.discord.say("", attachments=(clip,))
     heard, answer = app.discord.replies_to(message)
     assert heard.text == "🎙️ I heard: hello" and answer.text.startswith("I haven't been taught")
+
+
+async def test_feedback_list_shows_what_an_unsure_guess_would_have_said(app: AppHarness) -> None:
+    await app.discord.say("!train hello there => Hi!\ngood morning => Hi!\nwhat time is it => Noon.\nthe hour => Noon.")
+    await app.settle()
+    await app.discord.say("what is the weather")
+    listing = await app.discord.say("!feedback list")
+    text = app.discord.replies_to(listing)[0].text
+    assert "(answer one with `!correct <the answer>` replying to my reply):" in text
+    assert "- " in text and '"what is the weather": I would have said "' in text
+    assert "I guessed" not in text
+
+
+async def test_feedback_list_names_an_answerless_guess_without_its_language_suffix(app: AppHarness) -> None:
+    # Data without answers: the intent's name is all there is, shown as people read it (not `goodbye_ru`).
+    app.container.work.uncertain().record(GUILD, "ну, пока", "goodbye_ru", 0.2)
+    listing = await app.discord.say("!feedback list")
+    text = app.discord.replies_to(listing)[0].text
+    assert '"ну, пока": I guessed `goodbye`' in text
+    assert "goodbye_ru" not in text

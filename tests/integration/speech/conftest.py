@@ -7,15 +7,17 @@ from pathlib import Path
 import pytest
 
 from adapters.audio.codec import PyAvAudioCodec
+from adapters.config.settings import user_cache_dir
 from adapters.speech.espeak import EspeakTextToSpeech
 from adapters.speech.piper import PiperTextToSpeech
 from adapters.speech.whisper import WhisperSpeechToText
 
 
 @pytest.fixture(scope="session")
-def whisper_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the Whisper model is assembled once for the session's recognisers."""
-    return tmp_path_factory.mktemp("models")
+def whisper_models() -> Path:
+    """Where the Whisper model is assembled once for the session: the session's user cache (tests/conftest.py),
+    which every application built with real speech uses too."""
+    return user_cache_dir() / "speech"
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,8 @@
 """Model files found in, and assembled from, their pip packages; clear failures when they are not there."""
 
+import hashlib
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -47,3 +50,52 @@ def test_a_failed_build_is_tried_again() -> None:
     assert lazy.get() == "model"
     assert lazy.get() == "model"
     assert len(attempts) == 2
+
+
+@pytest.fixture
+def small_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
+    """Whisper's packages replaced by two small halves and side files, so a build takes no 145 MB; the joins done."""
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    halves = [b"first half " * 1000, b"second half " * 1000]
+    for index, half in enumerate(halves, 1):
+        (shipped / f"model.bin.part{index}").write_bytes(half)
+    for name in model_files.WHISPER_SIDE_FILES:
+        (shipped / name).write_text(name, encoding="ascii")
+    whole = b"".join(halves)
+    monkeypatch.setattr(model_files, "WHISPER_MODEL_SIZE", len(whole))
+    monkeypatch.setattr(model_files, "WHISPER_MODEL_SHA256", hashlib.sha256(whole).hexdigest())
+    monkeypatch.setattr(model_files, "_package_data", lambda module, name, package=None: shipped / name)
+    joins: list[int] = []
+    join = model_files._join_verified
+
+    def slow_join(parts: list[Path], destination: Path) -> None:
+        joins.append(1)
+        time.sleep(0.2)  # long enough for a second build to start meanwhile
+        join(parts, destination)
+
+    monkeypatch.setattr(model_files, "_join_verified", slow_join)
+    return joins
+
+
+def test_builds_at_once_take_turns_and_the_model_is_joined_once(small_model: list[int], tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    # Two data roots' processes starting together on one machine's cache (threads stand in: flock holds per open).
+    with ThreadPoolExecutor(2) as pool:
+        built = list(pool.map(whisper_base_dir, [cache, cache]))
+    assert built == [cache / "whisper-base"] * 2
+    assert small_model == [1]
+    assert (cache / "whisper-base" / "model.bin").stat().st_size == model_files.WHISPER_MODEL_SIZE
+    # No temporary file is left where a reader could find it.
+    assert sorted(path.name for path in (cache / "whisper-base").iterdir()) == sorted(
+        [*model_files.WHISPER_SIDE_FILES, "model.bin", "model.bin.sha256"]
+    )
+    assert whisper_base_dir(cache) == cache / "whisper-base" and small_model == [1]  # reused, not rebuilt
+
+
+def test_a_model_without_its_stamp_is_built_again(small_model: list[int], tmp_path: Path) -> None:
+    # A crash after the join, before the stamp: the model is not taken as verified.
+    target = whisper_base_dir(tmp_path)
+    (target / "model.bin.sha256").unlink()
+    whisper_base_dir(tmp_path)
+    assert small_model == [1, 1]
