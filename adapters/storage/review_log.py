@@ -13,9 +13,9 @@ from adapters.storage.atomic import LineAppender
 from adapters.storage.jsonlines import read_records
 from adapters.storage.layout import SpaceLayout
 from application.ports.review import PENDING, ReviewItem
-from domain.ids import ChannelId, UserId
+from domain.ids import ChannelId, MessageId, UserId
 from domain.spaces import Space
-from domain.text import Aside, ChannelRef, Code, CommandRef, Part, Quote, Strong, Text
+from domain.text import Aside, ChannelRef, Code, CommandRef, MessageRef, Part, Quote, Replying, Strong, Text
 
 
 class JsonLinesReviewStore:
@@ -96,6 +96,10 @@ def _parts(reply: Text | str) -> list[dict[str, Any]] | None:
             parts.append({"kind": "channel", "id": int(part.channel_id)})
         elif isinstance(part, Strong):
             parts.append({"kind": "strong", "text": part.text})
+        elif isinstance(part, Replying):
+            parts.append({"kind": "replying", "text": part.command.usage, "limit": part.command.limit})
+        elif isinstance(part, MessageRef):
+            parts.append({"kind": "message", "id": int(part.message_id)})
         else:
             parts.append({"kind": "aside", "text": part.text})
     return parts
@@ -105,6 +109,8 @@ def _part(record: dict[str, Any]) -> Part:
     kind = record["kind"]
     if kind == "channel":
         return ChannelRef(ChannelId(int(record["id"])))
+    if kind == "message":
+        return MessageRef(MessageId(int(record["id"])))
     text = str(record["text"])
     if kind == "text":
         return text
@@ -116,6 +122,8 @@ def _part(record: dict[str, Any]) -> Part:
         return Quote(text, int(record["limit"]))
     if kind == "strong":
         return Strong(text)
+    if kind == "replying":
+        return Replying(CommandRef(text, int(record["limit"])))
     if kind == "aside":
         return Aside(text)
     raise ValueError(f"unknown part {kind!r}")

@@ -161,12 +161,16 @@ def _cannot_read(filenames: Sequence[str], russian: bool) -> Text:
         names += [", " if index else "", Code(filename)]
     if russian:
         return say(
-            "Я слышу только аудиофайлы, поэтому ", *names, " не прочитал. Чтобы обучить меня на файле, пришлите его с ",
+            "Я слышу только аудиофайлы, поэтому ",
+            *names,
+            " не прочитал. Чтобы обучить меня на файле, пришлите его с ",
             CommandRef("train"),
             ".",
         )
     return say(
-        "I can only hear audio files, so I didn't read ", *names, ". To train me on a file, send it with ",
+        "I can only hear audio files, so I didn't read ",
+        *names,
+        ". To train me on a file, send it with ",
         CommandRef("train"),
         ".",
     )

@@ -36,7 +36,7 @@ from domain.errors import NotFound, PathOutsideRoot, TooLarge
 from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
-from domain.text import Aside, ChannelRef, Code, CommandRef, Quote, Strong, Text
+from domain.text import Aside, ChannelRef, Code, CommandRef, MessageRef, Quote, Replying, Strong, Text
 from domain.training import EvaluationReport, ModelVersion
 from domain.voice_turns import VoiceTurn
 from support import fakes
@@ -332,7 +332,8 @@ async def test_review_records_load_back_in_order_per_space_and_rewrite_replaces_
 
 async def test_a_review_record_keeps_the_parts_of_parrots_reply(review_store: ReviewStore) -> None:
     said = Text(("Try ", CommandRef("correct <x>"), " in ", ChannelRef(ChannelId(3)), ", ", Code("a`b", 9), " ",
-                 Quote("*hi*", 40), Strong("now"), Aside("(admins)")))  # fmt: skip
+                 Quote("*hi*", 40), Strong("now"), Aside("(admins)"), " ", Replying(CommandRef("correct A", 50)),
+                 MessageRef(MessageId(7))))  # fmt: skip
     kept = replace(item("hi"), reply=said)
     await review_store.append(ONE, kept)
     assert list(await review_store.load(ONE)) == [kept]
