@@ -20,6 +20,7 @@ from domain.errors import NoModel
 from domain.events import ModelTested
 from domain.messages import OutgoingFile
 from domain.spaces import Space
+from domain.text import CommandRef, say
 from domain.training import EvaluationReport
 
 log = structlog.get_logger("parrot.testing")
@@ -67,11 +68,11 @@ class TestInput:
         if given is not None:
             active = await self._models.get(space)
             if active is None:
-                raise NoModel("There is no trained model to test yet: `train` one first.")
+                raise NoModel(say("There is no trained model to test yet: ", CommandRef("train"), " one first."))
             number = active[0]
             artifact = await self._store.load_artifact(space, number)
             return TestSet(TestJob(given, artifact.backend, self._folds, artifact), number)
-        selected = await self._data.selected(space)
+        selected = await self._data.selected(space, "test")
         await self._data.check(selected)
         dataset = await self._data.with_corrections(space, selected)
         return TestSet(TestJob(dataset, self._default_backend, self._folds))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from domain.commands import Command
 from domain.errors import PermissionDenied
 from domain.messages import Message
+from domain.text import CommandRef, say
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,4 +41,4 @@ class PrivilegePolicy:
         needed = "the Manage Server permission"
         if self.roles:
             needed += " or one of the roles " + ", ".join(f"`{role}`" for role in sorted(self.roles))
-        raise PermissionDenied(f"`{command_name}` needs {needed}.")
+        raise PermissionDenied(say(CommandRef(command_name), f" needs {needed}."))

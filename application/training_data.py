@@ -78,11 +78,12 @@ class TrainingData:
     async def select(self, space: Space, name: str) -> None:
         await self._settings.update(space, lambda settings: replace(settings, active_dataset=name))
 
-    async def selected(self, space: Space) -> Dataset:
+    async def selected(self, space: Space, command: str = "train") -> Dataset:
+        """The space's selected dataset, for `command` (train, test) given no data of its own."""
         name = (await self._settings.load(space)).active_dataset
         if name is None:
             raise MissingArgument(
-                "train [attached file | question => answer lines]",
+                f"{command} [attached file | question => answer lines]",
                 say(" or choose a dataset first with ", CommandRef("select_dataset NAME")),
             )
         stored = await self._datasets.read_dataset(space, name, self._max_bytes)

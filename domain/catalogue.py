@@ -4,13 +4,14 @@ import difflib
 import string
 from dataclasses import dataclass
 
-from domain.text import Aside, Code, CommandRef, Text, join_lines, say
+from domain.text import Aside, Code, CommandRef, Text, join_lines, say, with_commands
 
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     name: str
     usage: str
+    # A command it names is written "`!name ...`": each chat shows it with its own prefix (see `with_commands`).
     summary: str
     privileged: bool = False
     expensive: bool = False
@@ -46,13 +47,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "select_dataset",
         "select_dataset [NAME]",
-        "Choose the dataset `train` uses; without a name, list the datasets.",
+        "Choose the dataset `!train` uses; without a name, list the datasets.",
         privileged=True,
     ),
     CommandSpec("instruction", "instruction", "Send the instructions."),
     CommandSpec("getfile", "getfile PATH", "Send a file from this server's files.", privileged=True),
     CommandSpec("correct", "correct TEXT", "Correct my previous reply in this channel (or the one you reply to)."),
-    CommandSpec("feedback", "feedback TEXT | feedback list", "Tell us what you think; admins list it with `list`."),
+    CommandSpec(
+        "feedback", "feedback TEXT | feedback list", "Tell us what you think; admins list it with `!feedback list`."
+    ),
     CommandSpec(
         "settings",
         "settings [transcribe on|off | voice on|off | voicelog on|off | languages CODE... | starter on|off]",
@@ -83,11 +86,11 @@ def help_text(topic: str = "") -> Text:
             hint = say(" Did you mean ", CommandRef(suggestion), "?") if suggestion else ""
             return say("I don't know the command ", Code(topic), ".", hint)
         note = " (admins only)" if spec.privileged else ""
-        return say(CommandRef(spec.usage), f"{note}\n{spec.summary}")
+        return say(CommandRef(spec.usage), f"{note}\n", with_commands(spec.summary, BY_NAME))
     lines: list[Text | str] = ["Here is what I can do:"]
     for spec in COMMANDS:
         marked: Text | str = say(" ", Aside("(admins)")) if spec.privileged else ""
-        lines.append(say(CommandRef(spec.usage), f" - {spec.summary}", marked))
+        lines.append(say(CommandRef(spec.usage), " - ", with_commands(spec.summary, BY_NAME), marked))
     lines.append("Any other message gets an answer from my model; voice messages are transcribed first.")
     lines.append(
         'On Discord, "Transcribe" in a message\'s menu (Apps) transcribes its voice message for you alone, '

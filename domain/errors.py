@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from domain.text import Code, Text, join_lines, say
+from domain.text import Code, CommandRef, Text, join_lines, say
 
 
 class ParrotError(Exception):
@@ -21,7 +21,7 @@ class MissingArgument(ParrotError):
     """The one "missing argument" sentence, for the core's parser and for a driver's own argument parsing."""
 
     def __init__(self, usage: str, alternative: Text | str = "") -> None:
-        super().__init__(say("Something is missing. Usage: ", Code(usage, 200), alternative))
+        super().__init__(say("Something is missing. Usage: ", CommandRef(usage), alternative))
         self.usage = usage
 
 

@@ -5,9 +5,10 @@ import math
 from discord import app_commands
 from discord.ext import commands
 
-from adapters.markdown import inline_code
+from adapters.markdown import discord_markdown, inline_code
 from domain.catalogue import BY_NAME, closest_command
 from domain.errors import MissingArgument
+from domain.text import render
 
 
 def _usage(prefix: str, name: str) -> str:
@@ -30,7 +31,7 @@ def explain(error: Exception, *, prefix: str, command: str, typed: str = "") -> 
         return f"I don't know the command {inline_code(prefix + typed, 40)}.{hint} Type `{prefix}help` for the list."
     if isinstance(error, commands.MissingRequiredArgument | commands.MissingRequiredAttachment):
         spec = BY_NAME.get(command)
-        return MissingArgument(f"{prefix}{spec.usage}" if spec is not None else f"{prefix}help").user_message
+        return render(MissingArgument(spec.usage if spec is not None else "help").text, discord_markdown(prefix))
     if isinstance(error, commands.UserInputError | app_commands.TransformerError):
         return f"I couldn't understand that. Usage: {_usage(prefix, command)}"
     if isinstance(error, commands.CommandOnCooldown | app_commands.CommandOnCooldown):

@@ -68,7 +68,7 @@ class UseModelHandler:
         message = command.message
         wanted = command.version.strip()
         if not wanted.isdigit() or len(wanted) > 9:
-            raise InvalidArgument("Give the version number to use, for example `model use 2`.")
+            raise InvalidArgument(say("Give the version number to use, for example ", CommandRef("model use 2"), "."))
         number = int(wanted)
         versions = await self._store.list_versions(message.space)
         if number not in {version.number for version in versions}:

@@ -65,7 +65,7 @@ async def test_the_bus_refuses_every_privileged_command_to_a_member_without_the_
     for kind in privileged:
         guest = chat.message("!x", author=member(user_id=2, admin=False))
         await bus.handle(_instance(kind, guest))
-        assert chat.replies_to(guest)[0].text.startswith(f"`{kind.privileged_as}` needs the Manage Server"), kind
+        assert chat.replies_to(guest)[0].text.startswith(f"`!{kind.privileged_as}` needs the Manage Server"), kind
         await bus.handle(_instance(kind, chat.message("!x", author=member(user_id=3, admin=True))))
     assert ran == privileged
     assert commands.ShowTrainingStatus in privileged  # `train status` is gated like `train`, on every driver

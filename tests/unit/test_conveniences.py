@@ -41,7 +41,7 @@ async def test_settings_suggest_the_changes_that_can_be_made_from_here(app: AppH
 )
 async def test_every_settings_command_is_refused_to_a_member_without_the_right(app: AppHarness, change: str) -> None:
     text = await answer(app, f"!settings {change}".strip(), author=GUEST)
-    assert text == "`settings` needs the Manage Server permission."
+    assert text == "`!settings` needs the Manage Server permission."
     assert app.stores["space_settings"].settings == {}
 
 

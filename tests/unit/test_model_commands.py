@@ -176,7 +176,7 @@ async def test_one_training_per_space_at_a_time(app: AppHarness) -> None:
 
 async def test_a_backend_option_without_a_name_is_refused_with_the_usage(app: AppHarness) -> None:
     message = await app.discord.say("!train --backend")
-    assert app.discord.replies_to(message)[0].text == "Something is missing. Usage: `train --backend NAME [data]`"
+    assert app.discord.replies_to(message)[0].text == "Something is missing. Usage: `!train --backend NAME [data]`"
 
 
 async def test_an_unknown_backend_is_refused_with_the_list(app: AppHarness) -> None:
@@ -198,7 +198,7 @@ async def test_model_versions_are_listed_and_switched_back(app: AppHarness) -> N
     missing = await app.discord.say("!model use 7")
     assert app.discord.replies_to(missing)[0].text == "There is no model version 7 here."
     bad = await app.discord.say("!model use latest")
-    assert "Give the version number" in app.discord.replies_to(bad)[0].text
+    assert app.discord.replies_to(bad)[0].text == "Give the version number to use, for example `!model use 2`."
 
 
 async def test_test_on_given_data_reports_and_attaches_the_confusion_matrix(app: AppHarness) -> None:
@@ -220,6 +220,14 @@ async def test_test_without_data_cross_validates_the_selected_dataset(app: AppHa
     report = [sent for sent in app.discord.sent if sent.file is not None][-1]
     assert "2-fold cross-validation" in report.text
     assert app.stores["model_store"].reports[-1][1] is None
+
+
+async def test_test_with_nothing_to_test_gives_its_own_usage_not_trains(app: AppHarness) -> None:
+    message = await app.discord.say("!test")
+    assert app.discord.replies_to(message)[0].text == (
+        "Something is missing. Usage: `!test [attached file | question => answer lines]` "
+        "or choose a dataset first with `!select_dataset NAME`"
+    )
 
 
 async def test_test_without_a_model_is_explained(app: AppHarness) -> None:

@@ -145,7 +145,7 @@ async def test_an_uploaded_dataset_is_kept_only_when_train_would_accept_it(app: 
 async def test_the_page_commands_are_for_admins_only(app: AppHarness) -> None:
     member = Message(MessageId(-2), ChannelId(-2), Author(UserId(9), "bob"), "", GuildId(1))
     await app.container.bus().handle(commands.IgnoreMessages(member, texts=("x",)))
-    assert app.discord.replies_to(member)[0].text.startswith("`feedback ignore` needs the Manage Server")
+    assert app.discord.replies_to(member)[0].text.startswith("`!feedback ignore` needs the Manage Server")
 
 
 # --- the inbox as a query ----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Each text command through the bus, with in-memory fakes of every port."""
 
+import re
+
 from domain.messages import Status
 from domain.spaces import Space
 from support.app import AppHarness
@@ -23,6 +25,18 @@ async def test_help_lists_every_command_and_explains_one(app: AppHarness) -> Non
     assert "`!correct TEXT`" in text and "`!feedback" in text
     one = await app.discord.say("!help getfile")
     assert app.discord.replies_to(one)[0].text.startswith("`!getfile PATH` (admins only)")
+
+
+async def test_every_command_that_help_mentions_carries_the_prefix(app: AppHarness) -> None:
+    # A command named inside a summary is one the user types: shown as typed, with this chat's prefix.
+    listing = app.discord.replies_to(await app.discord.say("!help"))[0].text
+    assert "Choose the dataset `!train` uses" in listing and "admins list it with `!feedback list`" in listing
+    spans = set(re.findall(r"`([^`]+)`", listing))
+    assert {span for span in spans if not span.startswith("!")} == {"question => answer", "--with-starter"}
+    one = app.discord.replies_to(await app.discord.say("!help select_dataset"))[0].text
+    assert one == (
+        "`!select_dataset [NAME]` (admins only)\nChoose the dataset `!train` uses; without a name, list the datasets."
+    )
 
 
 async def test_an_unknown_command_suggests_the_closest(app: AppHarness) -> None:
@@ -71,7 +85,7 @@ async def test_getfile_sends_a_file_from_the_space(app: AppHarness) -> None:
 
 async def test_getfile_refusals(app: AppHarness) -> None:
     missing = await app.discord.say("!getfile")
-    assert app.discord.replies_to(missing)[0].text == "Something is missing. Usage: `getfile PATH`"
+    assert app.discord.replies_to(missing)[0].text == "Something is missing. Usage: `!getfile PATH`"
     escape = await app.discord.say("!getfile ../../etc/passwd")
     assert "I can't use the path `../../etc/passwd`" in app.discord.replies_to(escape)[0].text
     app.stores["vault"].put(GUILD, "big.bin", b"x" * 9_000_000)
@@ -104,7 +118,7 @@ async def test_archive_sends_the_zip_of_a_directory(app: AppHarness) -> None:
     (reply,) = app.discord.replies_to(message)
     assert reply.file is not None and reply.file.filename == "files.zip"
     missing = await app.discord.say("!archive")
-    assert app.discord.replies_to(missing)[0].text == "Something is missing. Usage: `archive DIRECTORY`"
+    assert app.discord.replies_to(missing)[0].text == "Something is missing. Usage: `!archive DIRECTORY`"
 
 
 async def test_select_dataset_lists_selects_and_refuses_unknown_names(app: AppHarness) -> None:
@@ -138,7 +152,7 @@ async def test_feedback_is_stored_with_its_author_and_place(app: AppHarness) -> 
 
 async def test_feedback_refusals(app: AppHarness) -> None:
     empty = await app.discord.say("!feedback")
-    assert app.discord.replies_to(empty)[0].text == "Something is missing. Usage: `feedback TEXT | feedback list`"
+    assert app.discord.replies_to(empty)[0].text == "Something is missing. Usage: `!feedback TEXT | feedback list`"
     long = await app.discord.say("!feedback " + "x" * 2001)
     assert "limited to 2000 characters" in app.discord.replies_to(long)[0].text
     assert GUILD not in app.stores["feedback_log"].feedback

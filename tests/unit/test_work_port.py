@@ -117,7 +117,7 @@ async def test_a_downloaded_dataset_that_is_refused_is_told_in_its_own_words(app
     good = app.discord.attachment("test.txt", b"hello => Hello!\nbye => Bye.", "text/plain")
     test = await app.discord.say("!test", attachments=(good,))
     await app.settle()
-    assert app.discord.replies_to(test)[0].text == "There is no trained model to test yet: `train` one first."
+    assert app.discord.replies_to(test)[0].text == "There is no trained model to test yet: `!train` one first."
     status = await app.discord.say("!train status")
     assert app.discord.replies_to(status)[0].text.startswith("The last job, `test-2`, ended: failed.")
 

@@ -121,7 +121,7 @@ async def test_settings_privacy_and_forget_as_slash_commands_answer_the_member_a
 ) -> None:
     refused = await fake.invoke_slash(fake.world.alice, "settings", {"change": "voice off"})
     callback = await fake.wait_for(lambda call: call in fake.callbacks_to(refused))
-    assert callback.body["data"]["content"] == "`settings` needs the Manage Server permission."
+    assert callback.body["data"]["content"] == "`!settings` needs the Manage Server permission."
     assert callback.body["data"]["flags"] & EPHEMERAL
     changed = await fake.invoke_slash(fake.world.admin, "settings", {"change": "voice off"})
     saved = await fake.wait_for(lambda call: call in fake.followups_to(changed))

@@ -52,10 +52,12 @@ async def test_slash_commands_are_registered_only_when_the_owner_asks(
     assert menu["type"] == 3  # an entry of the message menu
     assert set(registered) == set(BY_NAME)
     for name, spec in BY_NAME.items():
-        assert registered[name]["description"]
+        assert registered[name]["description"] and "`" not in registered[name]["description"], name
         permissions = registered[name].get("default_member_permissions")
         expected = 1 << 5 if spec.privileged else None  # Manage Server
         assert (None if permissions is None else int(permissions)) == expected, name
+    # The slash menu shows plain text: a command a summary names is written as the menu's own, with a slash.
+    assert registered["select_dataset"]["description"].startswith("Choose the dataset /train uses")
     assert sink.commands == []
 
 
@@ -64,11 +66,11 @@ async def test_privileged_commands_are_refused_to_members_without_the_right(
 ) -> None:
     message = await fake.send_message(fake.world.alice, "!getfile secrets.txt")
     reply = await fake.reply_to(message)
-    assert reply.content.startswith("`getfile` needs the Manage Server permission")
+    assert reply.content.startswith("`!getfile` needs the Manage Server permission")
     interaction = await fake.invoke_slash(fake.world.alice, "archive", {"directory": "logs"})
     callback = await fake.wait_for(lambda call: call.route == INTERACTION_CALLBACK)
     assert callback.path.split("/")[-3] == interaction["id"]
-    assert callback.body["data"]["content"].startswith("`archive` needs")
+    assert callback.body["data"]["content"].startswith("`!archive` needs")
     assert callback.body["data"]["flags"] & 64  # ephemeral: only the member sees the refusal
     # A configured role, the owner, and Manage Server all pass.
     for user in (fake.world.trainer, fake.world.owner, fake.world.admin):

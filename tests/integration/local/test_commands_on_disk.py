@@ -123,7 +123,7 @@ async def test_unknown_commands_and_missing_arguments_are_answered(disk_app: App
     assert "Did you mean `!archive`?" in disk_app.discord.replies_to(unknown)[0].text
     for text, usage in [("!getfile", "getfile PATH"), ("!archive", "archive DIRECTORY"), ("!correct", "correct TEXT")]:
         message = await disk_app.discord.say(text)
-        assert disk_app.discord.replies_to(message)[0].text == f"Something is missing. Usage: `{usage}`"
+        assert disk_app.discord.replies_to(message)[0].text == f"Something is missing. Usage: `!{usage}`"
 
 
 async def test_storage_that_cannot_be_written_gets_a_clear_reply_and_the_bot_carries_on(tmp_path: Path) -> None:
