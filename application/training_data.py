@@ -96,5 +96,5 @@ class TrainingData:
     async def with_corrections(self, space: Space, dataset: Dataset) -> Dataset:
         """Corrections made in the chat join the data; the latest wins over older lines."""
         corrections = await self._feedback.list_corrections(space)
-        pairs = [(c.user_text, c.correction) for c in corrections]
-        return await asyncio.to_thread(merge_corrections, dataset, pairs)
+        lines = [(c.user_text, c.correction, c.answers_intent) for c in corrections]
+        return await asyncio.to_thread(merge_corrections, dataset, lines)

@@ -23,7 +23,7 @@ from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from domain.events import ModelTrained, TrainingFailed
 from domain.spaces import Space
-from domain.text import Code, Text, say
+from domain.text import Code, CommandRef, Text, say
 from domain.training import Dataset, ModelVersion
 
 log = structlog.get_logger("parrot.training")
@@ -127,8 +127,11 @@ class RunTraining:
             await self._publish(TrainingFailed(request.space, job_id, request.channel_id, failure))
             return
         await reported.succeed(
-            f"Training `{job_id}` done: model version {version.number} ({version.backend}), "
-            f"{version.example_count} examples, {len(version.intents)} intents. It answers from now on."
+            say(
+                f"Training `{job_id}` done: model version {version.number} ({version.backend}), "
+                f"{version.example_count} examples, {len(version.intents)} intents. It answers from now on.",
+                _unanswered_warning(dataset),
+            )
         )
         await self._publish(ModelTrained(request.space, job_id, request.channel_id, version))
         if prepared.kept_as is not None:
@@ -161,3 +164,27 @@ class RunTraining:
         )
         self._models.put(request.space, version.number, model)
         return version
+
+
+def _unanswered_warning(dataset: Dataset, named: int = 3) -> Text:
+    """What a model trained without answers does, and the two ways to give them, or nothing when all have one."""
+    missing = dataset.unanswered
+    if not missing:
+        return Text()
+    names: list[Code | str] = []
+    for index, intent in enumerate(missing[:named]):
+        names.extend((", " if index else "", Code(intent)))
+    more = ", ..." if len(missing) > named else ""
+    return say(
+        f"\nWarning: {len(missing)} of {len(dataset.intents)} intents have no answer, so I can only reply with "
+        "their name (",
+        *names,
+        more,
+        "). To give them answers, add an ",
+        Code("answer"),
+        " column (in JSON, an ",
+        Code("answer"),
+        " field) to the data and train again, or reply to such a reply with ",
+        CommandRef("correct THE ANSWER"),
+        ": the next training makes it that intent's answer.",
+    )

@@ -3,6 +3,8 @@
 import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import replace
+from typing import TypeGuard
 
 from domain.errors import InvalidDataset
 from domain.text import Code, Quote, Text, say
@@ -111,32 +113,52 @@ def ensure_valid(
         )
 
 
-def merge_corrections(dataset: Dataset, corrections: Sequence[tuple[str, str]]) -> Dataset:
-    """Add users' corrections, given oldest first as (message text, right answer), to a training set.
+# A correction as (message text, right answer), or with a third part: the intent the corrected reply could only
+# name, having no answer in the data.
+CorrectionLine = tuple[str, str] | tuple[str, str, str | None]
+
+
+def merge_corrections(dataset: Dataset, corrections: Sequence[CorrectionLine]) -> Dataset:
+    """Add users' corrections, given oldest first, to a training set.
 
     A correction replaces the training examples and older corrections with the same normalised text.
-    It joins the intent whose answer it repeats, or the intent it names; otherwise it starts an intent of its own.
+    It joins the intent whose answer it repeats, or the intent it names; else, when it corrects a reply that could
+    only name an intent the data gives no answer, it becomes that intent's answer; otherwise it starts an intent of
+    its own.
     """
-    latest: dict[str, tuple[str, str]] = {}
-    for text, answer in corrections:
+    latest: dict[str, tuple[str, str, str | None]] = {}
+    for correction in corrections:
+        text, answer, answers_intent = correction if len(correction) == 3 else (*correction, None)
         key = normalise_text(text)
         if key:
             latest.pop(key, None)  # re-insert so that the order of dict keys is the order of the latest corrections
-            latest[key] = (text.strip(), answer.strip())
+            latest[key] = (text.strip(), answer.strip(), answers_intent)
     examples = [e for e in dataset.examples if normalise_text(e.text) not in latest]
     answers = dict(dataset.answers)
     intents = {e.intent for e in dataset.examples} | set(answers)
     by_answer = {normalise_text(a): intent for intent, a in answers.items() if a.strip()}
     by_name = {i.casefold(): i for i in intents}
-    for text, answer in latest.values():
+    given: set[str] = set()
+    for text, answer, answers_intent in latest.values():
         intent = by_answer.get(normalise_text(answer)) or by_name.get(answer.casefold())
+        if intent is None and _lacks_answer(answers_intent, intents, answers):
+            intent = answers_intent
+            answers[intent] = answer
+            by_answer[normalise_text(answer)] = intent
+            given.add(intent)
         if intent is None:
             intent = intent_name_for_answer(answer, intents)
             intents.add(intent)
             answers[intent] = answer
             by_answer[normalise_text(answer)] = intent
         examples.append(Example(text=text, intent=intent, answer=answers.get(intent)))
+    # The data's own examples of an intent that a correction gave its answer now carry it too.
+    examples = [replace(e, answer=answers[e.intent]) if e.intent in given else e for e in examples]
     return Dataset(name=dataset.name, examples=tuple(examples), answers=answers)
+
+
+def _lacks_answer(intent: str | None, intents: Collection[str], answers: dict[str, str]) -> TypeGuard[str]:
+    return intent is not None and intent != OUT_OF_SCOPE and intent in intents and not answers.get(intent, "").strip()
 
 
 def _name(intent: str) -> Quote:

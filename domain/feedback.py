@@ -29,6 +29,8 @@ class Correction:
     channel_id: ChannelId
     reply_message_id: MessageId | None
     created_at: datetime
+    # The intent the corrected reply could only name, having no answer: the next training gives it this answer.
+    answers_intent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +66,5 @@ class Exchange:
     keep_words: bool = True
     # The reply before the chat's markup (`reply_text` is as this chat showed it): the review page shows it in its own.
     said: Text | str = ""
+    # The reply only named `intent`, which has no answer: a correction of it is that intent's answer.
+    unanswered: bool = False

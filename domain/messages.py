@@ -85,6 +85,8 @@ class Reply:
     confidence: float | None = None
     # The reply before the chat's markup, for drivers that say it rather than show it (the voice).
     said: Text | str = ""
+    # It only names `intent`, which the training data gives no answer: a correction of it is that answer.
+    unanswered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

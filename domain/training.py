@@ -29,6 +29,11 @@ class Dataset:
         return tuple(sorted({e.intent for e in self.examples if e.intent != OUT_OF_SCOPE}))
 
     @property
+    def unanswered(self) -> tuple[str, ...]:
+        """The intents the data gives no answer: a model trained on it can only name them."""
+        return tuple(intent for intent in self.intents if not self.answers.get(intent, "").strip())
+
+    @property
     def content_hash(self) -> str:
         digest = hashlib.sha256()
         for example in self.examples:

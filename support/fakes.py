@@ -254,13 +254,19 @@ class InMemoryModelStore:
 
 
 class LineParser:
-    """DatasetParser for `question => answer` lines: questions sharing an answer form one intent."""
+    """DatasetParser for `question => answer` lines: questions sharing an answer form one intent.
+
+    Also plain CSV under a `text,intent` or `text,intent,answer` header (no quoting), where answers may be missing.
+    """
 
     def parse(self, data: bytes, filename: str) -> Dataset:
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        if lines and lines[0].strip() in ("text,intent", "text,intent,answer"):
+            return self._csv(lines, filename)
         examples: list[Example] = []
         answers: dict[str, str] = {}
         problems: list[str] = []
-        for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             question, arrow, answer = line.partition("=>")
@@ -272,6 +278,22 @@ class LineParser:
             examples.append(Example(question.strip(), intent, answer.strip(), number))
         if problems or not examples:
             raise InvalidDataset(f"`{filename}` was not used for training:", tuple(problems) or ("it has no examples",))
+        return Dataset(filename, tuple(examples), answers)
+
+    @staticmethod
+    def _csv(lines: list[str], filename: str) -> Dataset:
+        examples: list[Example] = []
+        answers: dict[str, str] = {}
+        for number, line in enumerate(lines[1:], start=2):
+            text, _, rest = line.partition(",")
+            intent, _, answer = rest.partition(",")
+            if not text.strip() or not intent.strip():
+                raise InvalidDataset(
+                    f"`{filename}` was not used for training:", (f"line {number}: expected text,intent",)
+                )
+            if answer.strip():
+                answers[intent.strip()] = answer.strip()
+            examples.append(Example(text.strip(), intent.strip(), answer.strip() or None, number))
         return Dataset(filename, tuple(examples), answers)
 
 

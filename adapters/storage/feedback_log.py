@@ -46,6 +46,8 @@ class JsonLinesFeedbackLog:
             "reply_message_id": correction.reply_message_id,
             "created_at": correction.created_at.isoformat(),
         }
+        if correction.answers_intent is not None:
+            record["answers_intent"] = correction.answers_intent
         await self._appender.append(self._layout.corrections(space), json.dumps(record, ensure_ascii=False))
 
     async def append_thumbs_down(self, space: Space, rating: ThumbsDown) -> None:
@@ -129,6 +131,7 @@ def _correction(record: dict[str, Any]) -> Correction:
         channel_id=ChannelId(int(record.get("channel_id") or 0)),
         reply_message_id=MessageId(int(reply)) if reply is not None else None,
         created_at=datetime.fromisoformat(str(record["created_at"])),
+        answers_intent=str(record["answers_intent"]) if record.get("answers_intent") else None,
     )
 
 

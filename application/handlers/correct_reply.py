@@ -14,7 +14,7 @@ from domain.commands import CorrectReply
 from domain.errors import InvalidArgument, NothingToCorrect, QuotaReached
 from domain.events import ReplyCorrected
 from domain.feedback import Correction, Exchange
-from domain.text import CommandRef, Quote, say
+from domain.text import Code, CommandRef, Quote, say
 
 
 class CorrectReplyHandler:
@@ -74,6 +74,7 @@ class CorrectReplyHandler:
             channel_id=message.channel_id,
             reply_message_id=exchange.reply_message_id,
             created_at=self._clock.now(),
+            answers_intent=exchange.intent if exchange.unanswered else None,
         )
         space = message.space
         # Anyone may add corrections and every plain message is looked up among them: each member's are capped.
@@ -87,6 +88,12 @@ class CorrectReplyHandler:
         await self._log.append_correction(space, correction)
         await self._overrides.add(space, correction)
         self._uncertain.forget(space, exchange.user_text)
+        # A reply that only named its intent is corrected with that intent's answer: say where it goes.
+        becomes = (
+            say(", where it becomes the answer of ", Code(correction.answers_intent))
+            if correction.answers_intent is not None
+            else ""
+        )
         await self._chat.send_text(
             message.channel_id,
             say(
@@ -94,6 +101,7 @@ class CorrectReplyHandler:
                 Quote(exchange.user_text, 100),
                 '" with your correction, and it will be part of the next ',
                 CommandRef("train"),
+                becomes,
                 ".",
             ),
             reply_to=message.id,

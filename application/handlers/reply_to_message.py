@@ -81,6 +81,7 @@ class ReplyToMessageHandler:
             intent=reply.intent,
             confidence=reply.confidence,
             said=reply.said,
+            unanswered=reply.unanswered,
         )
         if unsure and reply.intent is not None and reply.confidence is not None:
             # Recorded once sent, with the reply's id: `feedback list` names the reply to correct (`/reply N`).
@@ -105,6 +106,7 @@ class ReplyToMessageHandler:
                 author_id=message.author.id,
                 keep_words=keep_words,
                 said=reply.said,
+                unanswered=reply.unanswered,
             )
         )
         return [ReplyProduced(message, reply, text, keep_words)]
@@ -116,11 +118,16 @@ class ReplyToMessageHandler:
         text = command.text.strip()
 
         def reply(
-            answer: Text | str, *, confident: bool, intent: str | None = None, confidence: float | None = None
+            answer: Text | str,
+            *,
+            confident: bool,
+            intent: str | None = None,
+            confidence: float | None = None,
+            unanswered: bool = False,
         ) -> Reply:
             # The reply keeps the words as this chat shows them: they are remembered, corrected and spoken.
             shown = self._chat.render(answer)
-            return Reply(message.channel_id, shown, message.id, None, confident, intent, confidence, said=answer)
+            return Reply(message.channel_id, shown, message.id, None, confident, intent, confidence, answer, unanswered)
 
         # Parrot's own words come in the language of the question: Russian when it is written in Cyrillic.
         russian = written_in_cyrillic(text) is True
@@ -144,6 +151,7 @@ class ReplyToMessageHandler:
                 confident=True,
                 intent=prediction.intent,
                 confidence=prediction.confidence,
+                unanswered=True,
             )
             return sounds, None
         unsure = reply(

@@ -178,6 +178,13 @@ async def test_feedback_keeps_order_and_lists_the_latest(feedback_log: FeedbackL
     assert await feedback_log.list_feedback(TWO, 10) == []
 
 
+async def test_a_correction_keeps_the_unanswered_intent_it_answers(feedback_log: FeedbackLog) -> None:
+    answering = replace(correction("my card hasn't come", "It takes five days."), answers_intent="card_arrival")
+    await feedback_log.append_correction(ONE, answering)
+    await feedback_log.append_correction(ONE, correction("hi", "hello"))
+    assert [c.answers_intent for c in await feedback_log.list_corrections(ONE)] == ["card_arrival", None]
+
+
 async def test_corrections_are_kept_in_order_per_space(feedback_log: FeedbackLog) -> None:
     await feedback_log.append_correction(ONE, correction("hi", "hello"))
     await feedback_log.append_correction(ONE, correction("bye", "goodbye"))

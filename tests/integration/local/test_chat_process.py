@@ -112,3 +112,32 @@ def test_say_plays_a_clip_as_if_spoken_in_the_voice_channel(tmp_path: Path) -> N
     spoken = [line for line in out.splitlines() if line.startswith("parrot> (spoke ")]
     assert spoken and all(Path(line.rsplit(": ", 1)[1].rstrip(")")).is_file() for line in spoken)
     assert "(no such file: no-such-file.wav)" in out
+
+
+def test_a_dataset_without_answers_warns_at_training_and_a_correction_answers_its_intent(tmp_path: Path) -> None:
+    rows = {
+        "card_arrival": ["my card still hasn't arrived", "when will my card arrive", "where is my new card"],
+        "lost_card": ["i lost my card", "my card is lost", "someone stole my card"],
+        "top_up": ["how do i top up", "top up my account", "add money to my account"],
+    }
+    data = tmp_path / "banking.csv"
+    data.write_text("text,intent\n" + "".join(f"{text},{intent}\n" for intent, texts in rows.items() for text in texts))
+    done = chat(
+        [
+            f"/attach {data} !train --backend tfidf",
+            "my card still hasn't arrived",
+            "!correct Cards arrive within five days.",
+            "!train --backend tfidf",
+            "where is my new card",
+        ],
+        tmp_path / "root",
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Training `train-1` done: model version 1 (tfidf)" in out
+    assert "Warning: 3 of 3 intents have no answer, so I can only reply with their name" in out
+    assert "add an `answer` column" in out and "`!correct THE ANSWER`" in out
+    assert "parrot> That sounds like `card_arrival`." in out
+    assert "where it becomes the answer of `card_arrival`" in out
+    assert "Warning: 2 of 3 intents have no answer" in out
+    assert out.rstrip().endswith("parrot> Cards arrive within five days."), out[-500:]

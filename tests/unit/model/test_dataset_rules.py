@@ -103,3 +103,23 @@ def test_the_latest_correction_wins_over_older_ones_and_over_the_file() -> None:
     assert len(merged.examples) == len(GOOD.examples)
     assert sum(normalise_text(e.text) == "hello" for e in merged.examples) == 1
     assert validate(merged, min_examples_per_intent=1) == ()
+
+
+def test_a_correction_of_a_reply_that_only_named_its_intent_becomes_that_intents_answer() -> None:
+    merged = merge_corrections(GOOD, [("hiya", "Hello there!", "greet"), ("hey", "Hello there!", "greet")])
+    assert merged.answers == {"greet": "Hello there!"}
+    assert {e.text: (e.intent, e.answer) for e in merged.examples if e.intent == "greet"} == {
+        "hi": ("greet", "Hello there!"),
+        "hello": ("greet", "Hello there!"),
+        "hiya": ("greet", "Hello there!"),
+        "hey": ("greet", "Hello there!"),
+    }
+    assert merged.unanswered == ("leave",)
+
+
+def test_a_named_intent_that_has_an_answer_keeps_it_and_the_correction_starts_its_own() -> None:
+    answered = make(("hi", "greet"), ("hello", "greet"), ("bye", "leave"), ("ciao", "leave"), answers={"greet": "Hi!"})
+    merged = merge_corrections(answered, [("hiya", "Top of the morning!", "greet"), ("yo", "Yo!", "nope")])
+    assert merged.answers["greet"] == "Hi!"
+    assert {e.text: e.intent for e in merged.examples}["hiya"] == "top_of_the_morning"
+    assert {e.text: e.intent for e in merged.examples}["yo"] == "yo"
