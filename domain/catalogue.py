@@ -15,6 +15,8 @@ class CommandSpec:
     summary: str
     privileged: bool = False
     expensive: bool = False
+    # Shown by `help NAME` only, after the summary; written as `summary` is.
+    details: str = ""
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -34,6 +36,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "`--with-starter` keeps the starter knowledge.",
         privileged=True,
         expensive=True,
+        details=(
+            "Each answer needs at least two ways of asking, and I need at least two different answers. "
+            "The answer is optional: without one I can only name what I recognised, until you add it "
+            "(or reply to such a reply with `!correct THE ANSWER`). The formats, with one example each:\n"
+            "- CSV or TSV with a header: `text,intent,answer`, then lines like "
+            "`when do you open?,opening_hours,We open at nine.`\n"
+            '- JSON Lines: `{"text": "when do you open?", "intent": "opening_hours", "answer": "We open at nine."}`\n'
+            "- `Q:`/`A:` blocks: `Q: when do you open?`, `Q: your opening hours?`, then `A: We open at nine.`, "
+            "a blank line between blocks\n"
+            "- `question => answer` lines, in a file or after the command: `when do you open? => We open at nine.`\n"
+            "- Rasa `nlu.yml`: intents and their examples, without answers\n"
+            "`!instruction` sends a file with a whole example in each format."
+        ),
     ),
     CommandSpec(
         "test",
@@ -86,7 +101,8 @@ def help_text(topic: str = "") -> Text:
             hint = say(" Did you mean ", CommandRef(suggestion), "?") if suggestion else ""
             return say("I don't know the command ", Code(topic), ".", hint)
         note = " (admins only)" if spec.privileged else ""
-        return say(CommandRef(spec.usage), f"{note}\n", with_commands(spec.summary, BY_NAME))
+        details = say("\n", with_commands(spec.details, BY_NAME)) if spec.details else ""
+        return say(CommandRef(spec.usage), f"{note}\n", with_commands(spec.summary, BY_NAME), details)
     lines: list[Text | str] = ["Here is what I can do:"]
     for spec in COMMANDS:
         marked: Text | str = say(" ", Aside("(admins)")) if spec.privileged else ""
