@@ -52,11 +52,18 @@ def problems_of(
     dataset: Dataset,
     min_examples_per_intent: int = DEFAULT_MIN_EXAMPLES_PER_INTENT,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    by_answer: bool = False,
 ) -> tuple[Text | str, ...]:
     """Every reason not to train on `dataset`, by line, the file's names and texts quoted for the chat.
 
-    Out-of-scope examples (intent `oos`) need no minimum count and no answer.
+    Out-of-scope examples (intent `oos`) need no minimum count and no answer. With `by_answer`, intents are named
+    by their answers: for `question => answer` lines typed in the chat, whose intent names the user never saw.
     """
+
+    def intent_named(intent: str) -> Text:
+        answer = dataset.answers.get(intent, "") if by_answer else ""
+        return say("“", Quote(_shorten(answer)), "”") if answer.strip() else say("intent '", _name(intent), "'")
+
     problems: list[Text | str] = []
     first_seen: dict[str, tuple[str, str]] = {}
     positions: dict[str, list[str]] = defaultdict(list)
@@ -79,24 +86,26 @@ def problems_of(
                 say(
                     f"{place}: “",
                     Quote(_shorten(example.text)),
-                    "” is also under intent '",
-                    _name(seen[0]),
-                    f"' ({seen[1]})",
+                    "” is also a way of asking " if by_answer else "” is also under ",
+                    intent_named(seen[0]),
+                    f" ({seen[1]})",
                 )
             )
     for intent, places in positions.items():
         if intent != OUT_OF_SCOPE and len(places) < min_examples_per_intent:
-            count = f"{len(places)} example" + ("" if len(places) == 1 else "s")
+            plural = "" if len(places) == 1 else "s"
+            count = f"{len(places)} way{plural} of asking" if by_answer else f"{len(places)} example{plural}"
             needed = min_examples_per_intent
             problems.append(
-                say("intent '", _name(intent), f"' has {count} ({', '.join(places[:3])}); at least {needed} are needed")
+                say(intent_named(intent), f" has {count} ({', '.join(places[:3])}); at least {needed} are needed")
             )
     for intent, answer in dataset.answers.items():
         if not answer.strip():
             place = positions[intent][0] if positions.get(intent) else "the answers"
             problems.append(say(f"{place}: the answer of intent '", _name(intent), "' is empty"))
     if len(positions) < 2:
-        problems.append(f"at least two intents are needed to train; found {len(positions)}")
+        kinds = "different answers" if by_answer else "intents"
+        problems.append(f"at least two {kinds} are needed to train; found {len(positions)}")
     return tuple(problems)
 
 
@@ -104,9 +113,10 @@ def ensure_valid(
     dataset: Dataset,
     min_examples_per_intent: int = DEFAULT_MIN_EXAMPLES_PER_INTENT,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    by_answer: bool = False,
 ) -> None:
     """Raise InvalidDataset listing every problem `validate` finds, so that nothing is trained from it."""
-    problems = problems_of(dataset, min_examples_per_intent, max_text_chars)
+    problems = problems_of(dataset, min_examples_per_intent, max_text_chars, by_answer)
     if problems:
         raise InvalidDataset(
             say(Code(dataset.name), " was not used for training: please fix these problems."), problems

@@ -61,13 +61,16 @@ class InvalidAudio(ParrotError):
 class InvalidDataset(ParrotError):
     """A dataset was rejected; `problems` lists every reason by line."""
 
-    def __init__(self, summary: Text | str, problems: Sequence[Text | str] = ()) -> None:
+    def __init__(self, summary: Text | str, problems: Sequence[Text | str] = (), hint: Text | str = "") -> None:
         # Problems quote the file's own names and texts (Code, Quote parts): the chat renders them safely.
         lines: list[Text | str] = [summary, *(say("- ", p) for p in problems[:15])]
         if len(problems) > 15:
             lines.append(f"- ... and {len(problems) - 15} more")
+        if hint:
+            lines.append(hint)  # what to do, after what was wrong
         super().__init__(join_lines(lines))
         self.problems = tuple(str(p) for p in problems)  # plain, for logs and callers
+        self.parts = tuple(problems)  # as given, for a caller that says them with another summary
 
 
 class NoModel(ParrotError):

@@ -143,8 +143,37 @@ async def test_an_attached_dataset_is_trained_on_and_kept(app: AppHarness) -> No
 async def test_a_rejected_dataset_trains_nothing_and_says_why_by_line(app: AppHarness) -> None:
     message = await app.discord.say("!train hello => hi\nthis line has no arrow")
     text = app.discord.replies_to(message)[0].text
-    assert "`inline.txt` was not used for training:" in text and "line 2: expected `question => answer`" in text
+    # Typed lines are no file: the refusal names the command they followed, never `inline.txt`, and keeps the line.
+    assert text.startswith("I couldn't use the lines you wrote after `!train`:")
+    assert "line 2: expected `question => answer`" in text and "inline.txt" not in text
     assert app.backend.trained == []
+
+
+async def test_typed_lines_too_few_to_train_on_are_refused_in_the_users_terms(app: AppHarness) -> None:
+    message = await app.discord.say("!train hello => Hi!")
+    text = app.discord.replies_to(message)[0].text
+    assert text == (
+        "I couldn't use the lines you wrote after `!train`:\n"
+        "- “Hi!” has 1 way of asking (line 1); at least 2 are needed\n"
+        "- at least two different answers are needed to train; found 1\n"
+        "Write one `question => answer` a line. Each answer needs at least two ways of asking, and I need at least "
+        "two different answers; for example, `!train` followed by these lines:\n"
+        "`hello => Hi!`\n`hi there => Hi!`\n`bye => See you!`\n`see you later => See you!`"
+    )
+    assert app.backend.trained == []
+    # The example it gives trains.
+    example = await app.discord.say("!train hello => Hi!\nhi there => Hi!\nbye => See you!\nsee you later => See you!")
+    await app.settle()
+    assert app.discord.replies_to(example)[0].current_text.startswith("Training `train-1` done")
+
+
+async def test_an_attached_files_refusal_still_names_the_file(app: AppHarness) -> None:
+    attachment = app.discord.attachment("shop.txt", b"hello => Hi!\n", "text/plain")
+    message = await app.discord.say("!train", attachments=(attachment,))
+    await app.settle()  # an attachment is downloaded and read by the job
+    text = app.discord.replies_to(message)[0].current_text
+    assert "`shop.txt` was not used for training:" in text
+    assert "intent 'hi' has 1 example (line 1); at least 2 are needed" in text
 
 
 async def test_a_failed_training_leaves_the_active_model_untouched(app: AppHarness) -> None:

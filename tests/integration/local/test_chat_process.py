@@ -141,3 +141,18 @@ def test_a_dataset_without_answers_warns_at_training_and_a_correction_answers_it
     assert "where it becomes the answer of `card_arrival`" in out
     assert "Warning: 2 of 3 intents have no answer" in out
     assert out.rstrip().endswith("parrot> Cards arrive within five days."), out[-500:]
+
+
+def test_lines_typed_after_train_or_test_are_refused_in_the_users_terms(tmp_path: Path) -> None:
+    done = chat(["!train this line has no arrow", "!train hello => Hi!", "!test just words"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "inline.txt" not in out and "intent '" not in out
+    assert out.count("I couldn't use the lines you wrote after `!train`:") == 2
+    assert "- line 1: “this line has no arrow” has no `=>` between a question and its answer" in out
+    assert "- “Hi!” has 1 way of asking (line 1); at least 2 are needed" in out
+    assert "- at least two different answers are needed to train; found 1" in out
+    assert out.count("Each answer needs at least two ways of asking, and I need at least two different answers") == 3
+    assert "`hello => Hi!`\n`hi there => Hi!`\n`bye => See you!`\n`see you later => See you!`" in out
+    assert "I couldn't use the lines you wrote after `!test`:" in out
+    assert "- line 1: “just words” has no `=>`" in out

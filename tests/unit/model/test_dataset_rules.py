@@ -1,6 +1,13 @@
 import pytest
 
-from domain.dataset_rules import ensure_valid, intent_name_for_answer, merge_corrections, normalise_text, validate
+from domain.dataset_rules import (
+    ensure_valid,
+    intent_name_for_answer,
+    merge_corrections,
+    normalise_text,
+    problems_of,
+    validate,
+)
 from domain.errors import InvalidDataset
 from domain.training import OUT_OF_SCOPE, Dataset, Example
 
@@ -123,3 +130,18 @@ def test_a_named_intent_that_has_an_answer_keeps_it_and_the_correction_starts_it
     assert merged.answers["greet"] == "Hi!"
     assert {e.text: e.intent for e in merged.examples}["hiya"] == "top_of_the_morning"
     assert {e.text: e.intent for e in merged.examples}["yo"] == "yo"
+
+
+def test_by_answer_the_problems_name_answers_not_intents() -> None:
+    lines = make(("hello", "hi"), ("hi", "bye"), ("bye", "bye"), answers={"hi": "Hi!", "bye": "See you!"})
+    assert validate(lines) == ("intent 'hi' has 1 example (line 2); at least 2 are needed",)
+    by_answer = tuple(str(p) for p in problems_of(lines, by_answer=True))
+    assert by_answer == ("“Hi!” has 1 way of asking (line 2); at least 2 are needed",)
+    repeated = make(("hello", "hi"), ("hey", "hi"), ("Hello!", "bye"), answers={"hi": "Hi!", "bye": "See you!"})
+    (problem, too_few) = (str(p) for p in problems_of(repeated, by_answer=True))
+    assert problem == "line 4: “Hello!” is also a way of asking “Hi!” (line 2)"
+    assert too_few == "“See you!” has 1 way of asking (line 4); at least 2 are needed"
+    alone = make(("hello", "hi"), ("hey", "hi"), answers={"hi": "Hi!"})
+    assert [str(p) for p in problems_of(alone, by_answer=True)] == [
+        "at least two different answers are needed to train; found 1"
+    ]
