@@ -32,7 +32,8 @@ AS_WHOM = {"member": (False, False), "admin": (True, False), "owner": (True, Tru
 STATUS_MARKS = {Status.WORKING: "⏳", Status.DONE: "✅", Status.FAILED: "❌"}
 
 LOCAL_HELP = """Local chat: type messages as a user in #general; Parrot answers as on Discord.
-  /attach PATH [text]   send a message with a file (audio is transcribed, datasets train)
+  /attach PATH [text]   send a message with a file: audio is heard and answered; to train on a dataset,
+                        give `!train` as the text (`/attach faq.csv !train`)
   /voice on|off         sit in (or leave) the voice channel; spoken replies are written to audio files
   /say PATH             play an audio file as if you had said it in the voice channel (Parrot hears it)
   /reply N              your next message replies to Parrot's message #N (unsure replies and `!feedback list`

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.local.console import ConsoleChat, LocalChatSession
+from adapters.local.console import LOCAL_HELP, ConsoleChat, LocalChatSession
 from application.job_executor import JobExecutor
 from bootstrap import build_container
 from cli import settle
@@ -111,3 +111,15 @@ async def test_feedback_list_in_the_local_chat_says_how_to_reply_and_to_which(lo
     assert "`/reply N` then `!correct <the answer>`" in listing
     assert f'"do you sell coffee" (#{_number(unsure)}): I would have said "' in listing
     assert "replying to my reply" not in listing
+
+
+async def test_attach_does_what_the_local_help_says(local: LocalChat, tmp_path: Path) -> None:
+    (attach,) = [line for line in LOCAL_HELP.splitlines() if "/attach PATH" in line]
+    assert "audio is heard and answered; to train on a dataset," in attach
+    assert "give `!train` as the text (`/attach faq.csv !train`)" in LOCAL_HELP
+    faq = tmp_path / "faq.csv"
+    faq.write_text("hello there => Hi!\ngood morning => Hi!\nwhat time is it => Noon.\nthe hour => Noon.\n")
+    alone = await local.type(f"/attach {faq}")
+    assert any("I can only hear audio files" in line and "`!train`" in line for line in alone)
+    trained = await local.type(f"/attach {faq} !train")
+    assert any("done: model version 1" in line for line in trained)
