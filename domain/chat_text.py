@@ -43,3 +43,34 @@ def _split(text: str, limit: int, level: int) -> list[str]:
     if current:
         pieces.append(current)
     return [piece.strip() for piece in pieces]
+
+
+def split_at_paragraphs(text: str, limit: int, max_parts: int = 3) -> list[str] | None:
+    """Markdown cut into at most `max_parts` messages of `limit` characters, only between paragraphs.
+
+    A code block (``` fences) is one paragraph, blank lines inside it included, so no message breaks one.
+    None when a paragraph alone is longer than `limit` or more messages would be needed: send a file instead.
+    """
+    paragraphs: list[str] = []
+    current: list[str] = []
+    fenced = False
+    for line in text.strip().splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if not line.strip() and not fenced:
+            if current:
+                paragraphs.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        paragraphs.append("\n".join(current))
+    pieces: list[str] = []
+    for paragraph in paragraphs:
+        if len(paragraph) > limit:
+            return None
+        if pieces and len(pieces[-1]) + 2 + len(paragraph) <= limit:
+            pieces[-1] = f"{pieces[-1]}\n\n{paragraph}"
+        else:
+            pieces.append(paragraph)
+    return pieces if len(pieces) <= max_parts else None

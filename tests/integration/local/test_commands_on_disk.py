@@ -8,6 +8,7 @@ from pathlib import Path
 
 from support.app import AppHarness, build_app
 from support.scripted_discord import member
+from support.shared_data import PROJECT_ROOT
 
 
 def space_dir(root: Path, guild: int = 1) -> Path:
@@ -18,6 +19,17 @@ async def test_instruction_sends_the_shipped_instructions(disk_app: AppHarness) 
     message = await disk_app.discord.say("!instruction")
     (reply,) = disk_app.discord.replies_to(message)
     assert reply.text.startswith("# Parrot: how to use me")
+
+
+async def test_the_shipped_instructions_are_read_in_messages_with_every_example_whole(disk_app: AppHarness) -> None:
+    disk_app.discord.sent.clear()
+    await disk_app.discord.say("!instruction")
+    texts = [sent.text for sent in disk_app.discord.sent]
+    assert 2 <= len(texts) <= 3 and all(sent.file is None for sent in disk_app.discord.sent)
+    assert all(len(text) <= 2000 and text.count("```") % 2 == 0 for text in texts)  # no code block cut in two
+    whole = "\n\n".join(texts)
+    assert whole == (PROJECT_ROOT / "adapters" / "config" / "instructions.md").read_text(encoding="utf-8").strip()
+    assert "**Training files**" in whole and "```csv\ntext,intent,answer\n" in whole
 
 
 async def test_getfile_sends_a_file_and_refuses_every_escape(disk_app: AppHarness, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.discord.chat import DiscordChat
-from domain.chat_text import split_for_chat
+from domain.chat_text import split_at_paragraphs, split_for_chat
 
 
 def test_short_text_is_one_message() -> None:
@@ -51,3 +51,13 @@ def test_pieces_fit_and_keep_every_word_in_order(text: str, limit: int) -> None:
     if all(len(word) <= limit for word in text.split()):
         assert " ".join(pieces).split() == text.split()
     assert "".join("".join(pieces).split()) == "".join(text.split())
+
+
+def test_markdown_is_cut_between_paragraphs_and_never_inside_a_code_block() -> None:
+    block = "```text\nQ: hi\nA: Hello.\n\nQ: bye\nA: See you.\n```"
+    text = f"# Title\n\nfirst paragraph\n\n{block}\n\nlast"
+    assert split_at_paragraphs(text, 50) == ["# Title\n\nfirst paragraph", block, "last"]
+    assert split_at_paragraphs(text, 1000) == [text]
+    assert split_at_paragraphs(text, 30) is None  # the code block alone is longer than a message
+    assert split_at_paragraphs(text, 50, max_parts=2) is None
+    assert split_at_paragraphs("", 40) == []
