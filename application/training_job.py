@@ -23,7 +23,7 @@ from application.starter import StarterKnowledge
 from application.training_data import TrainingData
 from domain.events import ModelTrained, TrainingFailed
 from domain.spaces import Space
-from domain.text import Code, CommandRef, Text, say
+from domain.text import Code, CommandRef, Text, codes, say
 from domain.training import Dataset, ModelVersion
 
 log = structlog.get_logger("parrot.training")
@@ -171,14 +171,11 @@ def _unanswered_warning(dataset: Dataset, named: int = 3) -> Text:
     missing = dataset.unanswered
     if not missing:
         return Text()
-    names: list[Code | str] = []
-    for index, intent in enumerate(missing[:named]):
-        names.extend((", " if index else "", Code(intent)))
     more = ", ..." if len(missing) > named else ""
     return say(
         f"\nWarning: {len(missing)} of {len(dataset.intents)} intents have no answer, so I can only reply with "
         "their name (",
-        *names,
+        codes(missing[:named]),
         more,
         "). To give them answers, add an ",
         Code("answer"),

@@ -98,6 +98,14 @@ def say(*parts: "Text | Part") -> Text:
     return text
 
 
+def codes(names: "Collection[str]", separator: str = ", ") -> Text:
+    """Names shown verbatim (files, intents, datasets), one after another: `a`, `b`, `c`."""
+    text = Text()
+    for index, name in enumerate(names):
+        text = text + (separator if index else "") + Code(name)
+    return text
+
+
 def join_lines(lines: "list[Text | str]") -> Text:
     text = Text()
     for index, line in enumerate(lines):

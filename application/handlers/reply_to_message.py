@@ -17,7 +17,7 @@ from domain.events import ReplyProduced
 from domain.feedback import Exchange
 from domain.messages import Reply, ReplyAction
 from domain.scripts import written_in_cyrillic
-from domain.text import Code, CommandRef, Text, say, with_commands
+from domain.text import Code, CommandRef, Text, codes, say, with_commands
 
 log = structlog.get_logger("parrot.replies")
 
@@ -164,20 +164,18 @@ class ReplyToMessageHandler:
 
 
 def _cannot_read(filenames: Sequence[str], russian: bool) -> Text:
-    names: list[Code | str] = []
-    for index, filename in enumerate(filenames):
-        names += [", " if index else "", Code(filename)]
+    names = codes(filenames)
     if russian:
         return say(
             "Я слышу только аудиофайлы, поэтому ",
-            *names,
+            names,
             " не прочитал. Чтобы обучить меня на файле, пришлите его с ",
             CommandRef("train"),
             ".",
         )
     return say(
         "I can only hear audio files, so I didn't read ",
-        *names,
+        names,
         ". To train me on a file, send it with ",
         CommandRef("train"),
         ".",

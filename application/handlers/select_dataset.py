@@ -7,7 +7,7 @@ from application.ports.storage import DatasetStore, SettingsStore
 from domain.commands import SelectDataset
 from domain.errors import NotFound, format_bytes
 from domain.events import DatasetSelected
-from domain.text import Code, CommandRef, Strong, Text, join_lines, say
+from domain.text import Code, CommandRef, Strong, Text, codes, join_lines, say
 
 
 class SelectDatasetHandler:
@@ -37,10 +37,8 @@ class SelectDatasetHandler:
         # Only names the store listed can be selected: a user's string never becomes a path here.
         names = {info.name for info in available}
         if name not in names:
-            shown: list[Code | str] = []
-            for index, known in enumerate(sorted(names)[:10]):
-                shown += [", " if index else "", Code(known)]
-            raise NotFound(say("There is no dataset ", Code(name), ". Available: ", *(shown or ["none yet"]), "."))
+            shown = codes(sorted(names)[:10]) or "none yet"
+            raise NotFound(say("There is no dataset ", Code(name), ". Available: ", shown, "."))
         await self._settings.update(space, lambda settings: replace(settings, active_dataset=name))
         await self._chat.send_text(
             message.channel_id,
