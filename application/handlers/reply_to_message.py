@@ -127,7 +127,16 @@ class ReplyToMessageHandler:
         ) -> Reply:
             # The reply keeps the words as this chat shows them: they are remembered, corrected and spoken.
             shown = self._chat.render(answer)
-            return Reply(message.channel_id, shown, message.id, None, confident, intent, confidence, answer, unanswered)
+            return Reply(
+                message.channel_id,
+                shown,
+                message.id,
+                confident=confident,
+                intent=intent,
+                confidence=confidence,
+                said=answer,
+                unanswered=unanswered,
+            )
 
         # Parrot's own words come in the language of the question: Russian when it is written in Cyrillic.
         russian = written_in_cyrillic(text) is True
