@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 async def settle(container: Container) -> None:
     """Wait until every job and every queued utterance is done."""
-    await container.work.jobs().wait_idle()
-    await container.work.voice_sessions().wait_idle()
+    await container.learning.runner().wait_idle()
+    await container.voice.voice_sessions().wait_idle()
 
 
 async def warm_up(container: Container) -> None:
@@ -57,7 +57,7 @@ async def start_work(container: Container) -> bool:
 
 def prepare_starter(container: Container) -> "asyncio.Task[None]":
     """Build (or load from the cache) the starter model in the background, so the first message does not wait."""
-    return asyncio.create_task(container.work.starter().prepare(), name="starter")
+    return asyncio.create_task(container.learning.starter().prepare(), name="starter")
 
 
 async def finish_starter(task: "asyncio.Task[None]", deadline: float = 60.0) -> None:
@@ -73,13 +73,13 @@ async def finish_starter(task: "asyncio.Task[None]", deadline: float = 60.0) -> 
 
 async def stop_jobs(container: Container) -> None:
     """Cancel the running jobs now; each tells its user it was cancelled. A driver calls it while still connected."""
-    await container.work.jobs().shutdown(0.0)
+    await container.learning.runner().shutdown(0.0)
 
 
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
     """Let running jobs finish within `deadline` (then cancel them), stop speaking, free the workers."""
-    await container.work.jobs().shutdown(deadline)
-    await container.work.voice_sessions().close()
+    await container.learning.runner().shutdown(deadline)
+    await container.voice.voice_sessions().close()
     await container.work.work_queue().close()
     container.shutdown_resources()
 
@@ -112,14 +112,13 @@ async def start_web(
     web = settings.web
     if web.port is None or not isinstance(chat, WebChat) or not isinstance(attachments, WebAttachments):
         return None
-    review = container.review
     server = build_server(
         host=web.host,
         port=web.port,
         bus=container.bus(),
         chat=chat,
         attachments=attachments,
-        queries=review.queries(),
+        queries=container.web.queries(),
         directory=directory,
         policy=container.policy(),
         session_hours=web.session_hours,
@@ -329,7 +328,7 @@ async def run_local_chat(settings: ParrotSettings) -> int:
         await settle(container)
 
     session = LocalChatSession(
-        console, container.bus(), settings.discord.prefix, settle_app, interactive, codec=container.speech.codec()
+        console, container.bus(), settings.discord.prefix, settle_app, interactive, codec=container.audio.codec()
     )
     starter = prepare_starter(container)
     page = None

@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from application.corrections import CorrectionOverrides
+from application.learning.corrections import CorrectionOverrides
 from domain.feedback import Correction
 from domain.ids import ChannelId, GuildId, UserId
 from domain.spaces import Space

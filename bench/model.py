@@ -273,7 +273,7 @@ def show(results: list[dict[str, object]]) -> None:
 async def starter_figures(kinds: list[str]) -> None:
     """The shipped starter dataset: time to build its model once, and 5-fold cross-validated accuracy per language."""
     from adapters.datasets.starter import read_starter
-    from application.starter import cross_validated_accuracy
+    from application.learning.starter import cross_validated_accuracy
 
     starter = read_starter()
     print(f"Starter dataset: {len(starter.examples)} examples, {len(starter.answers)} intents (target >= 90% each)")

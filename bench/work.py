@@ -35,7 +35,7 @@ from adapters.logs.setup import configure_logging
 from adapters.work.local import LocalWorkQueue
 from adapters.work.redis_queue import RedisWorkQueue
 from adapters.work.worker import serve
-from application.job_executor import JobExecutor
+from application.jobs.executor import JobExecutor
 from application.ports.work import SynthesiseJob, TranscribeJob, WorkQueue
 from bootstrap import build_container
 from cli import discord_bot, settle, shutdown

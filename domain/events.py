@@ -110,7 +110,7 @@ class FileSent(Event):
 
 
 # A long job's life (training, testing), told as it happens; subscribers show it to the user who asked
-# (application/job_reports.py): one progress message edited as the job advances, then the outcome.
+# (application/jobs/reports.py): one progress message edited as the job advances, then the outcome.
 
 
 @dataclass(frozen=True, slots=True)

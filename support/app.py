@@ -6,7 +6,7 @@ from typing import Any
 
 from adapters.config.settings import ParrotSettings
 from adapters.web import WebAttachments, WebChat
-from application.job_executor import JobExecutor
+from application.jobs.executor import JobExecutor
 from bootstrap import Container, build_container
 from cli import settle
 from support import fakes

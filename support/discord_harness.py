@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from adapters.discord import DiscordConfig, ParrotBot
 from adapters.discord.listening.options import ListeningOptions
-from application.permissions import PrivilegePolicy
+from application.chat.permissions import PrivilegePolicy
 from bootstrap import Container, build_container
 from cli import discord_bot
 from domain.commands import Command

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.audio.wav import encode_wav
-from application.job_executor import JobExecutor
+from application.jobs.executor import JobExecutor
+from application.learning.text_matching import similarity
 from application.ports.model import ProgressCallback, TrainedArtifact
 from application.ports.review import ReviewItem
 from application.ports.storage import DatasetInfo, Forgotten, SpaceSettings, StoredFile
 from application.ports.work import Job, T
-from application.text_matching import similarity
 from domain.dataset_rules import normalise_text
 from domain.errors import (
     BackendUnavailable,

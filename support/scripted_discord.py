@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from adapters.markdown import discord_markdown
 from adapters.spoken_words import spoken_words
-from application.command_parser import parse_message
+from application.chat.command_parser import parse_message
 from application.messagebus import MessageBus
 from application.ports.chat import MessageGone
 from domain.errors import TooLarge

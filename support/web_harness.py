@@ -24,7 +24,7 @@ BETA = Guild(2, "Beta")
 
 
 def queries(container: Container) -> ReviewQueries:
-    made: ReviewQueries = container.review.queries()
+    made: ReviewQueries = container.web.queries()
     return made
 
 

@@ -21,8 +21,8 @@ from pydantic import (
 )
 from pydantic_settings import EnvSettingsSource, NoDecode, TomlConfigSettingsSource
 
-from application.limits import MB, RequestLimits
-from application.permissions import PrivilegePolicy
+from application.chat.limits import MB, RequestLimits
+from application.chat.permissions import PrivilegePolicy
 from domain.redaction import mask_urls_deep
 
 DEFAULT_INSTRUCTIONS = Path(__file__).resolve().parent / "instructions.md"

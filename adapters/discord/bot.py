@@ -1,7 +1,7 @@
 """The Discord bot: receives messages and slash commands, turns them into domain commands, puts them on the bus.
 
 No business logic lives here. A catalogued command's cog builds its domain command from discord.py's typed
-parameters; a plain message, audio, or an unknown command goes through `application.command_parser.parse_message`,
+parameters; a plain message, audio, or an unknown command goes through `application.chat.command_parser.parse_message`,
 as in every text driver. Either way the command reaches the core once, through the Inbox.
 """
 
@@ -24,7 +24,7 @@ from adapters.discord.listening.listener import DiscordListening
 from adapters.discord.teach import TeachButton
 from adapters.discord.translate import to_reaction_message
 from adapters.discord.voice import DiscordVoice
-from application.command_parser import parse_message
+from application.chat.command_parser import parse_message
 from application.messagebus import APOLOGY
 from domain.commands import RateReply
 from domain.ids import MessageId

@@ -1,7 +1,7 @@
 """Where the Discord driver's input goes: the command a cog built (or the parser found) goes to the core once.
 
 Cogs are given an Inbox, never the bot: they build the domain command from discord.py's typed parameters
-(through the Discord-free translation in `translate.py` and `application.command_parser`), and the Inbox
+(through the Discord-free translation in `translate.py` and `application.chat.command_parser`), and the Inbox
 asks the core whether it is admitted, answers slash commands in place, and hands the command to the sink.
 """
 

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from adapters.markdown import plain_text
 from adapters.spoken_words import spoken_words
-from application.command_parser import parse_message
+from application.chat.command_parser import parse_message
 from application.messagebus import BusMessage, MessageBus
 from application.ports.speech import AudioCodec
 from domain.commands import HearUtterance

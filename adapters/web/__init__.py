@@ -10,8 +10,8 @@ from adapters.web.oauth import DISCORD_API, DiscordOAuth, OAuthConfig
 from adapters.web.outbox import WebAttachments, WebChat
 from adapters.web.server import Listen, WebServer
 from adapters.web.sessions import Identity, LoginLinks, SessionCodec
+from application.chat.permissions import PrivilegePolicy
 from application.messagebus import MessageBus
-from application.permissions import PrivilegePolicy
 
 __all__ = [
     "GuildDirectory",

@@ -12,7 +12,7 @@ import aiohttp
 
 from adapters.web.directory import GuildDirectory
 from adapters.web.sessions import Guild, Identity
-from application.permissions import PrivilegePolicy
+from application.chat.permissions import PrivilegePolicy
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.messages import Author, Message
 

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 
 import structlog
 
-from application.deadlines import within
-from application.job_executor import JobExecutor
+from application.jobs.deadlines import within
+from application.jobs.executor import JobExecutor
+from application.jobs.work_gate import WorkGate
 from application.ports.model import ProgressCallback
 from application.ports.work import Job, T
-from application.work_gate import WorkGate
 
 log = structlog.get_logger("parrot.work")
 

@@ -31,7 +31,7 @@ from redis.exceptions import RedisError
 
 from adapters.work import codec, keys
 from adapters.work.local import WHAT
-from application.deadlines import too_long
+from application.jobs.deadlines import too_long
 from application.ports.model import ProgressCallback
 from application.ports.work import Job, T, WorkQueueUnreachable
 from domain.errors import BackendUnavailable, Busy, TooLarge, WorkUnavailable

@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 
 from adapters.work import codec, keys
 from adapters.work.redis_queue import RedisWorkQueue, deserialise, redis_now_ms, redis_settings, serialise
-from application.job_executor import JobExecutor
+from application.jobs.executor import JobExecutor
 from domain.errors import ParrotError
 
 log = structlog.get_logger("parrot.worker")

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from application.learning.text_matching import normalise
 from application.messagebus import BusMessage
 from application.ports.clock import Clock
 from application.ports.review import ANSWERED, IGNORED, PENDING, ReviewItem, ReviewStore
-from application.text_matching import normalise
 from domain.events import ReplyCorrected, ReplyProduced, ReplyRatedDown
 from domain.ids import UserId
 from domain.spaces import Space

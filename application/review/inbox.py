@@ -11,9 +11,9 @@ from datetime import date
 
 import structlog
 
+from application.learning.text_matching import similarity
 from application.ports.model import MeaningSimilarity
 from application.review.activity import PENDING, ActivityLog, ReviewItem
-from application.text_matching import similarity
 from domain.errors import BackendUnavailable, InvalidArgument
 from domain.spaces import Space
 

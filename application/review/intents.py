@@ -1,6 +1,6 @@
 """The answer each intent gives, from the selected dataset: assigning an intent on the page teaches that answer."""
 
-from application.training_data import TrainingData
+from application.learning.training_data import TrainingData
 from domain.errors import ParrotError
 from domain.spaces import Space
 

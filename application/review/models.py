@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.jobs import JobRunner
+from application.jobs.runner import JobRunner
 from application.ports.model import ModelStore
 from application.ports.storage import SettingsStore
 from domain.spaces import Space

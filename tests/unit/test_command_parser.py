@@ -1,6 +1,6 @@
 import pytest
 
-from application.command_parser import parse_message
+from application.chat.command_parser import parse_message
 from domain import commands as c
 from domain.ids import ChannelId, MessageId, UserId
 from domain.messages import Attachment, Author, Message

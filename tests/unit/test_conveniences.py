@@ -165,7 +165,7 @@ async def test_forget_me_forgets_the_caller_only_here_and_in_direct_messages(app
     dm = Space(guild_id=None, dm_user_id=GUEST.id)
     assert [f.author_id for f in log.feedback[GUILD]] == [ADMIN.id] and log.feedback[dm] == []
     assert [c.author_id for c in log.corrections[GUILD]] == [ADMIN.id]
-    assert [u.author_id for u in app.container.work.uncertain().least_sure(GUILD, 10)] == [ADMIN.id]
+    assert [u.author_id for u in app.container.learning.uncertain().least_sure(GUILD, 10)] == [ADMIN.id]
     # The correction the guest taught no longer answers; the admin's still does.
     assert (await answer(app, "what is the weather", author=GUEST)) == "Sunny."
     assert (await answer(app, "where is the station", author=ADMIN)).startswith("I'm not sure")

@@ -3,8 +3,8 @@
 import random
 from datetime import UTC, datetime
 
-from application.corrections import CorrectionOverrides
-from application.text_matching import normalise, similarity
+from application.learning.corrections import CorrectionOverrides
+from application.learning.text_matching import normalise, similarity
 from domain.feedback import Correction
 from domain.ids import ChannelId, GuildId, UserId
 from domain.spaces import Space

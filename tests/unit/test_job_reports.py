@@ -56,7 +56,7 @@ async def test_a_failed_training_publishes_its_reason_and_the_subscriber_words_i
 
 
 async def test_an_outcome_whose_progress_message_was_never_posted_comes_as_a_new_reply(app: AppHarness) -> None:
-    publish = app.container.work.publisher()
+    publish = app.container.jobs.publisher()
     event = JobSucceeded(GUILD, "test-9", "test", ChannelId(10), MessageId(77), say("Testing `test-9` done."))
     await publish(event)
     (sent,) = [s for s in app.discord.sent if s.reply_to == MessageId(77)]

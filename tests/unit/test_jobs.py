@@ -7,14 +7,14 @@ from dataclasses import FrozenInstanceError, dataclass, field
 
 import pytest
 
-from application.active_models import ActiveModels
-from application.evaluation_job import RunTest, TestInput, TestRequest
-from application.handlers.train_model import TrainModelHandler
-from application.job_executor import JobExecutor
-from application.jobs import DataSource, JobRequest, JobRunner
-from application.publisher import EventPublisher
-from application.training_data import TrainingData
-from application.training_job import RunTraining, TrainingInput, TrainingSet, TrainRequest
+from application.jobs.executor import JobExecutor
+from application.jobs.publisher import EventPublisher
+from application.jobs.runner import DataSource, JobRequest, JobRunner
+from application.learning.active_models import ActiveModels
+from application.learning.evaluation_job import RunTest, TestInput, TestRequest
+from application.learning.train_model import TrainModelHandler
+from application.learning.training_data import TrainingData
+from application.learning.training_job import RunTraining, TrainingInput, TrainingSet, TrainRequest
 from domain.commands import TrainModel
 from domain.errors import JobAlreadyRunning
 from domain.events import (

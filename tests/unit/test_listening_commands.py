@@ -4,10 +4,10 @@ import asyncio
 
 import pytest
 
-from application.command_parser import parse_message
-from application.job_executor import JobExecutor
-from application.voice_sessions import VoiceSessions
-from application.wake_name import addressed
+from application.chat.command_parser import parse_message
+from application.jobs.executor import JobExecutor
+from application.voice.sessions import VoiceSessions
+from application.voice.wake_name import addressed
 from domain import commands as c
 from domain.ids import ChannelId, GuildId
 from domain.messages import Message
@@ -219,7 +219,7 @@ async def test_barge_in_stops_what_is_said_and_drops_what_was_queued() -> None:
 async def test_interrupt_speech_reaches_the_voice_sessions(app: AppHarness) -> None:
     message = app.discord.message("", voice_channel_id=VOICE)
     await app.container.bus().handle(c.InterruptSpeech(message))
-    assert app.container.work.voice_sessions().interrupted == 0  # nothing was being said
+    assert app.container.voice.voice_sessions().interrupted == 0  # nothing was being said
     assert app.discord.sent == []
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from application.ports.storage import SpaceSettings
-from application.voice_log import VoiceTranscripts
+from application.voice.voice_log import VoiceTranscripts
 from domain import commands as c
 from domain.events import ReplyProduced
 from domain.ids import ChannelId, GuildId, MessageId, UserId

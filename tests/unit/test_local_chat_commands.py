@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from adapters.local.console import LOCAL_HELP, ConsoleChat, LocalChatSession
-from application.job_executor import JobExecutor
+from application.jobs.executor import JobExecutor
 from bootstrap import build_container
 from cli import settle
 from support import fakes

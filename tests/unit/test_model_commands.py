@@ -90,7 +90,7 @@ async def test_corrections_are_capped_per_member_per_day(tmp_path: Path) -> None
     assert [c.user_text for c in app.stores["feedback_log"].corrections[GUILD]] == ["first question", "second question"]
     for number in range(3):  # an admin is not capped: the review page answers its inbox in bulk
         assert (await correct(f"admin question {number}", member())).startswith("Thanks, noted.")
-    clock = app.container.work.clock()
+    clock = app.container.system.clock()
     assert isinstance(clock, FixedClock)
     clock.current += timedelta(days=1)
     assert (await correct("third question", bob)).startswith("Thanks, noted.")
@@ -303,7 +303,7 @@ async def test_a_model_without_answers_names_the_intent_in_the_language_of_the_q
         Example("bye now", "goodbye"),
         Example("пока всем", "goodbye"),
     )
-    app.container.work.active_models().put(GUILD, 1, KeywordModel(Dataset("labels", examples, {}), threshold=0.5))
+    app.container.learning.active_models().put(GUILD, 1, KeywordModel(Dataset("labels", examples, {}), threshold=0.5))
     await app.stores["space_settings"].save(GUILD, SpaceSettings(active_model=1))
     english = await app.discord.say("hello there")
     russian = await app.discord.say("привет всем")

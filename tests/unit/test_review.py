@@ -32,7 +32,7 @@ TRAINING = "!train hello => Hi!\nhi there => Hi!\nbye => See you!\ngoodbye => Se
 
 
 def activity(app: AppHarness) -> ActivityLog:
-    log = app.container.work.activity()
+    log = app.container.review.activity()
     assert isinstance(log, ActivityLog)
     return log
 

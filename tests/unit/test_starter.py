@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from application.job_executor import JobExecutor
+from application.jobs.executor import JobExecutor
+from application.learning.starter import StarterKnowledge, with_starter
 from application.ports.model import TrainedArtifact
 from application.ports.work import TrainJob
-from application.starter import StarterKnowledge, with_starter
 from domain.errors import BackendUnavailable
 from domain.training import Dataset, Example
 from support.app import AppHarness, build_app

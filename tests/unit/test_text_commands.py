@@ -208,7 +208,7 @@ async def test_feedback_list_shows_what_an_unsure_guess_would_have_said(app: App
 
 async def test_feedback_list_names_an_answerless_guess_without_its_language_suffix(app: AppHarness) -> None:
     # Data without answers: the intent's name is all there is, shown as people read it (not `goodbye_ru`).
-    app.container.work.uncertain().record(GUILD, "ну, пока", "goodbye_ru", 0.2)
+    app.container.learning.uncertain().record(GUILD, "ну, пока", "goodbye_ru", 0.2)
     listing = await app.discord.say("!feedback list")
     text = app.discord.replies_to(listing)[0].text
     assert '"ну, пока": I guessed `goodbye`' in text

@@ -7,7 +7,7 @@ import pytest
 
 from adapters.work import codec, worker
 from adapters.work.redis_queue import unpack_result
-from application.job_executor import JobExecutor
+from application.jobs.executor import JobExecutor
 from application.ports.work import TrainJob
 from domain.errors import BackendUnavailable
 from domain.training import Dataset, Example

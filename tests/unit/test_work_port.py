@@ -131,7 +131,9 @@ async def test_a_job_cancelled_on_shutdown_while_downloading_tells_its_user(app:
     dataset = app.discord.attachment("faq.txt", FAQ.encode(), "text/plain")
     train = await app.discord.say("!train", attachments=(dataset,))
     await asyncio.sleep(0.05)
-    await app.container.work.jobs().shutdown(0.0)  # what `stop_jobs` does on SIGTERM, before the driver disconnects
+    await app.container.learning.runner().shutdown(
+        0.0
+    )  # what `stop_jobs` does on SIGTERM, before the driver disconnects
     (told,) = app.discord.replies_to(train)
     assert told.text == "Training `train-1` failed: it was cancelled (the bot is shutting down)."
     assert (train.id, Status.FAILED) in app.discord.statuses

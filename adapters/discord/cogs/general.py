@@ -3,7 +3,7 @@
 from discord import app_commands
 
 from adapters.discord.cogs import CatalogueCog, Context, catalogued
-from application.command_parser import build_feedback, build_settings
+from application.chat.command_parser import build_feedback, build_settings
 from domain import commands as c
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from adapters.discord import ParrotBot
-from application.permissions import PrivilegePolicy
+from application.chat.permissions import PrivilegePolicy
 from bootstrap import Container
 from cli import settle, shutdown
 from support.discord_harness import RecordingSink, build_app_bot, running_bot, started

@@ -28,7 +28,7 @@ async def test_a_thumbs_down_on_a_reply_reaches_the_inbox_and_forget_me_removes_
     container = app[1]
     space = Space(guild_id=GuildId(fake.world.guild_id))
     log = container.storage.feedback_log()
-    activity = container.work.activity()
+    activity = container.review.activity()
     assert isinstance(log, InMemoryFeedbackLog) and isinstance(activity, ActivityLog)
     await fake.reply_to(await fake.send_message(fake.world.admin, TRAINING))
     await settle(container)

@@ -177,7 +177,7 @@ async def test_a_member_who_speaks_while_parrot_talks_interrupts_it(
     world = app.fake.world
     await train(app)
     await app.turn_on()
-    sessions = app.container.work.voice_sessions()
+    sessions = app.container.voice.voice_sessions()
     start = len(app.fake.voice.frames)
     admin = app.mouth(world.admin, 5555)
     await app.fake.voice.speak(admin, weather)

@@ -7,7 +7,7 @@ import pytest
 
 from adapters.datasets.starter import STARTER_FILE, ShippedStarterDataset, read_starter
 from adapters.model.tfidf import TfidfBackend
-from application.starter import cross_validated_accuracy, language_of_intent
+from application.learning.starter import cross_validated_accuracy, language_of_intent
 from domain.errors import InvalidDataset
 
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")

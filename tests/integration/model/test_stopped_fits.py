@@ -13,7 +13,7 @@ import structlog
 
 from adapters.model.tfidf import TfidfBackend
 from adapters.work.local import LocalWorkQueue
-from application.job_executor import JobExecutor
+from application.jobs.executor import JobExecutor
 from application.ports.work import TrainJob
 from domain.errors import BackendUnavailable
 from domain.training import Dataset, Example

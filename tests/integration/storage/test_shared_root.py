@@ -13,7 +13,7 @@ from adapters.storage.dataset_store import FilesystemDatasetStore
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.settings_store import JsonSettingsStore
-from application.active_models import ActiveModels
+from application.learning.active_models import ActiveModels
 from application.ports.model import TrainedArtifact
 from application.ports.storage import SpaceSettings
 from domain.errors import InvalidArgument

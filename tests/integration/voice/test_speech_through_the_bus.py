@@ -53,7 +53,7 @@ async def test_a_reply_is_spoken_in_the_voice_channel_and_can_be_understood(spee
     assert all(p.audio.container == "ogg_opus" and p.audio.data.startswith(b"OggS") for p in played)
     heard = []
     for piece in played:
-        clip = await speech_app.container.speech.codec().decode(piece.audio.data, "spoken.ogg", 60)
+        clip = await speech_app.container.audio.codec().decode(piece.audio.data, "spoken.ogg", 60)
         heard.append((await speech_app.container.speech.stt().transcribe(clip, "en-US")).text.lower())
     assert "hello there" in heard[0] and "nice to meet you" in heard[1]
 

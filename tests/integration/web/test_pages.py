@@ -163,7 +163,7 @@ async def test_another_servers_pages_and_actions_are_refused(site: Site) -> None
     ):
         response = await site.client.post(path, data={"csrf": site.csrf, **fields}, allow_redirects=False)
         assert response.status == 403, path
-    job = site.web.harness.container.work.jobs().current(Space(guild_id=GuildId(2)))
+    job = site.web.harness.container.learning.runner().current(Space(guild_id=GuildId(2)))
     assert job is not None and job.id == "train-2"  # Beta's own training; none started from the page
 
 

@@ -17,10 +17,10 @@ from adapters.work import worker as worker_module
 from adapters.work.codec import encode_job, with_deadline
 from adapters.work.redis_queue import RedisWorkQueue, deserialise, redis_now_ms, redis_settings, serialise
 from adapters.work.worker import parrot_job, serve
-from application.job_executor import JobExecutor
+from application.jobs.executor import JobExecutor
+from application.learning.starter import StarterKnowledge
 from application.ports.model import TrainedArtifact
 from application.ports.work import SynthesiseJob, TestJob, TrainJob, TranscribeJob, WorkQueueUnreachable
-from application.starter import StarterKnowledge
 from domain.errors import BackendUnavailable, Busy, ParrotError, TooLarge, WorkUnavailable
 from domain.speech import EncodedAudio
 from domain.training import Dataset, EvaluationReport, Example

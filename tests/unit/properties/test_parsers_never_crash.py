@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from adapters.datasets.parser import DatasetFileParser
 from adapters.storage.sandbox import clean_relative, resolve_inside
-from application.command_parser import parse_message
+from application.chat.command_parser import parse_message
 from domain.commands import Command
 from domain.errors import ParrotError, PathOutsideRoot
 from domain.ids import ChannelId, MessageId, UserId

@@ -1,0 +1,33 @@
+"""`application/privacy`: `privacy` says what Parrot keeps; `forget me` deletes a member's records everywhere."""
+
+from dependency_injector import containers, providers
+
+from application.ports.chat import ChatOutput
+from application.privacy.forget_me import ForgetMeHandler
+from application.privacy.show_privacy import ShowPrivacyHandler
+from domain import commands
+
+
+class Privacy(containers.DeclarativeContainer):
+    chat_output = providers.Dependency(instance_of=ChatOutput)  # type: ignore[type-abstract]
+    storage = providers.DependenciesContainer()
+    learning = providers.DependenciesContainer()
+    voice = providers.DependenciesContainer()
+    review = providers.DependenciesContainer()
+
+    handlers = providers.Dict(
+        {
+            commands.ForgetMe: providers.Singleton(
+                ForgetMeHandler,
+                chat=chat_output,
+                log=storage.feedback_log,
+                overrides=learning.corrections,
+                uncertain=learning.uncertain,
+                conversation=learning.conversation,
+                activity=review.activity,
+                voice_transcripts=voice.voice_transcripts,
+            ),
+            commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat_output),
+        }
+    )
+    subscribers = providers.Dict({})
