@@ -1,6 +1,6 @@
 """Commands in a spoken reply are heard: a starter answer said by Piper, heard back by Whisper.
 
-Russian is checked on the text sent to the voice (tests/unit/speech/test_spoken_words.py): eSpeak NG's Russian is
+Russian is checked on the text sent to the voice (tests/unit/adapters/test_spoken_words.py): eSpeak NG's Russian is
 heard back too unreliably for a test to depend on (issue 19 is about a better Russian voice).
 """
 

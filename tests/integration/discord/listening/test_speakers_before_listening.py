@@ -23,7 +23,7 @@ from support.discord_harness import build_app_bot, started
 from support.fake_discord import FakeDiscord
 from support.fake_discord.voice import Mouth
 from support.fake_discord.world import Channel, User
-from tests.integration.listening.conftest import FAQ, WEATHER, Listening, ToneCodec, options
+from tests.integration.discord.listening.conftest import FAQ, WEATHER, Listening, ToneCodec, options
 
 ASKED = "🎙️ Admin: Parrot, what's the weather like in New York"
 

@@ -9,7 +9,7 @@ from adapters.datasets.parser import DatasetFileParser
 from domain.catalogue import help_text
 from domain.dataset_rules import validate
 
-INSTRUCTIONS = Path(__file__).resolve().parents[3] / "adapters" / "config" / "instructions.md"
+INSTRUCTIONS = Path(__file__).resolve().parents[4] / "adapters" / "config" / "instructions.md"
 FILE_NAMES = {"csv": "faq.csv", "json": "faq.jsonl", "text": "faq.txt", "yaml": "nlu.yml"}
 PARSER = DatasetFileParser()
 

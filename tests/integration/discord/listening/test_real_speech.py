@@ -13,7 +13,7 @@ from support import fakes
 from support.discord_harness import build_app_bot, started
 from support.fake_discord import FakeDiscord
 from support.fake_discord.audio import OPUS_SILENCE, decode_opus
-from tests.integration.listening.conftest import Listening, clip, options
+from tests.integration.discord.listening.conftest import Listening, clip, options
 
 FAQ = (
     "what's the weather like in new york => It is sunny in New York today.\n"

@@ -12,7 +12,7 @@ from cli import settle, shutdown
 from support import fakes
 from support.discord_harness import build_app_bot, started
 from support.fake_discord import FakeDiscord
-from tests.integration.listening.conftest import FAQ, WEATHER, Listening, ToneCodec, options
+from tests.integration.discord.listening.conftest import FAQ, WEATHER, Listening, ToneCodec, options
 
 
 def space_dir(root: Path, fake: FakeDiscord) -> Path:

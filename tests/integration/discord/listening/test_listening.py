@@ -1,6 +1,6 @@
 """Listening through the fake Discord: members speak real clips, Parrot hears, answers, and speaks back.
 
-The recogniser here is scripted by the length of what it hears (tests/integration/listening/test_real_speech.py
+The recogniser here is scripted by the length of what it hears (tests/integration/discord/listening/test_real_speech.py
 runs Whisper and piper); everything else is real: RTP, transport encryption, Opus, turns, the bus.
 """
 
@@ -15,7 +15,7 @@ from support import fakes
 from support.discord_harness import build_app_bot, started
 from support.fake_discord import FakeDiscord
 from support.fake_discord.audio import OPUS_SILENCE
-from tests.integration.listening.conftest import FAQ, TONE_SECONDS, WEATHER, Listening, ToneCodec, options
+from tests.integration.discord.listening.conftest import FAQ, TONE_SECONDS, WEATHER, Listening, ToneCodec, options
 
 
 async def train(app: Listening) -> None:

@@ -18,7 +18,7 @@ from support.discord_harness import build_app_bot, started
 from support.fake_discord import FakeDiscord
 from support.fake_discord.audio import OPUS_SILENCE, decode_ogg, decode_opus, measure
 from support.fake_discord.voice import DISCORD_MODES
-from tests.integration.listening.conftest import FAQ, WEATHER, Listening, ToneCodec, options
+from tests.integration.discord.listening.conftest import FAQ, WEATHER, Listening, ToneCodec, options
 
 
 async def train(app: Listening) -> None:
