@@ -78,17 +78,21 @@ class Container(containers.DeclarativeContainer):
 
     # Adapters, each wired by its own package from the settings section it needs.
     audio = providers.Container(AudioContainer, limits=limits)
-    speech = providers.Container(SpeechContainer, config=settings.provided.speech, settings=settings)
+    speech = providers.Container(
+        SpeechContainer, config=settings.provided.speech, cache_dir=settings.provided.speech_cache_dir.call()
+    )
     model = providers.Container(ModelContainer, config=settings.provided.model)
     datasets = providers.Container(DatasetsContainer, config=settings.provided.model, limits=limits)
-    storage = providers.Container(StorageContainer, settings=settings)
+    storage = providers.Container(
+        StorageContainer, config=settings.provided.storage, archives_kept=settings.provided.limits.archives_kept
+    )
     system = providers.Container(SystemContainer)
 
     # Features, from the bottom up: each is given the ports, the adapters and the features it builds on.
     chat = providers.Container(Chat, settings=settings, chat_output=chat_output, storage=storage)
     execution = providers.Container(Execution, audio=audio, speech=speech, model=model)
     jobs = providers.Container(Jobs, chat_output=chat_output)
-    work = providers.Container(WorkContainer, settings=settings, limits=limits, executor=execution.executor)
+    work = providers.Container(WorkContainer, config=settings.provided.work, limits=limits, executor=execution.executor)
     learning = providers.Container(
         Learning,
         settings=settings,
@@ -170,7 +174,9 @@ class WorkerContainer(containers.DeclarativeContainer):
 
     limits = providers.Singleton(settings.provided.limits.request_limits.call())
     audio = providers.Container(AudioContainer, limits=limits)
-    speech = providers.Container(SpeechContainer, config=settings.provided.speech, settings=settings)
+    speech = providers.Container(
+        SpeechContainer, config=settings.provided.speech, cache_dir=settings.provided.speech_cache_dir.call()
+    )
     model = providers.Container(ModelContainer, config=settings.provided.model)
     execution = providers.Container(Execution, audio=audio, speech=speech, model=model)
     executor = execution.executor

@@ -1,10 +1,11 @@
 """The speech adapter's wiring: the recogniser and the voice are chosen by configuration; models load on first use."""
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from dependency_injector import containers, providers
 
-from adapters.config.settings import ParrotSettings, SpeechSettings
+from adapters.config.settings import SpeechSettings
 from adapters.resources import opened
 from adapters.speech.espeak import EspeakTextToSpeech
 from adapters.speech.fallback import FallbackSpeechToText
@@ -35,13 +36,14 @@ def google_endpoint(speech: SpeechSettings) -> str:
 
 class SpeechContainer(containers.DeclarativeContainer):
     config = providers.Dependency(instance_of=SpeechSettings)
-    settings = providers.Dependency(instance_of=ParrotSettings)
+    # One copy of the speech models per machine, wherever the data root is (see ParrotSettings.speech_cache_dir).
+    cache_dir = providers.Dependency(instance_of=Path)
 
     whisper = providers.Resource(
         opened,
         providers.Factory(
             WhisperSpeechToText,
-            model_cache_dir=settings.provided.speech_cache_dir.call(),
+            model_cache_dir=cache_dir,
             languages=config.provided.languages,
         ),
     )

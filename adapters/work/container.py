@@ -6,7 +6,7 @@ through Redis (`redis`).
 
 from dependency_injector import containers, providers
 
-from adapters.config.settings import ParrotSettings, WorkSettings
+from adapters.config.settings import WorkSettings
 from adapters.work.local import LocalWorkQueue
 from application.chat.limits import RequestLimits
 from application.jobs.executor import JobExecutor
@@ -31,18 +31,18 @@ def deadlines(limits: RequestLimits, work: WorkSettings) -> dict[str, float]:
 
 
 class WorkContainer(containers.DeclarativeContainer):
-    settings = providers.Dependency(instance_of=ParrotSettings)
+    config = providers.Dependency(instance_of=WorkSettings)
     limits = providers.Dependency(instance_of=RequestLimits)
     executor = providers.Dependency(instance_of=JobExecutor)
 
     gate = providers.Singleton(WorkGate, running=limits.provided.heavy_running, waiting=limits.provided.heavy_waiting)
     work_queue = providers.Selector(
-        settings.provided.work.queue,
+        config.provided.queue,
         local=providers.Singleton(
             LocalWorkQueue,
             executor=executor,
             gates=providers.Dict(transcribe=gate),
-            deadlines=providers.Callable(deadlines, limits, settings.provided.work),
+            deadlines=providers.Callable(deadlines, limits, config),
         ),
-        redis=providers.Singleton(redis_work_queue, config=settings.provided.work, limits=limits),
+        redis=providers.Singleton(redis_work_queue, config=config, limits=limits),
     )
