@@ -6,11 +6,9 @@ accuracy on the benchmarks (bench/model.py); the weight is chosen on a held-out 
 so where TF-IDF does not help it gets a weight of 0.
 """
 
-from concurrent.futures import Executor
-from pathlib import Path
+from typing import Unpack
 
-from adapters.model.encoder import DEFAULT_ENCODER
-from adapters.model.local_backend import DEFAULT_MAX_INTENTS, LocalBackend
+from adapters.model.local_backend import EncoderOptions, LocalBackend
 
 
 class HybridBackend(LocalBackend):
@@ -23,14 +21,7 @@ class HybridBackend(LocalBackend):
         threshold: float = 0.4,
         embedding_c: float = 10.0,
         tfidf_c: float = 0.3,
-        model_path: Path | None = None,
-        tokenizer_path: Path | None = None,
-        threads: int = 2,
-        encoder: str = DEFAULT_ENCODER,
-        pool: Executor | None = None,
-        workers: int = 1,
-        max_tasks_per_child: int | None = 1,
-        max_intents: int = DEFAULT_MAX_INTENTS,
+        **options: Unpack[EncoderOptions],
     ) -> None:
         super().__init__(
             use_embeddings=True,
@@ -38,12 +29,5 @@ class HybridBackend(LocalBackend):
             threshold=threshold,
             embedding_c=embedding_c,
             tfidf_c=tfidf_c,
-            model_path=model_path,
-            tokenizer_path=tokenizer_path,
-            threads=threads,
-            encoder=encoder,
-            pool=pool,
-            workers=workers,
-            max_tasks_per_child=max_tasks_per_child,
-            max_intents=max_intents,
+            **options,
         )

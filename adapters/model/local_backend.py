@@ -6,7 +6,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import structlog
 
@@ -25,6 +25,27 @@ log = structlog.get_logger(__name__)
 
 # Training time and memory grow with the number of intents (one linear model each): above this, refuse.
 DEFAULT_MAX_INTENTS = 500
+
+
+class FittingOptions(TypedDict, total=False):
+    """Where and how every local backend fits (LocalBackend says what each means).
+
+    The backends pass these through unchanged, so they are named once here and their defaults stay LocalBackend's.
+    """
+
+    pool: Executor | None
+    workers: int
+    max_tasks_per_child: int | None
+    max_intents: int
+
+
+class EncoderOptions(FittingOptions, total=False):
+    """The fitting options and the sentence encoder's, for the backends that embed (embedded, hybrid)."""
+
+    model_path: Path | None
+    tokenizer_path: Path | None
+    threads: int
+    encoder: str
 
 
 class LocalBackend:

@@ -1,8 +1,8 @@
 """The `tfidf` backend: word 1-2-grams and character 2-5-grams, linear SVM; scikit-learn only, no model file."""
 
-from concurrent.futures import Executor
+from typing import Unpack
 
-from adapters.model.local_backend import DEFAULT_MAX_INTENTS, LocalBackend
+from adapters.model.local_backend import FittingOptions, LocalBackend
 
 
 class TfidfBackend(LocalBackend):
@@ -10,27 +10,10 @@ class TfidfBackend(LocalBackend):
 
     Probabilities are a softmax over the SVM's scores at the temperature fitted on held-out examples; the
     default `threshold` was chosen on the out-of-scope figures of bench/model.py. `c`: the SVM's inverse
-    regularisation.
+    regularisation. `options`: where and how it fits, as for LocalBackend.
     """
 
     name = "tfidf"
 
-    def __init__(
-        self,
-        threshold: float = 0.5,
-        c: float = 0.3,
-        pool: Executor | None = None,
-        workers: int = 1,
-        max_tasks_per_child: int | None = 1,
-        max_intents: int = DEFAULT_MAX_INTENTS,
-    ) -> None:
-        super().__init__(
-            use_embeddings=False,
-            use_tfidf=True,
-            threshold=threshold,
-            tfidf_c=c,
-            pool=pool,
-            workers=workers,
-            max_tasks_per_child=max_tasks_per_child,
-            max_intents=max_intents,
-        )
+    def __init__(self, threshold: float = 0.5, c: float = 0.3, **options: Unpack[FittingOptions]) -> None:
+        super().__init__(use_embeddings=False, use_tfidf=True, threshold=threshold, tfidf_c=c, **options)
