@@ -6,15 +6,13 @@ The button's custom id carries the id of the message that was answered, so it wo
 """
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 
-from domain.commands import CorrectReply
+from domain.commands import Command, CorrectReply
 from domain.ids import MessageId
-
-if TYPE_CHECKING:
-    from adapters.discord.inbox import Inbox
+from domain.messages import Message
 
 TEACH_TEMPLATE = r"parrot:teach:(?P<message_id>[0-9]{1,20})"
 # Discord caps a text input at 4,000 characters; the core refuses past `limits.feedback_chars` with the reason.
@@ -44,6 +42,18 @@ class TeachButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEACH
         await interaction.response.send_modal(TeachForm(self.message_id))
 
 
+class TeachInbox(Protocol):
+    """The Inbox, as the form sees it (ParrotBot's `inbox`). Described here, not imported: the Inbox imports
+    chat.py, which imports this module for the button, so importing the Inbox back would close a circle."""
+
+    @property
+    def prefix(self) -> str: ...
+
+    def interaction_message(self, interaction: discord.Interaction, content: str) -> Message: ...
+
+    async def submit_interaction(self, interaction: discord.Interaction, command: Command) -> None: ...
+
+
 class TeachForm(discord.ui.Modal, title="Teach me"):
     answer: discord.ui.TextInput[Any] = discord.ui.TextInput(
         label="The answer I should have given", style=discord.TextStyle.paragraph, max_length=_MAX_ANSWER
@@ -54,7 +64,7 @@ class TeachForm(discord.ui.Modal, title="Teach me"):
         self.message_id = message_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        inbox: Inbox = getattr(interaction.client, "inbox")  # noqa: B009 - ParrotBot holds its Inbox
+        inbox: TeachInbox = getattr(interaction.client, "inbox")  # noqa: B009 - ParrotBot holds its Inbox
         text = self.answer.value
         message = inbox.interaction_message(interaction, f"{inbox.prefix}correct {text}")
         # As if `correct` were typed replying to the answered message: the core finds the exchange by its id.
