@@ -476,24 +476,22 @@ async def models_use(request: web.Request) -> web.Response:
 
 
 async def models_train(request: web.Request) -> web.Response:
-    visit = _visit(request)
-    await _form(request, visit)
-    outcome = await _send(request, visit, lambda m: commands.TrainModel(m))
-    return _done(request, visit, _started(outcome, "Training"), "models")
+    return await _start_job(request, commands.TrainModel, "Training")
 
 
 async def models_test(request: web.Request) -> web.Response:
+    return await _start_job(request, commands.TestModel, "Testing")
+
+
+async def _start_job(request: web.Request, make: Callable[[Message], commands.Command], what: str) -> web.Response:
+    """The train and test forms: send the command that starts the job, then back to the models page."""
     visit = _visit(request)
     await _form(request, visit)
-    outcome = await _send(request, visit, lambda m: commands.TestModel(m))
-    return _done(request, visit, _started(outcome, "Testing"), "models")
-
-
-def _started(outcome: Outcome, what: str) -> Outcome:
+    outcome = await _send(request, visit, make)
     # A job tells its start from its own task, often after the page has stopped listening: say it here.
-    if outcome.failed or outcome.lines:
-        return outcome
-    return Outcome([f"{what} started; its progress shows below."])
+    if not outcome.failed and not outcome.lines:
+        outcome = Outcome([f"{what} started; its progress shows below."])
+    return _done(request, visit, outcome, "models")
 
 
 async def job_fragment(request: web.Request) -> web.Response:
