@@ -2,7 +2,7 @@
 
 from discord import app_commands
 
-from adapters.discord.cogs import CatalogueCog, Context, catalogued
+from adapters.discord.cogs.catalogue import CatalogueCog, Context, catalogued
 from application.chat.command_parser import build_feedback, build_settings
 from domain import commands as c
 

@@ -3,7 +3,7 @@
 import discord
 from discord import app_commands
 
-from adapters.discord.cogs import CatalogueCog, Context, catalogued
+from adapters.discord.cogs.catalogue import CatalogueCog, Context, catalogued
 from application.chat.command_parser import build_model, build_test, build_train
 from domain import commands as c
 
