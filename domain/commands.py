@@ -124,11 +124,13 @@ class ListFeedback(Command):
 @dataclass(frozen=True, slots=True)
 class CorrectReply(Command):
     """Correct a reply: the one the message replies to (or the channel's latest), or, from the review page,
-    the reply to `user_text` (what the user asked) and `bot_reply` (what Parrot said)."""
+    the reply to `user_text` (what the user asked) and `bot_reply` (what Parrot said); `unanswered_intent` when
+    that reply only named an intent without an answer, so the correction becomes its answer."""
 
     correction: str
     user_text: str = ""
     bot_reply: str = ""
+    unanswered_intent: str = ""
 
 
 @dataclass(frozen=True, slots=True)

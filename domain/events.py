@@ -29,6 +29,7 @@ class ReplyRatedDown(Event):
     space: Space
     rating: ThumbsDown
     said: Text | str = ""  # the reply before the chat's markup, when the exchange kept it
+    unanswered: bool = False  # the reply only named its intent, which has no answer
 
 
 @dataclass(frozen=True, slots=True)

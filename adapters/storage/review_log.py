@@ -55,6 +55,7 @@ def _line(item: ReviewItem) -> str:
         "answer": item.answer,
         "author_id": item.author_id,
         "rater_id": item.rater_id,
+        "unanswered": item.unanswered,
     }
     return json.dumps(record, ensure_ascii=False)
 
@@ -76,6 +77,7 @@ def _item(record: dict[str, Any]) -> ReviewItem:
         answer=str(record.get("answer") or ""),
         author_id=_user(record.get("author_id")),
         rater_id=_user(record.get("rater_id")),
+        unanswered=bool(record.get("unanswered")),
     )
 
 

@@ -25,6 +25,7 @@ from adapters.web.outbox import Outcome, WebAttachments, WebChat
 from adapters.web.sessions import COOKIE, Guild, LoginLinks, Session, SessionCodec
 from adapters.web.text import html_renderer, text_html
 from application.messagebus import MessageBus
+from application.ports.review import ReviewItem
 from application.review.activity import CORRECTED, THUMBS_DOWN, UNSURE
 from application.review.data import DatasetDownload, SpaceData
 from application.review.inbox import InboxFilter, ReviewInbox
@@ -387,23 +388,31 @@ async def inbox_page(request: web.Request) -> web.Response:
     )
 
 
-async def _replies(request: web.Request, visit: Visit) -> dict[str, str]:
+async def _inbox_items(request: web.Request, visit: Visit) -> dict[str, ReviewItem]:
     everything = await _context(request).queries.inbox(visit.space, InboxFilter(state=""))
-    # The correction of record keeps the reply as the chat showed it, as a correction typed in the chat does.
-    chat = _context(request).chat
-    return {item.text: chat.render(item.reply) for group in everything.groups for item in group.items}
+    return {item.text: item for group in everything.groups for item in group.items}
+
+
+def _correction(chat: WebChat, item: ReviewItem | None, message: Message, text: str, answer: str) -> commands.Command:
+    if item is None:
+        return commands.CorrectReply(message, correction=answer, user_text=text)
+    # The correction of record keeps the reply as the chat showed it, as a correction typed in the chat does; a
+    # reply that only named its intent gets that intent's answer, as `!correct` of it in the chat gives.
+    return commands.CorrectReply(
+        message,
+        correction=answer,
+        user_text=text,
+        bot_reply=chat.render(item.reply),
+        unanswered_intent=item.intent if item.unanswered else "",
+    )
 
 
 async def _correct(request: web.Request, visit: Visit, texts: list[str], answer: str) -> web.Response:
     """Each chosen message gets `answer` as its correction, as `correct` in the chat does: one command each."""
-    replies = await _replies(request, visit)
+    items = await _inbox_items(request, visit)
+    chat = _context(request).chat
     outcome = await _send(
-        request,
-        visit,
-        *(
-            lambda m, t=text: commands.CorrectReply(m, correction=answer, user_text=t, bot_reply=replies.get(t, ""))
-            for text in texts
-        ),
+        request, visit, *(lambda m, t=text: _correction(chat, items.get(t), m, t, answer) for text in texts)
     )
     return _done(request, visit, outcome, "inbox")
 

@@ -122,5 +122,7 @@ class CorrectReplyHandler:
                 reply_message_id=None,
                 reply_text=command.bot_reply,
                 channel_id=message.channel_id,
+                intent=command.unanswered_intent or None,
+                unanswered=bool(command.unanswered_intent),
             )
         return self._conversation.find(message.channel_id, message.reply_to)

@@ -41,4 +41,4 @@ class RateReplyHandler:
             created_at=self._clock.now(),
         )
         await self._log.append_thumbs_down(message.space, rating)
-        return [ReplyRatedDown(message.space, rating, said=exchange.said)]
+        return [ReplyRatedDown(message.space, rating, said=exchange.said, unanswered=exchange.unanswered)]

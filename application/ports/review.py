@@ -20,7 +20,8 @@ class ReviewItem:
 
     `author_id` wrote the message, `rater_id` gave it a thumbs-down: `forget me` removes the entry for either.
     `reply` is Parrot's reply before any chat's markup where it was known (a `Text`), so each page or driver shows
-    it in its own; entries kept before that hold the reply as the chat showed it (a `str`).
+    it in its own; entries kept before that hold the reply as the chat showed it (a `str`). `unanswered`: the
+    reply only named `intent`, which has no answer, so an answer given here becomes that intent's answer.
     """
 
     text: str
@@ -34,6 +35,7 @@ class ReviewItem:
     answer: str = ""
     author_id: UserId | None = None
     rater_id: UserId | None = None
+    unanswered: bool = False
 
 
 @runtime_checkable

@@ -70,6 +70,7 @@ class ActivityLog:
                     reason=UNSURE,
                     reply=clipped(event.reply.said or event.reply.text),
                     author_id=event.message.author.id,
+                    unanswered=event.reply.unanswered,
                 ),
             )
         return ()
@@ -121,6 +122,7 @@ class ActivityLog:
                 answer=known.answer if known is not None else "",
                 author_id=rating.asker_id,
                 rater_id=rating.author_id,
+                unanswered=event.unanswered,
             ),
         )
         return ()

@@ -346,6 +346,16 @@ async def test_a_review_record_keeps_the_parts_of_parrots_reply(review_store: Re
     assert list(await review_store.load(ONE)) == [kept]
 
 
+async def test_a_review_record_keeps_that_the_reply_only_named_its_intent(review_store: ReviewStore) -> None:
+    named = replace(item("my card"), intent="card_arrival", unanswered=True)
+    await review_store.append(ONE, named)
+    await review_store.append(ONE, item("hi"))
+    assert [(entry.intent, entry.unanswered) for entry in await review_store.load(ONE)] == [
+        ("card_arrival", True),
+        ("greet", False),
+    ]
+
+
 async def test_settings_keep_the_conveniences(settings: SettingsStore) -> None:
     chosen = SpaceSettings(transcribe_voice=False, spoken_replies=False, languages=("ru", "en"), keep_starter=True)
     await settings.save(ONE, chosen)

@@ -217,3 +217,45 @@ async def test_another_servers_settings_cannot_be_changed(site: Site, data_root:
     response = await site.client.post("/g/2/settings", data=form, allow_redirects=False)
     assert response.status == 403
     assert not (data_root / "spaces" / "guild-2" / "settings.json").exists()
+
+
+async def test_an_answer_on_the_page_to_a_reply_that_only_named_its_intent_becomes_that_intents_answer(
+    site: Site, data_root: Path
+) -> None:
+    await site.sign_in()
+    discord = site.web.harness.discord
+    bus = site.web.harness.container.bus()
+    no_answers = (
+        b"text,intent\nmy card still hasn't arrived,card_arrival\nwhen will my card arrive,card_arrival\n"
+        b"i lost my card,lost_card\nmy card is lost,lost_card\n"
+    )
+    await discord.say("!train", attachments=(discord.attachment("banking.csv", no_answers, "text/csv"),))
+    await site.web.harness.settle()
+    question = await discord.say("my card still hasn't arrived", author=member(5, "bob", admin=False))
+    reply = discord.replies_to(question)[-1]
+    assert reply.current_text == "That sounds like `card_arrival`."
+    reaction = discord.message("", author=member(6, "carol", admin=False), reply_to=reply.message_id)
+    await bus.handle(commands.RateReply(reaction, reply_id=reply.message_id))
+    stored = [json.loads(line) for line in (data_root / SPACE / "review.jsonl").read_text().splitlines()]
+    assert [(entry["reason"], entry["unanswered"]) for entry in stored] == [("thumbs-down", True)]
+
+    after = await site.act(
+        "/g/1/inbox/answer", {"text": "my card still hasn't arrived", "answer": "Cards arrive within five days."}
+    )
+    assert "where it becomes the answer of <code>card_arrival</code>" in after
+    corrections = (data_root / SPACE / "corrections.jsonl").read_text().splitlines()
+    assert [json.loads(line).get("answers_intent") for line in corrections] == ["card_arrival"]
+    # As `!correct` of that reply in the chat: the next training gives the intent the answer, for every way of asking.
+    await discord.say("!train")
+    await site.web.harness.settle()
+    other = await discord.say("when will my card arrive")
+    assert discord.replies_to(other)[-1].current_text == "Cards arrive within five days."
+
+
+async def test_an_answer_on_the_page_to_an_answered_reply_names_no_intent(site: Site, data_root: Path) -> None:
+    await site.sign_in()
+    await taught(site)
+    after = await site.act("/g/1/inbox/answer", {"text": "where do you live", "answer": "In a cage."})
+    assert "Thanks, noted." in after and "becomes the answer of" not in after
+    corrections = (data_root / SPACE / "corrections.jsonl").read_text().splitlines()
+    assert [json.loads(line).get("answers_intent") for line in corrections] == [None]
