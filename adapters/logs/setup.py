@@ -66,9 +66,13 @@ def configure_logging(
     renderer: Processor = (
         structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer(colors=stream.isatty())
     )
+    # Loggers used before keep the list of processors they were built with (cache_logger_on_first_use): it is
+    # changed in place, so configuring again still reaches them (and so does structlog's capture_logs).
+    processors = structlog.get_config()["processors"]
+    # Dropping lines below the level first spares every message the cost of rendering them.
+    processors[:] = [structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter]
     structlog.configure(
-        # Dropping lines below the level first spares every message the cost of rendering them.
-        processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=processors,
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

@@ -144,6 +144,23 @@ def test_known_secrets_are_redacted_from_every_log_line_as_a_last_defence() -> N
     assert stream.getvalue().count("********") == 3
 
 
+def test_configuring_logging_again_reaches_loggers_already_used() -> None:
+    import io
+
+    log = structlog.get_logger("parrot.test.already_used")
+    configure_logging("INFO", "json", secrets=(), stream=io.StringIO())
+    try:
+        log.info("first use")  # assembles and caches this logger
+        configure_logging("INFO", "json", secrets=(), stream=io.StringIO())
+        with structlog.testing.capture_logs() as logs:
+            log.warning("after configuring again")
+    finally:
+        from tests.conftest import SESSION_LOG
+
+        configure_logging("DEBUG", "json", secrets=(), stream=SESSION_LOG)
+    assert [entry["event"] for entry in logs] == ["after configuring again"]
+
+
 def test_the_review_page_is_off_by_default_and_configured_by_environment() -> None:
     assert load_settings(Path("/nonexistent/parrot.toml"), environ={}).web.port is None
     settings = load_settings(
