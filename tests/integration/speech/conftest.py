@@ -9,6 +9,7 @@ import pytest
 from adapters.audio.codec import PyAvAudioCodec
 from adapters.config.settings import user_cache_dir
 from adapters.speech.espeak import EspeakTextToSpeech
+from adapters.speech.festival import FestivalTextToSpeech
 from adapters.speech.piper import PiperTextToSpeech
 from adapters.speech.whisper import WhisperSpeechToText
 
@@ -39,6 +40,15 @@ def piper() -> Iterator[PiperTextToSpeech]:
 @pytest.fixture(scope="session")
 def espeak() -> Iterator[EspeakTextToSpeech]:
     backend = EspeakTextToSpeech()
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session")
+def festival() -> Iterator[FestivalTextToSpeech]:
+    """The real Festival process (support/prerequisites.sh installs it): missing, its tests fail, not skip."""
+    backend = FestivalTextToSpeech()
+    asyncio.run(backend.warm_up())
     yield backend
     backend.close()
 
