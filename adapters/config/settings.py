@@ -132,7 +132,8 @@ class LimitSettings(Section):
 class SpeechSettings(Section):
     stt: Literal["whisper", "sphinx", "google"] = "whisper"
     stt_fallback: Annotated[tuple[Literal["whisper", "sphinx", "google"], ...], NoDecode] = ()
-    tts: Literal["auto", "piper", "espeak", "gtts"] = "auto"
+    # auto: Piper for English, Festival for Russian where it is installed (else eSpeak NG), eSpeak NG for the rest.
+    tts: Literal["auto", "piper", "espeak", "festival", "gtts"] = "auto"
     language: LanguageTag = "en-US"
     # The languages Parrot hears: the recogniser detects among them (skipped when there is one).
     languages: Annotated[tuple[LanguageTag, ...], NoDecode] = Field(default=("en", "ru"), min_length=1)

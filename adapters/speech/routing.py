@@ -1,4 +1,5 @@
-"""One text-to-speech per language, chosen for each reply: Piper for English, eSpeak for the rest."""
+"""One text-to-speech per language, chosen for each reply (as wired: Piper for English, Festival or eSpeak
+for Russian, eSpeak for the rest)."""
 
 from collections.abc import Mapping
 

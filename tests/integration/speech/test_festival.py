@@ -6,17 +6,22 @@ support/prerequisites.sh installs `festival festvox-ru`; without them these test
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from adapters.config.settings import SpeechSettings
+from adapters.speech.container import SpeechContainer
 from adapters.speech.festival import FestivalMissing, FestivalTextToSpeech, festival_missing
 from adapters.speech.russian_text import normalise_russian
 from adapters.speech.whisper import WhisperSpeechToText
 from domain.errors import BackendUnavailable
 from domain.speech import AudioClip
+from support.shared_data import PROJECT_ROOT
 from support.wer import character_error_rate
 
 pytestmark = pytest.mark.slow
@@ -132,3 +137,42 @@ async def test_missing_festival_says_what_to_install() -> None:
     with pytest.raises(FestivalMissing, match=r"Russian voice is not installed.*apt-get install festival festvox-ru"):
         await voiceless.warm_up()
     voiceless.close()
+
+
+async def test_auto_speaks_russian_with_festival_and_english_with_piper(tmp_path: Path) -> None:
+    container = SpeechContainer(config=SpeechSettings(), cache_dir=tmp_path)
+    try:
+        tts = container.tts()
+        assert tts.name == "piper+festival+espeak"
+        russian, english = await tts.synthesize(SENTENCE, "ru-RU"), await tts.synthesize("Hello there.", "en-US")
+        assert russian.sample_rate == 16_000 and peak(russian) > 3000  # Festival's rate
+        assert english.sample_rate == 22_050 and peak(english) > 3000  # Piper's
+    finally:
+        container.shutdown_resources()
+
+
+def test_auto_falls_back_to_espeak_for_russian_without_festival(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no festival on it
+    container = SpeechContainer(config=SpeechSettings(), cache_dir=tmp_path)
+    try:
+        assert container.tts().name == "piper+espeak"
+    finally:
+        container.shutdown_resources()
+
+
+def test_an_explicit_festival_without_festival_stops_start_up(tmp_path: Path) -> None:
+    stopped = subprocess.run(
+        [sys.executable, "-m", "cli", "chat"],
+        cwd=PROJECT_ROOT,
+        env={"PATH": str(tmp_path), "PARROT_CONFIG": str(tmp_path / "none.toml"), "PARROT_SPEECH_TTS": "festival"},
+        capture_output=True,
+        text=True,
+        input="",
+        timeout=120,
+    )
+    assert stopped.returncode == 2
+    assert stopped.stderr.startswith('parrot: speech.tts = "festival", but Festival is not installed'), stopped.stderr
+    assert "apt-get install festival festvox-ru" in stopped.stderr
+    assert "Traceback" not in stopped.stderr
