@@ -1,6 +1,7 @@
 """Speech figures on this machine: accuracy, speed, memory, event-loop lag. Prints; asserts nothing.
 
-Run from the project root: `python -m bench.speech` (add `--runs 20` for steadier percentiles).
+Run from the project root: `python -m bench.speech` (add `--runs 20` for steadier percentiles; `--only voices`
+for the voices' round trip on the starter's answers alone).
 Targets on 2 cores: a 10 s voice message transcribed in 1.5 s (p50); real-time factor <= 0.25; first
 audio of a reply within 0.5 s; peak memory with Whisper and Piper loaded < 700 MB; event-loop lag
 p99 < 50 ms with 4 transcriptions in flight.
@@ -18,10 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adapters.audio.codec import PyAvAudioCodec
+from adapters.datasets.starter import read_starter
 from adapters.speech.espeak import EspeakTextToSpeech
+from adapters.speech.festival import FestivalTextToSpeech, festival_missing
 from adapters.speech.piper import PiperTextToSpeech
+from adapters.speech.russian_text import normalise_russian
 from adapters.speech.sphinx import SphinxSpeechToText
 from adapters.speech.whisper import WhisperSpeechToText
+from adapters.spoken_words import spoken_words
 from application.ports.speech import SpeechToText, TextToSpeech
 from domain.errors import BackendUnavailable
 from domain.speech import AudioClip
@@ -174,6 +179,70 @@ async def round_trip(tts: TextToSpeech, stt: SpeechToText, language: str) -> str
     return f"WER {word_error_rate(pairs):.3f}  CER {character_error_rate(pairs):.3f}  ({len(pairs)} sentences)"
 
 
+def starter_answers(language: str) -> list[list[str]]:
+    """The starter's answers in `language`, each cut into sentences as the voice driver says them."""
+    answers = read_starter().answers
+    suffix = f"_{language}"
+    return [
+        split_sentences(spoken_text(spoken_words(answer, "!", language)))
+        for intent, answer in answers.items()
+        if intent.endswith(suffix)
+    ]
+
+
+def heard_alike(text: str) -> str:
+    """For scoring only: Latin words in Cyrillic, so "Discord" heard as "Дискорд" (or the reverse) is no error."""
+    return normalise_russian(text)
+
+
+async def voice_on_answers(
+    label: str, tts: TextToSpeech, stt: SpeechToText, language: str, answers: list[list[str]], runs: int
+) -> None:
+    alike = heard_alike if language.startswith("ru") else str
+    """Every sentence synthesised and heard back (language given); the first sentence of each answer timed warm."""
+    await tts.synthesize(answers[0][0], language)  # warm: the first call may load a model or start a process
+    pairs: list[tuple[str, str]] = []
+    for sentence in (sentence for answer in answers for sentence in answer):
+        spoken = await tts.synthesize(sentence, language)
+        pairs.append((sentence, (await stt.transcribe(spoken, language)).text))
+    firsts: list[float] = []
+    for _ in range(runs):
+        for answer in answers:
+            started = time.perf_counter()
+            await tts.synthesize(answer[0], language)
+            firsts.append(time.perf_counter() - started)
+    scored = [(alike(reference), alike(heard)) for reference, heard in pairs]
+    print(
+        f"  {label:<34} CER {character_error_rate(scored):.3f}  WER {word_error_rate(scored):.3f}"
+        f"  (as written: CER {character_error_rate(pairs):.3f})"
+        f"  first sentence p50 {ms(percentile(firsts, 0.5))}  p95 {ms(percentile(firsts, 0.95))}"
+        f"  ({len(pairs)} sentences, {len(firsts)} timed)"
+    )
+
+
+async def voices(whisper: SpeechToText, piper: TextToSpeech, espeak: TextToSpeech, runs: int) -> None:
+    """Each voice on the starter's answers in its language, heard back by Whisper base with the language given."""
+    load = os.getloadavg()
+    print(
+        "Voices on the starter's answers, as the voice driver says them; Whisper base hears them back "
+        f"(load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})"
+    )
+    print("  CER/WER in Russian with Latin words compared in Cyrillic on both sides; first sentence: synthesis, warm")
+    russian, english = starter_answers("ru"), starter_answers("en")
+    await voice_on_answers("en-US piper", piper, whisper, "en-US", english, runs)
+    await voice_on_answers("ru-RU espeak", espeak, whisper, "ru-RU", russian, runs)
+    missing = festival_missing()
+    if missing is not None:
+        print(f"  ru-RU festival: not measured: {missing}")
+        return
+    for label, normalise in (("ru-RU festival", None), ("ru-RU festival + russian_text", normalise_russian)):
+        festival = FestivalTextToSpeech(normalise=normalise)
+        try:
+            await voice_on_answers(label, festival, whisper, "ru-RU", russian, runs)
+        finally:
+            festival.close()
+
+
 async def tts_rtf(tts: TextToSpeech, language: str, text: str) -> float:
     started = time.perf_counter()
     clip: AudioClip = await tts.synthesize(text, language)
@@ -208,6 +277,18 @@ async def loop_lag_under_load(stt: SpeechToText, codec: PyAvAudioCodec, clip: Cl
         f"(each {min(latencies):.2f}-{max(latencies):.2f} s); loop lag p50 {ms(percentile(lags, 0.5))}, "
         f"p99 {ms(percentile(lags, 0.99))}, max {ms(max(lags))} over {len(lags)} ticks"
     )
+
+
+async def only_voices(runs: int) -> None:
+    print(f"Speech bench, voices only: {os.cpu_count()} CPUs, {runs} runs per latency figure")
+    with tempfile.TemporaryDirectory(prefix="parrot-bench-") as cache:
+        whisper, piper, espeak = WhisperSpeechToText(Path(cache)), PiperTextToSpeech(), EspeakTextToSpeech()
+        try:
+            await whisper.warm_up()
+            await voices(whisper, piper, espeak, runs)
+        finally:
+            for backend in (whisper, piper, espeak):
+                backend.close()
 
 
 async def main(runs: int) -> None:
@@ -264,6 +345,7 @@ async def main(runs: int) -> None:
         print("Round trip: each voice synthesises sentences, Whisper base hears them back (language given)")
         print(f"  en-US piper:  {await round_trip(piper, whisper, 'en-US')}")
         print(f"  ru-RU espeak: {await round_trip(espeak, whisper, 'ru-RU')}")
+        await voices(whisper, piper, espeak, runs)
 
         sphinx = SphinxSpeechToText()
         print("Sphinx (offline fallback, English only)")
@@ -279,4 +361,6 @@ async def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Speech figures on this machine; prints, asserts nothing.")
     parser.add_argument("--runs", type=int, default=10, help="repetitions for each latency figure")
-    asyncio.run(main(parser.parse_args().runs))
+    parser.add_argument("--only", choices=["voices"], default=None, help="run one part: the voices' round trip")
+    arguments = parser.parse_args()
+    asyncio.run(only_voices(arguments.runs) if arguments.only == "voices" else main(arguments.runs))
