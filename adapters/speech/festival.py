@@ -134,7 +134,7 @@ class _FestivalProcess:
     def __init__(self, binary: str) -> None:
         self._process = subprocess.Popen(  # noqa: S603  (the configured binary and fixed options; text goes by stdin)
             # A fifth of Festival's default Lisp heap: enough for the longest text allowed, and 250 MB less
-            # resident (about 260 MB with the voice loaded, not 510; a sentence costs 4 ms more in collection).
+            # resident (about 240 MB with the voice loaded, not 500; a sentence costs 4 ms more in collection).
             [binary, "--pipe", "--heap", str(_HEAP_CELLS)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
