@@ -52,7 +52,7 @@ def russian_voice(festival: TextToSpeech, espeak: TextToSpeech) -> TextToSpeech:
     missing = festival_missing()
     if missing is None:
         return festival
-    log.info("speech.russian_voice", backend=espeak.name, reason=missing)
+    log.info("Russian is spoken by eSpeak NG: Festival is not installed", reason=missing)
     return espeak
 
 
