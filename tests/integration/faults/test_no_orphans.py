@@ -57,3 +57,40 @@ async def test_a_staging_folder_left_by_a_killed_publisher_is_removed_at_the_nex
     assert await store.list_versions(SPACE) == []
     assert not any(folder.exists() for folder in leftovers)
     assert live.is_dir()
+
+
+def test_killing_the_bot_leaves_no_festival_process_behind() -> None:
+    # The warm Festival process (adapters/speech/festival.py) reads its requests from a pipe: when the bot dies,
+    # the pipe closes and Festival ends, without any signal sent to it.
+    speaker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import asyncio, sys, time\n"
+            "from adapters.speech.festival import FestivalTextToSpeech\n"
+            "voice = FestivalTextToSpeech()\n"
+            "asyncio.run(voice.warm_up())\n"
+            "print('festival', voice.pid, flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert speaker.stdout is not None
+    festival = 0
+    try:
+        while not (line := speaker.stdout.readline()).startswith("festival "):  # log lines come first
+            assert line, "the process stopped before Festival was warm"
+        festival = int(line.split()[1])
+        assert alive(festival) and festival in descendants(speaker.pid)
+        os.kill(speaker.pid, signal.SIGKILL)
+        speaker.wait(timeout=10)
+        deadline = time.monotonic() + GRACE_SECONDS
+        while alive(festival) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(festival), "Festival outlived the killed process that started it"
+    finally:
+        speaker.kill()
+        if festival and alive(festival):
+            os.kill(festival, signal.SIGKILL)
