@@ -390,9 +390,10 @@ class FakeSpeechToText:
         self.delay = 0.0
         self.languages: list[str | None] = []
         self.among: list[tuple[str, ...]] = []
+        self.warmed = 0
 
     async def warm_up(self) -> None:
-        pass
+        self.warmed += 1
 
     async def transcribe(self, clip: AudioClip, language: str | None, among: Sequence[str] = ()) -> Transcript:
         self.languages.append(language)
@@ -463,9 +464,10 @@ class FakeTextToSpeech:
 
     def __init__(self) -> None:
         self.spoken: list[tuple[str, str]] = []
+        self.warmed = 0
 
     async def warm_up(self) -> None:
-        pass
+        self.warmed += 1
 
     async def synthesize(self, text: str, language: str) -> AudioClip:
         self.spoken.append((text, language))

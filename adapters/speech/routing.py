@@ -1,7 +1,7 @@
 """One text-to-speech per language, chosen for each reply (as wired: Piper for English, Festival or eSpeak
 for Russian, eSpeak for the rest)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from application.ports.speech import TextToSpeech
 from domain.speech import AudioClip, language_code
@@ -19,7 +19,12 @@ class LanguageRoutingTextToSpeech:
         return self._routes.get(language_code(language), self._default)
 
     async def warm_up(self) -> None:
-        for backend in dict.fromkeys([*self._routes.values(), self._default]):
+        await self.warm_up_languages(())
+
+    async def warm_up_languages(self, languages: Sequence[str]) -> None:
+        """The backends that speak `languages`, each once (empty: every backend), so no other voice is started."""
+        chosen = [self.backend_for(language) for language in languages] or [*self._routes.values(), self._default]
+        for backend in dict.fromkeys(chosen):
             warm_up = getattr(backend, "warm_up", None)
             if warm_up is not None:
                 await warm_up()

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from application.ports.model import TrainedArtifact
-from application.ports.work import Job, SynthesiseJob, TestJob, TrainJob, TranscribeJob
+from application.ports.work import Job, SynthesiseJob, TestJob, TrainJob, TranscribeJob, WarmUpJob
 from domain.errors import ParrotError
 from domain.speech import EncodedAudio, Transcript
 from domain.text import Code, Text
@@ -69,6 +69,8 @@ def encode_job(job: Job[Any]) -> JSON:
             "folds": job.folds,
             "artifact": _artifact(job.artifact) if job.artifact is not None else None,
         }
+    if isinstance(job, WarmUpJob):
+        return {"kind": job.kind, "languages": list(job.languages)}
     raise TypeError(f"no JSON form for a {type(job).__name__}")
 
 
@@ -96,6 +98,11 @@ def decode_job(document: JSON) -> Job[Any]:
                 int(document["folds"]),
                 _unartifact(artifact) if artifact is not None else None,
             )
+        if kind == WarmUpJob.kind:
+            languages = document["languages"]
+            if not isinstance(languages, list):
+                raise TypeError("languages must be a list")
+            return WarmUpJob(tuple(str(language) for language in languages))
     except (KeyError, TypeError, ValueError) as error:
         raise MalformedPayload(f"a {document.get('kind')!r} job is malformed: {error}") from None
     raise MalformedPayload(f"unknown job kind {document.get('kind')!r}")
@@ -156,6 +163,8 @@ def encode_result(kind: str, result: object) -> JSON:
         return _artifact(result)
     if kind == TestJob.kind and isinstance(result, EvaluationReport):
         return asdict(result)
+    if kind == WarmUpJob.kind and result is None:
+        return {}
     raise TypeError(f"no JSON form for a {type(result).__name__} from a {kind!r} job")
 
 
@@ -176,6 +185,8 @@ def decode_result(kind: str, document: JSON) -> object:
             return _unartifact(document)
         if kind == TestJob.kind:
             return _report(document)
+        if kind == WarmUpJob.kind:
+            return None
     except (KeyError, TypeError, ValueError) as error:
         raise MalformedPayload(f"a {kind!r} result is malformed: {error}") from None
     raise MalformedPayload(f"unknown job kind {kind!r}")

@@ -26,8 +26,16 @@ def redis_work_queue(config: WorkSettings, limits: RequestLimits) -> object:
 
 
 def deadlines(limits: RequestLimits, work: WorkSettings) -> dict[str, float]:
-    """How long each kind of job may take once it runs, whichever adapter runs it (speaking: the voice queue's)."""
-    return {"transcribe": limits.hearing_seconds, "train": work.train_seconds, "test": work.test_seconds}
+    """How long each kind of job may take once it runs, whichever adapter runs it (speaking: the voice queue's).
+
+    Warming up gets hearing's: it loads what a turn would otherwise load while being heard.
+    """
+    return {
+        "transcribe": limits.hearing_seconds,
+        "train": work.train_seconds,
+        "test": work.test_seconds,
+        "warm_up": limits.hearing_seconds,
+    }
 
 
 class WorkContainer(containers.DeclarativeContainer):

@@ -19,7 +19,13 @@ from application.ports.work import Job, T
 log = structlog.get_logger("parrot.work")
 
 # What a job that overran its deadline is called in the answer ("Hearing that audio took too long").
-WHAT = {"transcribe": "Hearing that audio", "synthesise": "Speaking", "train": "Training", "test": "Testing"}
+WHAT = {
+    "transcribe": "Hearing that audio",
+    "synthesise": "Speaking",
+    "train": "Training",
+    "test": "Testing",
+    "warm_up": "Readying the speech models",
+}
 
 
 class LocalWorkQueue:

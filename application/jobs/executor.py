@@ -4,12 +4,12 @@ It holds no user data: everything a job needs comes in the job, and everything i
 """
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from application.ports.model import IntentModel, ModelBackend, ProgressCallback, TrainedArtifact
-from application.ports.speech import AudioCodec, SpeechToText, TextToSpeech
-from application.ports.work import Job, SynthesiseJob, T, TestJob, TrainJob, TranscribeJob
+from application.ports.speech import AudioCodec, SpeechToText, TextToSpeech, VoicesByLanguage
+from application.ports.work import Job, SynthesiseJob, T, TestJob, TrainJob, TranscribeJob, WarmUpJob
 from domain.errors import BackendUnavailable, InvalidAudio
 from domain.evaluation import evaluate_predictions, split_folds
 from domain.speech import EncodedAudio, Transcript
@@ -34,9 +34,13 @@ class JobExecutor:
         self._tts = tts
         self._backends = backends
 
-    async def warm_up(self) -> None:
+    async def warm_up(self, languages: Sequence[str] = ()) -> None:
+        """The recogniser first (a turn is heard before it is answered), then the voices for `languages`."""
         await self._stt.warm_up()
-        await self._tts.warm_up()
+        if languages and isinstance(self._tts, VoicesByLanguage):
+            await self._tts.warm_up_languages(languages)
+        else:
+            await self._tts.warm_up()
 
     async def __call__(self, job: Job[T], progress: ProgressCallback | None = None) -> T:
         report = progress or _ignore
@@ -49,6 +53,9 @@ class JobExecutor:
             result = await self.train(job, report)
         elif isinstance(job, TestJob):
             result = await self.test(job, report)
+        elif isinstance(job, WarmUpJob):
+            await self.warm_up(job.languages)
+            result = None
         else:
             raise TypeError(f"no way to run a {type(job).__name__}")
         return cast(T, result)

@@ -46,3 +46,12 @@ class TextToSpeech(Protocol):
     async def warm_up(self) -> None: ...
 
     async def synthesize(self, text: str, language: str) -> AudioClip: ...
+
+
+@runtime_checkable
+class VoicesByLanguage(Protocol):
+    """A text-to-speech that can ready the voices of some languages only (one voice per language, routed)."""
+
+    async def warm_up_languages(self, languages: Sequence[str]) -> None:
+        """Load the voices that speak `languages` (tags such as `en-US`; empty: every voice) now."""
+        ...

@@ -72,7 +72,20 @@ class TestJob(Job[EvaluationReport]):
     artifact: TrainedArtifact | None = None
 
 
-AnyJob = TranscribeJob | SynthesiseJob | TrainJob | TestJob
+@dataclass(frozen=True, slots=True)
+class WarmUpJob(Job[None]):
+    """Make ready what a spoken turn needs, so the first is no slower than the next: the recogniser, and the
+    voices for `languages` (tags such as `en-US`; empty: every voice). Done twice, the second costs nothing.
+
+    Over Redis it readies the worker that takes it, not every worker (`speech.load_at_startup` readies them all).
+    """
+
+    kind: ClassVar[str] = "warm_up"
+
+    languages: tuple[str, ...] = ()
+
+
+AnyJob = TranscribeJob | SynthesiseJob | TrainJob | TestJob | WarmUpJob
 
 
 class WorkQueueUnreachable(Exception):

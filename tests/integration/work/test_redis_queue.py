@@ -20,7 +20,14 @@ from adapters.work.worker import parrot_job, serve
 from application.jobs.executor import JobExecutor
 from application.learning.starter import StarterKnowledge
 from application.ports.model import TrainedArtifact
-from application.ports.work import SynthesiseJob, TestJob, TrainJob, TranscribeJob, WorkQueueUnreachable
+from application.ports.work import (
+    SynthesiseJob,
+    TestJob,
+    TrainJob,
+    TranscribeJob,
+    WarmUpJob,
+    WorkQueueUnreachable,
+)
 from domain.errors import BackendUnavailable, Busy, ParrotError, TooLarge, WorkUnavailable
 from domain.speech import EncodedAudio
 from domain.training import Dataset, EvaluationReport, Example
@@ -88,6 +95,8 @@ async def test_every_kind_of_job_runs_on_a_worker_and_comes_back_as_data(redis: 
         assert isinstance(report, EvaluationReport) and report.accuracy == 1.0 and report.method == "test data"
         crossed = await work.run(TestJob(DATASET, "embedded", 5))
         assert crossed.method == "2-fold cross-validation"
+        await work.run(WarmUpJob(("en-US",)))  # its result is None, back as data like the others
+        assert (backends.stt.warmed, backends.tts.warmed) == (1, 1)
     assert backends.stt.languages == ["en-US"]
 
 

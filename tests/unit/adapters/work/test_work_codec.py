@@ -6,7 +6,7 @@ import pytest
 
 from adapters.work import codec
 from application.ports.model import TrainedArtifact
-from application.ports.work import SynthesiseJob, TestJob, TrainJob, TranscribeJob
+from application.ports.work import SynthesiseJob, TestJob, TrainJob, TranscribeJob, WarmUpJob
 from domain.errors import InvalidAudio
 from domain.speech import EncodedAudio, Transcript
 from domain.text import Code, say
@@ -30,6 +30,8 @@ ARTIFACT = TrainedArtifact("embedded", b"\x00\xffmodel", {"accuracy": 0.9})
         TrainJob(DATASET, "hybrid"),
         TestJob(DATASET, "tfidf", 3, ARTIFACT),
         TestJob(DATASET, "tfidf"),
+        WarmUpJob(("en-US", "ru")),
+        WarmUpJob(),
     ],
 )
 def test_every_job_kind_round_trips_through_json_text(job: object) -> None:
@@ -46,6 +48,7 @@ def test_results_round_trip() -> None:
         ("synthesise", EncodedAudio(b"OggS\x00", "ogg_opus", 0.8)),
         ("train", ARTIFACT),
         ("test", report),
+        ("warm_up", None),
     ]
     for kind, result in cases:
         wire = codec.dumps(codec.encode_result(kind, result))
@@ -65,6 +68,7 @@ def test_a_refusal_keeps_its_words_and_its_code_parts() -> None:
         {"kind": "transcribe", "audio": "not base64!", "filename": "a", "max_seconds": 1, "language": None},
         {"kind": "train", "dataset": {"name": "x"}, "backend": "tfidf"},
         {"kind": "synthesise"},
+        {"kind": "warm_up", "languages": "en-US"},
     ],
 )
 def test_a_malformed_or_unknown_job_is_refused(document: dict[str, object]) -> None:
