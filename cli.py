@@ -34,9 +34,10 @@ if TYPE_CHECKING:
 
 
 async def settle(container: Container) -> None:
-    """Wait until every job and every queued utterance is done."""
+    """Wait until every job, every queued utterance and every speech warm-up is done."""
     await container.learning.runner().wait_idle()
     await container.voice.voice_sessions().wait_idle()
+    await container.voice.warm_up().wait_idle()
 
 
 async def warm_up(container: Container) -> None:
@@ -80,6 +81,7 @@ async def stop_jobs(container: Container) -> None:
 async def shutdown(container: Container, deadline: float = 30.0) -> None:
     """Let running jobs finish within `deadline` (then cancel them), stop speaking, free the workers."""
     await container.learning.runner().shutdown(deadline)
+    await container.voice.warm_up().close()
     await container.voice.voice_sessions().close()
     await container.work.work_queue().close()
     container.shutdown_resources()

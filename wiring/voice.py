@@ -14,6 +14,7 @@ from application.voice.sessions import VoiceSessions
 from application.voice.speak_text import SpeakTextHandler, speak_replies_in_voice
 from application.voice.transcribe_audio import TranscribeAudioHandler, TranscribeOnRequestHandler
 from application.voice.voice_log import VoiceTranscripts
+from application.voice.warming import VoiceWarmUp
 from domain import commands, events
 
 
@@ -46,6 +47,7 @@ class Voice(containers.DeclarativeContainer):
         work=work.work_queue,
         idle_seconds=settings.provided.speech.voice_idle_seconds,
     )
+    warm_up = providers.Singleton(VoiceWarmUp, work=work.work_queue, languages=chat.languages)
     voice_transcripts = providers.Singleton(
         VoiceTranscripts, settings=storage.space_settings, log=storage.voice_log, clock=system.clock
     )
@@ -62,6 +64,7 @@ class Voice(containers.DeclarativeContainer):
                 listening=voice_listening,
                 settings=storage.space_settings,
                 wake_name=settings.provided.listen.wake_name,
+                warm_up=warm_up,
             ),
             commands.SetListeningConsent: providers.Singleton(
                 SetListeningConsentHandler, chat=chat_output, listening=voice_listening, settings=storage.space_settings

@@ -39,6 +39,16 @@ class SpeechLanguages:
         written = language_of_text(text, languages) if text else None
         return self._tag(written) if written is not None else self._default
 
+    async def spoken_languages(self, space: Space) -> tuple[str, ...]:
+        """Every language `spoken` may choose for the space's replies, whatever their text: the voices to ready."""
+        configured = await self._configured(space)
+        if configured is not None:
+            return (configured,)
+        languages = await self._heard_languages(space)
+        if len(languages) == 1:
+            return (self._tag(languages[0]),)
+        return tuple(dict.fromkeys([*(self._tag(code) for code in languages), self._default]))
+
     async def heard(self, space: Space) -> str | None:
         """The language to recognise, or None to let the recogniser detect it (among `speech.languages`)."""
         if self._detect:

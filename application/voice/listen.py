@@ -1,6 +1,7 @@
 """`listen on|off` (admins) and `listen optout|optin` (anyone, for themselves).
 
 Opt-outs are saved in the space's settings, so they outlast a restart; listening starts with them.
+Turning listening on also readies, in the background, what hearing and answering a turn need (warming.py).
 """
 
 from collections.abc import Sequence
@@ -9,17 +10,26 @@ from dataclasses import replace
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput, VoiceListening
 from application.ports.storage import SettingsStore, SpaceSettings
+from application.voice.warming import VoiceWarmUp
 from domain.commands import SetListening, SetListeningConsent
 from domain.errors import InvalidArgument
 from domain.text import ChannelRef, CommandRef, Text, say
 
 
 class SetListeningHandler:
-    def __init__(self, chat: ChatOutput, listening: VoiceListening, settings: SettingsStore, wake_name: str) -> None:
+    def __init__(
+        self,
+        chat: ChatOutput,
+        listening: VoiceListening,
+        settings: SettingsStore,
+        wake_name: str,
+        warm_up: VoiceWarmUp,
+    ) -> None:
         self._chat = chat
         self._listening = listening
         self._settings = settings
         self._wake_name = wake_name
+        self._warm_up = warm_up
 
     async def __call__(self, command: SetListening) -> Sequence[BusMessage]:
         message = command.message
@@ -37,6 +47,8 @@ class SetListeningHandler:
         marked = await self._listening.start(
             message.guild_id, channel, message.channel_id, opted_out=saved.listening_opted_out
         )
+        # In the background: the reply goes now, and the first turn finds the recogniser and the voices ready.
+        self._warm_up.warm(message.space)
         notice = (
             "" if marked else " My nickname can't show it here, so this notice stands while I listen; turn it off with "
         )
