@@ -2,6 +2,7 @@
 from the end of a member's question to Parrot's spoken answer. Prints; asserts nothing.
 
 Run from the project root: `python -m bench.voice` (`--runs 10` for steadier percentiles, `--only vad`).
+The first question after `!listen on` is reported apart from the others: nothing is warmed by hand.
 Targets on 2 cores: end of speech to the first packet of the spoken answer at most 2.0 s at p50 (aim
 1.5 s) with Whisper base and piper; how many members may speak at once with p95 under 4 s.
 Everything runs in one process: the socket-level fake Discord sends the speech and hears the answer.
@@ -198,50 +199,76 @@ async def follow_answer(fake: FakeDiscord, calls: int, frames: int, after: float
     return timeline
 
 
-async def bench_latency(runs: int, concurrency: Sequence[int]) -> None:
+async def bench_latency(runs: int, concurrency: Sequence[int], dave: bool, pause: float) -> None:
+    """`runs` questions in a row, the first asked `pause` s after `!listen on` was answered, as a member would.
+
+    Nothing is warmed by hand: what the first turn pays for, a member pays for too. It is reported apart.
+    """
     frames = opus_frames(str(shared_data("speech", QUESTION)))
     with tempfile.TemporaryDirectory() as root:
-        async with FakeDiscord() as fake:
+        async with FakeDiscord(dave=dave) as fake:
             options = ListeningOptions(tick_seconds=0.02, keepalive_seconds=3600.0)
             bot, container = build_app_bot(
                 fake, Path(root), real_speech=True, listening=options, listen={"wake_name": ""}
             )
+            fake.voice.dave_member_id = fake.world.admin.id  # the member speaking is the fake's DAVE participant
             async with started(bot, fake):
                 world = fake.world
                 trained = await fake.send_message(world.admin, f"!train {FAQ}")
                 await fake.reply_to(trained)
                 await settle(container)
                 await fake.move_to_voice(world.admin, world.voice_channel.id)
+                started_rss = rss_mb()
                 on = await fake.send_message(world.admin, "!listen on")
                 await fake.reply_to(on)
-                started_rss = rss_mb()
-                await container.speech.stt().warm_up()
-                await container.speech.tts().warm_up()
+                listening_at = time.monotonic()
+                if dave:
+                    await asyncio.wait_for(fake.voice.dave_ready.wait(), 10)
+                await asyncio.sleep(max(0.0, pause - (time.monotonic() - listening_at)))
+                warm_up = container.voice.warm_up()
+                if warm_up.last_seconds is None:
+                    print(f"\n(the speech warm-up that `!listen on` asked for was still running {pause:.1f} s later)")
                 print(f"\n## End of speech (last voiced packet) to the first packet of the spoken answer ({QUESTION})")
-                print(f"memory with Whisper base and piper loaded: {rss_mb():.0f} MB (before: {started_rss:.0f} MB)")
+                print(
+                    f"DAVE {'on' if dave else 'off'}; the first question {pause:.1f} s after "
+                    f"`!listen on` was answered; memory then {rss_mb():.0f} MB "
+                    f"(before `!listen on`: {started_rss:.0f} MB)"
+                )
                 latencies: list[float] = []
                 steps: list[tuple[float, float]] = []
                 mouth = Mouth(world.admin.id, 5555)
-                for run in range(runs + 1):  # the first run warms the caches and is not counted
+                for run in range(runs):
                     mark, calls = len(fake.voice.frames), len(fake.calls)
                     ended = await fake.voice.speak(mouth, frames)
                     timeline = await follow_answer(fake, calls, mark, ended)
                     await fake.voice.wait_for_silence(mark, timeout=60)
-                    if run:
-                        latencies.append(timeline.first_packet - ended)
-                        steps.append((timeline.transcript - ended, timeline.answer - ended))
+                    latencies.append(timeline.first_packet - ended)
+                    steps.append((timeline.transcript - ended, timeline.answer - ended))
+                    print(
+                        f"  turn {run + 1}: {latencies[-1]:.2f} s (transcript after {steps[-1][0]:.2f} s, "
+                        f"answer after {steps[-1][1]:.2f} s)"
+                    )
+                rest = latencies[1:] or latencies
                 print(
-                    f"runs {len(latencies)}: p50 {percentile(latencies, 0.5):.2f} s, "
-                    f"p95 {percentile(latencies, 0.95):.2f} s, min {min(latencies):.2f} s, max {max(latencies):.2f} s"
+                    f"first turn {latencies[0]:.2f} s; the other {len(latencies) - 1}: "
+                    f"p50 {percentile(rest, 0.5):.2f} s, p95 {percentile(rest, 0.95):.2f} s, "
+                    f"min {min(rest):.2f} s, max {max(rest):.2f} s"
                 )
+                others = steps[1:] or steps
                 print(
-                    f"of which: transcript posted after {statistics.median(t for t, _ in steps):.2f} s "
+                    f"of which (medians of the others): transcript posted after "
+                    f"{statistics.median(t for t, _ in others):.2f} s "
                     f"(the {options.rules.silence_seconds:.1f} s of silence that ends a turn, then Whisper base), "
-                    f"answer posted after {statistics.median(a for _, a in steps):.2f} s (medians); the rest is piper"
+                    f"answer posted after {statistics.median(a for _, a in others):.2f} s; the rest is piper"
                 )
+                print(f"memory with Whisper base and piper loaded: {rss_mb():.0f} MB")
+                if warm_up.last_seconds is not None:
+                    print(f"the warm-up `!listen on` asked for took {warm_up.last_seconds:.2f} s, in the background")
 
                 print("\n## Members speaking at once in one guild: end of speech to the answer posted (text)")
-                for count in concurrency:
+                if dave:
+                    print("(not with --dave: the fake Discord's one DAVE participant is the only member who can speak)")
+                for count in concurrency if not dave else ():
                     mouths = [
                         Mouth(world.admin.id if n == 0 else 7000 + n, 6000 + n * 10 + count) for n in range(count)
                     ]
@@ -293,7 +320,9 @@ async def bench_idle_guild(seconds: float = 3.0) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="questions asked in a row; the first is reported apart")
+    parser.add_argument("--pause", type=float, default=2.0, help="seconds from `!listen on` to the first question")
+    parser.add_argument("--dave", action="store_true", help="with DAVE's end-to-end layer (one member speaks then)")
     parser.add_argument("--concurrency", default="1,2,4,6")
     parser.add_argument("--only", choices=("vad", "pipeline", "handoff", "idle", "latency"))
     arguments = parser.parse_args()
@@ -309,7 +338,9 @@ async def main() -> None:
     if arguments.only in (None, "idle"):
         await bench_idle_guild()
     if arguments.only in (None, "latency"):
-        await bench_latency(arguments.runs, [int(n) for n in arguments.concurrency.split(",")])
+        await bench_latency(
+            arguments.runs, [int(n) for n in arguments.concurrency.split(",") if n], arguments.dave, arguments.pause
+        )
     load = os.getloadavg()
     print(f"\nload average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (a shared machine: figures are noisy)")
 
