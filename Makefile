@@ -64,7 +64,7 @@ test-unit: $(STAMP) ## Unit tests: use cases with in-memory fakes
 test-integration: prerequisites ## Integration tests: real adapters, the fake Discord drivers
 	$(BIN)/pytest tests/integration
 
-BENCHES ?= speech model discord soak corrections work voice
+BENCHES ?= speech model discord soak corrections work voice storage
 
 bench: $(STAMP) ## Benchmarks: figures printed, nothing asserted (BENCHES="model" for one)
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python -m bench.$$name || exit 1; done
