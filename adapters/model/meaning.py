@@ -35,11 +35,18 @@ class EncoderSimilarity:
         self.same_meaning = SAME_MEANING[encoder]
 
     async def pairwise(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        """The similarity of every text to every other, in order (1.0 with itself): for a few texts only."""
         if not texts:
             return []
         vectors = await self._vectors(texts)
         scores: list[list[float]] = (vectors @ vectors.T).tolist()  # unit vectors: the dot product is the cosine
         return scores
+
+    async def leads(self, texts: Sequence[str]) -> Sequence[int]:
+        if not texts:
+            return []
+        vectors = await self._vectors(texts)
+        return await asyncio.to_thread(greedy_leads, vectors, self.same_meaning)
 
     async def _vectors(self, texts: Sequence[str]) -> Embeddings:
         missing = [text for text in dict.fromkeys(texts) if text not in self._known]
@@ -55,6 +62,35 @@ class EncoderSimilarity:
         while len(self._known) > self._remember:
             self._known.popitem(last=False)
         return np.stack([found[text] for text in texts]).astype(np.float32)
+
+
+def greedy_leads(vectors: Embeddings, line: float, block: int = 512) -> list[int]:
+    """For each vector, in order, the first earlier lead whose dot product with it is at least `line`, or itself.
+
+    The rule compares a vector with the leads before it only, so what is needed is a triangle of the leads'
+    scores, never the whole matrix: a block of vectors at a time is scored against the leads opened before it
+    (one matrix product). A row alike with one of them follows the first; the others, in order, follow the
+    first of the block's new leads above them that they are alike with, or open one: only those are walked.
+    """
+    result = np.arange(len(vectors))
+    leads = np.zeros((0,), dtype=np.intp)  # in order of opening: the first alike one is the first True of a row
+    for start in range(0, len(vectors), block):
+        rows = vectors[start : start + block]
+        earlier = rows @ vectors[leads].T >= line
+        found = earlier.any(axis=1)
+        if found.any():
+            result[start : start + len(rows)][found] = leads[earlier[found].argmax(axis=1)]
+        rest = np.flatnonzero(~found)
+        within = rows[rest] @ rows[rest].T >= line
+        opened = np.zeros(len(rest), dtype=bool)
+        for offset in range(len(rest)):
+            mine = within[offset, :offset] & opened[:offset]
+            if mine.any():
+                result[start + rest[offset]] = start + rest[int(mine.argmax())]
+            else:
+                opened[offset] = True
+        leads = np.concatenate([leads, start + rest[opened]])
+    return [int(lead) for lead in result]
 
 
 def meaning_similarity(backend: str, encoder: str) -> EncoderSimilarity | None:

@@ -87,9 +87,9 @@ class MeaningSimilarity(Protocol):
 
     same_meaning: float
 
-    async def pairwise(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
-        """The similarity of every text to every other, in order (1.0 with itself); off the event loop.
-
-        Raises BackendUnavailable when the encoder cannot be loaded.
+    async def leads(self, texts: Sequence[str]) -> Sequence[int]:
+        """Greedy groups of the texts, in order: for each, the position of the first earlier group lead whose
+        similarity with it is at least `same_meaning`, or its own position (it leads a new group). Off the event
+        loop; raises BackendUnavailable when the encoder cannot be loaded.
         """
         ...

@@ -5,15 +5,16 @@ today?" and "what is the weather tomorrow" share few words), so one answer serve
 (a backend that embeds nothing, or one that cannot load) shared words decide, as they always could.
 """
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import structlog
 
-from application.learning.text_matching import similarity
 from application.ports.model import MeaningSimilarity
 from application.review.activity import PENDING, ActivityLog, ReviewItem
+from application.review.grouping import group_leads
 from domain.errors import BackendUnavailable, InvalidArgument
 from domain.spaces import Space
 
@@ -82,27 +83,21 @@ class ReviewInbox:
     async def __call__(self, space: Space, wanted: InboxFilter) -> InboxView:
         everything = await self._activity.items(space)
         chosen = sorted((item for item in everything if wanted.admits(item)), key=lambda item: item.confidence)
-        alike = await self._alike([item.text for item in chosen])
-        groups: list[list[int]] = []
-        for index in range(len(chosen)):
-            for group in groups:
-                if alike(group[0], index):
-                    group.append(index)
-                    break
-            else:
-                groups.append([index])
+        leads = await self._leads([item.text for item in chosen])
+        groups: dict[int, list[ReviewItem]] = {}
+        for item, lead in zip(chosen, leads, strict=True):
+            groups.setdefault(lead, []).append(item)
         intents = tuple(sorted({item.intent for item in everything if item.intent}))
-        return InboxView(tuple(InboxGroup(tuple(chosen[i] for i in group)) for group in groups), intents)
+        return InboxView(tuple(InboxGroup(tuple(items)) for items in groups.values()), intents)
 
-    async def _alike(self, texts: Sequence[str]) -> Callable[[int, int], bool]:
-        """Whether the texts at two positions ask the same thing: by meaning where the encoder answers."""
+    async def _leads(self, texts: Sequence[str]) -> Sequence[int]:
+        """Each text's group lead (in order, the first earlier lead alike with it): by meaning where the encoder
+        answers, by shared words otherwise."""
         if self._meaning is not None and texts:
             try:
-                scores = await self._meaning.pairwise(texts)
+                return await self._meaning.leads(texts)
             except BackendUnavailable as error:
                 # The page still works, grouping by words; the log says why it is coarser.
                 log.warning("review.inbox.no_encoder", reason=str(error))
-            else:
-                line = self._meaning.same_meaning
-                return lambda lead, other: scores[lead][other] >= line
-        return lambda lead, other: similarity(texts[lead], texts[other]) >= self._similar
+        # Thousands of messages take a noticeable fraction of a second: the bot keeps answering meanwhile.
+        return await asyncio.to_thread(group_leads, texts, self._similar)

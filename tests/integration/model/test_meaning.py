@@ -19,3 +19,12 @@ async def test_the_encoders_meaning_similarity_tells_rewordings_from_other_quest
     assert [again[0][1], again[1][0]] == pytest.approx([scores[0][1], scores[1][0]], abs=1e-5)
     assert await meaning.pairwise([]) == []
     assert meaning_similarity("tfidf", encoder) is None and meaning_similarity("hybrid", encoder) is not None
+
+
+@pytest.mark.parametrize("encoder", ["minilm", "e5"])
+async def test_the_encoders_groups_follow_the_first_alike_lead(encoder: str) -> None:
+    meaning = EncoderSimilarity(encoder)
+    texts = ["what's the weather today?", "where do you live", "what is the weather tomorrow", "can I bring my dog"]
+    assert await meaning.leads(texts) == [0, 1, 0, 3]
+    assert await meaning.leads(texts[1:]) == [0, 1, 2]  # "tomorrow" leads, since "today" is not asked
+    assert await meaning.leads([]) == []

