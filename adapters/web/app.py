@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
@@ -28,7 +29,7 @@ from application.messagebus import MessageBus
 from application.ports.review import ReviewItem
 from application.review.activity import CORRECTED, THUMBS_DOWN, UNSURE
 from application.review.data import DatasetDownload, SpaceData
-from application.review.inbox import InboxFilter, ReviewInbox
+from application.review.inbox import InboxFilter, InboxGroup, ReviewInbox
 from application.review.intents import IntentAnswers
 from application.review.models import JobStatus, ModelHistory, ReportPicture
 from application.review.overview import Overview
@@ -370,6 +371,39 @@ def _filter(query: Any) -> tuple[InboxFilter, str]:
     return wanted, ""
 
 
+GROUPS_PER_PAGE = 50  # a page a browser draws at once, however many thousand messages wait
+
+
+@dataclass(frozen=True, slots=True)
+class InboxPage:
+    """One page of the inbox's groups, and the links to its neighbours with the same filters."""
+
+    groups: tuple[InboxGroup, ...]
+    first: int  # the place of the page's first group among all, from 1
+    total: int
+    previous: str
+    next: str
+
+
+def _inbox_page(request: web.Request, groups: tuple[InboxGroup, ...]) -> InboxPage:
+    pages = max(1, -(-len(groups) // GROUPS_PER_PAGE))
+    asked = request.query.get("page", "1")
+    number = min(max(int(asked), 1), pages) if asked.isdigit() else 1
+
+    def link(to: int) -> str:
+        others = [(key, value) for key, value in request.query.items() if key != "page"]
+        return f"{request.path}?{urlencode([*others, ('page', str(to))])}"
+
+    start = (number - 1) * GROUPS_PER_PAGE
+    return InboxPage(
+        groups=groups[start : start + GROUPS_PER_PAGE],
+        first=start + 1,
+        total=len(groups),
+        previous=link(number - 1) if number > 1 else "",
+        next=link(number + 1) if number < pages else "",
+    )
+
+
 async def inbox_page(request: web.Request) -> web.Response:
     visit = _visit(request)
     wanted, problem = _filter(request.query)
@@ -381,6 +415,7 @@ async def inbox_page(request: web.Request) -> web.Response:
         "inbox.html",
         visit,
         view=view,
+        shown=_inbox_page(request, view.groups),
         wanted=wanted,
         problem=problem,
         query=request.query,
