@@ -13,8 +13,9 @@ stores from `BACKENDS`. Only `files` (today's JSON Lines and JSON under a data r
 - inbox: the review page's inbox with 5,000 entries in the store (`web.inbox_size = 5000`). `entries read`: what
   the page asks of storage, as the first page after a restart does: a new `ActivityLog` reads every entry from
   the store, the default filter (pending) keeps some, least sure first. `page, grouped`: the whole `ReviewInbox`
-  with the entries in memory, grouped by shared words (no encoder): its grouping compares each entry with each
-  group's lead in Python, which costs seconds at this size whatever the store, so it runs only a few times.
+  with the entries in memory, grouped by shared words (no encoder). `by minilm` (`--meaning`): the same page
+  grouped by the sentence encoder; its `first` run loads the encoder and embeds every entry, later ones find
+  the vectors remembered, as a running bot does.
 - forget me: `ForgetMeHandler` (the `!forget me` use case) for a member with 1,000 records (feedback, corrections,
   thumbs-downs, inbox entries, voice transcripts) in a space holding everyone else's records above. Their records
   are written again before each run, outside the timing.
@@ -38,6 +39,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from adapters.model.encoder import DEFAULT_ENCODER, ENCODERS
+from adapters.model.meaning import EncoderSimilarity
 from adapters.storage.atomic import LineAppender
 from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.layout import SpaceLayout
@@ -324,7 +327,7 @@ async def appends(stores: Stores, runs: int) -> Figure:
     )
 
 
-async def inbox_pages(stores: Stores, runs: int, grouped_runs: int) -> list[Figure]:
+async def inbox_pages(stores: Stores, runs: int, grouped_runs: int, encoder: str) -> list[Figure]:
     shown = InboxFilter()
 
     async def entries(run: int) -> list[ReviewItem]:
@@ -338,7 +341,13 @@ async def inbox_pages(stores: Stores, runs: int, grouped_runs: int) -> list[Figu
     await activity.items(SPACE)
     inbox = ReviewInbox(activity)
     grouped = await timed(f"inbox page, grouped ({count:,})", grouped_runs, lambda run: inbox(SPACE, shown))
-    return [read, grouped]
+    if not encoder:
+        return [read, grouped]
+    by_meaning = ReviewInbox(activity, EncoderSimilarity(encoder))
+    # The first view embeds every message (and loads the encoder); later ones find the vectors remembered.
+    first = await timed(f"inbox by {encoder}, first ({count:,})", 1, lambda run: by_meaning(SPACE, shown))
+    meant = await timed(f"inbox by {encoder} ({count:,})", grouped_runs, lambda run: by_meaning(SPACE, shown))
+    return [read, grouped, first, meant]
 
 
 async def forgetting(stores: Stores, words: Corpus, runs: int) -> Figure:
@@ -384,7 +393,10 @@ async def main() -> int:
     parser.add_argument("--queries", type=int, default=1_000, help="correction lookups")
     parser.add_argument("--appends", type=int, default=500, help="feedback appends")
     parser.add_argument("--pages", type=int, default=50, help="reads of the inbox's entries from the store")
-    parser.add_argument("--grouped-pages", type=int, default=2, help="whole inbox pages (grouping takes seconds)")
+    parser.add_argument("--grouped-pages", type=int, default=20, help="whole inbox pages, grouped")
+    parser.add_argument(
+        "--meaning", choices=[*ENCODERS, ""], default=DEFAULT_ENCODER, help="grouping by meaning; '' skips it"
+    )
     parser.add_argument("--reloads", type=int, default=20, help="correction index loads")
     parser.add_argument("--forgets", type=int, default=10, help="`!forget me` runs")
     arguments = parser.parse_args()
@@ -406,7 +418,7 @@ async def main() -> int:
             print(f"records written in {time.perf_counter() - started:.1f} s (not timed below)")
             figures = await lookups(stores, words, arguments.reloads)
             figures.append(await appends(stores, arguments.appends))
-            figures += await inbox_pages(stores, arguments.pages, arguments.grouped_pages)
+            figures += await inbox_pages(stores, arguments.pages, arguments.grouped_pages, arguments.meaning)
             figures.append(await forgetting(stores, words, arguments.forgets))
     print(f"{'operation':<32} {'runs':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
     for figure in figures:
