@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from adapters.config.settings import ListenSettings
 from adapters.discord.listening.options import TurnRules
 from adapters.speech.model_files import smart_turn_file
 from adapters.speech.smart_turn import SmartTurn
-from cli import settle, shutdown
+from cli import listening_options, settle, shutdown
 from support import fakes
 from support.discord_harness import build_app_bot, started
 from support.fake_discord import FakeDiscord
@@ -27,6 +28,14 @@ UNFINISHED = {"en_s2p_timer_3h10m.wav": 41, "en_s2p_weather_new_york.wav": 61}
 @pytest.fixture(scope="module")
 def model() -> SmartTurn:
     return SmartTurn(smart_turn_file())
+
+
+def test_the_settings_choose_the_model_or_the_silence_rule_and_both_hear_from_the_pause() -> None:
+    chosen = listening_options(ListenSettings())
+    assert isinstance(chosen.end_of_turn, SmartTurn) and chosen.rules.pause_seconds == 0.2
+    assert chosen.rules.silence_seconds == 0.6
+    silence = listening_options(ListenSettings(end_of_turn="silence", pause_ms=300, silence_ms=900))
+    assert silence.end_of_turn is None and (silence.rules.pause_seconds, silence.rules.silence_seconds) == (0.3, 0.9)
 
 
 @pytest.mark.slow
