@@ -262,10 +262,13 @@ async def bench_latency(
                     f"min {min(rest):.2f} s, max {max(rest):.2f} s"
                 )
                 others = steps[1:] or steps
+                ending = (
+                    "the model's verdict at the pause or" if options.end_of_turn is not None else "only"
+                ) + f" {options.rules.silence_seconds:.1f} s of silence ending the turn"
                 print(
                     f"of which (medians of the others): transcript posted after "
                     f"{statistics.median(t for t, _ in others):.2f} s "
-                    f"(the {options.rules.silence_seconds:.1f} s of silence that ends a turn, then Whisper base), "
+                    f"({ending}, Whisper base from the {options.rules.pause_seconds or 0:.1f} s pause on), "
                     f"answer posted after {statistics.median(a for _, a in others):.2f} s; the rest is piper"
                 )
                 print(f"memory with Whisper base and piper loaded: {rss_mb():.0f} MB")
