@@ -59,6 +59,7 @@ class TurnEnding:
         # A verdict stays a while after it is settled: the handler asks once its hearing is done, maybe later.
         self._verdicts: dict[int, asyncio.Future[bool]] = {}
         self.judged = 0  # pauses the model was asked about, for measurements
+        self._closed = False
 
     def tick(self) -> None:
         """On the event loop, every few tens of milliseconds: act on the pauses and silences since the last."""
@@ -82,6 +83,8 @@ class TurnEnding:
         self._drop(user_id)
 
     def close(self) -> None:
+        """Listening stopped: no tentative hearing is answered, and a verdict still coming ends nothing."""
+        self._closed = True
         for user_id in list(self._pending):
             self._drop(user_id)
 
@@ -101,8 +104,8 @@ class TurnEnding:
         except Exception:  # the silence rule still ends the turn
             log.exception("the end-of-turn model failed", user_id=paused.user_id)
             return
-        if not finished:
-            log.debug("turn judged unfinished at a pause", user_id=paused.user_id)
+        if not finished or self._closed:
+            log.debug("turn judged unfinished at a pause", user_id=paused.user_id, closed=self._closed)
             return
         heard = self._turns.end(paused.user_id, paused.mark)
         if heard is not None:  # else the member spoke again while the model judged

@@ -324,7 +324,9 @@ class DiscordListening:
 
     def _hear(self, guild_id: int, heard: Heard, tentative: bool) -> int:
         """Submit the turn to the core (in the background); the id of the message that stands for it."""
-        state = self._guilds[guild_id]
+        state = self._guilds.get(guild_id)
+        if state is None:
+            return 0  # listening stopped meanwhile: nothing is heard, and nobody asks about it
         self._current_channel(guild_id, state)
         command = HearUtterance(
             self._message(guild_id, state, heard.user_id),

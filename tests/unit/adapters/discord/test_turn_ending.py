@@ -210,3 +210,14 @@ async def test_too_short_a_sound_is_neither_judged_nor_heard() -> None:
 async def test_an_unknown_or_forgotten_hearing_is_never_taken_for_its_turn() -> None:
     r = rig(FakeEndOfTurn(True))
     assert await r.ending.turn_ended(12345) is False
+
+
+async def test_a_verdict_that_arrives_after_listening_stopped_ends_nothing() -> None:
+    r = rig(FakeEndOfTurn(True, delay=0.05))
+    await r.speak(1.0)
+    r.member.now += 0.2
+    r.ending.tick()  # the pause: heard tentatively, the model asked
+    r.ending.close()
+    await asyncio.gather(*r.tasks)
+    assert r.member.tracker.in_turn and len(r.heard) == 1
+    assert await r.verdicts() == [False]
