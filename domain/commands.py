@@ -213,6 +213,8 @@ class HearUtterance(Command):
 
     `message` stands for the spoken turn: its author is the speaker, its channel where the transcript and
     answer go. `ended_at` is when the last voiced packet arrived (a monotonic clock, for measurements).
+    `tentative`: heard at a short pause, before it is known that the member has finished; answered only if the
+    listener then says that the turn ended with this audio (`VoiceListening.turn_ended`).
     Heavy: hearing may wait for the work queue, and typed messages in that channel need not wait behind it.
     """
 
@@ -222,6 +224,7 @@ class HearUtterance(Command):
     voice_channel_id: ChannelId
     people_present: int = 1
     ended_at: float = 0.0
+    tentative: bool = False
 
 
 @dataclass(frozen=True, slots=True)

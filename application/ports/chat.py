@@ -116,3 +116,8 @@ class VoiceListening(Protocol):
     async def set_opted_out(self, guild_id: GuildId, user_id: UserId, opted_out: bool) -> None:
         """An opted-out member's audio is dropped before it is decrypted."""
         ...
+
+    async def turn_ended(self, guild_id: GuildId, turn: MessageId) -> bool:
+        """For a turn heard tentatively (`HearUtterance.tentative`, `turn` its message id): True once the member is
+        known to have finished with that audio, False when they went on speaking (a later turn holds it all)."""
+        ...

@@ -55,3 +55,22 @@ class VoicesByLanguage(Protocol):
     async def warm_up_languages(self, languages: Sequence[str]) -> None:
         """Load the voices that speak `languages` (tags such as `en-US`; empty: every voice) now."""
         ...
+
+
+@runtime_checkable
+class EndOfTurn(Protocol):
+    """Judges from a turn's audio, at a short pause, whether the speaker has finished what they were saying.
+
+    It hears how the sentence ends (words, intonation), so a pause in the middle of a thought is not taken for
+    its end. Adapters run their model off the event loop.
+    """
+
+    name: str
+
+    async def warm_up(self) -> None:
+        """Load the model now rather than at the first pause."""
+        ...
+
+    async def finished(self, clip: AudioClip) -> bool:
+        """True when the utterance in `clip` (its last seconds count most) sounds complete."""
+        ...

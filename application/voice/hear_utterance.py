@@ -5,6 +5,7 @@ elsewhere if one is configured. The turn's audio is forgotten once heard; its tr
 posted and spoken. Whether the transcript is also kept as text is the space's choice (application/voice/voice_log.py).
 """
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -12,7 +13,7 @@ import structlog
 
 from application.chat.languages import SpeechLanguages
 from application.messagebus import BusMessage
-from application.ports.chat import ChatOutput
+from application.ports.chat import ChatOutput, VoiceListening
 from application.ports.clock import Clock
 from application.ports.speech import AudioCodec
 from application.ports.work import TranscribeJob, WorkQueue
@@ -20,6 +21,7 @@ from application.voice.sessions import VoiceSessions
 from application.voice.wake_name import addressed
 from domain.commands import HearUtterance, InterruptSpeech, ReplyToMessage
 from domain.errors import BackendUnavailable, Busy, ParrotError
+from domain.ids import GuildId
 from domain.spaces import Space
 from domain.speech import Transcript
 from domain.text import Quote, say
@@ -36,9 +38,11 @@ class HearUtteranceHandler:
         languages: SpeechLanguages,
         wake_name: str,
         clock: Clock,
+        listening: VoiceListening,
         max_seconds: float = 600.0,
     ) -> None:
         self._chat = chat
+        self._listening = listening
         self._work = work
         self._codec = codec
         self._languages = languages
@@ -54,7 +58,13 @@ class HearUtteranceHandler:
         message = command.message
         if message.created_at is None:
             message = replace(message, created_at=self._clock.now())
-        transcript = await self._hear(command)
+        if command.tentative:
+            heard = await self._hear_tentatively(command)
+            if heard is None:
+                return ()  # the member went on speaking: the turn that holds all of it is answered instead
+            transcript = heard[0]
+        else:
+            transcript = await self._hear(command)
         said = transcript.text.strip() if transcript is not None else ""
         if not said:
             return ()
@@ -72,6 +82,23 @@ class HearUtteranceHandler:
             return ()  # only the name was said
         spoken = replace(message, id=posted, content=said, spoken=True)
         return [ReplyToMessage(spoken, text=question)]
+
+    async def _hear_tentatively(self, command: HearUtterance) -> tuple[Transcript | None] | None:
+        """Hearing begun at a pause, while the listener finds out whether the turn ended there: None if it did not.
+
+        Dropped as soon as the member speaks again, so a hearing still waiting in the queue gives way to the next.
+        """
+        message = command.message
+        hearing = asyncio.ensure_future(self._hear(command))
+        ended = asyncio.ensure_future(self._listening.turn_ended(message.guild_id or GuildId(0), message.id))
+        try:
+            if not await ended:  # the hearing goes on meanwhile
+                log.info("a tentative hearing dropped", guild_id=message.guild_id)
+                return None
+            return (await hearing,)
+        finally:
+            for task in (hearing, ended):
+                task.cancel()
 
     async def _hear(self, command: HearUtterance) -> Transcript | None:
         """The transcript, or None when the turn could not be heard (told in the channel once, when it is ours)."""

@@ -1,7 +1,7 @@
 """For drivers that cannot hear a voice channel: every request gets a clear answer."""
 
 from domain.errors import InvalidArgument
-from domain.ids import ChannelId, GuildId, UserId
+from domain.ids import ChannelId, GuildId, MessageId, UserId
 
 
 class NoListening:
@@ -22,3 +22,6 @@ class NoListening:
 
     async def set_opted_out(self, guild_id: GuildId, user_id: UserId, opted_out: bool) -> None:
         return None
+
+    async def turn_ended(self, guild_id: GuildId, turn: MessageId) -> bool:
+        return True  # nothing here hears tentatively: every turn given is whole

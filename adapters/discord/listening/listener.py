@@ -22,6 +22,7 @@ import structlog
 
 from adapters.discord.chat import DiscordChat
 from adapters.discord.listening.client import ListeningVoiceClient
+from adapters.discord.listening.ending import TurnEnding
 from adapters.discord.listening.endtoend import OPUS_SILENCE
 from adapters.discord.listening.options import ListeningOptions
 from adapters.discord.listening.opus import SAMPLE_RATE
@@ -46,6 +47,7 @@ class _Guild:
     voice_channel_id: int
     text_channel_id: int
     receiver: VoiceReceiver
+    turns: TurnEnding
     ticker: "asyncio.Task[None] | None" = None
     listening_on: set[int] = field(default_factory=set)  # ids of connection states whose socket we read
     rejoined: bool = False
@@ -67,6 +69,7 @@ class DiscordListening:
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._nicknames: dict[int, str | None] = {}
+        self._model_warmed = False
         self.owner_ids: set[int] = set()
         voice.client_factory = self._client_for
 
@@ -101,7 +104,10 @@ class DiscordListening:
         text_channel = self._options.transcript_channel_id or voice_channel_id
         state = self._guilds.get(guild_id)
         if state is None:
-            state = self._guilds[guild_id] = _Guild(voice_channel_id, text_channel, self._new_receiver(guild_id))
+            receiver = self._new_receiver(guild_id)
+            state = self._guilds[guild_id] = _Guild(
+                voice_channel_id, text_channel, receiver, self._turn_ending(guild_id, receiver)
+            )
         state.voice_channel_id, state.text_channel_id, state.rejoined = voice_channel_id, text_channel, False
         self._voice.hearing.add(guild_id)
         try:
@@ -113,6 +119,7 @@ class DiscordListening:
         self._hear_current_connection(guild_id)
         if state.ticker is None or state.ticker.done():
             state.ticker = asyncio.create_task(self._tick(guild_id), name=f"listening-{guild_id}")
+        self._warm_end_of_turn()
         return await self._show_marker(guild, on=True)
 
     async def stop(self, guild_id: GuildId) -> bool:
@@ -133,8 +140,13 @@ class DiscordListening:
             state = self._guilds.get(guild_id)
             if state is not None:
                 state.receiver.forget(user_id)
+                state.turns.forget(user_id)
         else:
             members.discard(user_id)
+
+    async def turn_ended(self, guild_id: GuildId, turn: MessageId) -> bool:
+        state = self._guilds.get(guild_id)
+        return await state.turns.turn_ended(turn) if state is not None else False
 
     def is_opted_out(self, guild_id: GuildId, user_id: UserId) -> bool:
         return user_id in self._opted_out.get(guild_id, ())
@@ -150,6 +162,30 @@ class DiscordListening:
     def receiver(self, guild_id: int) -> VoiceReceiver | None:
         state = self._guilds.get(guild_id)
         return state.receiver if state is not None else None
+
+    def _turn_ending(self, guild_id: int, receiver: VoiceReceiver) -> TurnEnding:
+        return TurnEnding(
+            receiver,
+            self._options.end_of_turn,
+            hear=lambda heard, tentative: self._hear(guild_id, heard, tentative),
+            spawn=self._spawn,
+        )
+
+    def _warm_end_of_turn(self) -> None:
+        """The model is loaded when listening starts, so the first pause is judged as fast as the others."""
+        model = self._options.end_of_turn
+        if model is None or self._model_warmed:
+            return
+        self._model_warmed = True
+
+        async def warm() -> None:
+            try:
+                await model.warm_up()
+            except Exception:
+                self._model_warmed = False
+                log.exception("the end-of-turn model could not be loaded")
+
+        self._spawn(warm())
 
     def _new_receiver(self, guild_id: int) -> VoiceReceiver:
         loop = asyncio.get_running_loop()
@@ -216,6 +252,7 @@ class DiscordListening:
         client = self._voice_client(guild_id)
         if client is not None:
             client.connection.remove_socket_listener(state.receiver.datagram)
+        state.turns.close()
         if state.ticker is not None and state.ticker is not asyncio.current_task():
             state.ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -225,8 +262,7 @@ class DiscordListening:
         """Collect finished turns, and keep the UDP route open with silence when nothing else is sent."""
         while (state := self._guilds.get(guild_id)) is not None:
             try:
-                for heard in state.receiver.due():
-                    self._spawn(self._hear(guild_id, state, heard))
+                state.turns.tick()
                 self._keep_alive(guild_id, state)
             except Exception:
                 log.exception("listening tick failed", guild_id=guild_id)
@@ -286,9 +322,11 @@ class DiscordListening:
             return 1
         return sum(1 for member in channel.members if not member.bot)
 
-    async def _hear(self, guild_id: int, state: _Guild, heard: Heard) -> None:
-        if self._submit is None:
-            return
+    def _hear(self, guild_id: int, heard: Heard, tentative: bool) -> int:
+        """Submit the turn to the core (in the background); the id of the message that stands for it."""
+        state = self._guilds.get(guild_id)
+        if state is None:
+            return 0  # listening stopped meanwhile: nothing is heard, and nobody asks about it
         self._current_channel(guild_id, state)
         command = HearUtterance(
             self._message(guild_id, state, heard.user_id),
@@ -296,8 +334,11 @@ class DiscordListening:
             voice_channel_id=ChannelId(state.voice_channel_id),
             people_present=self._people_present(state, guild_id),
             ended_at=heard.last_voiced_at,
+            tentative=tentative,
         )
-        await self._submit(command)
+        if self._submit is not None:
+            self._spawn(self._submit(command))
+        return command.message.id
 
     def _turn_started(self, guild_id: int, user_id: int) -> None:
         state = self._guilds.get(guild_id)

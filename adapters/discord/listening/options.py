@@ -2,9 +2,14 @@
 
 from dataclasses import dataclass
 
+from application.ports.speech import EndOfTurn
+
 
 @dataclass(frozen=True, slots=True)
 class TurnRules:
+    # With an end-of-turn model, the pause after which it is asked whether the turn is over; None: no model, and
+    # only `silence_seconds` ends a turn. Either way `silence_seconds` ends it at the latest.
+    pause_seconds: float | None = None
     silence_seconds: float = 0.6
     min_seconds: float = 0.4
     max_seconds: float = 30.0
@@ -26,6 +31,7 @@ class HearingLimits:
 @dataclass(frozen=True, slots=True)
 class ListeningOptions:
     rules: TurnRules = TurnRules()
+    end_of_turn: EndOfTurn | None = None  # asked at each pause when `rules.pause_seconds` is set
     limits: HearingLimits = HearingLimits()
     barge_in: bool = True
     keepalive_seconds: float = 20.0  # Discord stops routing UDP after about a minute without outgoing packets

@@ -20,7 +20,7 @@ from adapters.discord.listening.opus import OpusStream
 from adapters.discord.listening.rtp import OPUS_PAYLOAD_TYPE, BadPacket, is_rtcp, parse_rtp
 from adapters.discord.listening.speakers import EarlyPackets, SpeakerMap
 from adapters.discord.listening.transport import ReplayWindow, TransportDecryptor
-from adapters.discord.listening.turns import FinishedTurn, TurnTracker
+from adapters.discord.listening.turns import FinishedTurn, Pause, TurnTracker
 
 log = structlog.get_logger("parrot.discord.listening")
 
@@ -34,6 +34,26 @@ class Heard:
     pcm: bytes  # 16 kHz mono, 16-bit
     voiced_seconds: float
     last_voiced_at: float
+    mark: int | None = None  # the pause the turn ended at, when nothing was said after it (turns.py)
+
+
+@dataclass(frozen=True, slots=True)
+class Paused:
+    """A member paused briefly: their turn so far, to judge and to hear before knowing that it has ended."""
+
+    user_id: int
+    pcm: bytes
+    voiced_seconds: float
+    last_voiced_at: float
+    mark: int
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """The member went on speaking after pause `mark`: what was started for it is stale."""
+
+    user_id: int
+    mark: int
 
 
 class _Bucket:
@@ -215,12 +235,39 @@ class VoiceReceiver:
                     del self._speakers[ssrc]
             return finished
 
+    def pauses(self) -> list[Paused | Resumed]:
+        """Short pauses begun and pauses broken off since the last call (only with `TurnRules.pause_seconds`)."""
+        with self._lock:
+            now = self._clock()
+            moments: list[Paused | Resumed] = []
+            for speaker in self._speakers.values():
+                moments.extend(Resumed(speaker.user_id, mark) for mark in speaker.turns.resumed())
+                pause = speaker.turns.pause(now)
+                if pause is not None:
+                    moments.append(self._paused(speaker.user_id, pause))
+            return moments
+
+    def end(self, user_id: int, mark: int) -> Heard | None:
+        """End the member's turn at pause `mark` (judged complete), unless they spoke since."""
+        with self._lock:
+            for speaker in self._speakers.values():
+                if speaker.user_id == user_id:
+                    turn = speaker.turns.end(mark)
+                    if turn is not None:
+                        return self._heard(user_id, turn)
+            return None
+
     def forget(self, user_id: int) -> None:
         """Drop a member's unfinished audio at once (they opted out mid-sentence)."""
         with self._lock:
             for ssrc, speaker in list(self._speakers.items()):
                 if speaker.user_id == user_id:
                     del self._speakers[ssrc]
+
+    def in_turn(self, user_id: int) -> bool:
+        """Whether the member is in the middle of a turn (speaking, or paused without its end known)."""
+        with self._lock:
+            return any(speaker.user_id == user_id and speaker.turns.in_turn for speaker in self._speakers.values())
 
     @property
     def active_speakers(self) -> int:
@@ -229,7 +276,11 @@ class VoiceReceiver:
 
     @staticmethod
     def _heard(user_id: int, turn: FinishedTurn) -> Heard:
-        return Heard(user_id, turn.pcm, turn.voiced_seconds, turn.last_voiced_at)
+        return Heard(user_id, turn.pcm, turn.voiced_seconds, turn.last_voiced_at, turn.mark)
+
+    @staticmethod
+    def _paused(user_id: int, pause: Pause) -> Paused:
+        return Paused(user_id, pause.pcm, pause.voiced_seconds, pause.last_voiced_at, pause.mark)
 
     def _drop(self, reason: str, detail: str = "") -> None:
         self.dropped[reason] += 1

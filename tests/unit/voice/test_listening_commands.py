@@ -1,6 +1,7 @@
 """Listening in the core: `listen` commands, a heard turn answered like a typed message, the wake name, barge-in."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -151,6 +152,35 @@ async def test_silence_and_a_bare_wake_name_get_no_answer(app: AppHarness) -> No
     await app.container.bus().handle(spoken_turn(app, "Parrot."))
     await app.settle()
     assert [s.text for s in app.discord.sent[before:]] == ["🎙️ Alice: Parrot."]
+
+
+async def test_a_tentative_turn_is_answered_once_the_listener_says_it_ended(app: AppHarness) -> None:
+    await trained(app)
+    before = len(app.discord.sent)
+    turn = replace(spoken_turn(app, "hello"), tentative=True)
+    app.listening.turns[turn.message.id] = True
+    await app.container.bus().handle(turn)
+    await app.settle()
+    assert app.listening.asked == [turn.message.id]
+    assert [s.text for s in app.discord.sent[before:]] == ["🎙️ Alice: hello", "Hello there."]
+
+
+async def test_a_tentative_turn_the_member_went_on_with_is_dropped_unanswered(app: AppHarness) -> None:
+    await trained(app)
+    before = len(app.discord.sent)
+    turn = replace(spoken_turn(app, "hello"), tentative=True)
+    app.listening.turns[turn.message.id] = False
+    await app.container.bus().handle(turn)
+    await app.settle()
+    assert app.listening.asked == [turn.message.id]
+    assert app.discord.sent[before:] == [] and app.discord.played == []
+
+
+async def test_a_whole_turn_is_answered_without_asking_the_listener(app: AppHarness) -> None:
+    await trained(app)
+    await app.container.bus().handle(spoken_turn(app, "hello"))
+    await app.settle()
+    assert app.listening.asked == [] and app.discord.sent[-1].text == "Hello there."
 
 
 async def test_a_recogniser_that_is_down_is_told_in_the_channel(app: AppHarness) -> None:

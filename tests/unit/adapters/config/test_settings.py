@@ -59,12 +59,19 @@ def test_file_then_environment_then_discord_token(tmp_path: Path) -> None:
             {"PARROT_DISCORD_ALLOW_DIRECT_MESSAGES": "perhaps"},
             "discord.allow_direct_messages: Input should be a valid boolean",
         ),
+        ({"PARROT_LISTEN_END_OF_TURN": "guess"}, "listen.end_of_turn: Input should be 'model' or 'silence'"),
+        ({"PARROT_LISTEN_PAUSE_MS": "700"}, "pause_ms (700) must be shorter than silence_ms (600)"),
     ],
 )
 def test_a_bad_value_names_its_key_and_source(environ: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigurationError) as error:
         load_settings(Path("/nonexistent.toml"), environ=environ)
     assert named in str(error.value)
+
+
+def test_turns_end_with_the_model_after_a_short_pause_by_default() -> None:
+    listen = load_settings(Path("/nonexistent/parrot.toml"), environ={}).listen
+    assert (listen.end_of_turn, listen.pause_ms, listen.silence_ms) == ("model", 200, 600)
 
 
 def test_an_unknown_key_in_the_file_is_named(tmp_path: Path) -> None:

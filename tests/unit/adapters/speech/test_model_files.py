@@ -1,6 +1,7 @@
 """Model files found in, and assembled from, their pip packages; clear failures when they are not there."""
 
 import hashlib
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,6 +34,25 @@ def test_the_piper_voice_is_found_in_its_package() -> None:
     assert model.name == "en_US-joe-medium.onnx"
     assert model.is_file()
     assert config.is_file()
+
+
+def test_the_end_of_turn_model_is_found_and_checked_without_importing_its_package() -> None:
+    path = model_files.smart_turn_file()
+    assert path.name == "smart-turn-v3.2-cpu.onnx" and path.stat().st_size == model_files.SMART_TURN_SIZE
+    assert "pipecat" not in sys.modules  # its __init__ would import packages that are not installed
+
+
+def test_a_missing_end_of_turn_model_names_the_package_and_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_files, "SMART_TURN_MODULE", "no_such_end_of_turn_package")
+    with pytest.raises(ModelMissing, match=r"pip install --no-deps pipecat-ai==1\.14\.0") as caught:
+        model_files.smart_turn_file()
+    assert isinstance(caught.value, BackendUnavailable)
+
+
+def test_a_damaged_end_of_turn_model_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_files, "SMART_TURN_SHA256", "0" * 64)
+    with pytest.raises(ModelMissing, match="damaged or another version"):
+        model_files.smart_turn_file()
 
 
 def test_a_failed_build_is_tried_again() -> None:
