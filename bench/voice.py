@@ -202,7 +202,11 @@ async def follow_answer(fake: FakeDiscord, calls: int, frames: int, after: float
 
 
 async def bench_latency(
-    runs: int, concurrency: Sequence[int], dave: bool, pause: float, end_of_turn: Literal["model", "silence"] = "model"
+    runs: int,
+    concurrency: Sequence[int],
+    dave: bool,
+    pause: float,
+    end_of_turn: Literal["model", "silence"] = "silence",
 ) -> None:
     """`runs` questions in a row, the first asked `pause` s after `!listen on` was answered, as a member would.
 
@@ -335,7 +339,7 @@ async def main() -> None:
     parser.add_argument("--dave", action="store_true", help="with DAVE's end-to-end layer (one member speaks then)")
     parser.add_argument("--concurrency", default="1,2,4,6")
     parser.add_argument("--only", choices=("vad", "pipeline", "handoff", "idle", "latency"))
-    parser.add_argument("--end-of-turn", choices=("model", "silence"), default="model", help="listen.end_of_turn")
+    parser.add_argument("--end-of-turn", choices=("model", "silence"), default="silence", help="listen.end_of_turn")
     arguments = parser.parse_args()
     configure_logging("WARNING", "console")  # the figures, not the bot's own log lines
     load = os.getloadavg()

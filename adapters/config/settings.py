@@ -170,8 +170,9 @@ class ListenSettings(Section):
     # How a turn ends. `model`: after a short pause (`pause_ms`) an end-of-turn model (Smart Turn v3.2) judges
     # whether the member has finished; if not, the turn waits for more speech, up to `silence_ms` of silence.
     # `silence`: `silence_ms` only. Either way the turn is heard from the short pause on, and that hearing is
-    # dropped if the member goes on speaking (bench/turns.py counts the turns each rule cuts too early).
-    end_of_turn: Literal["model", "silence"] = "model"
+    # dropped if the member goes on speaking. `silence` is the default because the model ended about twice as
+    # many sentences early at spliced mid-sentence pauses (bench/turns.py: 47-51 of 63 against 24).
+    end_of_turn: Literal["model", "silence"] = "silence"
     pause_ms: int = Field(default=200, ge=60, le=5000)
     silence_ms: int = Field(default=600, ge=100, le=5000)
     min_seconds: float = Field(default=0.4, ge=0, le=10)

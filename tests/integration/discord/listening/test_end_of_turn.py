@@ -31,7 +31,7 @@ def model() -> SmartTurn:
 
 
 def test_the_settings_choose_the_model_or_the_silence_rule_and_both_hear_from_the_pause() -> None:
-    chosen = listening_options(ListenSettings())
+    chosen = listening_options(ListenSettings(end_of_turn="model"))
     assert isinstance(chosen.end_of_turn, SmartTurn) and chosen.rules.pause_seconds == 0.2
     assert chosen.rules.silence_seconds == 0.6
     silence = listening_options(ListenSettings(end_of_turn="silence", pause_ms=300, silence_ms=900))

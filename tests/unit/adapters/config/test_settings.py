@@ -69,9 +69,9 @@ def test_a_bad_value_names_its_key_and_source(environ: dict[str, str], named: st
     assert named in str(error.value)
 
 
-def test_turns_end_with_the_model_after_a_short_pause_by_default() -> None:
+def test_turns_end_after_the_silence_heard_from_the_short_pause_by_default() -> None:
     listen = load_settings(Path("/nonexistent/parrot.toml"), environ={}).listen
-    assert (listen.end_of_turn, listen.pause_ms, listen.silence_ms) == ("model", 200, 600)
+    assert (listen.end_of_turn, listen.pause_ms, listen.silence_ms) == ("silence", 200, 600)
 
 
 def test_an_unknown_key_in_the_file_is_named(tmp_path: Path) -> None:
