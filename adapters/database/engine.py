@@ -8,19 +8,25 @@ first write could find the file changed meanwhile and fail, where waiting its tu
 """
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from adapters.database.migrate import Migrated, upgrade
-from adapters.storage.atomic import make_private_folders
+from adapters.storage.atomic import PRIVATE_FILE, make_private_folders
+from domain.errors import BackendUnavailable
 from domain.redaction import mask_url, mask_urls_in
+
+log = structlog.get_logger("parrot.database")
+UNWRITABLE = "I could not save that: my storage is full or not writable. The admins can see it in the log."
 
 BUSY_TIMEOUT_MS = 10_000
 # A write that lost a race to insert the same key (two processes' first settings of a space) is tried again.
@@ -62,21 +68,39 @@ class Database:
         return self._migrated
 
     @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
     def masked_url(self) -> str:
         return mask_url(self.engine.url.render_as_string(hide_password=False))
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
-        await self.start()
-        async with self._transaction(write=False) as connection:
+        async with self._ready(), self._transaction(write=False) as connection:
             yield connection
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
         """One transaction: committed whole when the block ends, rolled back whole if it raises."""
-        await self.start()
-        async with self._transaction(write=True) as connection:
+        async with self._ready(), self._transaction(write=True) as connection:
             yield connection
+
+    @asynccontextmanager
+    async def _ready(self) -> AsyncIterator[None]:
+        """Migrated first; a database that cannot be opened or written (a full disk, a server gone) becomes the
+        refusal users understand, the details in the log, as the files' storage errors do."""
+        try:
+            await self.start()
+            yield
+        except DatabaseUnavailable as error:
+            log.error("database unavailable", error=str(error))
+            raise BackendUnavailable(UNWRITABLE) from error
+        except IntegrityError:
+            raise  # a lost race, settled by `write`
+        except (OSError, DBAPIError) as error:
+            log.error("database statement failed", url=self.masked_url, error=mask_urls_in(str(error)))
+            raise BackendUnavailable(UNWRITABLE) from error
 
     async def write(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """`work` in one writing transaction, run again from the start if another writer inserted a key first."""
@@ -97,6 +121,16 @@ class Database:
             async with connection.begin():
                 yield connection
 
+    async def scrub(self) -> None:
+        """After deleting someone's records: SQLite's write-ahead log still holds the pages as they were, so it is
+        copied into the database and emptied. Nothing to do on PostgreSQL, whose old row versions only its own
+        files hold."""
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def close(self) -> None:
         await self.engine.dispose()
 
@@ -108,7 +142,10 @@ def open_database(url: str) -> Database:
         # Connections are checked before use: a PostgreSQL restart must not fail the next command.
         return Database(create_async_engine(parsed, pool_pre_ping=True))
     if parsed.database:
-        make_private_folders(Path(parsed.database).parent)
+        path = Path(parsed.database)
+        make_private_folders(path.parent)
+        # Users' records, private whatever the umask; SQLite gives its -wal and -shm files the same mode.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
     engine = create_async_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     _tune_sqlite(engine)
     return Database(engine)
@@ -123,11 +160,15 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # A deleted record's bytes are overwritten, not left in a free page: `forget me` means gone from the disk.
+        cursor.execute("PRAGMA secure_delete=ON")
         # Each commit reaches the disk before it is acknowledged, as the files' fsync promised: a power cut too.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        writes = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # a statement that must run outside any transaction (`scrub`)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE, False) else "BEGIN")

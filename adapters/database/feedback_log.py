@@ -134,6 +134,7 @@ class SqlFeedbackLog:
                     or_(thumbs_down.c.author_id == author_id, thumbs_down.c.asker_id == author_id),
                 )
             )
+        await self._database.scrub()
         return Forgotten(
             feedback=removed_feedback.rowcount,
             corrections=removed_corrections.rowcount,

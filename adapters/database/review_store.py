@@ -41,6 +41,8 @@ class SqlReviewStore:
             await connection.execute(delete(review_items).where(review_items.c.space == space.key))
             if items:
                 await connection.execute(insert(review_items), [_values(space, item) for item in items])
+        # A rewrite is how `forget me` removes a member's entries: their bytes leave the disk too.
+        await self._database.scrub()
 
     async def _bound(self, connection: AsyncConnection, space: Space) -> None:
         mine = review_items.c.space == space.key

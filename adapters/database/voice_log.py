@@ -60,7 +60,9 @@ class SqlVoiceLog:
     async def forget_speaker(self, space: Space, speaker_id: UserId) -> int:
         theirs = delete(voice_turns).where(voice_turns.c.space == space.key, voice_turns.c.speaker_id == speaker_id)
         async with self._database.writing() as connection:
-            return (await connection.execute(theirs)).rowcount
+            removed = (await connection.execute(theirs)).rowcount
+        await self._database.scrub()
+        return removed
 
 
 def _turn(row: Any) -> VoiceTurn:
