@@ -192,6 +192,15 @@ voice_turns = Table(
     Index(None, "space", "id"),
 )
 
+# When each member last said `forget me` in a space: a record of theirs made before it is not kept after it.
+forget_requests = Table(
+    "forget_requests",
+    metadata,
+    Column("space", String(SPACE), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True),
+    Column("at", Moment, nullable=False),
+)
+
 # Model versions' metadata; each artifact is a file under the space's `models/`, named in `artifact`.
 model_versions = Table(
     "model_versions",

@@ -16,6 +16,7 @@ import pytest
 from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import Database, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
+from adapters.database.forget_requests import SqlForgetRequests
 from adapters.database.model_store import SqlModelStore
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.settings_store import SqlSettingsStore
@@ -24,6 +25,7 @@ from adapters.storage.atomic import LineAppender
 from adapters.storage.dataset_store import FilesystemDatasetStore
 from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.file_vault import FilesystemVault
+from adapters.storage.forget_requests import ProcessForgetRequests
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.review_log import JsonLinesReviewStore
@@ -35,6 +37,7 @@ from application.ports.storage import (
     DatasetStore,
     FeedbackLog,
     FileVault,
+    ForgetRequests,
     Forgotten,
     SettingsStore,
     SpaceSettings,
@@ -474,3 +477,26 @@ async def test_reports_load_back_per_version_and_for_the_latest_cross_validation
     cross = await model_store.load_report(ONE, None)
     assert cross is not None and cross[0].accuracy == 0.5 and cross[1] == b"png-cv"
     assert await model_store.load_report(TWO, 1) is None
+
+
+# --- each member's last `forget me` ----------------------------------------------------------------
+
+
+@pytest.fixture(params=RECORD_KINDS)
+def forget_requests(request: pytest.FixtureRequest, databases: Callable[[str], Database]) -> ForgetRequests:
+    if request.param == "memory":
+        return fakes.InMemoryForgetRequests()
+    if request.param in DATABASE_URLS:
+        return SqlForgetRequests(databases(request.param))
+    return ProcessForgetRequests()
+
+
+async def test_the_last_forget_me_of_each_member_per_space_is_kept(forget_requests: ForgetRequests) -> None:
+    assert await forget_requests.last(ONE, UserId(5)) is None
+    await forget_requests.note(ONE, UserId(5), NOW)
+    later = NOW.replace(hour=3)
+    await forget_requests.note(ONE, UserId(5), later)
+    await forget_requests.note(TWO, UserId(6), NOW)
+    assert await forget_requests.last(ONE, UserId(5)) == later
+    assert await forget_requests.last(ONE, UserId(6)) is None
+    assert await forget_requests.last(TWO, UserId(6)) == NOW

@@ -1,5 +1,5 @@
 """The first schema: settings and opt-outs, feedback, corrections (and their words), thumbs-downs, the review inbox,
-the voice log, model versions and their reports, datasets.
+the voice log, each member's last `forget me`, model versions and their reports, datasets.
 
 Revision ID: 0001
 Revises:
@@ -16,6 +16,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "forget_requests",
+        sa.Column("space", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("space", "user_id", name=op.f("pk_forget_requests")),
+    )
     op.create_table(
         "corrections",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
@@ -171,6 +178,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("forget_requests")
     op.drop_index(op.f("ix_correction_words_space_word"), table_name="correction_words")
     op.drop_table("correction_words")
     op.drop_index(op.f("ix_voice_turns_space_id"), table_name="voice_turns")
