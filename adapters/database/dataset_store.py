@@ -54,6 +54,7 @@ class SqlDatasetStore:
         folder = self._layout.datasets(space)
 
         async def keep(connection: AsyncConnection) -> str:
+            await self._database.lock_space(connection, space.key)
             known = dict(
                 (
                     await connection.execute(

@@ -8,6 +8,7 @@ first write could find the file changed meanwhile and fail, where waiting its tu
 """
 
 import asyncio
+import hashlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -101,6 +102,17 @@ class Database:
         except (OSError, DBAPIError) as error:
             log.error("database statement failed", url=self.masked_url, error=mask_urls_in(str(error)))
             raise BackendUnavailable(UNWRITABLE) from error
+
+    async def lock_space(self, connection: AsyncConnection, space_key: str) -> None:
+        """Hold the space's lock until this writing transaction ends: its next version number, dataset name or
+        first settings row is chosen by one writer at a time. SQLite's writing transactions hold the whole file's
+        lock already; PostgreSQL takes an advisory lock named after the space."""
+        if connection.dialect.name != "postgresql":
+            return
+        key = int.from_bytes(
+            hashlib.blake2b(f"parrot:{space_key}".encode(), digest_size=8).digest(), "big", signed=True
+        )
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     async def write(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """`work` in one writing transaction, run again from the start if another writer inserted a key first."""

@@ -3,8 +3,8 @@
 The artifact is written first, under a name of its own (`models/artifact-<random>.bin`, never a name another
 version or an older data root uses), then one transaction takes the next number, records the version and, with
 `activate`, makes it the space's active model: a version is published whole or not at all, and two publications,
-even from two processes, never share a number (the primary key; the loser of a race takes the next one). A crash
-between the two steps leaves an unreferenced file, never a version without its artifact.
+even from two processes, never share a number (the space's lock while the number is chosen, and the primary key).
+A crash between the two steps leaves an unreferenced file, never a version without its artifact.
 """
 
 import asyncio
@@ -44,6 +44,7 @@ class SqlModelStore:
         metrics = dict(artifact.metrics) | dict(version.metrics)
 
         async def record(connection: AsyncConnection) -> ModelVersion:
+            await self._database.lock_space(connection, space.key)
             mine = model_versions.c.space == space.key
             latest = (await connection.execute(select(func.max(model_versions.c.number)).where(mine))).scalar()
             published = replace(version, number=(latest or 0) + 1, backend=artifact.backend, metrics=metrics)

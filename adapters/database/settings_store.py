@@ -1,8 +1,8 @@
 """Each space's settings as one row, and its listening opt-outs as a row per member.
 
-`update` is a read-modify-write in one writing transaction: the row is locked (`FOR UPDATE` on PostgreSQL; on
+`update` is a read-modify-write in one writing transaction under the space's lock (`Database.lock_space`: on
 SQLite the transaction holds the write lock from its start), so no other writer, in this process or another,
-interleaves; two first writes of a new space that race to insert its row are settled by trying the loser again.
+interleaves, not even the first two writes of a new space, which both insert its row.
 """
 
 from collections.abc import Callable
@@ -33,6 +33,7 @@ class SqlSettingsStore:
 
     async def update(self, space: Space, change: SettingsChange) -> SpaceSettings:
         async def apply(connection: AsyncConnection) -> SpaceSettings:
+            await self._database.lock_space(connection, space.key)
             return await update_settings(connection, space, change)
 
         return await self._database.write(apply)
