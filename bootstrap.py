@@ -13,6 +13,7 @@ from dependency_injector import containers, providers
 
 from adapters.audio.container import AudioContainer
 from adapters.config.settings import ParrotSettings
+from adapters.database.container import DatabaseContainer
 from adapters.datasets.container import DatasetsContainer
 from adapters.model.container import ModelContainer
 from adapters.speech.container import SpeechContainer
@@ -83,8 +84,21 @@ class Container(containers.DeclarativeContainer):
     )
     model = providers.Container(ModelContainer, config=settings.provided.model)
     datasets = providers.Container(DatasetsContainer, config=settings.provided.model, limits=limits)
+    # Users' records in the database; files (uploads, artifacts, archives) under the data root.
+    database = providers.Container(
+        DatabaseContainer, config=settings.provided.storage, inbox_size=settings.provided.web.inbox_size
+    )
     storage = providers.Container(
-        StorageContainer, config=settings.provided.storage, archives_kept=settings.provided.limits.archives_kept
+        StorageContainer,
+        config=settings.provided.storage,
+        archives_kept=settings.provided.limits.archives_kept,
+        space_settings=database.space_settings,
+        feedback_log=database.feedback_log,
+        review_store=database.review_store,
+        voice_log=database.voice_log,
+        model_store=database.model_store,
+        datasets=database.datasets,
+        forget_requests=database.forget_requests,
     )
     system = providers.Container(SystemContainer)
 

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+import structlog
+
 from adapters.config.settings import (
     ConfigurationError,
     DiscordSettings,
@@ -45,6 +47,23 @@ async def warm_up(container: Container) -> None:
     print("parrot: loading the speech models (the first time, Whisper is assembled from its packages)", file=sys.stderr)
     await container.speech.stt().warm_up()
     await container.speech.tts().warm_up()
+
+
+async def open_records(container: Container) -> bool:
+    """Bring the database's schema up to date before anything reads a store; False (the reason printed on one
+    line) when the database cannot be opened or migrated."""
+    from adapters.database.engine import DatabaseUnavailable
+
+    database = container.database.database()
+    try:
+        migrated = await database.start()
+    except DatabaseUnavailable as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        await database.close()
+        return False
+    log = structlog.get_logger("parrot.database")
+    log.info("database ready", url=database.masked_url, revision=migrated.after, migrated_from=migrated.before)
+    return True
 
 
 async def start_work(container: Container) -> bool:
@@ -84,6 +103,7 @@ async def shutdown(container: Container, deadline: float = 30.0) -> None:
     await container.voice.warm_up().close()
     await container.voice.voice_sessions().close()
     await container.work.work_queue().close()
+    await container.database.database().close()
     container.shutdown_resources()
 
 
@@ -219,6 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("chat", help="the local chat in this terminal; reads one message per line from a pipe")
     sub.add_parser("config", help="print the effective configuration, secrets masked")
     sub.add_parser("worker", help="take heavy work (hearing, speaking, training) from the Redis queue")
+    sub.add_parser("migrate", help="bring the database's schema up to date, then stop (start-up does it too)")
     sync = sub.add_parser("sync", help="register the slash commands with Discord (globally, or in one guild)")
     sync.add_argument("--guild", type=int, default=None, help="register in this guild only (instant)")
     train = sub.add_parser("train", help="train on a dataset file, as `!train` with that file attached")
@@ -240,6 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "config":
         print(masked(settings))
         return 0
+    if arguments.command == "migrate":
+        # Needs neither the speech backends nor a token: only the database.
+        configure_logging(settings.logging.level, settings.logging.format, secrets=[])
+        return asyncio.run(run_migrate(settings))
     unmet = unmet_requirement(settings.speech)
     if unmet is not None:
         print(f"parrot: {unmet}", file=sys.stderr)
@@ -282,6 +307,8 @@ async def run_discord(settings: ParrotSettings, token: str) -> int:
     chat, attachments = web_ports(settings, bot.chat, bot.attachments)
     container = build_container(settings, chat, bot.voice, attachments, listening=bot.listening)
     bot.attach(container.bus())
+    if not await open_records(container):
+        return 1
     claim = shard_claim(settings)
     starter = prepare_starter(container)
     page = None
@@ -352,6 +379,8 @@ async def run_local_chat(settings: ParrotSettings) -> int:
     session = LocalChatSession(
         console, container.bus(), settings.discord.prefix, settle_app, interactive, codec=container.audio.codec()
     )
+    if not await open_records(container):
+        return 1
     starter = prepare_starter(container)
     page = None
     try:
@@ -388,6 +417,8 @@ async def run_admin_job(settings: ParrotSettings, arguments: argparse.Namespace)
         await settle(container)
 
     job = AdminJob(console, container.bus(), settle_app)
+    if not await open_records(container):
+        return 1
     try:
         if not await start_work(container):
             return 1
@@ -396,6 +427,27 @@ async def run_admin_job(settings: ParrotSettings, arguments: argparse.Namespace)
         return await job.test(arguments.file, arguments.guild, arguments.json)
     finally:
         await shutdown(container)
+
+
+async def run_migrate(settings: ParrotSettings) -> int:
+    """`parrot migrate`: apply the migrations not applied yet to `storage.database_url`, and say what was done."""
+    from adapters.database.engine import DatabaseUnavailable, open_database
+
+    database = open_database(settings.storage.database_url)
+    try:
+        migrated = await database.start()
+    except DatabaseUnavailable as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await database.close()
+    if migrated.changed:
+        print(
+            f"parrot: migrated {database.masked_url} from {migrated.before or 'an empty database'} to {migrated.after}"
+        )
+    else:
+        print(f"parrot: {database.masked_url} is up to date (revision {migrated.after})")
+    return 0
 
 
 async def run_worker(settings: ParrotSettings) -> int:

@@ -49,6 +49,7 @@ def in_memory_stores() -> dict[str, Any]:
         "feedback_log": fakes.InMemoryFeedbackLog(),
         "review_store": fakes.InMemoryReviewStore(),
         "voice_log": fakes.InMemoryVoiceLog(),
+        "forget_requests": fakes.InMemoryForgetRequests(),
         "model_store": fakes.InMemoryModelStore(settings=settings),
         "instructions": fakes.StaticInstructions(),
     }

@@ -185,6 +185,17 @@ class InMemoryVoiceLog:
         return len(turns) - len(self.turns[space])
 
 
+class InMemoryForgetRequests:
+    def __init__(self) -> None:
+        self.noted: dict[tuple[Space, UserId], datetime] = {}
+
+    async def note(self, space: Space, member: UserId, at: datetime) -> None:
+        self.noted[(space, member)] = at
+
+    async def last(self, space: Space, member: UserId) -> datetime | None:
+        return self.noted.get((space, member))
+
+
 class InMemoryReviewStore:
     def __init__(self) -> None:
         self.records: dict[Space, list[ReviewItem]] = {}

@@ -27,7 +27,11 @@ class Review(containers.DeclarativeContainer):
     chat = providers.DependenciesContainer()
 
     activity = providers.Singleton(
-        ActivityLog, clock=system.clock, store=storage.review_store, per_space=settings.provided.web.inbox_size
+        ActivityLog,
+        clock=system.clock,
+        store=storage.review_store,
+        forgotten=storage.forget_requests,
+        per_space=settings.provided.web.inbox_size,
     )
     models = providers.Singleton(
         ModelHistory, store=storage.model_store, settings=storage.space_settings, jobs=learning.runner

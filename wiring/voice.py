@@ -49,7 +49,11 @@ class Voice(containers.DeclarativeContainer):
     )
     warm_up = providers.Singleton(VoiceWarmUp, work=work.work_queue, languages=chat.languages)
     voice_transcripts = providers.Singleton(
-        VoiceTranscripts, settings=storage.space_settings, log=storage.voice_log, clock=system.clock
+        VoiceTranscripts,
+        settings=storage.space_settings,
+        log=storage.voice_log,
+        clock=system.clock,
+        forgotten=storage.forget_requests,
     )
 
     handlers = providers.Dict(

@@ -90,9 +90,37 @@ class DiscordSettings(Section):
         return PrivilegePolicy(frozenset(self.privileged_roles), self.allow_direct_messages)
 
 
+DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+def default_database_url(data_root: Path) -> str:
+    """One SQLite file beside the spaces' folders: what a fresh install keeps its records in."""
+    return f"sqlite+aiosqlite:///{data_root / 'parrot.db'}"
+
+
 class StorageSettings(Section):
     data_root: Path = Path("data")
     instructions: Path = DEFAULT_INSTRUCTIONS
+    # Users' records: SQLite under the data root unless set; `postgresql+asyncpg://...` when Parrot spans machines.
+    database_url: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _database_beside_the_data(cls, value: Any) -> Any:
+        if isinstance(value, dict) and not value.get("database_url"):
+            value = {**value, "database_url": default_database_url(Path(value.get("data_root") or "data"))}
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        driver, separator, rest = value.partition("://")
+        if not separator or driver not in DATABASE_DRIVERS or not rest:
+            # The URL is not echoed: it may hold a password.
+            raise ValueError(f"must start with {' or '.join(f'{name}://' for name in DATABASE_DRIVERS)}")
+        if driver.startswith("sqlite") and rest in ("/", "/:memory:"):
+            raise ValueError("needs a file: an in-memory SQLite database is lost at exit and not shared")
+        return value
 
 
 class LimitSettings(Section):

@@ -38,12 +38,12 @@ class FilesystemDatasetStore:
     def _save(self, space: Space, name: str, data: bytes) -> str:
         folder = self._layout.datasets(space)
         with space_locked(self._layout.space(space)):
-            for candidate in _versions(name, self._max_versions):
+            for candidate in dataset_names(name, self._max_versions):
                 path = folder / candidate
                 if not os.path.lexists(path):
                     write_atomic_sync(path, data)
                     return candidate
-                if _holds(path, data):
+                if holds(path, data):
                     return candidate  # the same data again: one copy, under the name it already has
         raise InvalidArgument(
             say(
@@ -54,7 +54,7 @@ class FilesystemDatasetStore:
         )
 
 
-def _versions(name: str, most: int) -> Iterator[str]:
+def dataset_names(name: str, most: int) -> Iterator[str]:
     """`faq.csv`, `faq-2.csv`, `faq-3.csv`, ...: the names a dataset may be kept under, in order."""
     stem, dot, suffix = name.rpartition(".")
     if not stem:  # no extension, or a name like `.csv`
@@ -64,7 +64,7 @@ def _versions(name: str, most: int) -> Iterator[str]:
         yield f"{stem}-{number}{dot}{suffix}"
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def holds(path: Path, data: bytes) -> bool:
     if path.is_symlink() or not path.is_file():
         return False
     return path.stat().st_size == len(data) and path.read_bytes() == data

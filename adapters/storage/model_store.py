@@ -82,13 +82,13 @@ def _load_report(folder: Path, number: int | None) -> tuple[EvaluationReport, by
     try:
         record = json.loads(stem.with_suffix(".json").read_text("utf-8"))
         png = stem.with_suffix(".png").read_bytes()
-        return _report_from_json(record), png
+        return report_from_json(record), png
     except (OSError, ValueError, KeyError, TypeError):
         # A missing or damaged report is shown as no report; the version itself still works.
         return None
 
 
-def _report_from_json(record: dict[str, Any]) -> EvaluationReport:
+def report_from_json(record: dict[str, Any]) -> EvaluationReport:
     def optional(key: str) -> float | None:
         value = record.get(key)
         return float(value) if value is not None else None

@@ -50,7 +50,7 @@ def _line(item: ReviewItem) -> str:
         "at": item.at.isoformat(),
         "reason": item.reason,
         "reply": str(item.reply),
-        "reply_parts": _parts(item.reply),
+        "reply_parts": reply_parts(item.reply),
         "state": item.state,
         "answer": item.answer,
         "author_id": item.author_id,
@@ -72,7 +72,7 @@ def _item(record: dict[str, Any]) -> ReviewItem:
         channel_id=ChannelId(int(record.get("channel_id") or 0)),
         at=datetime.fromisoformat(str(record["at"])),
         reason=str(record.get("reason") or ""),
-        reply=_reply(record),
+        reply=reply_from(str(record.get("reply") or ""), record.get("reply_parts")),
         state=str(record.get("state") or PENDING),
         answer=str(record.get("answer") or ""),
         author_id=_user(record.get("author_id")),
@@ -81,7 +81,8 @@ def _item(record: dict[str, Any]) -> ReviewItem:
     )
 
 
-def _parts(reply: Text | str) -> list[dict[str, Any]] | None:
+def reply_parts(reply: Text | str) -> list[dict[str, Any]] | None:
+    """A `Text`'s typed parts as JSON values (None for a reply kept as a plain string)."""
     if isinstance(reply, str):
         return None
     parts: list[dict[str, Any]] = []
@@ -131,9 +132,8 @@ def _part(record: dict[str, Any]) -> Part:
     raise ValueError(f"unknown part {kind!r}")
 
 
-def _reply(record: dict[str, Any]) -> Text | str:
-    plain = str(record.get("reply") or "")
-    parts = record.get("reply_parts")
+def reply_from(plain: str, parts: Any) -> Text | str:
+    """The reply from its typed parts, else (none kept, or parts this version does not know) its plain rendering."""
     if not isinstance(parts, list):
         return plain
     try:

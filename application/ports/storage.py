@@ -145,3 +145,20 @@ class VoiceTranscriptLog(Protocol):
 @runtime_checkable
 class InstructionSource(Protocol):
     async def read_instructions(self) -> StoredFile: ...
+
+
+@runtime_checkable
+class ForgetRequests(Protocol):
+    """When each member last said `forget me`, per space, seen by every process on the same records.
+
+    A message of theirs asked before it but answered after it (a spoken turn, a message in another channel, or one
+    answered by another process) is not kept either.
+    """
+
+    async def note(self, space: Space, member: UserId, at: datetime) -> None:
+        """Remember `at` as `member`'s latest `forget me` in `space` (a later one replaces it)."""
+        ...
+
+    async def last(self, space: Space, member: UserId) -> datetime | None:
+        """When `member` last asked to be forgotten in `space`; None if never."""
+        ...

@@ -15,6 +15,7 @@ from application.learning.text_matching import normalise
 from application.messagebus import BusMessage
 from application.ports.clock import Clock
 from application.ports.review import ANSWERED, IGNORED, PENDING, ReviewItem, ReviewStore
+from application.ports.storage import ForgetRequests
 from domain.events import ReplyCorrected, ReplyProduced, ReplyRatedDown
 from domain.ids import UserId
 from domain.spaces import Space
@@ -35,17 +36,18 @@ class DayCounts:
 
 
 class ActivityLog:
-    def __init__(self, clock: Clock, store: ReviewStore, per_space: int = 1000) -> None:
+    def __init__(self, clock: Clock, store: ReviewStore, forgotten: ForgetRequests, per_space: int = 1000) -> None:
         self._clock = clock
         self._store = store
+        # When each member last asked to be forgotten, per space (kept with the records, for every process): a
+        # message of theirs asked before it but answered after it (a spoken turn, a message in another channel) is
+        # not kept either.
+        self._forgotten = forgotten
         self._per_space = per_space
         self._items: dict[Space, dict[str, ReviewItem]] = {}
         self._records: dict[Space, int] = {}  # records in the store, to know when to compact it
         self._days: dict[Space, dict[date, DayCounts]] = {}
         self._lock = asyncio.Lock()
-        # When each member last asked to be forgotten, per space: a message of theirs asked before it but answered
-        # after it (a spoken turn, a message in another channel) is not kept either.
-        self._forgotten: dict[tuple[Space, UserId], datetime] = {}
 
     async def on_reply(self, event: ReplyProduced) -> Sequence[BusMessage]:
         space = event.message.space
@@ -57,8 +59,8 @@ class ActivityLog:
         days[today] = DayCounts(counts.answered + 1, counts.unsure + int(unsure))
         for old in sorted(days)[:-31]:
             del days[old]
-        forgotten = self._forgotten.get((space, event.message.author.id))
-        if unsure and event.keep_words and (forgotten is None or now > forgotten):
+        author = event.message.author.id
+        if unsure and event.keep_words and not await self._forgotten_since(space, author, now):
             await self._put(
                 space,
                 ReviewItem(
@@ -73,6 +75,8 @@ class ActivityLog:
                     unanswered=event.reply.unanswered,
                 ),
             )
+            if await self._forgotten_since(space, author, now):
+                await self._remove(space, author)  # a `forget me` came meanwhile: it asked for this one too
         return ()
 
     async def on_corrected(self, event: ReplyCorrected) -> Sequence[BusMessage]:
@@ -140,7 +144,10 @@ class ActivityLog:
 
     async def forget_author(self, space: Space, author_id: UserId) -> int:
         """Drop the entries `author_id` wrote or rated down, from memory and from the store; how many."""
-        self._forgotten[(space, author_id)] = self._clock.now()
+        await self._forgotten.note(space, author_id, self._clock.now())
+        return await self._remove(space, author_id)
+
+    async def _remove(self, space: Space, author_id: UserId) -> int:
         entries = await self._entries(space)
         theirs = [key for key, item in entries.items() if author_id in (item.author_id, item.rater_id)]
         if not theirs:
@@ -154,6 +161,10 @@ class ActivityLog:
 
     async def items(self, space: Space) -> list[ReviewItem]:
         return list((await self._entries(space)).values())
+
+    async def _forgotten_since(self, space: Space, author_id: UserId, asked: datetime) -> bool:
+        forgotten = await self._forgotten.last(space, author_id)
+        return forgotten is not None and asked <= forgotten
 
     def today(self, space: Space) -> DayCounts:
         return self._days.get(space, {}).get(self._clock.now().date(), DayCounts())

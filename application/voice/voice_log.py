@@ -4,15 +4,15 @@ Fed by ReplyProduced: a spoken turn that Parrot answered is kept with its answer
 channel, what was heard, what was answered). Turns not meant for Parrot are never kept, and audio never is.
 `forget me` removes a member's kept turns through `forget` (application/privacy/forget_me.py). A spoken turn is
 answered beside its channel's other messages (it is `heavy`), so one heard before `forget me` may reach `on_reply`
-after it answered: the time of each member's last forget is remembered, and a turn heard before it is dropped.
+after it answered: the time of each member's last forget is kept (ForgetRequests, with the records), and a turn
+heard before it is dropped.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from application.messagebus import BusMessage
 from application.ports.clock import Clock
-from application.ports.storage import SettingsStore, VoiceTranscriptLog
+from application.ports.storage import ForgetRequests, SettingsStore, VoiceTranscriptLog
 from domain.events import ReplyProduced
 from domain.ids import UserId
 from domain.spaces import Space
@@ -20,19 +20,20 @@ from domain.voice_turns import VoiceTurn
 
 
 class VoiceTranscripts:
-    def __init__(self, settings: SettingsStore, log: VoiceTranscriptLog, clock: Clock) -> None:
+    def __init__(
+        self, settings: SettingsStore, log: VoiceTranscriptLog, clock: Clock, forgotten: ForgetRequests
+    ) -> None:
         self._settings = settings
         self._log = log
         self._clock = clock
-        # When each member last asked to be forgotten, per space: a few entries, one per `forget me`.
-        self._forgotten: dict[tuple[Space, UserId], datetime] = {}
+        self._forgotten = forgotten
 
     async def forget(self, space: Space, speaker_id: UserId) -> int:
         """Remove `speaker_id`'s kept turns in `space`, and drop those heard before now that are still being
         answered; the number removed."""
         # Noted before the store is rewritten: a turn checked after this is dropped, one checked before is already
         # queued on the store ahead of the rewrite, which removes it.
-        self._forgotten[(space, speaker_id)] = self._clock.now()
+        await self._forgotten.note(space, speaker_id, self._clock.now())
         return await self._log.forget_speaker(space, speaker_id)
 
     async def on_reply(self, event: ReplyProduced) -> Sequence[BusMessage]:
@@ -42,10 +43,9 @@ class VoiceTranscripts:
         if not (await self._settings.load(message.space)).keep_voice_transcripts:
             return ()
         heard = message.created_at or self._clock.now()
-        forgotten = self._forgotten.get((message.space, message.author.id))
+        forgotten = await self._forgotten.last(message.space, message.author.id)
         if forgotten is not None and heard <= forgotten:
             return ()  # heard before its speaker's `forget me`: that asked for it to be gone too
-        # No await from the check above until the store has queued the turn (its appends and rewrites go in order).
         turn = VoiceTurn(
             speaker_id=message.author.id,
             at=heard,
@@ -54,4 +54,8 @@ class VoiceTranscripts:
             answer=event.reply.text,
         )
         await self._log.append_turn(message.space, turn)
+        if await self._forgotten.last(message.space, message.author.id) != forgotten:
+            # A `forget me` came between the check and the append, and its deletion may have run before the
+            # append: what they said goes again (it asked for that).
+            await self._log.forget_speaker(message.space, message.author.id)
         return ()

@@ -1,21 +1,31 @@
-"""One suite per storage port, run against the in-memory fake and the filesystem adapter alike.
+"""One suite per storage port, run against the in-memory fake, the filesystem adapter and the database alike.
 
-A new adapter (a database, an object store) joins a suite by adding one entry to its fixture's params.
+A new adapter (an object store) joins a suite by adding one entry to its fixture's params; a new database, by one
+entry in DATABASE_URLS (its URL for a test's temporary folder): every record store's suite then runs on it too.
 """
 
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from adapters.database.dataset_store import SqlDatasetStore
+from adapters.database.engine import Database, open_database
+from adapters.database.feedback_log import SqlFeedbackLog
+from adapters.database.forget_requests import SqlForgetRequests
+from adapters.database.model_store import SqlModelStore
+from adapters.database.review_store import SqlReviewStore
+from adapters.database.settings_store import SqlSettingsStore
+from adapters.database.voice_log import SqlVoiceLog
 from adapters.storage.atomic import LineAppender
 from adapters.storage.dataset_store import FilesystemDatasetStore
 from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.file_vault import FilesystemVault
+from adapters.storage.forget_requests import ProcessForgetRequests
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import FilesystemModelStore
 from adapters.storage.review_log import JsonLinesReviewStore
@@ -27,6 +37,7 @@ from application.ports.storage import (
     DatasetStore,
     FeedbackLog,
     FileVault,
+    ForgetRequests,
     Forgotten,
     SettingsStore,
     SpaceSettings,
@@ -45,6 +56,27 @@ ONE = Space(guild_id=GuildId(1))
 TWO = Space(guild_id=GuildId(2))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 KINDS = ["memory", "filesystem"]
+# A fresh database per test, migrated before its first use.
+DATABASE_URLS: dict[str, Callable[[Path], str]] = {
+    "sqlite": lambda folder: f"sqlite+aiosqlite:///{folder / 'parrot.db'}",
+}
+# The stores of users' records, which the database holds too.
+RECORD_KINDS = [*KINDS, *DATABASE_URLS]
+
+
+@pytest.fixture
+async def databases(tmp_path: Path) -> AsyncIterator[Callable[[str], Database]]:
+    """Opens the database of a kind in DATABASE_URLS (one per test), closed when the test ends."""
+    opened: dict[str, Database] = {}
+
+    def database(kind: str) -> Database:
+        if kind not in opened:
+            opened[kind] = open_database(DATABASE_URLS[kind](tmp_path))
+        return opened[kind]
+
+    yield database
+    for database_ in opened.values():
+        await database_.close()
 
 
 # --- the file vault ------------------------------------------------------------------------------
@@ -105,10 +137,12 @@ async def test_vault_archives_a_directory_as_a_zip(vault: Vault) -> None:
 # --- the dataset store ---------------------------------------------------------------------------
 
 
-@pytest.fixture(params=KINDS)
-def datasets(request: pytest.FixtureRequest, tmp_path: Path) -> DatasetStore:
+@pytest.fixture(params=RECORD_KINDS)
+def datasets(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> DatasetStore:
     if request.param == "memory":
         return fakes.InMemoryDatasets()
+    if request.param in DATABASE_URLS:
+        return SqlDatasetStore(databases(request.param), SpaceLayout(tmp_path))
     return FilesystemDatasetStore(SpaceLayout(tmp_path))
 
 
@@ -137,10 +171,12 @@ async def test_datasets_save_never_replaces_and_read_refuses_missing_or_oversize
 # --- the settings store --------------------------------------------------------------------------
 
 
-@pytest.fixture(params=KINDS)
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> SettingsStore:
+@pytest.fixture(params=RECORD_KINDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> SettingsStore:
     if request.param == "memory":
         return fakes.InMemorySettings()
+    if request.param in DATABASE_URLS:
+        return SqlSettingsStore(databases(request.param))
     return JsonSettingsStore(SpaceLayout(tmp_path))
 
 
@@ -155,10 +191,12 @@ async def test_settings_default_then_round_trip_per_space(settings: SettingsStor
 # --- the feedback log ----------------------------------------------------------------------------
 
 
-@pytest.fixture(params=KINDS)
-def feedback_log(request: pytest.FixtureRequest, tmp_path: Path) -> FeedbackLog:
+@pytest.fixture(params=RECORD_KINDS)
+def feedback_log(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> FeedbackLog:
     if request.param == "memory":
         return fakes.InMemoryFeedbackLog()
+    if request.param in DATABASE_URLS:
+        return SqlFeedbackLog(databases(request.param))
     return JsonLinesFeedbackLog(SpaceLayout(tmp_path), LineAppender())
 
 
@@ -227,10 +265,14 @@ async def test_forgetting_an_author_removes_the_thumbs_downs_they_gave_or_were_a
 # --- the voice log (spoken turns kept as text) ---------------------------------------------------------
 
 
-@pytest.fixture(params=KINDS)
-def voice_log(request: pytest.FixtureRequest, tmp_path: Path) -> VoiceTranscriptLog:
+@pytest.fixture(params=RECORD_KINDS)
+def voice_log(
+    request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]
+) -> VoiceTranscriptLog:
     if request.param == "memory":
         return fakes.InMemoryVoiceLog()
+    if request.param in DATABASE_URLS:
+        return SqlVoiceLog(databases(request.param))
     return JsonLinesVoiceLog(SpaceLayout(tmp_path), LineAppender())
 
 
@@ -259,11 +301,15 @@ async def test_forgetting_a_speaker_removes_their_turns_only(voice_log: VoiceTra
     assert [t.transcript for t in await voice_log.list_turns(ONE, 10)] == ["by 6", "after"]
 
 
-@pytest.fixture(params=KINDS)
-def small_voice_log(request: pytest.FixtureRequest, tmp_path: Path) -> VoiceTranscriptLog:
+@pytest.fixture(params=RECORD_KINDS)
+def small_voice_log(
+    request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]
+) -> VoiceTranscriptLog:
     """A voice log bounded to 3 turns per space."""
     if request.param == "memory":
         return fakes.InMemoryVoiceLog(per_space=3)
+    if request.param in DATABASE_URLS:
+        return SqlVoiceLog(databases(request.param), per_space=3)
     return JsonLinesVoiceLog(SpaceLayout(tmp_path), LineAppender(), per_space=3)
 
 
@@ -310,10 +356,12 @@ async def test_forgetting_a_speaker_drops_torn_lines_without_counting_them(tmp_p
 # --- the review inbox's store ------------------------------------------------------------------------
 
 
-@pytest.fixture(params=KINDS)
-def review_store(request: pytest.FixtureRequest, tmp_path: Path) -> ReviewStore:
+@pytest.fixture(params=RECORD_KINDS)
+def review_store(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> ReviewStore:
     if request.param == "memory":
         return fakes.InMemoryReviewStore()
+    if request.param in DATABASE_URLS:
+        return SqlReviewStore(databases(request.param))
     return JsonLinesReviewStore(SpaceLayout(tmp_path), LineAppender())
 
 
@@ -387,10 +435,12 @@ async def test_a_retraction_withdraws_earlier_corrections_of_the_message_only(fe
 # --- the model store -----------------------------------------------------------------------------
 
 
-@pytest.fixture(params=KINDS)
-def model_store(request: pytest.FixtureRequest, tmp_path: Path) -> ModelStore:
+@pytest.fixture(params=RECORD_KINDS)
+def model_store(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> ModelStore:
     if request.param == "memory":
         return fakes.InMemoryModelStore()
+    if request.param in DATABASE_URLS:
+        return SqlModelStore(databases(request.param), SpaceLayout(tmp_path))
     return FilesystemModelStore(SpaceLayout(tmp_path))
 
 
@@ -427,3 +477,26 @@ async def test_reports_load_back_per_version_and_for_the_latest_cross_validation
     cross = await model_store.load_report(ONE, None)
     assert cross is not None and cross[0].accuracy == 0.5 and cross[1] == b"png-cv"
     assert await model_store.load_report(TWO, 1) is None
+
+
+# --- each member's last `forget me` ----------------------------------------------------------------
+
+
+@pytest.fixture(params=RECORD_KINDS)
+def forget_requests(request: pytest.FixtureRequest, databases: Callable[[str], Database]) -> ForgetRequests:
+    if request.param == "memory":
+        return fakes.InMemoryForgetRequests()
+    if request.param in DATABASE_URLS:
+        return SqlForgetRequests(databases(request.param))
+    return ProcessForgetRequests()
+
+
+async def test_the_last_forget_me_of_each_member_per_space_is_kept(forget_requests: ForgetRequests) -> None:
+    assert await forget_requests.last(ONE, UserId(5)) is None
+    await forget_requests.note(ONE, UserId(5), NOW)
+    later = NOW.replace(hour=3)
+    await forget_requests.note(ONE, UserId(5), later)
+    await forget_requests.note(TWO, UserId(6), NOW)
+    assert await forget_requests.last(ONE, UserId(5)) == later
+    assert await forget_requests.last(ONE, UserId(6)) is None
+    assert await forget_requests.last(TWO, UserId(6)) == NOW

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from support import records
 from support.fake_discord import ADD_REACTION, EDIT_MESSAGE, SEND_MESSAGE, FakeDiscord
 from support.shared_data import PROJECT_ROOT
 
@@ -71,8 +72,8 @@ async def test_parrot_run_connects_answers_and_shuts_down_gracefully(fake: FakeD
         _, errors = await process.communicate()
     assert code == 0, errors.decode()
     assert fake.token not in errors.decode()
-    stored = next((tmp_path / "data" / "spaces").glob("guild-*/feedback.jsonl")).read_text()
-    assert "works from a real process" in stored
+    stored = records.texts(tmp_path / "data", "feedback", f"guild-{fake.world.guild_id}")
+    assert stored == ["works from a real process"]
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
+from support import records
 from tests.processes import run_parrot
 
 TRAIN = """text,intent,answer
@@ -39,7 +40,9 @@ def test_train_then_test_as_json(tmp_path: Path) -> None:
     report = json.loads(tested.stdout)
     assert report["model_version"] == 1 and report["example_count"] == 3 and report["method"] == "test data"
     assert 0.0 <= report["accuracy"] <= 1.0 and "macro_f1" in report and "confusion" in report
-    assert (tmp_path / "data" / "spaces" / "guild-1" / "models" / "1" / "report.png").is_file()
+    (kept,) = records.rows(tmp_path / "data", "model_reports", "guild-1")
+    assert kept["number"] == 1 and kept["report"]["method"] == "test data"
+    assert (tmp_path / "data" / "spaces" / "guild-1" / "models" / "reports" / kept["picture"]).is_file()
 
 
 def test_a_rejected_file_fails_with_the_reasons(tmp_path: Path) -> None:
@@ -77,7 +80,7 @@ def test_two_trainings_at_once_leave_the_version_announced_last_active(tmp_path:
         assert run.returncode == 0, err
         announced.extend(int(n) for n in re.findall(r"done: model version (\d+) ", out))
     assert sorted(announced) == [1, 2]
-    settings = json.loads((tmp_path / "data" / "spaces" / "guild-1" / "settings.json").read_text())
-    assert settings["active_model"] == 2
+    settings = records.settings(tmp_path / "data", "guild-1")
+    assert settings is not None and settings["active_model"] == 2
     tested = parrot("test", str(tmp_path / "train.csv"), "--json", data_root=tmp_path / "data")
     assert json.loads(tested.stdout)["model_version"] == 2

@@ -3,6 +3,7 @@
 import subprocess
 from pathlib import Path
 
+from support import records
 from support.shared_data import shared_data
 from tests.processes import run_parrot
 
@@ -26,7 +27,7 @@ def test_the_local_chat_answers_every_text_command(tmp_path: Path) -> None:
     assert "parrot> I can't use the path `../../etc/passwd`: `..` is not allowed." in out
     assert "parrot> I haven't been taught anything yet" in out
     assert "Did you mean" in out or "I don't know the command `!nope`" in out
-    assert "great bot" in next(tmp_path.glob("spaces/guild-*/feedback.jsonl")).read_text()
+    assert records.texts(tmp_path, "feedback", "guild-1") == ["great bot"]
     assert "Traceback" not in done.stderr
 
 

@@ -1,11 +1,11 @@
-"""Every text command through the fake-Discord driver, with the real filesystem storage."""
+"""Every text command through the fake-Discord driver, with the real storage: the database and files on disk."""
 
-import json
 import os
 import zipfile
 from io import BytesIO
 from pathlib import Path
 
+from support import records
 from support.app import AppHarness, build_app
 from support.scripted_discord import member
 from support.shared_data import PROJECT_ROOT
@@ -79,10 +79,9 @@ async def test_archive_sends_a_zip_and_keeps_it(disk_app: AppHarness, tmp_path: 
     assert "`..` is not allowed" in disk_app.discord.replies_to(escape)[0].text
 
 
-async def test_feedback_and_corrections_are_written_as_json_lines(disk_app: AppHarness, tmp_path: Path) -> None:
+async def test_feedback_and_corrections_are_kept_in_the_database(disk_app: AppHarness, tmp_path: Path) -> None:
     await disk_app.discord.say("!feedback great bot", author=member(name="zed"))
-    records = (space_dir(tmp_path / "data") / "feedback.jsonl").read_text().splitlines()
-    record = json.loads(records[0])
+    record = records.rows(tmp_path / "data", "feedback", "guild-1")[0]
     assert (record["text"], record["author_name"], record["guild_id"], record["channel_id"]) == (
         "great bot",
         "Zed",
@@ -91,7 +90,7 @@ async def test_feedback_and_corrections_are_written_as_json_lines(disk_app: AppH
     )
     await disk_app.discord.say("what is parrot")
     await disk_app.discord.say("!correct A bot that learns.")
-    correction = json.loads((space_dir(tmp_path / "data") / "corrections.jsonl").read_text())
+    (correction,) = records.rows(tmp_path / "data", "corrections", "guild-1")
     assert correction["user_text"] == "what is parrot" and correction["correction"] == "A bot that learns."
 
 
@@ -108,7 +107,8 @@ async def test_the_selected_dataset_and_the_model_survive_a_restart(tmp_path: Pa
     versions = await second.discord.say("!model")
     assert "- `1` " in second.discord.replies_to(versions)[0].text
     # The fake backend keeps models in memory, so a new process would load through the real store.
-    assert (space_dir(root) / "models" / "1" / "version.json").is_file()
+    (version,) = records.rows(root, "model_versions", "guild-1")
+    assert version["number"] == 1 and (space_dir(root) / "models" / version["artifact"]).is_file()
 
 
 async def test_guilds_never_see_each_others_data(disk_app: AppHarness) -> None:
@@ -127,7 +127,7 @@ async def test_guilds_never_see_each_others_data(disk_app: AppHarness) -> None:
 
 async def test_direct_messages_get_a_space_per_user(disk_app: AppHarness, tmp_path: Path) -> None:
     await disk_app.discord.say("!feedback from a dm", guild_id=None, author=member(user_id=7))
-    assert (tmp_path / "data" / "spaces" / "dm-7" / "feedback.jsonl").is_file()
+    assert records.texts(tmp_path / "data", "feedback", "dm-7") == ["from a dm"]
 
 
 async def test_unknown_commands_and_missing_arguments_are_answered(disk_app: AppHarness) -> None:
@@ -144,6 +144,7 @@ async def test_storage_that_cannot_be_written_gets_a_clear_reply_and_the_bot_car
     space = space_dir(root)
     space.parent.mkdir(parents=True)
     space.write_text("not a directory")  # any write under the space now fails, as on a broken disk
+    (root / "parrot.db").write_text("not a database")  # and so does every record kept in the database
     message = await app.discord.say("!feedback will not fit")
     assert app.discord.replies_to(message)[0].text.startswith("I could not save that: my storage is full")
     hello = await app.discord.say("!hi")
@@ -189,25 +190,26 @@ async def test_forget_me_leaves_no_record_of_the_caller_on_disk_and_others_intac
     await disk_app.discord.say("!feedback zebra-guest in private", author=guest, guild_id=None, channel_id=70)
     await disk_app.discord.say("!feedback max in private", author=other, guild_id=None, channel_id=71)
     await disk_app.discord.say("!feedback ada was here", author=admin)
-    space = space_dir(root)
     others_before = {
-        name: [line for line in (space / name).read_text().splitlines() if '"author_id": 7' not in line]
-        for name in ("feedback.jsonl", "corrections.jsonl")
+        table: [row for row in records.rows(root, table, "guild-1") if row["author_id"] != 7]
+        for table in ("feedback", "corrections")
     }
     message = await disk_app.discord.say("!forget me", author=guest)
     assert disk_app.discord.replies_to(message)[0].text.startswith(
         "Done: I deleted what I kept about you in this server and in our direct messages: 2 feedback messages, "
         "1 correction, "
     )
+    # Not in the database, its write-ahead log, nor any other file: deleted records are overwritten too.
     every_file = [path for path in root.rglob("*") if path.is_file()]
+    assert root / "parrot.db" in every_file
     for path in every_file:
         assert b"zebra-guest" not in path.read_bytes(), path
-    for name, lines in others_before.items():
-        assert (space / name).read_text().splitlines() == lines
-        assert all(json.loads(line)["author_id"] != 7 for line in lines)
-    assert "otter-other" in (space / "feedback.jsonl").read_text()
-    assert "max in private" in (root / "spaces" / "dm-8" / "feedback.jsonl").read_text()
-    assert (root / "spaces" / "dm-7" / "feedback.jsonl").read_text() == ""
+    for table, kept in others_before.items():
+        assert records.rows(root, table, "guild-1") == kept
+        assert kept and all(row["author_id"] != 7 for row in kept)
+    assert any("otter-other" in text for text in records.texts(root, "feedback", "guild-1"))
+    assert any("max in private" in text for text in records.texts(root, "feedback", "dm-8"))
+    assert records.texts(root, "feedback", "dm-7") == []
     assert not list(root.rglob(".*.tmp"))
     # The other member's correction still answers at once; the guest's is gone.
     other_asks = await disk_app.discord.say("what about otter-other", author=other)

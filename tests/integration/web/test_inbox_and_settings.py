@@ -13,11 +13,22 @@ from aiohttp.web import Application, Request
 from domain import commands
 from domain.ids import ChannelId, MessageId
 from domain.speech import AudioClip
+from support import records
 from support.scripted_discord import member
 from support.web_harness import build_web
 from tests.integration.web.test_pages import TRAINING, Site, taught
 
-SPACE = Path("spaces") / "guild-1"
+SPACE = "guild-1"
+
+
+def private(data_root: Path) -> bool:
+    """The database (and so its write-ahead log, which takes its mode) is its owner's alone."""
+    return stat.S_IMODE((data_root / "parrot.db").stat().st_mode) == 0o600
+
+
+def kept(data_root: Path, table: str) -> str:
+    """Everything the space's rows of `table` hold, as one text to search."""
+    return json.dumps(records.rows(data_root, table, SPACE), default=str, ensure_ascii=False)
 
 
 @pytest.fixture
@@ -48,8 +59,7 @@ async def test_the_inbox_and_its_ignored_marks_survive_a_restart(site: Site, dat
     await site.sign_in()
     await taught(site)
     assert "Ignored 1 message" in await site.act("/g/1/inbox/ignore", {"text": "where do you live"})
-    stored = data_root / SPACE / "review.jsonl"
-    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert private(data_root)
     await site.client.close()
     # A new process on the same data root: nothing said since, yet the inbox is as it was.
     again, client = await open_site(data_root)
@@ -72,10 +82,9 @@ async def test_the_stored_inbox_keeps_only_the_newest_entries(data_root: Path) -
         await site.chat(TRAINING)
         for number in range(25):
             await site.chat(f"question number {number} about zebras {number * 7}")
-        lines = (data_root / SPACE / "review.jsonl").read_text().splitlines()
-        assert len(lines) <= 20
-        kept = {json.loads(line)["text"] for line in lines}
-        assert "question number 24 about zebras 168" in kept and "question number 0 about zebras 0" not in kept
+        stored = records.texts(data_root, "review_items", SPACE)
+        assert len(stored) <= 20
+        assert "question number 24 about zebras 168" in stored and "question number 0 about zebras 0" not in stored
     finally:
         await client.close()
         await site.web.harness.settle()
@@ -83,7 +92,7 @@ async def test_the_stored_inbox_keeps_only_the_newest_entries(data_root: Path) -
     try:
         await again.sign_in()
         page = await again.page("/g/1/inbox?state=")
-        assert page.count('name="text"') == 10  # the ten newest, back from the file
+        assert page.count('name="text"') == 10  # the ten newest, back from the database
         assert "question number 24 about" in page and "question number 15 about" in page
         assert "question number 14 about" not in page
     finally:
@@ -110,20 +119,19 @@ async def test_a_thumbs_down_shows_in_the_inbox_and_forget_me_removes_it_for_goo
     assert "A filter was not understood" in await site.page("/g/1/inbox?reason=bogus")
     data = await site.page("/g/1/data")
     assert "thumbs-down on “Hi!”, the answer to “hello”" in data and "member 6" in data
-    ratings = (data_root / SPACE / "thumbs_down.jsonl").read_text().splitlines()
-    assert [json.loads(line)["author_id"] for line in ratings] == [6]
-    assert stat.S_IMODE((data_root / SPACE / "thumbs_down.jsonl").stat().st_mode) == 0o600
+    assert [row["author_id"] for row in records.rows(data_root, "thumbs_down", SPACE)] == [6]
+    assert private(data_root)
     # A thumbs-down on something that is not a reply Parrot remembers records nothing.
     unknown = discord.message("", author=rater)
     await site.web.harness.container.bus().handle(commands.RateReply(unknown, reply_id=MessageId(999_999)))
-    assert len((data_root / SPACE / "thumbs_down.jsonl").read_text().splitlines()) == 1
+    assert len(records.rows(data_root, "thumbs_down", SPACE)) == 1
 
     forget = await discord.say("!forget me", author=rater)
     assert "Also deleted: 1 thumbs-down." in discord.replies_to(forget)[-1].current_text
-    assert (data_root / SPACE / "thumbs_down.jsonl").read_text() == ""
+    assert records.rows(data_root, "thumbs_down", SPACE) == []
     assert "“hello”" not in await site.page("/g/1/inbox?state=")
     assert "No thumbs-down yet" in await site.page("/g/1/data")
-    assert "hello" not in (data_root / SPACE / "review.jsonl").read_text()
+    assert "hello" not in kept(data_root, "review_items")
 
 
 async def test_forget_me_removes_the_callers_unsure_messages_from_the_stored_inbox(site: Site, data_root: Path) -> None:
@@ -134,7 +142,7 @@ async def test_forget_me_removes_the_callers_unsure_messages_from_the_stored_inb
     await discord.say("where do you live", author=member(6, "carol", admin=False))
     forget = await discord.say("!forget me", author=member(5, "bob", admin=False))
     assert "1 unsure message" in discord.replies_to(forget)[-1].current_text
-    stored = (data_root / SPACE / "review.jsonl").read_text()
+    stored = kept(data_root, "review_items")
     assert "where do you live" in stored and "weather" not in stored
     page = await site.page("/g/1/inbox")
     assert "where do you live" in page and "weather" not in page
@@ -162,7 +170,8 @@ async def test_settings_page_shows_and_changes_every_chat_setting(site: Site, da
     for confirmation in ("Saved.", "not transcribed unless someone asks", "I stay silent", "I hear en ru here now"):
         assert confirmation in saved, confirmation
     assert 'value="en ru"' in saved and "<option selected>off</option>" in saved
-    stored = json.loads((data_root / SPACE / "settings.json").read_text())
+    stored = records.settings(data_root, SPACE)
+    assert stored is not None
     assert (stored["transcribe_voice"], stored["spoken_replies"], stored["languages"], stored["keep_starter"]) == (
         False,
         False,
@@ -176,7 +185,7 @@ async def test_settings_page_shows_and_changes_every_chat_setting(site: Site, da
     assert "Nothing changed." in await site.act("/g/1/settings", {"voice": "off"})  # no languages field: kept
     refused = await site.act("/g/1/settings", {"languages": "klingon"})
     assert 'class="flash error"' in refused and "is not a language I can hear" in refused
-    assert json.loads((data_root / SPACE / "settings.json").read_text())["languages"] == ["en", "ru"]
+    assert (records.settings(data_root, SPACE) or {})["languages"] == ["en", "ru"]
     back = await site.act("/g/1/settings", {"languages": "default", "starter": "default"})
     assert "I hear the configured languages again" in back and "(configured)" in back
     again = await site.act(
@@ -190,7 +199,7 @@ async def test_settings_page_switches_the_voice_log(site: Site, data_root: Path)
     assert "Keep what is heard and answered in voice channels" in await site.page("/g/1/settings")
     saved = await site.act("/g/1/settings", {"voicelog": "on"})
     assert "Saved." in saved and "kept as text" in saved
-    assert json.loads((data_root / SPACE / "settings.json").read_text())["keep_voice_transcripts"] is True
+    assert (records.settings(data_root, SPACE) or {})["keep_voice_transcripts"] == 1  # SQLite's true
     assert "voicelog **on**" in await site.chat("!settings")
     assert "Nothing changed." in await site.act("/g/1/settings", {"voicelog": "on"})
 
@@ -216,7 +225,7 @@ async def test_another_servers_settings_cannot_be_changed(site: Site, data_root:
     form = {"csrf": site.csrf, "voice": "off"}
     response = await site.client.post("/g/2/settings", data=form, allow_redirects=False)
     assert response.status == 403
-    assert not (data_root / "spaces" / "guild-2" / "settings.json").exists()
+    assert records.settings(data_root, "guild-2") is None
 
 
 async def test_an_answer_on_the_page_to_a_reply_that_only_named_its_intent_becomes_that_intents_answer(
@@ -236,15 +245,14 @@ async def test_an_answer_on_the_page_to_a_reply_that_only_named_its_intent_becom
     assert reply.current_text == "That sounds like `card_arrival`."
     reaction = discord.message("", author=member(6, "carol", admin=False), reply_to=reply.message_id)
     await bus.handle(commands.RateReply(reaction, reply_id=reply.message_id))
-    stored = [json.loads(line) for line in (data_root / SPACE / "review.jsonl").read_text().splitlines()]
-    assert [(entry["reason"], entry["unanswered"]) for entry in stored] == [("thumbs-down", True)]
+    stored = records.rows(data_root, "review_items", SPACE)
+    assert [(entry["reason"], bool(entry["unanswered"])) for entry in stored] == [("thumbs-down", True)]
 
     after = await site.act(
         "/g/1/inbox/answer", {"text": "my card still hasn't arrived", "answer": "Cards arrive within five days."}
     )
     assert "where it becomes the answer of <code>card_arrival</code>" in after
-    corrections = (data_root / SPACE / "corrections.jsonl").read_text().splitlines()
-    assert [json.loads(line).get("answers_intent") for line in corrections] == ["card_arrival"]
+    assert [row["answers_intent"] for row in records.rows(data_root, "corrections", SPACE)] == ["card_arrival"]
     # As `!correct` of that reply in the chat: the next training gives the intent the answer, for every way of asking.
     await discord.say("!train")
     await site.web.harness.settle()
@@ -257,5 +265,4 @@ async def test_an_answer_on_the_page_to_an_answered_reply_names_no_intent(site: 
     await taught(site)
     after = await site.act("/g/1/inbox/answer", {"text": "where do you live", "answer": "In a cage."})
     assert "Thanks, noted." in after and "becomes the answer of" not in after
-    corrections = (data_root / SPACE / "corrections.jsonl").read_text().splitlines()
-    assert [json.loads(line).get("answers_intent") for line in corrections] == [None]
+    assert [row["answers_intent"] for row in records.rows(data_root, "corrections", SPACE)] == [None]

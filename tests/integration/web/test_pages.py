@@ -13,6 +13,7 @@ from aiohttp.web import Application, Request
 from adapters.web.sessions import COOKIE, Identity
 from domain.ids import GuildId
 from domain.spaces import Space
+from support import records
 from support.web_harness import ALPHA, BETA, WebHarness, build_web
 
 TRAINING = "!train hello => Hi!\nhi there => Hi!\nbye => See you!\ngoodbye => See you!"
@@ -417,9 +418,9 @@ async def test_corrections_can_be_edited_and_withdrawn(site: Site) -> None:
     withdrawn = await site.act("/g/1/corrections/delete", {"user_text": "hello"})
     assert "withdrawn" in withdrawn and "No corrections yet." in withdrawn
     assert await site.chat("hello") == "Hi!"
-    # Nothing is deleted silently: the log still holds both corrections and the retraction.
-    log = (site.web.harness.container.settings().storage.data_root / "spaces" / "guild-1").glob("corrections*")
-    assert "Greetings!" in "".join(path.read_text() for path in log)
+    # Nothing is deleted silently: the database still holds both corrections, marked withdrawn by the retraction.
+    kept = records.rows(site.web.harness.container.settings().storage.data_root, "corrections", "guild-1")
+    assert [(row["correction"], bool(row["withdrawn"])) for row in kept] == [("Good day!", True), ("Greetings!", True)]
     missing = await site.act("/g/1/corrections/delete", {"user_text": "never corrected"})
     assert "no correction of that message" in missing
 

@@ -190,7 +190,7 @@ class HeldSettings(fakes.InMemorySettings):
 async def test_a_turn_heard_before_forget_me_is_not_kept_when_its_answer_comes_after() -> None:
     settings, log, clock = HeldSettings(), fakes.InMemoryVoiceLog(), fakes.FixedClock()
     await settings.save(GUILD, SpaceSettings(keep_voice_transcripts=True))
-    transcripts = VoiceTranscripts(settings, log, clock)
+    transcripts = VoiceTranscripts(settings, log, clock, fakes.InMemoryForgetRequests())
 
     def answered(said: str) -> ReplyProduced:
         heard = Message(

@@ -25,7 +25,7 @@ from domain.messages import Author, Message, Reply
 from domain.spaces import Space
 from domain.text import CommandRef, Text
 from support.app import AppHarness
-from support.fakes import FixedClock, InMemoryReviewStore
+from support.fakes import FixedClock, InMemoryForgetRequests, InMemoryReviewStore
 
 GUILD = Space(guild_id=GuildId(1))
 TRAINING = "!train hello => Hi!\nhi there => Hi!\nbye => See you!\ngoodbye => See you!"
@@ -86,7 +86,7 @@ async def test_chat_corrections_an_earlier_version_left_waiting_are_read_back_as
     store = InMemoryReviewStore()
     left = ReviewItem("hello", "", 1.0, ChannelId(10), JAN, CORRECTED, "Hi!", PENDING, "Good day!")
     await store.append(GUILD, left)
-    [item] = await ActivityLog(FixedClock(), store).items(GUILD)
+    [item] = await ActivityLog(FixedClock(), store, InMemoryForgetRequests()).items(GUILD)
     assert (item.state, item.answer) == (ANSWERED, "Good day!")
 
 
@@ -156,7 +156,7 @@ FEB = datetime(2026, 2, 5, 12, tzinfo=UTC)
 
 
 async def test_similar_messages_group_under_the_least_sure_one() -> None:
-    log = ActivityLog(FixedClock(), InMemoryReviewStore())
+    log = ActivityLog(FixedClock(), InMemoryReviewStore(), InMemoryForgetRequests())
     author = Author(UserId(1), "alice")
     for text, intent, confidence, at in (
         ("what is the weather", "hi", 0.3, JAN),
@@ -196,7 +196,7 @@ class UnloadableEncoder:
 
 
 async def test_without_an_encoder_similar_messages_group_by_their_words() -> None:
-    log = ActivityLog(FixedClock(), InMemoryReviewStore())
+    log = ActivityLog(FixedClock(), InMemoryReviewStore(), InMemoryForgetRequests())
     for text in ("what is the weather", "what is the weather today", "where do you live"):
         await log.on_reply(asked(text))
     encoder = UnloadableEncoder()
@@ -226,7 +226,7 @@ def asked(text: str, at: datetime = JAN, author: int = 1) -> ReplyProduced:
 async def test_a_message_asked_before_its_authors_forget_me_but_answered_after_is_not_kept() -> None:
     store = InMemoryReviewStore()
     clock = FixedClock(JAN)
-    log = ActivityLog(clock, store)
+    log = ActivityLog(clock, store, InMemoryForgetRequests())
     before = asked("what is the weather", at=clock.now())  # asked, still being answered (a spoken turn, say)
     assert await log.forget_author(GUILD, UserId(1)) == 0  # `forget me` answers meanwhile
     await log.on_reply(before)
@@ -238,13 +238,13 @@ async def test_a_message_asked_before_its_authors_forget_me_but_answered_after_i
 
 async def test_the_stored_inbox_stays_bounded_and_a_new_log_reads_it_back() -> None:
     store = InMemoryReviewStore()
-    log = ActivityLog(FixedClock(), store, per_space=3)
+    log = ActivityLog(FixedClock(), store, InMemoryForgetRequests(), per_space=3)
     for number in range(10):
         await log.on_reply(asked(f"question {number}"))
     assert [item.text for item in await log.items(GUILD)] == ["question 7", "question 8", "question 9"]
     assert len(store.records[GUILD]) <= 6  # superseded and dropped records are compacted away
     await log.ignore(GUILD, ["question 8"])
-    again = ActivityLog(FixedClock(), store, per_space=3)
+    again = ActivityLog(FixedClock(), store, InMemoryForgetRequests(), per_space=3)
     assert [(item.text, item.state) for item in await again.items(GUILD)] == [
         ("question 7", PENDING),
         ("question 9", PENDING),
@@ -254,7 +254,7 @@ async def test_the_stored_inbox_stays_bounded_and_a_new_log_reads_it_back() -> N
 
 async def test_a_thumbs_down_reopens_an_ignored_message_and_forgetting_drops_rater_and_asker_alike() -> None:
     store = InMemoryReviewStore()
-    log = ActivityLog(FixedClock(), store)
+    log = ActivityLog(FixedClock(), store, InMemoryForgetRequests())
     await log.on_reply(asked("where is the station", author=1))
     await log.ignore(GUILD, ["where is the station"])
     rating = ThumbsDown("where is the station", "?", "hi", 0.2, UserId(2), UserId(1), GuildId(1), ChannelId(10),
@@ -264,5 +264,7 @@ async def test_a_thumbs_down_reopens_an_ignored_message_and_forgetting_drops_rat
     assert (item.state, item.reason, item.rater_id, item.author_id) == (PENDING, THUMBS_DOWN, 2, 1)
     await log.on_reply(asked("another one", author=3))
     assert await log.forget_author(GUILD, UserId(2)) == 1
-    assert [item.text for item in await ActivityLog(FixedClock(), store).items(GUILD)] == ["another one"]
+    assert [item.text for item in await ActivityLog(FixedClock(), store, InMemoryForgetRequests()).items(GUILD)] == [
+        "another one"
+    ]
     assert await log.forget_author(GUILD, UserId(1)) == 0

@@ -1,22 +1,32 @@
 """Consent and privacy with the real stores on disk: an opt-out outlasts a restart, transcripts are kept only when on.
 
-Members speak real clips through the fake Discord, as in test_listening.py; settings and the voice log are the
-files under the data root, so a new bot on the same data root knows what the last one was told.
+Members speak real clips through the fake Discord, as in test_listening.py; settings and the voice log are kept in
+the data root's database, so a new bot on the same data root knows what the last one was told.
 """
 
 import asyncio
-import json
 from pathlib import Path
+from typing import Any
 
 from cli import settle, shutdown
-from support import fakes
+from support import fakes, records
 from support.discord_harness import build_app_bot, started
 from support.fake_discord import FakeDiscord
 from tests.integration.discord.listening.conftest import FAQ, WEATHER, Listening, ToneCodec, options
 
 
-def space_dir(root: Path, fake: FakeDiscord) -> Path:
-    return root / "spaces" / f"guild-{fake.world.guild_id}"
+def space_key(fake: FakeDiscord) -> str:
+    return f"guild-{fake.world.guild_id}"
+
+
+def opted_out(root: Path, fake: FakeDiscord) -> list[int]:
+    saved = records.settings(root, space_key(fake))
+    assert saved is not None
+    return list(saved["listening_opted_out"])
+
+
+def kept_turns(root: Path, fake: FakeDiscord) -> list[dict[str, Any]]:
+    return records.rows(root, "voice_turns", space_key(fake))
 
 
 def bot_on_disk(fake: FakeDiscord, root: Path) -> Listening:
@@ -33,8 +43,7 @@ async def test_an_opted_out_member_stays_unheard_after_a_restart(tmp_path: Path,
             out = await fake.send_message(admin, "!listen optout")
             assert "won't hear you" in (await fake.reply_to(out)).content
             await shutdown(first.container)
-        saved = json.loads((space_dir(tmp_path, fake) / "settings.json").read_text())
-        assert saved["listening_opted_out"] == [admin.id]
+        assert opted_out(tmp_path, fake) == [admin.id]
 
         again = bot_on_disk(fake, tmp_path)  # a new process: nothing in memory from the last one
         async with started(again.bot, fake):
@@ -55,7 +64,7 @@ async def test_an_opted_out_member_stays_unheard_after_a_restart(tmp_path: Path,
             await again.posted(lambda text: text.startswith("🎙️"), since=mark)
             await settle(again.container)
             await shutdown(again.container)
-        assert json.loads((space_dir(tmp_path, fake) / "settings.json").read_text())["listening_opted_out"] == []
+        assert opted_out(tmp_path, fake) == []
 
 
 async def test_transcripts_are_kept_only_when_switched_on_and_forget_me_deletes_them(
@@ -64,7 +73,6 @@ async def test_transcripts_are_kept_only_when_switched_on_and_forget_me_deletes_
     async with FakeDiscord() as fake:
         admin = fake.world.admin
         app = bot_on_disk(fake, tmp_path)
-        kept = space_dir(tmp_path, fake) / "voice_transcripts.jsonl"
         async with started(app.bot, fake):
             await fake.reply_to(await fake.send_message(admin, f"!train {FAQ}"))
             await settle(app.container)
@@ -80,13 +88,12 @@ async def test_transcripts_are_kept_only_when_switched_on_and_forget_me_deletes_
                 await settle(app.container)
 
             await ask(5555)
-            assert not kept.exists()  # off by default: heard, answered, forgotten
+            assert kept_turns(tmp_path, fake) == []  # off by default: heard, answered, forgotten
 
             switched = await fake.send_message(admin, "!settings voicelog on")
             assert (await fake.reply_to(switched)).content.startswith("Saved. what I hear and answer")
             await ask(5556)
-            (line,) = kept.read_text().splitlines()
-            record = json.loads(line)
+            (record,) = kept_turns(tmp_path, fake)
             assert (record["speaker_id"], record["voice_channel_id"]) == (admin.id, fake.world.voice_channel.id)
             assert record["transcript"] == "Parrot, what's the weather like in New York"
             assert record["answer"] == "Sunny and warm."
@@ -94,7 +101,7 @@ async def test_transcripts_are_kept_only_when_switched_on_and_forget_me_deletes_
 
             forget = await fake.send_message(admin, "!forget me")
             assert "And 1 voice chat transcript." in (await fake.reply_to(forget)).content
-            assert kept.read_text() == ""
+            assert kept_turns(tmp_path, fake) == []
             await shutdown(app.container)
 
 
@@ -104,7 +111,6 @@ async def test_an_unsure_spoken_question_leaves_no_word_on_disk_unless_switched_
     async with FakeDiscord() as fake:
         admin = fake.world.admin
         app = bot_on_disk(fake, tmp_path)
-        space = space_dir(tmp_path, fake)
         async with started(app.bot, fake):
             timers = (
                 "set a timer => I can't set timers yet.\nstart a timer => I can't set timers yet.\n"
@@ -118,7 +124,7 @@ async def test_an_unsure_spoken_question_leaves_no_word_on_disk_unless_switched_
             await app.posted(lambda text: text.startswith("I'm not sure how to answer that."), since=mark)
             await fake.voice.wait_for_silence(frames)
             await settle(app.container)
-            assert not (space / "review.jsonl").exists() and not (space / "voice_transcripts.jsonl").exists()
+            assert records.rows(tmp_path, "review_items", space_key(fake)) == [] and kept_turns(tmp_path, fake) == []
             await shutdown(app.container)
         # Posted and answered in the channel, written nowhere under the data root.
         for path in tmp_path.rglob("*"):

@@ -224,3 +224,51 @@ def test_speech_models_live_in_the_users_cache_once_per_machine(tmp_path: Path) 
     # `speech.cache_dir` still chooses another folder.
     chosen = load_settings(environ={"PARROT_SPEECH_CACHE_DIR": str(tmp_path / "models")})
     assert chosen.speech_cache_dir(xdg) == tmp_path / "models"
+
+
+def test_the_database_is_a_sqlite_file_under_the_data_root_unless_a_url_is_set(tmp_path: Path) -> None:
+    config = tmp_path / "parrot.toml"
+    config.write_text(f'[storage]\ndata_root = "{tmp_path / "data"}"\n')
+    assert load_settings(config, environ={}).storage.database_url == f"sqlite+aiosqlite:///{tmp_path}/data/parrot.db"
+    assert load_settings(Path("/nonexistent.toml"), environ={}).storage.database_url == (
+        "sqlite+aiosqlite:///data/parrot.db"
+    )
+    url = "postgresql+asyncpg://parrot@127.0.0.1:5432/parrot"
+    chosen = load_settings(config, environ={"PARROT_STORAGE_DATABASE_URL": url})
+    assert chosen.storage.database_url == url
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("mysql://parrot@db/parrot", "must start with sqlite+aiosqlite:// or postgresql+asyncpg://"),
+        ("postgresql://parrot@db/parrot", "must start with sqlite+aiosqlite:// or postgresql+asyncpg://"),
+        ("sqlite+aiosqlite:///:memory:", "needs a file"),
+    ],
+)
+def test_a_database_url_of_an_unknown_driver_is_named_at_start_up_without_its_password(url: str, named: str) -> None:
+    password_url = url.replace("parrot@", f"parrot:{secrets.OPENAI_API_KEY}@")
+    with pytest.raises(ConfigurationError) as error:
+        load_settings(Path("/nonexistent.toml"), environ={"PARROT_STORAGE_DATABASE_URL": password_url})
+    assert f"storage.database_url: Value error, {named}" in str(error.value)
+    assert "(from PARROT_STORAGE_DATABASE_URL)" in str(error.value)
+    assert secrets.OPENAI_API_KEY not in str(error.value)
+
+
+def test_the_database_password_is_masked_in_the_configuration_and_in_log_lines() -> None:
+    import io
+
+    url = f"postgresql+asyncpg://parrot:{secrets.OPENAI_API_KEY}@127.0.0.1:5432/parrot"
+    settings = load_settings(Path("/nonexistent.toml"), environ={"PARROT_STORAGE_DATABASE_URL": url})
+    shown = masked(settings)
+    assert secrets.OPENAI_API_KEY not in shown
+    assert 'database_url = "postgresql+asyncpg://***@127.0.0.1:5432/parrot"' in shown
+    stream = io.StringIO()
+    configure_logging("INFO", "json", secrets=(), stream=stream)
+    try:
+        structlog.get_logger("t").info("database opened", url=settings.storage.database_url)
+    finally:
+        from tests.conftest import SESSION_LOG
+
+        configure_logging("DEBUG", "json", secrets=(), stream=SESSION_LOG)
+    assert secrets.OPENAI_API_KEY not in stream.getvalue() and "postgresql+asyncpg://***@127.0.0.1" in stream.getvalue()

@@ -1,0 +1,1 @@
+"""Users' records in a SQL database (SQLite by default, PostgreSQL across machines), through SQLAlchemy Core, async."""

@@ -1,0 +1,30 @@
+"""The database adapter's wiring: the record stores on `storage.database_url`, blobs as files under the data root."""
+
+from dependency_injector import containers, providers
+
+from adapters.config.settings import StorageSettings
+from adapters.database.dataset_store import SqlDatasetStore
+from adapters.database.engine import open_database
+from adapters.database.feedback_log import SqlFeedbackLog
+from adapters.database.forget_requests import SqlForgetRequests
+from adapters.database.model_store import SqlModelStore
+from adapters.database.review_store import SqlReviewStore
+from adapters.database.settings_store import SqlSettingsStore
+from adapters.database.voice_log import SqlVoiceLog
+from adapters.storage.layout import SpaceLayout
+
+
+class DatabaseContainer(containers.DeclarativeContainer):
+    config = providers.Dependency(instance_of=StorageSettings)
+    inbox_size = providers.Dependency(instance_of=int)
+
+    # One engine per process: its pool serves every store.
+    database = providers.Singleton(open_database, config.provided.database_url)
+    layout = providers.Singleton(SpaceLayout, config.provided.data_root)
+    space_settings = providers.Singleton(SqlSettingsStore, database)
+    feedback_log = providers.Singleton(SqlFeedbackLog, database)
+    review_store = providers.Singleton(SqlReviewStore, database, per_space=inbox_size)
+    voice_log = providers.Singleton(SqlVoiceLog, database)
+    forget_requests = providers.Singleton(SqlForgetRequests, database)
+    model_store = providers.Singleton(SqlModelStore, database, layout)
+    datasets = providers.Singleton(SqlDatasetStore, database, layout)
