@@ -19,6 +19,7 @@ from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import Database, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
 from adapters.database.file_import import STORES, FileImportFailed, import_files
+from adapters.database.migrate import head_revision
 from adapters.database.model_store import SqlModelStore
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.schema import metadata
@@ -42,6 +43,7 @@ from domain.text import Code, say
 from domain.training import EvaluationReport, ModelVersion
 from domain.voice_turns import VoiceTurn
 from support.postgres_server import PostgresDatabase
+from tests.processes import run_parrot
 
 GUILD = Space(GuildId(1))
 DIRECT = Space(None, UserId(77))
@@ -292,6 +294,39 @@ async def test_a_data_root_without_spaces_is_recorded_as_imported(database: Data
     assert imported.spaces == () and imported.earlier is None
     assert (await import_files(database, layout)).earlier is not None
     assert not layout.root.exists()
+
+
+def test_parrot_migrate_from_files_imports_once_and_says_what_came_in(tmp_path: Path) -> None:
+    layout = SpaceLayout(tmp_path / "data")
+    asyncio.run(write_space_with_todays_files(layout, GUILD))
+
+    first = run_parrot("migrate", "--from-files", data_root=layout.root)
+
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[0].startswith("parrot: migrated sqlite+aiosqlite:///") and lines[0].endswith(f"to {head_revision()}")
+    assert (
+        lines[1] == f"parrot: imported 1 space(s) from {layout.root} into sqlite+aiosqlite:///{layout.root}/parrot.db:"
+    )
+    printed = {store.strip(): int(count) for store, count in (line.rsplit(maxsplit=1) for line in lines[2:-1])}
+    assert printed == ONE_SPACE
+    assert lines[-1] == "parrot: the files are left in place; the database holds these records from now on"
+    assert layout.feedback(GUILD).is_file() and (layout.models(GUILD) / "2" / "artifact.bin").is_file()
+
+    second = run_parrot("migrate", "--from-files", data_root=layout.root)
+
+    assert second.returncode == 0, second.stderr
+    assert "is up to date" in second.stdout and "nothing more to import" in second.stdout
+
+    async def read_back() -> None:
+        database = open_database(f"sqlite+aiosqlite:///{layout.root / 'parrot.db'}")
+        try:
+            assert (await record_counts(database))["feedback"] == 2
+            await assert_reads_back_as_the_files(database, layout, GUILD)
+        finally:
+            await database.close()
+
+    asyncio.run(read_back())
 
 
 async def test_two_processes_moving_in_at_once_import_each_space_once(database: Database, layout: SpaceLayout) -> None:
