@@ -52,6 +52,7 @@ from adapters.storage.settings_store import JsonSettingsStore
 from adapters.storage.voice_log import JsonLinesVoiceLog
 from domain.errors import BackendUnavailable
 from domain.ids import GuildId, UserId
+from domain.redaction import mask_urls_in
 from domain.spaces import Space
 
 log = structlog.get_logger("parrot.database")
@@ -161,9 +162,10 @@ async def _import_space(database: Database, layout: SpaceLayout, space: Space) -
             return None
         raise FileImportFailed(f"the files of {space.key} could not be imported: {error.orig}") from error
     except (OSError, SQLAlchemyError, BackendUnavailable) as error:
-        raise FileImportFailed(
-            f"the files of {space.key} could not be imported: {type(error).__name__}: {error}"
-        ) from error
+        # The refusal users would read names no cause: the admin reading this line needs the one beneath it.
+        cause = error.__cause__ if isinstance(error, BackendUnavailable) and error.__cause__ else error
+        reason = mask_urls_in(f"{type(cause).__name__}: {cause}")
+        raise FileImportFailed(f"the files of {space.key} could not be imported: {reason}") from error
 
 
 async def _copy(connection: AsyncConnection, layout: SpaceLayout, space: Space) -> dict[str, int]:
