@@ -26,8 +26,8 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,9 +103,10 @@ class FileImportFailed(Exception):
 
 async def import_files(database: Database, layout: SpaceLayout) -> FileImport:
     """Import every space under `layout.root` not imported yet, each in its own transaction (see the module)."""
-    await database.start()
-    async with database.reading() as connection:
-        rows = (await connection.execute(select(file_imports.c.scope, file_imports.c.imported_at))).all()
+    with _failing("the database's record of imported files could not be read"):
+        await database.start()
+        async with database.reading() as connection:
+            rows = (await connection.execute(select(file_imports.c.scope, file_imports.c.imported_at))).all()
     done = {str(scope): moment for scope, moment in rows}
     if DATA_ROOT in done:
         return FileImport(layout.root, earlier=done[DATA_ROOT])
@@ -124,7 +125,8 @@ async def import_files(database: Database, layout: SpaceLayout) -> FileImport:
             **{_field(store): count for store, count in records.items()},
         )
     totals = {store: sum(space.records[store] for space in imported) for store in STORES}
-    await _record_root(database, layout.root, totals)
+    with _failing("the database's record of imported files could not be written"):
+        await _record_root(database, layout.root, totals)
     log.info(
         "data root imported into the database; its files are left in place, no longer read for these records",
         data_root=str(layout.root),
@@ -153,23 +155,31 @@ def _spaces(root: Path) -> list[Space]:
 
 async def _import_space(database: Database, layout: SpaceLayout, space: Space) -> dict[str, int] | None:
     try:
-        async with database.writing() as connection:
-            # Recorded first: a second process importing the same space waits here for this transaction's end.
-            await connection.execute(insert(file_imports).values(_marker(space.key, layout.root, {})))
-            records = await _copy(connection, layout, space)
-            await connection.execute(
-                update(file_imports).where(file_imports.c.scope == space.key).values(records=records)
-            )
+        with _failing(f"the files of {space.key} could not be imported"):
+            async with database.writing() as connection:
+                # Recorded first: a second process importing the same space waits here for this transaction's end.
+                await connection.execute(insert(file_imports).values(_marker(space.key, layout.root, {})))
+                records = await _copy(connection, layout, space)
+                await connection.execute(
+                    update(file_imports).where(file_imports.c.scope == space.key).values(records=records)
+                )
         return records
-    except IntegrityError as error:
-        if await _recorded(database, space.key):
-            return None
-        raise FileImportFailed(f"the files of {space.key} could not be imported: {error.orig}") from error
+    except FileImportFailed as failure:
+        if isinstance(failure.__cause__, IntegrityError) and await _recorded(database, space.key):
+            return None  # another process imported it first
+        raise
+
+
+@contextmanager
+def _failing(what: str) -> Iterator[None]:
+    """A database or disk error becomes a FileImportFailed that names `what` and the cause, URLs masked."""
+    try:
+        yield
     except (OSError, SQLAlchemyError, BackendUnavailable) as error:
         # The refusal users would read names no cause: the admin reading this line needs the one beneath it.
         cause = error.__cause__ if isinstance(error, BackendUnavailable) and error.__cause__ else error
         reason = mask_urls_in(f"{type(cause).__name__}: {cause}")
-        raise FileImportFailed(f"the files of {space.key} could not be imported: {reason}") from error
+        raise FileImportFailed(f"{what}: {reason}") from error
 
 
 async def _copy(connection: AsyncConnection, layout: SpaceLayout, space: Space) -> dict[str, int]:
