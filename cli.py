@@ -25,8 +25,10 @@ from application.ports.work import ShardsTaken, WorkQueueUnreachable
 from bootstrap import Container, build_container, build_worker
 
 if TYPE_CHECKING:
+    from adapters.database.engine import Database
     from adapters.discord import DiscordConfig, ParrotBot
     from adapters.discord.listening.options import ListeningOptions
+    from adapters.storage.layout import SpaceLayout
     from adapters.web import GuildDirectory, WebServer
     from adapters.work.shards import ShardClaim
     from application.ports.chat import AttachmentSource, ChatOutput
@@ -63,6 +65,10 @@ async def open_records(container: Container) -> bool:
         return False
     log = structlog.get_logger("parrot.database")
     log.info("database ready", url=database.masked_url, revision=migrated.after, migrated_from=migrated.before)
+    # A data root written before the database: its records are imported once, before the bot connects.
+    if not await move_in(database, container.database.layout()):
+        await database.close()
+        return False
     return True
 
 
@@ -239,7 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("chat", help="the local chat in this terminal; reads one message per line from a pipe")
     sub.add_parser("config", help="print the effective configuration, secrets masked")
     sub.add_parser("worker", help="take heavy work (hearing, speaking, training) from the Redis queue")
-    sub.add_parser("migrate", help="bring the database's schema up to date, then stop (start-up does it too)")
+    migrate = sub.add_parser("migrate", help="bring the database's schema up to date, then stop (start-up does it too)")
+    migrate.add_argument(
+        "--from-files",
+        action="store_true",
+        help="also import the data root's record files, once (start-up does it too); the files are left in place",
+    )
     sync = sub.add_parser("sync", help="register the slash commands with Discord (globally, or in one guild)")
     sync.add_argument("--guild", type=int, default=None, help="register in this guild only (instant)")
     train = sub.add_parser("train", help="train on a dataset file, as `!train` with that file attached")
@@ -262,9 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(masked(settings))
         return 0
     if arguments.command == "migrate":
-        # Needs neither the speech backends nor a token: only the database.
+        # Needs neither the speech backends nor a token: only the database (and the data root's files).
         configure_logging(settings.logging.level, settings.logging.format, secrets=[])
-        return asyncio.run(run_migrate(settings))
+        return asyncio.run(run_migrate(settings, from_files=arguments.from_files))
     unmet = unmet_requirement(settings.speech)
     if unmet is not None:
         print(f"parrot: {unmet}", file=sys.stderr)
@@ -429,25 +440,58 @@ async def run_admin_job(settings: ParrotSettings, arguments: argparse.Namespace)
         await shutdown(container)
 
 
-async def run_migrate(settings: ParrotSettings) -> int:
-    """`parrot migrate`: apply the migrations not applied yet to `storage.database_url`, and say what was done."""
+async def run_migrate(settings: ParrotSettings, from_files: bool = False) -> int:
+    """`parrot migrate [--from-files]`: apply the migrations not applied yet to `storage.database_url`, with
+    `--from-files` import the data root's files too, and say what was done."""
     from adapters.database.engine import DatabaseUnavailable, open_database
+    from adapters.storage.layout import SpaceLayout
 
     database = open_database(settings.storage.database_url)
     try:
         migrated = await database.start()
+        if migrated.changed:
+            before = migrated.before or "an empty database"
+            print(f"parrot: migrated {database.masked_url} from {before} to {migrated.after}")
+        else:
+            print(f"parrot: {database.masked_url} is up to date (revision {migrated.after})")
+        if from_files and not await move_in(database, SpaceLayout(settings.storage.data_root), report=sys.stdout):
+            return 1
     except DatabaseUnavailable as error:
         print(f"parrot: {error}", file=sys.stderr)
         return 1
     finally:
         await database.close()
-    if migrated.changed:
-        print(
-            f"parrot: migrated {database.masked_url} from {migrated.before or 'an empty database'} to {migrated.after}"
-        )
-    else:
-        print(f"parrot: {database.masked_url} is up to date (revision {migrated.after})")
     return 0
+
+
+async def move_in(database: "Database", layout: "SpaceLayout", report: TextIO | None = None) -> bool:
+    """Import the data root's record files into the database unless done before (after the migrations, before
+    the bot connects); with `report`, what came in, store by store. False (the reason printed on one line) when a
+    space could not be imported: nothing of it was, and the next start tries again."""
+    from adapters.database.file_import import FileImportFailed, import_files
+
+    try:
+        imported = await import_files(database, layout)
+    except FileImportFailed as error:
+        print(f"parrot: {error}", file=sys.stderr)
+        return False
+    if report is None:
+        return True
+    if imported.earlier is not None:
+        print(
+            f"parrot: the files under {imported.data_root} were imported on {imported.earlier:%Y-%m-%d %H:%M} UTC; "
+            "nothing more to import",
+            file=report,
+        )
+        return True
+    print(
+        f"parrot: imported {len(imported.spaces)} space(s) from {imported.data_root} into {database.masked_url}:",
+        file=report,
+    )
+    for store, count in imported.totals.items():
+        print(f"  {store:<15}{count:>8}", file=report)
+    print("parrot: the files are left in place; the database holds these records from now on", file=report)
+    return True
 
 
 async def run_worker(settings: ParrotSettings) -> int:

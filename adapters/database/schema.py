@@ -238,3 +238,16 @@ datasets = Table(
     Column("size", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
 )
+
+# What `adapters/database/file_import.py` moved in from a data root's files: a row per space imported (its key in
+# `scope`), written in that space's import transaction, and one row `data-root` once every space is in. A space with
+# a row is never imported again; with the `data-root` row, nothing is.
+file_imports = Table(
+    "file_imports",
+    metadata,
+    Column("scope", String(SPACE), primary_key=True),
+    Column("data_root", Text, nullable=False),
+    Column("imported_at", Moment, nullable=False),
+    # How many records of each store came in: {"feedback": 3, "corrections": 2, ...}.
+    Column("records", JSON, nullable=False),
+)

@@ -79,7 +79,7 @@ class JsonLinesFeedbackLog:
                 key = normalise_text(str(record["retracts"]))
                 corrections = [c for c in corrections if normalise_text(c.user_text) != key]
             elif _has(record, "user_text", "correction", "created_at"):
-                corrections.append(_correction(record))
+                corrections.append(correction_from_record(record))
         return corrections
 
     async def retract_correction(self, space: Space, user_text: str, at: datetime) -> None:
@@ -120,7 +120,8 @@ def _feedback(record: dict[str, Any]) -> Feedback:
     )
 
 
-def _correction(record: dict[str, Any]) -> Correction:
+def correction_from_record(record: dict[str, Any]) -> Correction:
+    """A line of `corrections.jsonl` that is a correction (not a retraction) as the domain object."""
     reply = record.get("reply_message_id")
     return Correction(
         user_text=str(record["user_text"]),
