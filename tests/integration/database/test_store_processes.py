@@ -1,8 +1,8 @@
 """The SQL stores under SIGKILL and under two processes at once, on SQLite (WAL) and on PostgreSQL.
 
-A writer process (`store_writer.py`) prints `ack` once each write is committed; whatever it printed must be in the
-database after a SIGKILL at an arbitrary moment. Two writers on one database never lose or duplicate a record and
-never give two model versions one number.
+A writer process (`store_writer.py`) prints `ack` once its writes to every store are committed; whatever it printed
+must be in the database after a SIGKILL at an arbitrary moment. Two writers on one database never lose or duplicate
+a record and never give two model versions one number.
 """
 
 import asyncio
@@ -18,13 +18,17 @@ from pathlib import Path
 
 import pytest
 
+from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import Database, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
 from adapters.database.model_store import SqlModelStore
+from adapters.database.review_store import SqlReviewStore
 from adapters.database.settings_store import SqlSettingsStore
+from adapters.database.voice_log import SqlVoiceLog
 from adapters.storage.layout import SpaceLayout
+from domain.ids import UserId
 from support.shared_data import PROJECT_ROOT
-from tests.integration.database.store_writer import SPACE, artifact_for
+from tests.integration.database.store_writer import SPACE, artifact_for, opt_out_id
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -97,12 +101,28 @@ def go_and_finish(started: list[subprocess.Popen[str]]) -> list[list[str]]:
     return [[line.split(maxsplit=1)[1] for line in out.splitlines() if line.startswith("ack ")] for out in printed]
 
 
-async def stored_records(database: Database) -> tuple[list[str], list[str]]:
-    """The feedback and corrections kept, each as the `NAME N` its writer gave it, in the order they are listed."""
+async def stored_records(database: Database, root: Path) -> dict[str, list[str]]:
+    """What each record store keeps, each record as the `NAME N` its writer gave it, in the order it is listed."""
     log = SqlFeedbackLog(database)
-    feedback = [" ".join(item.text.split()[:2]) for item in await log.list_feedback(SPACE, 1_000_000)]
-    corrections = [item.user_text for item in await log.list_corrections(SPACE)]
-    return feedback, corrections
+    return {
+        "feedback": [" ".join(item.text.split()[:2]) for item in await log.list_feedback(SPACE, 1_000_000)],
+        "corrections": [item.user_text for item in await log.list_corrections(SPACE)],
+        "thumbs-downs": [item.user_text for item in await log.list_thumbs_down(SPACE, 1_000_000)],
+        "inbox": [item.text for item in await SqlReviewStore(database).load(SPACE)],
+        "voice": [turn.transcript for turn in await SqlVoiceLog(database).list_turns(SPACE, 1_000_000)],
+        "datasets": [
+            info.name.removesuffix(".txt").replace("-", " ")
+            for info in await SqlDatasetStore(database, SpaceLayout(root)).list_datasets(SPACE)
+        ],
+    }
+
+
+async def opted_out(database: Database) -> frozenset[UserId]:
+    return (await SqlSettingsStore(database).load(SPACE)).listening_opted_out
+
+
+def of(name: str, records: list[str]) -> list[str]:
+    return [record for record in records if record.startswith(f"{name} ")]
 
 
 async def test_records_acknowledged_before_a_sigkill_are_kept(
@@ -111,13 +131,15 @@ async def test_records_acknowledged_before_a_sigkill_are_kept(
     for attempt, delay in enumerate((0.0, 0.003, 0.011)):
         name = f"w{attempt}"
         writers.append(start_writer("records", url, tmp_path, name, 0, wait=False))
-        acked = kill_after(writers[-1], acks_before_kill=20, extra_delay=delay)
-        feedback, corrections = await stored_records(database)
-        mine = [record for record in feedback if record.startswith(f"{name} ")]
-        assert {f"{name} {n}" for n in acked} <= set(mine)
-        assert {f"{name} {n}" for n in acked} <= set(corrections)
-        # Committed one after the other: what is kept is every write up to the last, none skipped, none twice.
-        assert mine == [f"{name} {n}" for n in range(len(mine))]
+        acked = [int(n) for n in kill_after(writers[-1], acks_before_kill=20, extra_delay=delay)]
+        stored = await stored_records(database, tmp_path)
+        for kind, records in stored.items():
+            assert {f"{name} {n}" for n in acked} <= set(records), kind
+            # Written one after the other: what is kept is every write up to the last, none skipped, none twice.
+            assert sorted(of(name, records), key=lambda record: int(record.split()[1])) == [
+                f"{name} {n}" for n in range(len(of(name, records)))
+            ], kind
+        assert {opt_out_id(name, n) for n in acked} <= await opted_out(database)
     # After the kills the database takes the next write at once.
     log = SqlFeedbackLog(database)
     latest = (await log.list_feedback(SPACE, 1))[0]
@@ -150,16 +172,15 @@ async def test_two_processes_appending_at_once_neither_lose_nor_duplicate_a_reco
     writers.extend(start_writer("records", url, tmp_path, name, count, wait=True) for name in ("a", "b"))
     acked = go_and_finish(writers)
     assert acked == [[str(n) for n in range(count)]] * 2
-    feedback, corrections = await stored_records(database)
+    stored = await stored_records(database, tmp_path)
     expected = Counter(f"{name} {n}" for name in ("a", "b") for n in range(count))
-    assert Counter(feedback) == expected
-    assert Counter(corrections) == expected
-    # Each writer's records are listed in the order it wrote them.
-    for name in ("a", "b"):
-        assert [record for record in feedback if record.startswith(f"{name} ")] == [f"{name} {n}" for n in range(count)]
-        assert [record for record in corrections if record.startswith(f"{name} ")] == [
-            f"{name} {n}" for n in range(count)
-        ]
+    for kind, records in stored.items():
+        assert Counter(records) == expected, kind
+        if kind != "datasets":  # listed by name; the others in the order they were written
+            for name in ("a", "b"):
+                assert of(name, records) == [f"{name} {n}" for n in range(count)], kind
+    # Each process added its members to the opt-outs, read and written in one transaction: none lost.
+    assert await opted_out(database) == {opt_out_id(name, n) for name in ("a", "b") for n in range(count)}
 
 
 async def test_two_processes_publishing_models_at_once_never_share_a_version_number(
