@@ -1,9 +1,10 @@
 """Storage: what users' records cost in the stores, operation by operation. Prints; asserts nothing.
 
 Run from the project root: `python -m bench.storage` (or `make bench BENCHES=storage`); `--backend` picks the
-stores from `BACKENDS`. Only `files` (today's JSON Lines and JSON under a data root) runs yet; `sqlite` and
-`postgresql` are the SQL stores of issue 20, each to join by one entry there (the PostgreSQL one on
-`support/postgres_server.py`'s loopback server), so that every backend runs exactly the same operations:
+stores from `BACKENDS`: `files` (JSON Lines and JSON under a data root), `sqlite` (the SQL stores on a SQLite file,
+WAL, each commit synced) and `postgresql` (the SQL stores on `support/postgres_server.py`'s loopback server, which
+this starts and stops; its test settings turned back to PostgreSQL's durable defaults, fsync and synchronous
+commits on, so that an append is timed until it is durable there too). Every backend runs the same operations:
 
 - correction lookup: `CorrectionOverrides.lookup` (application/learning/corrections.py, what every plain message
   pays) with 10,000 corrections in the space, its index built; a mix of unseen messages, near duplicates and
@@ -29,7 +30,6 @@ import csv
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -38,6 +38,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from adapters.database.engine import open_database
+from adapters.database.feedback_log import SqlFeedbackLog
+from adapters.database.review_store import SqlReviewStore
+from adapters.database.settings_store import SqlSettingsStore
+from adapters.database.voice_log import SqlVoiceLog
 from adapters.storage.atomic import LineAppender
 from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.layout import SpaceLayout
@@ -62,6 +67,7 @@ from domain.spaces import Space
 from domain.text import Text
 from domain.voice_turns import VoiceTurn
 from support.fakes import FixedClock
+from support.postgres_server import PostgresServer
 from support.shared_data import shared_data
 
 SPACE = Space(GuildId(1))
@@ -89,10 +95,6 @@ class Stores:
     settings: SettingsStore
 
 
-class NotYet(RuntimeError):
-    pass
-
-
 OpenStores = Callable[[Path], AbstractAsyncContextManager[Stores]]
 
 
@@ -108,17 +110,39 @@ async def file_stores(folder: Path) -> AsyncIterator[Stores]:
     )
 
 
-def not_yet(name: str) -> OpenStores:
-    def refuse(folder: Path) -> AbstractAsyncContextManager[Stores]:
-        raise NotYet(f"the {name} stores are not written yet (issue 20): only `--backend files` runs today")
+@asynccontextmanager
+async def sql_stores(url: str) -> AsyncIterator[Stores]:
+    database = open_database(url)
+    try:
+        await database.start()
+        yield Stores(
+            feedback=SqlFeedbackLog(database),
+            review=SqlReviewStore(database, per_space=INBOX),
+            voice=SqlVoiceLog(database, per_space=VOICE_KEPT),
+            settings=SqlSettingsStore(database),
+        )
+    finally:
+        await database.close()
 
-    return refuse
+
+def sqlite_stores(folder: Path) -> AbstractAsyncContextManager[Stores]:
+    return sql_stores(f"sqlite+aiosqlite:///{folder / 'data' / 'parrot.db'}")
+
+
+@asynccontextmanager
+async def postgresql_stores(folder: Path) -> AsyncIterator[Stores]:
+    with PostgresServer() as server:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            server.sql(f"ALTER SYSTEM SET {setting} = on")
+        server.sql("SELECT pg_reload_conf()")
+        async with sql_stores(server.url) as stores:
+            yield stores
 
 
 BACKENDS: dict[str, OpenStores] = {
     "files": file_stores,
-    "sqlite": not_yet("SQLite"),
-    "postgresql": not_yet("PostgreSQL"),
+    "sqlite": sqlite_stores,
+    "postgresql": postgresql_stores,
 }
 
 
@@ -391,11 +415,7 @@ async def main() -> int:
     rng = random.Random(7)
     words = corpus(rng, arguments.queries)
     with tempfile.TemporaryDirectory(prefix="parrot-bench-storage-") as folder:
-        try:
-            opened = BACKENDS[arguments.backend](Path(folder))
-        except NotYet as refusal:
-            print(f"bench/storage.py: {refusal}", file=sys.stderr)
-            return 2
+        opened = BACKENDS[arguments.backend](Path(folder))
         print(
             f"bench/storage.py --backend {arguments.backend} on {os.cpu_count()} cores, load average {load_average()}"
         )
