@@ -1,9 +1,10 @@
 """Storage: what users' records cost in the stores, operation by operation. Prints; asserts nothing.
 
 Run from the project root: `python -m bench.storage` (or `make bench BENCHES=storage`); `--backend` picks the
-stores from `BACKENDS`. Only `files` (today's JSON Lines and JSON under a data root) runs yet; `sqlite` and
-`postgresql` are the SQL stores of issue 20, each to join by one entry there (the PostgreSQL one on
-`support/postgres_server.py`'s loopback server), so that every backend runs exactly the same operations:
+stores from `BACKENDS`: `files` (JSON Lines and JSON under a data root), `sqlite` (the SQL stores on a SQLite file,
+WAL, each commit synced) and `postgresql` (the SQL stores on `support/postgres_server.py`'s loopback server, which
+this starts and stops; its test settings turned back to PostgreSQL's durable defaults, fsync and synchronous
+commits on, so that an append is timed until it is durable there too). Every backend runs the same operations:
 
 - correction lookup: `CorrectionOverrides.lookup` (application/learning/corrections.py, what every plain message
   pays) with 10,000 corrections in the space, its index built; a mix of unseen messages, near duplicates and
@@ -30,7 +31,6 @@ import csv
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -39,6 +39,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from adapters.database.engine import open_database
+from adapters.database.feedback_log import SqlFeedbackLog
+from adapters.database.forget_requests import SqlForgetRequests
+from adapters.database.review_store import SqlReviewStore
+from adapters.database.settings_store import SqlSettingsStore
+from adapters.database.voice_log import SqlVoiceLog
 from adapters.model.encoder import DEFAULT_ENCODER, ENCODERS
 from adapters.model.meaning import EncoderSimilarity
 from adapters.storage.atomic import LineAppender
@@ -52,7 +58,7 @@ from application.learning.corrections import CorrectionOverrides
 from application.learning.text_matching import normalise
 from application.learning.uncertain import UncertainMessages
 from application.ports.review import PENDING, ReviewItem, ReviewStore
-from application.ports.storage import FeedbackLog, SettingsStore, VoiceTranscriptLog
+from application.ports.storage import FeedbackLog, ForgetRequests, SettingsStore, VoiceTranscriptLog
 from application.privacy.forget_me import ForgetMeHandler
 from application.review.activity import ANSWERED, CORRECTED, THUMBS_DOWN, UNSURE, ActivityLog
 from application.review.inbox import InboxFilter, ReviewInbox
@@ -64,7 +70,8 @@ from domain.messages import Author, Message, OutgoingFile, ReplyAction, Status
 from domain.spaces import Space
 from domain.text import Text
 from domain.voice_turns import VoiceTurn
-from support.fakes import FixedClock
+from support.fakes import FixedClock, InMemoryForgetRequests
+from support.postgres_server import PostgresServer
 from support.shared_data import shared_data
 
 SPACE = Space(GuildId(1))
@@ -90,10 +97,7 @@ class Stores:
     review: ReviewStore
     voice: VoiceTranscriptLog
     settings: SettingsStore
-
-
-class NotYet(RuntimeError):
-    pass
+    forgotten: ForgetRequests
 
 
 OpenStores = Callable[[Path], AbstractAsyncContextManager[Stores]]
@@ -108,20 +112,44 @@ async def file_stores(folder: Path) -> AsyncIterator[Stores]:
         review=JsonLinesReviewStore(layout, appender),
         voice=JsonLinesVoiceLog(layout, appender, per_space=VOICE_KEPT),
         settings=JsonSettingsStore(layout),
+        forgotten=InMemoryForgetRequests(),  # the file stores never kept it on disk
     )
 
 
-def not_yet(name: str) -> OpenStores:
-    def refuse(folder: Path) -> AbstractAsyncContextManager[Stores]:
-        raise NotYet(f"the {name} stores are not written yet (issue 20): only `--backend files` runs today")
+@asynccontextmanager
+async def sql_stores(url: str) -> AsyncIterator[Stores]:
+    database = open_database(url)
+    try:
+        await database.start()
+        yield Stores(
+            feedback=SqlFeedbackLog(database),
+            review=SqlReviewStore(database, per_space=INBOX),
+            voice=SqlVoiceLog(database, per_space=VOICE_KEPT),
+            settings=SqlSettingsStore(database),
+            forgotten=SqlForgetRequests(database),
+        )
+    finally:
+        await database.close()
 
-    return refuse
+
+def sqlite_stores(folder: Path) -> AbstractAsyncContextManager[Stores]:
+    return sql_stores(f"sqlite+aiosqlite:///{folder / 'data' / 'parrot.db'}")
+
+
+@asynccontextmanager
+async def postgresql_stores(folder: Path) -> AsyncIterator[Stores]:
+    with PostgresServer() as server:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            server.sql(f"ALTER SYSTEM SET {setting} = on")
+        server.sql("SELECT pg_reload_conf()")
+        async with sql_stores(server.url) as stores:
+            yield stores
 
 
 BACKENDS: dict[str, OpenStores] = {
     "files": file_stores,
-    "sqlite": not_yet("SQLite"),
-    "postgresql": not_yet("PostgreSQL"),
+    "sqlite": sqlite_stores,
+    "postgresql": postgresql_stores,
 }
 
 
@@ -332,12 +360,12 @@ async def inbox_pages(stores: Stores, runs: int, grouped_runs: int, encoder: str
 
     async def entries(run: int) -> list[ReviewItem]:
         # What the page asks of storage: every entry, then those the filter admits, least sure first.
-        everything = await ActivityLog(FixedClock(), stores.review, per_space=INBOX).items(SPACE)
+        everything = await ActivityLog(FixedClock(), stores.review, stores.forgotten, per_space=INBOX).items(SPACE)
         return sorted((item for item in everything if shown.admits(item)), key=lambda item: item.confidence)
 
-    count = len(await ActivityLog(FixedClock(), stores.review, per_space=INBOX).items(SPACE))
+    count = len(await ActivityLog(FixedClock(), stores.review, stores.forgotten, per_space=INBOX).items(SPACE))
     read = await timed(f"inbox entries read ({count:,})", runs, entries)
-    activity = ActivityLog(FixedClock(), stores.review, per_space=INBOX)
+    activity = ActivityLog(FixedClock(), stores.review, stores.forgotten, per_space=INBOX)
     await activity.items(SPACE)
     inbox = ReviewInbox(activity)
     grouped = await timed(f"inbox page, grouped ({count:,})", grouped_runs, lambda run: inbox(SPACE, shown))
@@ -357,7 +385,7 @@ async def forgetting(stores: Stores, words: Corpus, runs: int) -> Figure:
         if run:
             await fill_member(stores, words)  # the first run finds those written at the start
         clock = FixedClock()
-        activity = ActivityLog(clock, stores.review, per_space=INBOX)
+        activity = ActivityLog(clock, stores.review, stores.forgotten, per_space=INBOX)
         await activity.items(SPACE)  # the inbox as a running bot holds it
         chat = SilentChat()
         forget = ForgetMeHandler(
@@ -367,7 +395,7 @@ async def forgetting(stores: Stores, words: Corpus, runs: int) -> Figure:
             uncertain=UncertainMessages(),
             conversation=ConversationMemory(),
             activity=activity,
-            voice_transcripts=VoiceTranscripts(stores.settings, stores.voice, clock),
+            voice_transcripts=VoiceTranscripts(stores.settings, stores.voice, clock, stores.forgotten),
         )
         started = time.perf_counter()
         await forget(ask)
@@ -403,11 +431,7 @@ async def main() -> int:
     rng = random.Random(7)
     words = corpus(rng, arguments.queries)
     with tempfile.TemporaryDirectory(prefix="parrot-bench-storage-") as folder:
-        try:
-            opened = BACKENDS[arguments.backend](Path(folder))
-        except NotYet as refusal:
-            print(f"bench/storage.py: {refusal}", file=sys.stderr)
-            return 2
+        opened = BACKENDS[arguments.backend](Path(folder))
         print(
             f"bench/storage.py --backend {arguments.backend} on {os.cpu_count()} cores, load average {load_average()}"
         )

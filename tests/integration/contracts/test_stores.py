@@ -1,7 +1,8 @@
 """One suite per storage port, run against the in-memory fake, the filesystem adapter and the database alike.
 
 A new adapter (an object store) joins a suite by adding one entry to its fixture's params; a new database, by one
-entry in DATABASE_URLS (its URL for a test's temporary folder): every record store's suite then runs on it too.
+entry in DATABASE_URLS (its URL for one test: a file in the test's folder, a database on a server): every record
+store's suite then runs on it too.
 """
 
 import io
@@ -57,21 +58,23 @@ TWO = Space(guild_id=GuildId(2))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 KINDS = ["memory", "filesystem"]
 # A fresh database per test, migrated before its first use.
-DATABASE_URLS: dict[str, Callable[[Path], str]] = {
-    "sqlite": lambda folder: f"sqlite+aiosqlite:///{folder / 'parrot.db'}",
+DATABASE_URLS: dict[str, Callable[[pytest.FixtureRequest, Path], str]] = {
+    "sqlite": lambda _request, folder: f"sqlite+aiosqlite:///{folder / 'parrot.db'}",
+    # A new database on the session's PostgreSQL server (tests/integration/conftest.py), dropped after the test.
+    "postgresql": lambda request, _folder: request.getfixturevalue("postgres_database").url,
 }
 # The stores of users' records, which the database holds too.
 RECORD_KINDS = [*KINDS, *DATABASE_URLS]
 
 
 @pytest.fixture
-async def databases(tmp_path: Path) -> AsyncIterator[Callable[[str], Database]]:
+async def databases(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Callable[[str], Database]]:
     """Opens the database of a kind in DATABASE_URLS (one per test), closed when the test ends."""
     opened: dict[str, Database] = {}
 
     def database(kind: str) -> Database:
         if kind not in opened:
-            opened[kind] = open_database(DATABASE_URLS[kind](tmp_path))
+            opened[kind] = open_database(DATABASE_URLS[kind](request, tmp_path))
         return opened[kind]
 
     yield database
