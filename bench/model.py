@@ -5,6 +5,7 @@ peak memory, artifact size; 10 examples per intent on BANKING77 (mean of 3 seeds
 in-scope accuracy with a quarter of BANKING77's intents held out as unseen.
 
     .venv/bin/python bench/model.py [--quick] [--backend tfidf,embedded,hybrid]
+    .venv/bin/python bench/model.py --languages [--quick] [--encoder minilm,e5,use,minilm+use]  # English and Russian
     .venv/bin/python bench/model.py --starter [--backend tfidf,hybrid]   # the shipped starter dataset
     .venv/bin/python bench/model.py --worst-case [--backend hybrid] [--intents N] [--per-intent N] [--words N]
 
@@ -12,6 +13,9 @@ in-scope accuracy with a quarter of BANKING77's intents held out as unseen.
 that every example brings new n-grams, `model.max_examples` examples in all unless told otherwise): peak
 memory of training, model size, answer latency (on BANKING77's test messages) and the memory of the process
 answering.
+
+Without `--starter` or `--worst-case`, the English and Russian table (bench/languages.py) follows the figures
+above; `--languages` prints it alone.
 
 Each backend runs in a process of its own, so that peak memory (ru_maxrss) is its own; training runs in a
 worker process of that one, whose peak is reported separately.
@@ -298,7 +302,15 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=40, help="worst case: made-up words per example")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--starter", action="store_true", help="the starter dataset's figures only")
+    parser.add_argument("--languages", action="store_true", help="the English and Russian table only")
+    from bench import languages
+
+    languages.arguments(parser)
     args = parser.parse_args()
+    if args.languages:
+        kinds = args.backend.split(",")
+        languages.show(languages.run_all(kinds, args.encoder.split(","), args.quick, args.russian_set))
+        return
     if args.starter:
         asyncio.run(starter_figures(args.backend.split(",")))
         return
@@ -324,8 +336,10 @@ def main() -> None:
         results.append(json.loads(output.strip().splitlines()[-1]))
     if args.worst_case:
         show_worst_case(results)
-    else:
-        show(results)
+        return
+    show(results)
+    kinds = args.backend.split(",")
+    languages.show(languages.run_all(kinds, args.encoder.split(","), args.quick, args.russian_set))
 
 
 if __name__ == "__main__":

@@ -230,9 +230,11 @@ class OpenAISettings(Section):
 class ModelSettings(Section):
     # hybrid = the embedded model plus TF-IDF, weighted on held-out data: best on every benchmark (bench/model.py).
     backend: Literal["embedded", "tfidf", "hybrid", "openai"] = "hybrid"
-    # The sentence encoder of `embedded` and `hybrid`: `minilm` (English all-MiniLM-L6-v2, best in English and
-    # fastest to train) or `e5` (multilingual-e5-small: a model trained in English answers Russian and the reverse).
-    encoder: Literal["minilm", "e5"] = "minilm"
+    # The sentence encoder of `embedded` and `hybrid` (figures: bench/model.py --languages). `minilm+use` (default):
+    # English all-MiniLM-L6-v2 beside multilingual USE v3, each with its own regression, MiniLM's left out on
+    # Russian: near MiniLM in English, and a model trained in English answers Russian and the reverse. `minilm`:
+    # English only, fastest to train. `use` (USE alone) and `e5` (multilingual-e5-small, slowest): bilingual.
+    encoder: Literal["minilm", "e5", "use", "minilm+use"] = "minilm+use"
     threshold: float | None = Field(default=None, ge=0, le=1)
     min_examples_per_intent: int = Field(default=2, ge=1, le=1000)
     max_examples: int = Field(default=50_000, ge=1, le=1_000_000)

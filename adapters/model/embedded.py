@@ -1,4 +1,4 @@
-"""The `embedded` backend: all-MiniLM-L6-v2 sentence embeddings (int8 ONNX, no torch) and logistic regression."""
+"""The `embedded` backend: sentence embeddings (`model.encoder`, no torch) and logistic regression."""
 
 from typing import Unpack
 

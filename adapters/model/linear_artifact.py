@@ -26,6 +26,27 @@ class LinearHead:
     bias: Matrix
 
 
+def embedding_scores(vectors: Matrix, head: LinearHead, blocks: tuple[int, ...]) -> NDArray[np.float64]:
+    """vectors @ weights.T + bias, where the vectors (and weights) are made of `blocks`, each scored apart.
+
+    The blocks' scores are averaged over those that count for that vector: a block counts where the vector's
+    block is not blank (MiniLM's, on Russian) and the head learnt something from it (a model trained on Russian
+    alone has nothing from MiniLM). So each row is scored as sure of itself whichever blocks it has.
+    """
+    total = np.zeros((len(vectors), len(head.bias)), dtype=np.float64)
+    counted = np.zeros((len(vectors), 1), dtype=np.float64)
+    start = 0
+    for width in blocks:
+        weights = head.weights[:, start : start + width]
+        if np.any(weights):
+            part = vectors[:, start : start + width]
+            total += np.asarray(part @ weights.T, dtype=np.float64)
+            counted[:, 0] += np.any(part, axis=1)
+        start += width
+    scores: NDArray[np.float64] = total / np.clip(counted, 1, None) + head.bias
+    return scores
+
+
 @dataclass(frozen=True, slots=True)
 class LinearArtifact:
     """logits = embedding_weight * embedding scores + tfidf_weight * tfidf scores; probabilities = softmax."""

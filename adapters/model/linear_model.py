@@ -6,8 +6,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from adapters.model.encoder import SentenceEncoder
-from adapters.model.linear_artifact import LinearArtifact
+from adapters.model.encoder import ENCODER_BLOCKS, SentenceEncoder
+from adapters.model.linear_artifact import LinearArtifact, embedding_scores
 from domain.dataset_rules import normalise_text
 from domain.training import OUT_OF_SCOPE, Prediction
 
@@ -51,7 +51,8 @@ class LinearIntentModel:
         logits = np.zeros((len(texts), len(artifact.labels)), dtype=np.float64)
         if artifact.embedding is not None and self._encoder is not None:
             vectors = self._encoder.encode(texts)
-            logits += artifact.embedding_weight * (vectors @ artifact.embedding.weights.T + artifact.embedding.bias)
+            blocks = ENCODER_BLOCKS.get(artifact.encoder, (vectors.shape[1],))
+            logits += artifact.embedding_weight * embedding_scores(vectors, artifact.embedding, blocks)
         if artifact.tfidf is not None and artifact.features is not None:
             features = artifact.features.transform(texts)
             logits += artifact.tfidf_weight * (features @ artifact.tfidf.weights.T + artifact.tfidf.bias)

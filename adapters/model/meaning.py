@@ -17,8 +17,12 @@ from adapters.model.encoder import DEFAULT_ENCODER, ENCODERS, Embeddings, shared
 # Cosine similarity from which two chat messages ask the same thing, per encoder. MiniLM spreads unrelated
 # messages around 0.0-0.3 and rewordings of one question above 0.7; e5 puts nearly everything between 0.75 and
 # 0.85, and rewordings above 0.9 (measured on inbox-like questions: "what's the weather today?" and "what is the
-# weather tomorrow" are 0.77 and 0.92; "where do you live" beside them 0.30 and 0.86).
-SAME_MEANING = {"minilm": 0.65, "e5": 0.9}
+# weather tomorrow" are 0.77 and 0.92; "where do you live" beside them 0.30 and 0.86). USE spreads as MiniLM does
+# (0.85 for that rewording, 0.37 for "where do you live", 0.67 for two ways of asking for a forgotten password).
+SAME_MEANING = {"minilm": 0.65, "e5": 0.9, "use": 0.65}
+# The pair's MiniLM half is blank on Russian, which would part a question from its translation: its USE half
+# alone groups them (0.83 for "what's the weather today?" and "какая сегодня погода").
+MEANING_ENCODER = {"minilm+use": "use"}
 # The backends that embed text with the encoder; the others have none to offer.
 ENCODING_BACKENDS = ("embedded", "hybrid")
 
@@ -29,11 +33,11 @@ class EncoderSimilarity:
     def __init__(self, encoder: str = DEFAULT_ENCODER, threads: int = 2, remember: int = 5000) -> None:
         if encoder not in ENCODERS:
             raise ValueError(f"unknown sentence encoder {encoder!r}; choose among {', '.join(ENCODERS)}")
-        self._encoder = encoder
+        self._encoder = MEANING_ENCODER.get(encoder, encoder)
         self._threads = threads
         self._remember = remember
         self._known: OrderedDict[str, Embeddings] = OrderedDict()
-        self.same_meaning = SAME_MEANING[encoder]
+        self.same_meaning = SAME_MEANING[self._encoder]
 
     async def pairwise(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
         """The similarity of every text to every other, in order (1.0 with itself): for a few texts only."""

@@ -1,6 +1,8 @@
-"""The e5 encoder puts English and Russian of the same meaning together: a model trained in one answers the other."""
+"""The bilingual encoders put English and Russian of the same meaning together: trained in one, it answers the other."""
 
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from adapters.model.embedded import EmbeddedBackend
 from domain.training import Dataset, Example
@@ -21,9 +23,11 @@ def _dataset(examples: dict[str, list[str]]) -> Dataset:
     return Dataset("bilingual", tuple(Example(text, intent) for intent, texts in examples.items() for text in texts))
 
 
-async def _answers(train: dict[str, list[str]], ask: dict[str, list[str]]) -> list[tuple[str, str]]:
+async def _answers(
+    train: dict[str, list[str]], ask: dict[str, list[str]], encoder: str = "e5"
+) -> list[tuple[str, str]]:
     with ThreadPoolExecutor(1) as pool:
-        backend = EmbeddedBackend(pool=pool, encoder="e5")
+        backend = EmbeddedBackend(pool=pool, encoder=encoder)
         model = await backend.load(await backend.train(_dataset(train), lambda fraction, stage: None))
         texts = [(text, intent) for intent, items in ask.items() for text in items]
         predictions = await model.predict_many([text for text, _ in texts])
@@ -38,3 +42,10 @@ async def test_a_model_trained_in_english_answers_russian() -> None:
 async def test_a_model_trained_in_russian_answers_english() -> None:
     answers = await _answers(RUSSIAN, ENGLISH)
     assert [got for got, _ in answers] == [want for _, want in answers]
+
+
+@pytest.mark.parametrize("encoder", ["use", "minilm+use"])
+async def test_the_use_encoders_answer_across_languages_both_ways(encoder: str) -> None:
+    for train, ask in ((ENGLISH, RUSSIAN), (RUSSIAN, ENGLISH)):
+        answers = await _answers(train, ask, encoder)
+        assert [got for got, _ in answers] == [want for _, want in answers]

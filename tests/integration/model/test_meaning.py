@@ -6,7 +6,7 @@ from adapters.model.meaning import EncoderSimilarity, meaning_similarity
 from application.ports.model import MeaningSimilarity
 
 
-@pytest.mark.parametrize("encoder", ["minilm", "e5"])
+@pytest.mark.parametrize("encoder", ["minilm", "e5", "use", "minilm+use"])
 async def test_the_encoders_meaning_similarity_tells_rewordings_from_other_questions(encoder: str) -> None:
     meaning = EncoderSimilarity(encoder)
     assert isinstance(meaning, MeaningSimilarity)
