@@ -49,9 +49,12 @@ def build_web(
     session_hours: float = 1.0,
     privileged_roles: tuple[str, ...] = (),
     web_settings: dict[str, Any] | None = None,
+    model_settings: dict[str, Any] | None = None,
 ) -> WebHarness:
     discord: dict[str, Any] = {"privileged_roles": list(privileged_roles)}
-    harness = build_app(data_root, in_memory=in_memory, web=True, web_settings=web_settings, discord=discord)
+    harness = build_app(
+        data_root, in_memory=in_memory, web=True, web_settings=web_settings, discord=discord, model=model_settings or {}
+    )
     assert harness.web_chat is not None and harness.web_attachments is not None
     directory = StaticGuilds([(guild.id, guild.name) for guild in guilds], roles)
     container = harness.container

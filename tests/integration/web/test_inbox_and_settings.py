@@ -37,9 +37,9 @@ async def data_root(tmp_path: Path) -> Path:
 
 
 async def open_site(
-    data_root: Path, web_settings: dict[str, Any] | None = None
+    data_root: Path, web_settings: dict[str, Any] | None = None, model_settings: dict[str, Any] | None = None
 ) -> tuple[Site, TestClient[Request, Application]]:
-    web = build_web(data_root, in_memory=False, web_settings=web_settings)
+    web = build_web(data_root, in_memory=False, web_settings=web_settings, model_settings=model_settings)
     client = TestClient(TestServer(web.app))
     await client.start_server()
     return Site(web, client), client
