@@ -99,6 +99,7 @@ class Container(containers.DeclarativeContainer):
         model_store=database.model_store,
         datasets=database.datasets,
         forget_requests=database.forget_requests,
+        member_records=database.member_records,
     )
     system = providers.Container(SystemContainer)
 
@@ -149,7 +150,7 @@ class Container(containers.DeclarativeContainer):
         chat=chat,
     )
     privacy = providers.Container(
-        Privacy, chat_output=chat_output, storage=storage, learning=learning, voice=voice, review=review
+        Privacy, chat_output=chat_output, storage=storage, learning=learning, review=review, system=system
     )
     web = providers.Container(WebContainer, review=review)
 

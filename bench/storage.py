@@ -42,6 +42,7 @@ from pathlib import Path
 from adapters.database.engine import open_database
 from adapters.database.feedback_log import SqlFeedbackLog
 from adapters.database.forget_requests import SqlForgetRequests
+from adapters.database.member_records import SqlMemberRecords
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.settings_store import SqlSettingsStore
 from adapters.database.voice_log import SqlVoiceLog
@@ -58,11 +59,10 @@ from application.learning.corrections import CorrectionOverrides
 from application.learning.text_matching import normalise
 from application.learning.uncertain import UncertainMessages
 from application.ports.review import PENDING, ReviewItem, ReviewStore
-from application.ports.storage import FeedbackLog, ForgetRequests, SettingsStore, VoiceTranscriptLog
+from application.ports.storage import FeedbackLog, ForgetRequests, MemberRecords, SettingsStore, VoiceTranscriptLog
 from application.privacy.forget_me import ForgetMeHandler
 from application.review.activity import ANSWERED, CORRECTED, THUMBS_DOWN, UNSURE, ActivityLog
 from application.review.inbox import InboxFilter, ReviewInbox
-from application.voice.voice_log import VoiceTranscripts
 from domain.commands import ForgetMe
 from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
@@ -70,7 +70,7 @@ from domain.messages import Author, Message, OutgoingFile, ReplyAction, Status
 from domain.spaces import Space
 from domain.text import Text
 from domain.voice_turns import VoiceTurn
-from support.fakes import FixedClock, InMemoryForgetRequests
+from support.fakes import FixedClock, InMemoryForgetRequests, StoreByStoreMemberRecords
 from support.postgres_server import PostgresServer
 from support.shared_data import shared_data
 
@@ -98,6 +98,7 @@ class Stores:
     voice: VoiceTranscriptLog
     settings: SettingsStore
     forgotten: ForgetRequests
+    records: MemberRecords  # `forget me` across the others
 
 
 OpenStores = Callable[[Path], AbstractAsyncContextManager[Stores]]
@@ -107,12 +108,18 @@ OpenStores = Callable[[Path], AbstractAsyncContextManager[Stores]]
 async def file_stores(folder: Path) -> AsyncIterator[Stores]:
     layout = SpaceLayout(folder / "data")
     appender = LineAppender()
+    feedback = JsonLinesFeedbackLog(layout, appender)
+    review = JsonLinesReviewStore(layout, appender)
+    voice = JsonLinesVoiceLog(layout, appender, per_space=VOICE_KEPT)
+    forgotten = InMemoryForgetRequests()  # the file stores never kept it on disk
     yield Stores(
-        feedback=JsonLinesFeedbackLog(layout, appender),
-        review=JsonLinesReviewStore(layout, appender),
-        voice=JsonLinesVoiceLog(layout, appender, per_space=VOICE_KEPT),
+        feedback=feedback,
+        review=review,
+        voice=voice,
         settings=JsonSettingsStore(layout),
-        forgotten=InMemoryForgetRequests(),  # the file stores never kept it on disk
+        forgotten=forgotten,
+        # Files have no transaction across stores: one after the other, as `forget me` did before the database.
+        records=StoreByStoreMemberRecords(feedback, review, voice, forgotten),
     )
 
 
@@ -127,6 +134,7 @@ async def sql_stores(url: str) -> AsyncIterator[Stores]:
             voice=SqlVoiceLog(database, per_space=VOICE_KEPT),
             settings=SqlSettingsStore(database),
             forgotten=SqlForgetRequests(database),
+            records=SqlMemberRecords(database),
         )
     finally:
         await database.close()
@@ -390,12 +398,12 @@ async def forgetting(stores: Stores, words: Corpus, runs: int) -> Figure:
         chat = SilentChat()
         forget = ForgetMeHandler(
             chat=chat,
-            log=stores.feedback,
+            records=stores.records,
             overrides=CorrectionOverrides(stores.feedback),
             uncertain=UncertainMessages(),
             conversation=ConversationMemory(),
             activity=activity,
-            voice_transcripts=VoiceTranscripts(stores.settings, stores.voice, clock, stores.forgotten),
+            clock=clock,
         )
         started = time.perf_counter()
         await forget(ask)

@@ -42,14 +42,17 @@ def make_settings(data_root: Path, **sections: dict[str, Any]) -> ParrotSettings
 def in_memory_stores() -> dict[str, Any]:
     """Container overrides that keep every store in memory."""
     settings = fakes.InMemorySettings()
+    feedback, review = fakes.InMemoryFeedbackLog(), fakes.InMemoryReviewStore()
+    voice, forgotten = fakes.InMemoryVoiceLog(), fakes.InMemoryForgetRequests()
     return {
         "vault": fakes.InMemoryFiles(),
         "datasets": fakes.InMemoryDatasets(),
         "space_settings": settings,
-        "feedback_log": fakes.InMemoryFeedbackLog(),
-        "review_store": fakes.InMemoryReviewStore(),
-        "voice_log": fakes.InMemoryVoiceLog(),
-        "forget_requests": fakes.InMemoryForgetRequests(),
+        "feedback_log": feedback,
+        "review_store": review,
+        "voice_log": voice,
+        "forget_requests": forgotten,
+        "member_records": fakes.StoreByStoreMemberRecords(feedback, review, voice, forgotten),
         "model_store": fakes.InMemoryModelStore(settings=settings),
         "instructions": fakes.StaticInstructions(),
     }

@@ -14,9 +14,18 @@ from adapters.audio.wav import encode_wav
 from application.jobs.executor import JobExecutor
 from application.learning.text_matching import similarity
 from application.ports.model import ProgressCallback, TrainedArtifact
-from application.ports.review import ReviewItem
-from application.ports.storage import DatasetInfo, Forgotten, SpaceSettings, StoredFile
+from application.ports.review import ReviewItem, ReviewStore
+from application.ports.storage import (
+    DatasetInfo,
+    FeedbackLog,
+    ForgetRequests,
+    Forgotten,
+    SpaceSettings,
+    StoredFile,
+    VoiceTranscriptLog,
+)
 from application.ports.work import Job, T
+from application.review.forgetting import RecordOwners, records_to_forget
 from domain.dataset_rules import normalise_text
 from domain.errors import (
     BackendUnavailable,
@@ -194,6 +203,28 @@ class InMemoryForgetRequests:
 
     async def last(self, space: Space, member: UserId) -> datetime | None:
         return self.noted.get((space, member))
+
+
+class StoreByStoreMemberRecords:
+    """`forget me` over the other stores, one after the other: the in-memory stores' stand-in for the database's
+    one transaction (and the files' in bench/storage.py, which have none)."""
+
+    def __init__(
+        self, feedback: FeedbackLog, review: ReviewStore, voice: VoiceTranscriptLog, forgotten: ForgetRequests
+    ) -> None:
+        self.feedback, self.review, self.voice, self.forgotten = feedback, review, voice, forgotten
+
+    async def forget_member(self, spaces: Sequence[Space], member: UserId, at: datetime) -> Forgotten:
+        forgotten = Forgotten()
+        for space in spaces:
+            await self.forgotten.note(space, member, at)
+            records = list(await self.review.load(space))
+            doomed = set(records_to_forget([RecordOwners(r.text, r.author_id, r.rater_id) for r in records], member))
+            if doomed:
+                await self.review.rewrite(space, [item for n, item in enumerate(records) if n not in doomed])
+            forgotten += await self.feedback.forget_author(space, member)
+            forgotten += Forgotten(voice_turns=await self.voice.forget_speaker(space, member))
+        return forgotten
 
 
 class InMemoryReviewStore:

@@ -12,20 +12,20 @@ class Privacy(containers.DeclarativeContainer):
     chat_output = providers.Dependency(instance_of=ChatOutput)  # type: ignore[type-abstract]
     storage = providers.DependenciesContainer()
     learning = providers.DependenciesContainer()
-    voice = providers.DependenciesContainer()
     review = providers.DependenciesContainer()
+    system = providers.DependenciesContainer()
 
     handlers = providers.Dict(
         {
             commands.ForgetMe: providers.Singleton(
                 ForgetMeHandler,
                 chat=chat_output,
-                log=storage.feedback_log,
+                records=storage.member_records,
                 overrides=learning.corrections,
                 uncertain=learning.uncertain,
                 conversation=learning.conversation,
                 activity=review.activity,
-                voice_transcripts=voice.voice_transcripts,
+                clock=system.clock,
             ),
             commands.ShowPrivacy: providers.Singleton(ShowPrivacyHandler, chat=chat_output),
         }

@@ -7,6 +7,7 @@ from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import open_database
 from adapters.database.feedback_log import SqlFeedbackLog
 from adapters.database.forget_requests import SqlForgetRequests
+from adapters.database.member_records import SqlMemberRecords
 from adapters.database.model_store import SqlModelStore
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.settings_store import SqlSettingsStore
@@ -26,5 +27,6 @@ class DatabaseContainer(containers.DeclarativeContainer):
     review_store = providers.Singleton(SqlReviewStore, database, per_space=inbox_size)
     voice_log = providers.Singleton(SqlVoiceLog, database)
     forget_requests = providers.Singleton(SqlForgetRequests, database)
+    member_records = providers.Singleton(SqlMemberRecords, database)
     model_store = providers.Singleton(SqlModelStore, database, layout)
     datasets = providers.Singleton(SqlDatasetStore, database, layout)

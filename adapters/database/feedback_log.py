@@ -1,7 +1,8 @@
 """Feedback, corrections and thumbs-downs as rows, each kind in its table, per space.
 
 A retraction marks the corrections it withdraws (`withdrawn`) instead of deleting them: they stop counting, yet stay
-their author's records, so `forget me` still finds and counts them. `forget_author` is one transaction.
+their author's records, so `forget me` still finds and counts them. `forget_author` is one transaction, and
+`delete_author` the same work inside a larger one (adapters/database/member_records.py).
 """
 
 from collections.abc import Sequence
@@ -120,26 +121,32 @@ class SqlFeedbackLog:
 
     async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
         async with self._database.writing() as connection:
-            removed_feedback = await connection.execute(
-                delete(feedback).where(feedback.c.space == space.key, feedback.c.author_id == author_id)
-            )
-            # Their corrections' words go with them (ON DELETE CASCADE).
-            removed_corrections = await connection.execute(
-                delete(corrections).where(corrections.c.space == space.key, corrections.c.author_id == author_id)
-            )
-            # A thumbs-down is theirs whether they gave it or wrote the message it was about.
-            removed_ratings = await connection.execute(
-                delete(thumbs_down).where(
-                    thumbs_down.c.space == space.key,
-                    or_(thumbs_down.c.author_id == author_id, thumbs_down.c.asker_id == author_id),
-                )
-            )
+            forgotten = await delete_author(connection, space, author_id)
         await self._database.scrub()
-        return Forgotten(
-            feedback=removed_feedback.rowcount,
-            corrections=removed_corrections.rowcount,
-            thumbs_down=removed_ratings.rowcount,
+        return forgotten
+
+
+async def delete_author(connection: AsyncConnection, space: Space, author_id: UserId) -> Forgotten:
+    """Delete `author_id`'s feedback, corrections and thumbs-downs in `space`, within the caller's transaction."""
+    removed_feedback = await connection.execute(
+        delete(feedback).where(feedback.c.space == space.key, feedback.c.author_id == author_id)
+    )
+    # Their corrections' words go with them (ON DELETE CASCADE).
+    removed_corrections = await connection.execute(
+        delete(corrections).where(corrections.c.space == space.key, corrections.c.author_id == author_id)
+    )
+    # A thumbs-down is theirs whether they gave it or wrote the message it was about.
+    removed_ratings = await connection.execute(
+        delete(thumbs_down).where(
+            thumbs_down.c.space == space.key,
+            or_(thumbs_down.c.author_id == author_id, thumbs_down.c.asker_id == author_id),
         )
+    )
+    return Forgotten(
+        feedback=removed_feedback.rowcount,
+        corrections=removed_corrections.rowcount,
+        thumbs_down=removed_ratings.rowcount,
+    )
 
 
 async def _index_words(connection: AsyncConnection, space: Space, correction_id: int, match_key: str) -> None:

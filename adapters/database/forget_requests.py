@@ -17,14 +17,7 @@ class SqlForgetRequests:
         self._database = database
 
     async def note(self, space: Space, member: UserId, at: datetime) -> None:
-        mine = (forget_requests.c.space == space.key) & (forget_requests.c.user_id == member)
-
-        async def keep(connection: AsyncConnection) -> None:
-            changed = await connection.execute(update(forget_requests).where(mine).values(at=at))
-            if changed.rowcount == 0:
-                await connection.execute(insert(forget_requests).values(space=space.key, user_id=member, at=at))
-
-        await self._database.write(keep)
+        await self._database.write(lambda connection: note_forget(connection, space, member, at))
 
     async def last(self, space: Space, member: UserId) -> datetime | None:
         query = select(forget_requests.c.at).where(
@@ -33,3 +26,12 @@ class SqlForgetRequests:
         async with self._database.reading() as connection:
             found: datetime | None = (await connection.execute(query)).scalar()
         return found
+
+
+async def note_forget(connection: AsyncConnection, space: Space, member: UserId, at: datetime) -> None:
+    """Keep `at` as `member`'s latest `forget me` in `space`, within the caller's transaction (one that
+    `Database.write` runs again if another process inserted the same row first)."""
+    mine = (forget_requests.c.space == space.key) & (forget_requests.c.user_id == member)
+    changed = await connection.execute(update(forget_requests).where(mine).values(at=at))
+    if changed.rowcount == 0:
+        await connection.execute(insert(forget_requests).values(space=space.key, user_id=member, at=at))

@@ -16,8 +16,12 @@ from adapters.database.engine import Database
 from adapters.database.schema import review_items
 from adapters.storage.review_log import reply_from, reply_parts
 from application.ports.review import PENDING, ReviewItem
+from application.review.forgetting import RecordOwners, records_to_forget
 from domain.ids import ChannelId, UserId
 from domain.spaces import Space
+
+# Ids per DELETE: well under SQLite's limit on a statement's parameters.
+DELETE_BATCH = 500
 
 
 class SqlReviewStore:
@@ -58,6 +62,22 @@ class SqlReviewStore:
                 .scalar_subquery()
             )
             await connection.execute(delete(review_items).where(mine, review_items.c.id < oldest_kept))
+
+
+async def delete_member(connection: AsyncConnection, space: Space, member: UserId) -> int:
+    """Delete the records `forget me` removes for `member` in `space` (application/review/forgetting.py), within
+    the caller's transaction; how many."""
+    columns = (review_items.c.id, review_items.c.text, review_items.c.author_id, review_items.c.rater_id)
+    rows = (
+        await connection.execute(select(*columns).where(review_items.c.space == space.key).order_by(review_items.c.id))
+    ).all()
+    owners = [RecordOwners(row.text, _user(row.author_id), _user(row.rater_id)) for row in rows]
+    doomed = [rows[position].id for position in records_to_forget(owners, member)]
+    for start in range(0, len(doomed), DELETE_BATCH):
+        await connection.execute(
+            delete(review_items).where(review_items.c.id.in_(doomed[start : start + DELETE_BATCH]))
+        )
+    return len(doomed)
 
 
 def _values(space: Space, item: ReviewItem) -> dict[str, Any]:

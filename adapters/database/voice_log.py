@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.database.engine import Database
 from adapters.database.schema import voice_turns
@@ -58,11 +59,17 @@ class SqlVoiceLog:
         return [_turn(row) for row in reversed(rows)]
 
     async def forget_speaker(self, space: Space, speaker_id: UserId) -> int:
-        theirs = delete(voice_turns).where(voice_turns.c.space == space.key, voice_turns.c.speaker_id == speaker_id)
         async with self._database.writing() as connection:
-            removed = (await connection.execute(theirs)).rowcount
+            removed = await delete_speaker(connection, space, speaker_id)
         await self._database.scrub()
         return removed
+
+
+async def delete_speaker(connection: AsyncConnection, space: Space, speaker_id: UserId) -> int:
+    """Delete the turns `speaker_id` spoke in `space`, within the caller's transaction; how many."""
+    theirs = delete(voice_turns).where(voice_turns.c.space == space.key, voice_turns.c.speaker_id == speaker_id)
+    removed: int = (await connection.execute(theirs)).rowcount
+    return removed
 
 
 def _turn(row: Any) -> VoiceTurn:

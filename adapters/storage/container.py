@@ -23,7 +23,14 @@ from adapters.storage.settings_store import JsonSettingsStore
 from adapters.storage.voice_log import JsonLinesVoiceLog
 from application.ports.model import ModelStore
 from application.ports.review import ReviewStore
-from application.ports.storage import DatasetStore, FeedbackLog, ForgetRequests, SettingsStore, VoiceTranscriptLog
+from application.ports.storage import (
+    DatasetStore,
+    FeedbackLog,
+    ForgetRequests,
+    MemberRecords,
+    SettingsStore,
+    VoiceTranscriptLog,
+)
 
 
 def starter_cache_root(config: StorageSettings) -> Path:
@@ -65,6 +72,8 @@ class StorageContainer(containers.DeclarativeContainer):
         instance_of=ForgetRequests,  # type: ignore[type-abstract]
         default=providers.Singleton(ProcessForgetRequests),
     )
+    # `forget me` across every store at once: only a database does it in one transaction, so no files default.
+    member_records = providers.Dependency(instance_of=MemberRecords)  # type: ignore[type-abstract]
     instructions = providers.Singleton(InstructionsFile, config.provided.instructions)
     # The starter model is cached under the data root by dataset hash, so a restart does not train it again.
     starter_cache = providers.Singleton(FilesystemArtifactCache, providers.Callable(starter_cache_root, config))

@@ -42,11 +42,20 @@ class SpaceSettings:
 
 @dataclass(frozen=True, slots=True)
 class Forgotten:
-    """How many records `forget_author` removed."""
+    """How many records `forget_author` (or `forget_member`) removed."""
 
     feedback: int = 0
     corrections: int = 0
     thumbs_down: int = 0
+    voice_turns: int = 0
+
+    def __add__(self, other: "Forgotten") -> "Forgotten":
+        return Forgotten(
+            self.feedback + other.feedback,
+            self.corrections + other.corrections,
+            self.thumbs_down + other.thumbs_down,
+            self.voice_turns + other.voice_turns,
+        )
 
 
 @runtime_checkable
@@ -161,4 +170,15 @@ class ForgetRequests(Protocol):
 
     async def last(self, space: Space, member: UserId) -> datetime | None:
         """When `member` last asked to be forgotten in `space`; None if never."""
+        ...
+
+
+@runtime_checkable
+class MemberRecords(Protocol):
+    """Every record one member left, deleted together: `forget me`."""
+
+    async def forget_member(self, spaces: Sequence[Space], member: UserId, at: datetime) -> Forgotten:
+        """In one transaction: note `at` as `member`'s latest `forget me` in each of `spaces` (ForgetRequests), and
+        remove their feedback, corrections, thumbs-downs (given, or about their message), review inbox records
+        (written or rated down by them) and kept voice turns there. Either all of it is done or none of it."""
         ...

@@ -7,9 +7,9 @@ from application.learning.corrections import CorrectionOverrides
 from application.learning.uncertain import UncertainMessages
 from application.messagebus import BusMessage
 from application.ports.chat import ChatOutput
-from application.ports.storage import FeedbackLog
+from application.ports.clock import Clock
+from application.ports.storage import MemberRecords
 from application.review.activity import ActivityLog
-from application.voice.voice_log import VoiceTranscripts
 from domain.commands import ForgetMe
 from domain.errors import InvalidArgument
 from domain.spaces import Space
@@ -23,25 +23,28 @@ class ForgetMeHandler:
 
     Datasets and models stay: admins uploaded and trained them for the server. No audio is ever stored.
     An opt-out from listening stays too: forgetting it would make Parrot hear them again.
+
+    What is stored goes in one transaction (MemberRecords); what is held in memory (corrections answered at once,
+    unsure messages, the inbox's entries, conversation memory) is dropped after it.
     """
 
     def __init__(
         self,
         chat: ChatOutput,
-        log: FeedbackLog,
+        records: MemberRecords,
         overrides: CorrectionOverrides,
         uncertain: UncertainMessages,
         conversation: ConversationMemory,
         activity: ActivityLog,
-        voice_transcripts: VoiceTranscripts,
+        clock: Clock,
     ) -> None:
         self._chat = chat
-        self._log = log
+        self._records = records
         self._overrides = overrides
         self._uncertain = uncertain
         self._conversation = conversation
         self._activity = activity
-        self._voice_transcripts = voice_transcripts
+        self._clock = clock
 
     async def __call__(self, command: ForgetMe) -> Sequence[BusMessage]:
         message = command.message
@@ -57,29 +60,28 @@ class ForgetMeHandler:
         spaces = [message.space]
         if not message.space.is_direct:
             spaces.append(Space(guild_id=None, dm_user_id=author))
-        feedback = corrections = thumbs_down = unsure = voice = 0
+        at = self._clock.now()
+        # The inbox's entries are copies of the records counted here: removed, not counted again.
+        forgotten = await self._activity.forget_author(
+            spaces, author, lambda: self._records.forget_member(spaces, author, at)
+        )
+        unsure = 0
         for space in spaces:
-            forgotten = await self._log.forget_author(space, author)
-            feedback += forgotten.feedback
-            corrections += forgotten.corrections
-            thumbs_down += forgotten.thumbs_down
             # Corrections answered at once from memory: reloaded from the log, now without theirs.
             self._overrides.forget(space)
             unsure += self._uncertain.forget_author(space, author)
-            # The review inbox's entries are copies of the records counted here: removed, not counted again.
-            await self._activity.forget_author(space, author)
-            voice += await self._voice_transcripts.forget(space, author)
         exchanges = self._conversation.forget_author(author)
         # Said only where there were some: most servers never keep voice chat's transcripts.
+        voice = forgotten.voice_turns
         voice_note = f"And {_count(voice, 'voice chat transcript')}. " if voice else ""
         where = "in our direct messages" if message.space.is_direct else "in this server and in our direct messages"
         await self._chat.send_text(
             message.channel_id,
             say(
                 f"Done: I deleted what I kept about you {where}: "
-                f"{_count(feedback, 'feedback message')}, {_count(corrections, 'correction')}, "
+                f"{_count(forgotten.feedback, 'feedback message')}, {_count(forgotten.corrections, 'correction')}, "
                 f"{_count(unsure, 'unsure message')}, {_count(exchanges, 'remembered exchange')}. "
-                f"Also deleted: {_count(thumbs_down, 'thumbs-down')}. ",
+                f"Also deleted: {_count(forgotten.thumbs_down, 'thumbs-down')}. ",
                 voice_note,
                 "I keep no audio. Datasets admins uploaded stay, as they belong to the server; ",
                 CommandRef("privacy"),

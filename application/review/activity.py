@@ -7,9 +7,10 @@ log; ignoring only hides an entry. Today's counts start again from zero on a res
 """
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TypeVar
 
 from application.learning.text_matching import normalise
 from application.messagebus import BusMessage
@@ -27,6 +28,7 @@ UNSURE = "unsure"
 CORRECTED = "corrected"
 THUMBS_DOWN = "thumbs-down"
 REPLY_CHARS = 300
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,10 +144,17 @@ class ActivityLog:
                 count += 1
         return count
 
-    async def forget_author(self, space: Space, author_id: UserId) -> int:
-        """Drop the entries `author_id` wrote or rated down, from memory and from the store; how many."""
-        await self._forgotten.note(space, author_id, self._clock.now())
-        return await self._remove(space, author_id)
+    async def forget_author(self, spaces: Sequence[Space], author_id: UserId, delete: Callable[[], Awaitable[T]]) -> T:
+        """Run `delete`, which removes `author_id`'s records from the store (and notes their `forget me`), then drop
+        the entries they wrote or rated down in `spaces` from memory; no entry is written meanwhile, so no rewrite
+        of the store brings theirs back. `delete`'s result; if it raises, nothing changed here either."""
+        async with self._lock:
+            done = await delete()
+            for space in spaces:
+                entries = self._items.get(space, {})
+                for key in [key for key, item in entries.items() if author_id in (item.author_id, item.rater_id)]:
+                    del entries[key]
+        return done
 
     async def _remove(self, space: Space, author_id: UserId) -> int:
         entries = await self._entries(space)

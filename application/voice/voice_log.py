@@ -2,10 +2,10 @@
 
 Fed by ReplyProduced: a spoken turn that Parrot answered is kept with its answer (who, when, in which voice
 channel, what was heard, what was answered). Turns not meant for Parrot are never kept, and audio never is.
-`forget me` removes a member's kept turns through `forget` (application/privacy/forget_me.py). A spoken turn is
-answered beside its channel's other messages (it is `heavy`), so one heard before `forget me` may reach `on_reply`
-after it answered: the time of each member's last forget is kept (ForgetRequests, with the records), and a turn
-heard before it is dropped.
+`forget me` removes a member's kept turns with their other records (MemberRecords, application/privacy/forget_me.py).
+A spoken turn is answered beside its channel's other messages (it is `heavy`), so one heard before `forget me` may
+reach `on_reply` after it answered: the time of each member's last forget is kept (ForgetRequests, with the
+records), and a turn heard before it is dropped.
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,6 @@ from application.messagebus import BusMessage
 from application.ports.clock import Clock
 from application.ports.storage import ForgetRequests, SettingsStore, VoiceTranscriptLog
 from domain.events import ReplyProduced
-from domain.ids import UserId
-from domain.spaces import Space
 from domain.voice_turns import VoiceTurn
 
 
@@ -27,14 +25,6 @@ class VoiceTranscripts:
         self._log = log
         self._clock = clock
         self._forgotten = forgotten
-
-    async def forget(self, space: Space, speaker_id: UserId) -> int:
-        """Remove `speaker_id`'s kept turns in `space`, and drop those heard before now that are still being
-        answered; the number removed."""
-        # Noted before the store is rewritten: a turn checked after this is dropped, one checked before is already
-        # queued on the store ahead of the rewrite, which removes it.
-        await self._forgotten.note(space, speaker_id, self._clock.now())
-        return await self._log.forget_speaker(space, speaker_id)
 
     async def on_reply(self, event: ReplyProduced) -> Sequence[BusMessage]:
         message = event.message

@@ -18,6 +18,7 @@ from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import Database, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
 from adapters.database.forget_requests import SqlForgetRequests
+from adapters.database.member_records import SqlMemberRecords
 from adapters.database.model_store import SqlModelStore
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.settings_store import SqlSettingsStore
@@ -40,6 +41,7 @@ from application.ports.storage import (
     FileVault,
     ForgetRequests,
     Forgotten,
+    MemberRecords,
     SettingsStore,
     SpaceSettings,
     VoiceTranscriptLog,
@@ -503,3 +505,76 @@ async def test_the_last_forget_me_of_each_member_per_space_is_kept(forget_reques
     assert await forget_requests.last(ONE, UserId(5)) == later
     assert await forget_requests.last(ONE, UserId(6)) is None
     assert await forget_requests.last(TWO, UserId(6)) == NOW
+
+
+# --- `forget me` across the stores ------------------------------------------------------------------
+
+
+@dataclass
+class Member:
+    """One member's records in every store, and the store that forgets them all at once."""
+
+    records: MemberRecords
+    feedback: FeedbackLog
+    review: ReviewStore
+    voice: VoiceTranscriptLog
+    forgotten: ForgetRequests
+
+
+# Files have no transaction across stores: only a database (and the fake standing in for it) forgets at once.
+@pytest.fixture(params=["memory", *DATABASE_URLS])
+def member(request: pytest.FixtureRequest, databases: Callable[[str], Database]) -> Member:
+    if request.param == "memory":
+        feedback, review = fakes.InMemoryFeedbackLog(), fakes.InMemoryReviewStore()
+        voice, forgotten = fakes.InMemoryVoiceLog(), fakes.InMemoryForgetRequests()
+        return Member(
+            fakes.StoreByStoreMemberRecords(feedback, review, voice, forgotten), feedback, review, voice, forgotten
+        )
+    database = databases(request.param)
+    return Member(
+        SqlMemberRecords(database),
+        SqlFeedbackLog(database),
+        SqlReviewStore(database),
+        SqlVoiceLog(database),
+        SqlForgetRequests(database),
+    )
+
+
+async def test_forgetting_a_member_removes_their_records_in_every_store_of_the_spaces_named(member: Member) -> None:
+    elsewhere = Space(guild_id=None, dm_user_id=UserId(5))
+    for space in (ONE, TWO, elsewhere):
+        for author in (5, 6):
+            await member.feedback.append_feedback(space, replace(feedback(f"by {author}"), author_id=UserId(author)))
+            await member.feedback.append_correction(
+                space, replace(correction("hi", f"by {author}"), author_id=UserId(author))
+            )
+            await member.voice.append_turn(space, turn(author, f"by {author}"))
+        await member.review.append(space, item("theirs", author=5))
+        await member.review.append(space, replace(item("rated by them", author=7), rater_id=UserId(5)))
+        await member.review.append(space, replace(item("not theirs", author=6), rater_id=None))
+        # Someone else's message they rated down last: its older record must not come back in its place.
+        await member.review.append(space, replace(item("reopened by them", author=8), rater_id=None))
+        await member.review.append(space, replace(item("reopened by them", author=8), rater_id=UserId(5)))
+    rating = ThumbsDown(
+        "hi", "Hello!", "greet", 0.9, UserId(6), UserId(5), GuildId(1), ChannelId(10), MessageId(7), NOW
+    )
+    await member.feedback.append_thumbs_down(ONE, rating)
+
+    forgotten = await member.records.forget_member([ONE, elsewhere], UserId(5), NOW)
+
+    assert forgotten == Forgotten(feedback=2, corrections=2, thumbs_down=1, voice_turns=2)
+    for space in (ONE, elsewhere):
+        assert [f.text for f in await member.feedback.list_feedback(space, 10)] == ["by 6"]
+        assert [c.correction for c in await member.feedback.list_corrections(space)] == ["by 6"]
+        assert [t.transcript for t in await member.voice.list_turns(space, 10)] == ["by 6"]
+        assert [i.text for i in await member.review.load(space)] == ["not theirs"]
+        assert await member.forgotten.last(space, UserId(5)) == NOW
+    assert list(await member.feedback.list_thumbs_down(ONE, 10)) == []
+    # A space not named keeps everything, and nobody else was forgotten.
+    assert len(await member.feedback.list_feedback(TWO, 10)) == 2
+    assert len(await member.review.load(TWO)) == 5
+    assert await member.forgotten.last(TWO, UserId(5)) is None
+    assert await member.forgotten.last(ONE, UserId(6)) is None
+    again = await member.records.forget_member([ONE], UserId(5), NOW.replace(hour=2))
+    assert again == Forgotten()
+    assert await member.forgotten.last(ONE, UserId(5)) == NOW.replace(hour=2)

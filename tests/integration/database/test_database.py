@@ -18,19 +18,23 @@ from sqlalchemy import func, select, text
 from adapters.database.engine import Database, DatabaseUnavailable, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
 from adapters.database.forget_requests import SqlForgetRequests
+from adapters.database.member_records import SqlMemberRecords
 from adapters.database.migrate import head_revision
 from adapters.database.model_store import SqlModelStore
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.schema import metadata, review_items
 from adapters.database.settings_store import SqlSettingsStore
+from adapters.database.voice_log import SqlVoiceLog
 from adapters.storage.layout import SpaceLayout
 from application.ports.model import TrainedArtifact
 from application.ports.review import ReviewItem
 from application.ports.storage import SpaceSettings
-from domain.feedback import Correction
+from domain.errors import BackendUnavailable
+from domain.feedback import Correction, Feedback
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
 from domain.training import ModelVersion
+from domain.voice_turns import VoiceTurn
 from support.shared_data import PROJECT_ROOT
 
 ONE = Space(guild_id=GuildId(1))
@@ -155,3 +159,20 @@ async def test_a_members_last_forget_me_outlasts_a_restart(tmp_path: Path) -> No
         assert await SqlForgetRequests(second).last(ONE, UserId(5)) == NOW
     finally:
         await second.close()
+
+
+async def test_forget_me_is_one_transaction_a_failure_half_way_leaves_every_record(database: Database) -> None:
+    log, voice = SqlFeedbackLog(database), SqlVoiceLog(database)
+    await log.append_feedback(ONE, Feedback("note", UserId(5), "alice", GuildId(1), ChannelId(1), NOW))
+    await voice.append_turn(ONE, VoiceTurn(UserId(5), NOW, ChannelId(2), "hello", "Hi."))
+    async with database.writing() as connection:
+        # The last store's delete fails (a table that is not there: an error as a full disk gives, not a lost
+        # race), after the forget request and the feedback went in the same transaction.
+        await connection.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE DELETE ON voice_turns BEGIN DELETE FROM no_such_table; END"
+        )
+    with pytest.raises(BackendUnavailable):
+        await SqlMemberRecords(database).forget_member([ONE], UserId(5), NOW)
+    assert [item.text for item in await log.list_feedback(ONE, 10)] == ["note"]
+    assert [turn.transcript for turn in await voice.list_turns(ONE, 10)] == ["hello"]
+    assert await SqlForgetRequests(database).last(ONE, UserId(5)) is None

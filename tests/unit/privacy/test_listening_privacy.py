@@ -190,7 +190,9 @@ class HeldSettings(fakes.InMemorySettings):
 async def test_a_turn_heard_before_forget_me_is_not_kept_when_its_answer_comes_after() -> None:
     settings, log, clock = HeldSettings(), fakes.InMemoryVoiceLog(), fakes.FixedClock()
     await settings.save(GUILD, SpaceSettings(keep_voice_transcripts=True))
-    transcripts = VoiceTranscripts(settings, log, clock, fakes.InMemoryForgetRequests())
+    noted = fakes.InMemoryForgetRequests()
+    transcripts = VoiceTranscripts(settings, log, clock, noted)
+    records = fakes.StoreByStoreMemberRecords(fakes.InMemoryFeedbackLog(), fakes.InMemoryReviewStore(), log, noted)
 
     def answered(said: str) -> ReplyProduced:
         heard = Message(
@@ -202,7 +204,8 @@ async def test_a_turn_heard_before_forget_me_is_not_kept_when_its_answer_comes_a
     early = answered("hello")  # heard, then recognised and answered while...
     on_the_way = asyncio.create_task(transcripts.on_reply(answered("hi")))  # ...this one is half-way kept
     await asyncio.sleep(0)
-    assert await transcripts.forget(GUILD, ALICE.id) == 0  # `forget me` answers: nothing kept yet
+    forgotten = await records.forget_member([GUILD], ALICE.id, clock.now())
+    assert forgotten.voice_turns == 0  # `forget me` answers: nothing kept yet
     later = answered("bye")  # heard after it
     settings.released.set()
     await on_the_way

@@ -25,7 +25,14 @@ from domain.messages import Author, Message, Reply
 from domain.spaces import Space
 from domain.text import CommandRef, Text
 from support.app import AppHarness
-from support.fakes import FixedClock, InMemoryForgetRequests, InMemoryReviewStore
+from support.fakes import (
+    FixedClock,
+    InMemoryFeedbackLog,
+    InMemoryForgetRequests,
+    InMemoryReviewStore,
+    InMemoryVoiceLog,
+    StoreByStoreMemberRecords,
+)
 
 GUILD = Space(guild_id=GuildId(1))
 TRAINING = "!train hello => Hi!\nhi there => Hi!\nbye => See you!\ngoodbye => See you!"
@@ -223,12 +230,22 @@ def asked(text: str, at: datetime = JAN, author: int = 1) -> ReplyProduced:
     return ReplyProduced(message, Reply(ChannelId(10), "?", MessageId(1), None, False, "hi", 0.2), text)
 
 
+async def forget(
+    log: ActivityLog, store: InMemoryReviewStore, noted: InMemoryForgetRequests, member: int, at: datetime = JAN
+) -> int:
+    """`forget me` at `at` as its handler runs it, the inbox's part; how many of the inbox's entries went."""
+    before = len(await log.items(GUILD))
+    records = StoreByStoreMemberRecords(InMemoryFeedbackLog(), store, InMemoryVoiceLog(), noted)
+    await log.forget_author([GUILD], UserId(member), lambda: records.forget_member([GUILD], UserId(member), at))
+    return before - len(await log.items(GUILD))
+
+
 async def test_a_message_asked_before_its_authors_forget_me_but_answered_after_is_not_kept() -> None:
-    store = InMemoryReviewStore()
+    store, noted = InMemoryReviewStore(), InMemoryForgetRequests()
     clock = FixedClock(JAN)
-    log = ActivityLog(clock, store, InMemoryForgetRequests())
+    log = ActivityLog(clock, store, noted)
     before = asked("what is the weather", at=clock.now())  # asked, still being answered (a spoken turn, say)
-    assert await log.forget_author(GUILD, UserId(1)) == 0  # `forget me` answers meanwhile
+    assert await forget(log, store, noted, 1, at=clock.now()) == 0  # `forget me` answers meanwhile
     await log.on_reply(before)
     await log.on_reply(asked("where do you live", at=clock.now(), author=2))  # someone else's
     await log.on_reply(asked("what time is it", at=clock.now()))  # asked after it
@@ -253,8 +270,8 @@ async def test_the_stored_inbox_stays_bounded_and_a_new_log_reads_it_back() -> N
 
 
 async def test_a_thumbs_down_reopens_an_ignored_message_and_forgetting_drops_rater_and_asker_alike() -> None:
-    store = InMemoryReviewStore()
-    log = ActivityLog(FixedClock(), store, InMemoryForgetRequests())
+    store, noted = InMemoryReviewStore(), InMemoryForgetRequests()
+    log = ActivityLog(FixedClock(), store, noted)
     await log.on_reply(asked("where is the station", author=1))
     await log.ignore(GUILD, ["where is the station"])
     rating = ThumbsDown("where is the station", "?", "hi", 0.2, UserId(2), UserId(1), GuildId(1), ChannelId(10),
@@ -263,8 +280,8 @@ async def test_a_thumbs_down_reopens_an_ignored_message_and_forgetting_drops_rat
     [item] = await log.items(GUILD)
     assert (item.state, item.reason, item.rater_id, item.author_id) == (PENDING, THUMBS_DOWN, 2, 1)
     await log.on_reply(asked("another one", author=3))
-    assert await log.forget_author(GUILD, UserId(2)) == 1
+    assert await forget(log, store, noted, 2) == 1
     assert [item.text for item in await ActivityLog(FixedClock(), store, InMemoryForgetRequests()).items(GUILD)] == [
         "another one"
     ]
-    assert await log.forget_author(GUILD, UserId(1)) == 0
+    assert await forget(log, store, noted, 1) == 0
