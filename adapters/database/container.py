@@ -1,8 +1,9 @@
-"""The database adapter's wiring: the record stores on `storage.database_url`, blobs as files under the data root."""
+"""The database adapter's wiring: the record stores on `storage.database_url`, and the blobs beside them."""
 
 from dependency_injector import containers, providers
 
 from adapters.config.settings import StorageSettings
+from adapters.database.blobs import blobs_for
 from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import open_database
 from adapters.database.feedback_log import SqlFeedbackLog
@@ -28,5 +29,7 @@ class DatabaseContainer(containers.DeclarativeContainer):
     voice_log = providers.Singleton(SqlVoiceLog, database)
     forget_requests = providers.Singleton(SqlForgetRequests, database)
     member_records = providers.Singleton(SqlMemberRecords, database)
-    model_store = providers.Singleton(SqlModelStore, database, layout)
-    datasets = providers.Singleton(SqlDatasetStore, database, layout)
+    # Datasets' and models' bytes: files beside SQLite, rows in PostgreSQL (adapters/database/blobs.py).
+    blobs = providers.Singleton(blobs_for, database, layout)
+    model_store = providers.Singleton(SqlModelStore, database, blobs)
+    datasets = providers.Singleton(SqlDatasetStore, database, blobs)

@@ -1,4 +1,4 @@
-"""Datasets of a space: their names, sizes and hashes in the database, their bytes files under its `datasets/`.
+"""Datasets of a space: their names, sizes and hashes in the database, their bytes blobs in its `datasets`.
 
 A saved dataset never replaces a different one: the name is chosen in one writing transaction (so two uploads at
 once, even from two processes, never share one), and a name is taken if the database lists it or a file of other
@@ -8,17 +8,15 @@ contents already has it (one kept before the database), so no upload overwrites 
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from pathlib import Path
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.database.blobs import DATASETS, Blobs
 from adapters.database.engine import Database
 from adapters.database.schema import datasets
-from adapters.storage.atomic import write_atomic_sync
-from adapters.storage.dataset_store import MAX_VERSIONS, dataset_names, holds
-from adapters.storage.layout import SpaceLayout
-from adapters.storage.sandbox import existing_file_inside, safe_file_name
+from adapters.storage.dataset_store import MAX_VERSIONS, dataset_names
+from adapters.storage.sandbox import safe_file_name
 from application.ports.storage import DatasetInfo, StoredFile
 from domain.errors import InvalidArgument, NotFound, TooLarge
 from domain.spaces import Space
@@ -26,9 +24,9 @@ from domain.text import Code, say
 
 
 class SqlDatasetStore:
-    def __init__(self, database: Database, layout: SpaceLayout, max_versions: int = MAX_VERSIONS) -> None:
+    def __init__(self, database: Database, blobs: Blobs, max_versions: int = MAX_VERSIONS) -> None:
         self._database = database
-        self._layout = layout
+        self._blobs = blobs
         self._max_versions = max_versions
 
     async def list_datasets(self, space: Space) -> Sequence[DatasetInfo]:
@@ -45,13 +43,12 @@ class SqlDatasetStore:
             raise NotFound(say("There is no dataset ", Code(name), " here."))
         if size > max_bytes:
             raise TooLarge(say("The dataset ", Code(name)), int(size), max_bytes)
-        path = await asyncio.to_thread(existing_file_inside, self._layout.datasets(space), name)
-        return StoredFile(path.name, await asyncio.to_thread(path.read_bytes))
+        return StoredFile(name, await self._blobs.read(space, DATASETS, name))
 
     async def save_dataset(self, space: Space, name: str, data: bytes) -> str:
         wanted = safe_file_name(name, "dataset.txt")
-        digest = hashlib.sha256(data).hexdigest()
-        folder = self._layout.datasets(space)
+        # Hashed off the event loop: a dataset may be tens of megabytes.
+        digest = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
 
         async def keep(connection: AsyncConnection) -> str:
             await self._database.lock_space(connection, space.key)
@@ -67,15 +64,14 @@ class SqlDatasetStore:
                     if known[candidate] == digest:
                         return candidate  # the same data again: one copy, under the name it already has
                     continue
-                path = folder / candidate
-                if await asyncio.to_thread(_taken_by_other_data, path, data):
+                if await self._blobs.taken_by_other(space, DATASETS, candidate, data):
                     continue
-                # The row first: a racing upload of the same name waits on it, then takes the next name. The file is
-                # written before the commit, so a listed dataset always has its file.
+                # The row first: a racing upload of the same name waits on it, then takes the next name. The blob is
+                # kept before the commit, so a listed dataset always has its bytes.
                 await connection.execute(
                     insert(datasets).values(space=space.key, name=candidate, size=len(data), sha256=digest)
                 )
-                await asyncio.to_thread(write_atomic_sync, path, data)
+                await self._blobs.put(connection, space, DATASETS, candidate, data)
                 return candidate
             raise InvalidArgument(
                 say(
@@ -86,7 +82,3 @@ class SqlDatasetStore:
             )
 
         return await self._database.write(keep)
-
-
-def _taken_by_other_data(path: Path, data: bytes) -> bool:
-    return path.is_symlink() or (path.exists() and not holds(path, data))

@@ -5,8 +5,9 @@ corrections (their retractions replayed in order), thumbs-downs, the review inbo
 metadata and test reports, and datasets' metadata. The files are read by the file stores themselves. Settings,
 corrections and the inbox are written by the SQL stores (their keys, word index and reply parts as the stores make
 them); feedback, thumbs-downs and voice turns, whose fields are their tables' columns, in one insert each; model
-versions and datasets, whose blobs stay where they are, by inserts naming those files. Each record reads back
-exactly as it did (tests/integration/database/test_file_import.py).
+versions and datasets by inserts naming their files, which beside SQLite stay where they are as the blobs, and with
+PostgreSQL are copied into its blobs (adapters/database/blobs.py), so every machine finds them. Each record reads
+back exactly as it did (tests/integration/database/test_file_import.py).
 
 Each space is imported in one writing transaction that also records it in `file_imports`: it comes in whole or not
 at all, and a space recorded there is never imported again. When every space is in, a last row (`data-root`) says
@@ -38,9 +39,11 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.database.blobs import DATASETS, MODELS, DatabaseBlobs
 from adapters.database.engine import Database
 from adapters.database.feedback_log import SqlFeedbackLog
 from adapters.database.migrate import Migrated
+from adapters.database.model_store import REPORTS
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.schema import datasets as dataset_rows
 from adapters.database.schema import feedback, file_imports, model_reports, model_versions, thumbs_down, voice_turns
@@ -159,7 +162,9 @@ async def _import_space(database: Database, layout: SpaceLayout, space: Space) -
             async with database.writing() as connection:
                 # Recorded first: a second process importing the same space waits here for this transaction's end.
                 await connection.execute(insert(file_imports).values(_marker(space.key, layout.root, {})))
-                records = await _copy(connection, layout, space)
+                # Beside SQLite the files are the blobs already; PostgreSQL gets a copy of each.
+                blobs = None if database.is_sqlite else DatabaseBlobs(database)
+                records = await _copy(connection, layout, space, blobs)
                 await connection.execute(
                     update(file_imports).where(file_imports.c.scope == space.key).values(records=records)
                 )
@@ -182,8 +187,11 @@ def _failing(what: str) -> Iterator[None]:
         raise FileImportFailed(f"{what}: {reason}") from error
 
 
-async def _copy(connection: AsyncConnection, layout: SpaceLayout, space: Space) -> dict[str, int]:
-    """The space's records, read from its files and written in `connection`'s transaction; how many of each."""
+async def _copy(
+    connection: AsyncConnection, layout: SpaceLayout, space: Space, blobs: DatabaseBlobs | None
+) -> dict[str, int]:
+    """The space's records, read from its files and written in `connection`'s transaction, with the datasets' and
+    models' bytes where `blobs` is given; how many of each."""
     tx = _InTransaction(connection)
     appender = LineAppender()
     counts = dict.fromkeys(STORES, 0)
@@ -216,8 +224,8 @@ async def _copy(connection: AsyncConnection, layout: SpaceLayout, space: Space) 
     turns = await JsonLinesVoiceLog(layout, appender).list_turns(space, _EVERYTHING)
     counts["voice turns"] = await _insert_all(connection, voice_turns, space, turns)
 
-    counts["model versions"], counts["model reports"] = await _copy_models(connection, layout, space)
-    counts["datasets"] = await _copy_datasets(connection, layout, space)
+    counts["model versions"], counts["model reports"] = await _copy_models(connection, layout, space, blobs)
+    counts["datasets"] = await _copy_datasets(connection, layout, space, blobs)
     return counts
 
 
@@ -229,10 +237,15 @@ async def _insert_all(connection: AsyncConnection, table: Table, space: Space, r
     return len(records)
 
 
-async def _copy_models(connection: AsyncConnection, layout: SpaceLayout, space: Space) -> tuple[int, int]:
+async def _copy_models(
+    connection: AsyncConnection, layout: SpaceLayout, space: Space, blobs: DatabaseBlobs | None
+) -> tuple[int, int]:
     """Each version's metadata under its own number, its artifact named where it is (`models/<n>/artifact.bin`)."""
     versions = await FilesystemModelStore(layout).list_versions(space)
+    models = layout.models(space)
     for version in versions:
+        artifact = f"{version.number}/{ARTIFACT}"
+        await _copy_blob(connection, blobs, space, MODELS, models, artifact)
         await connection.execute(
             insert(model_versions).values(
                 space=space.key,
@@ -244,11 +257,12 @@ async def _copy_models(connection: AsyncConnection, layout: SpaceLayout, space: 
                 example_count=version.example_count,
                 intents=list(version.intents),
                 metrics=dict(version.metrics),
-                artifact=f"{version.number}/{ARTIFACT}",
+                artifact=artifact,
             )
         )
-    reports = await asyncio.to_thread(_reports, layout.models(space), [version.number for version in versions])
+    reports = await asyncio.to_thread(_reports, models, [version.number for version in versions])
     for number, document, picture in reports:
+        await _copy_blob(connection, blobs, space, MODELS, models, picture)
         await connection.execute(
             insert(model_reports).values(space=space.key, number=number, report=document, picture=picture)
         )
@@ -258,17 +272,18 @@ async def _copy_models(connection: AsyncConnection, layout: SpaceLayout, space: 
 def _reports(models: Path, numbers: list[int]) -> list[tuple[int | None, dict[str, Any], str]]:
     """The reports the file store kept: each version's `<n>/report.*`, then the cross-validations, oldest first.
 
-    The database's pictures are named inside `models/reports/`; a version's own picture stays in its folder, named
-    from there (`../<n>/report.png`).
+    Pictures are named inside `models/`, as the database's own are: a version's stays in its folder
+    (`<n>/report.png`), a cross-validation's in `reports/`.
     """
     found: list[tuple[int | None, dict[str, Any], str]] = []
     stems: list[tuple[int | None, Path, str]] = [
-        (number, models / str(number) / "report", f"../{number}/report.png") for number in numbers
+        (number, models / str(number) / "report", f"{number}/report.png") for number in numbers
     ]
     folder = models / "reports"
     if folder.is_dir():
         stems += [
-            (None, path.with_suffix(""), path.with_suffix(".png").name) for path in sorted(folder.glob("cv-*.json"))
+            (None, path.with_suffix(""), f"{REPORTS}/{path.with_suffix('.png').name}")
+            for path in sorted(folder.glob("cv-*.json"))
         ]
     for number, stem, picture in stems:
         try:
@@ -285,16 +300,27 @@ def _json_object(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-async def _copy_datasets(connection: AsyncConnection, layout: SpaceLayout, space: Space) -> int:
+async def _copy_datasets(
+    connection: AsyncConnection, layout: SpaceLayout, space: Space, blobs: DatabaseBlobs | None
+) -> int:
     listed = await FilesystemDatasetStore(layout).list_datasets(space)
     folder = layout.datasets(space)
     for dataset in listed:
+        await _copy_blob(connection, blobs, space, DATASETS, folder, dataset.name)
         # Hashed off the event loop: a dataset may be tens of megabytes.
         digest = await asyncio.to_thread(_sha256, folder / dataset.name)
         await connection.execute(
             insert(dataset_rows).values(space=space.key, name=dataset.name, size=dataset.size, sha256=digest)
         )
     return len(listed)
+
+
+async def _copy_blob(
+    connection: AsyncConnection, blobs: DatabaseBlobs | None, space: Space, kind: str, folder: Path, name: str
+) -> None:
+    if blobs is not None:
+        data = await asyncio.to_thread((folder / name).read_bytes)
+        await blobs.put(connection, space, kind, name, data)
 
 
 def _sha256(path: Path) -> str:

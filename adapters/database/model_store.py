@@ -1,46 +1,44 @@
-"""Model versions: their metadata, numbers and which one is active in the database; each artifact a file.
+"""Model versions: their metadata, numbers and which one is active in the database; each artifact a blob.
 
-The artifact is written first, under a name of its own (`models/artifact-<random>.bin`, never a name another
-version or an older data root uses), then one transaction takes the next number, records the version and, with
+One transaction takes the next number, keeps the artifact under a name of its own (`artifact-<random>.bin`, never
+a name another version or an older data root uses: adapters/database/blobs.py), records the version and, with
 `activate`, makes it the space's active model: a version is published whole or not at all, and two publications,
 even from two processes, never share a number (the space's lock while the number is chosen, and the primary key).
-A crash between the two steps leaves an unreferenced file, never a version without its artifact.
+Where blobs are files, a crash before the commit leaves an unreferenced file, never a version without its artifact.
 """
 
-import asyncio
 import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, replace
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.database.blobs import MODELS, Blobs
 from adapters.database.engine import Database
 from adapters.database.schema import model_reports, model_versions
 from adapters.database.settings_store import update_settings
-from adapters.storage.atomic import write_atomic_sync
-from adapters.storage.layout import SpaceLayout
 from adapters.storage.model_store import report_from_json
 from application.ports.model import TrainedArtifact
 from domain.errors import NotFound
 from domain.spaces import Space
 from domain.training import EvaluationReport, ModelVersion
 
+# Where a space's test reports' pictures are named, inside its models' blobs.
+REPORTS = "reports"
+
 
 class SqlModelStore:
-    def __init__(self, database: Database, layout: SpaceLayout) -> None:
+    def __init__(self, database: Database, blobs: Blobs) -> None:
         self._database = database
-        self._layout = layout
+        self._blobs = blobs
 
     async def publish(
         self, space: Space, artifact: TrainedArtifact, version: ModelVersion, activate: bool = False
     ) -> ModelVersion:
         name = f"artifact-{secrets.token_hex(8)}.bin"
-        path = self._layout.models(space) / name
-        await asyncio.to_thread(write_atomic_sync, path, artifact.data)
         metrics = dict(artifact.metrics) | dict(version.metrics)
 
         async def record(connection: AsyncConnection) -> ModelVersion:
@@ -48,6 +46,7 @@ class SqlModelStore:
             mine = model_versions.c.space == space.key
             latest = (await connection.execute(select(func.max(model_versions.c.number)).where(mine))).scalar()
             published = replace(version, number=(latest or 0) + 1, backend=artifact.backend, metrics=metrics)
+            await self._blobs.put(connection, space, MODELS, name, artifact.data)
             await connection.execute(
                 insert(model_versions).values(
                     space=space.key,
@@ -71,7 +70,7 @@ class SqlModelStore:
         try:
             return await self._database.write(record)
         except BaseException:
-            path.unlink(missing_ok=True)
+            await self._blobs.discard(space, MODELS, name)
             raise
 
     async def list_versions(self, space: Space) -> Sequence[ModelVersion]:
@@ -87,24 +86,23 @@ class SqlModelStore:
         if row is None:
             raise NotFound(f"Model version {number} is missing.")
         try:
-            data = await asyncio.to_thread((self._layout.models(space) / row["artifact"]).read_bytes)
-        except FileNotFoundError:
+            data = await self._blobs.read(space, MODELS, row["artifact"])
+        except NotFound:
             raise NotFound(f"Model version {number} is missing.") from None
         return TrainedArtifact(backend=row["backend"], data=data, metrics=dict(row["metrics"]))
 
     async def save_report(self, space: Space, number: int | None, report: EvaluationReport, png: bytes) -> None:
-        picture = f"report-{secrets.token_hex(8)}.png"
-        path = self._reports(space) / picture
-        await asyncio.to_thread(write_atomic_sync, path, png)
+        picture = f"{REPORTS}/report-{secrets.token_hex(8)}.png"
         # Through JSON, as the file kept it: tuples become lists, read back by `report_from_json`.
         document = json.loads(json.dumps(asdict(report)))
         try:
             async with self._database.writing() as connection:
+                await self._blobs.put(connection, space, MODELS, picture, png)
                 await connection.execute(
                     insert(model_reports).values(space=space.key, number=number, report=document, picture=picture)
                 )
         except BaseException:
-            path.unlink(missing_ok=True)
+            await self._blobs.discard(space, MODELS, picture)
             raise
 
     async def load_report(self, space: Space, number: int | None) -> tuple[EvaluationReport, bytes] | None:
@@ -120,14 +118,11 @@ class SqlModelStore:
         if row is None:
             return None
         try:
-            png = await asyncio.to_thread((self._reports(space) / row["picture"]).read_bytes)
+            png = await self._blobs.read(space, MODELS, row["picture"])
             return report_from_json(dict(row["report"])), png
-        except (OSError, ValueError, KeyError, TypeError):
+        except (NotFound, OSError, ValueError, KeyError, TypeError):
             # A missing or damaged report is shown as no report; the version itself still works.
             return None
-
-    def _reports(self, space: Space) -> Path:
-        return self._layout.models(space) / "reports"
 
 
 def _version(row: Any) -> ModelVersion:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -201,7 +202,8 @@ forget_requests = Table(
     Column("at", Moment, nullable=False),
 )
 
-# Model versions' metadata; each artifact is a file under the space's `models/`, named in `artifact`.
+# Model versions' metadata; each artifact is a blob in the space's `models` (adapters/database/blobs.py), named in
+# `artifact`.
 model_versions = Table(
     "model_versions",
     metadata,
@@ -217,7 +219,8 @@ model_versions = Table(
     Column("artifact", String(NAME), nullable=False),
 )
 
-# Test reports: of a version (`number`), or of a cross-validation (`number` NULL); the picture is a file.
+# Test reports: of a version (`number`), or of a cross-validation (`number` NULL); the picture is a blob in the
+# space's `models`, named in `picture`.
 model_reports = Table(
     "model_reports",
     metadata,
@@ -229,7 +232,7 @@ model_reports = Table(
     Index(None, "space", "number"),
 )
 
-# Datasets' metadata; each dataset is a file under the space's `datasets/` of the same name.
+# Datasets' metadata; each dataset is a blob of the same name in the space's `datasets`.
 datasets = Table(
     "datasets",
     metadata,
@@ -237,6 +240,16 @@ datasets = Table(
     Column("name", String(NAME), primary_key=True),
     Column("size", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
+)
+
+# Large bytes where every machine reaches them (PostgreSQL; beside SQLite they are files): adapters/database/blobs.py.
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("space", String(SPACE), primary_key=True),
+    Column("folder", String(64), primary_key=True),
+    Column("name", String(NAME), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
 )
 
 # What `adapters/database/file_import.py` moved in from a data root's files: a row per space imported (its key in

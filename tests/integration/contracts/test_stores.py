@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.database.blobs import blobs_for
 from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import Database, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
@@ -147,7 +148,7 @@ def datasets(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable
     if request.param == "memory":
         return fakes.InMemoryDatasets()
     if request.param in DATABASE_URLS:
-        return SqlDatasetStore(databases(request.param), SpaceLayout(tmp_path))
+        return SqlDatasetStore(databases(request.param), blobs_for(databases(request.param), SpaceLayout(tmp_path)))
     return FilesystemDatasetStore(SpaceLayout(tmp_path))
 
 
@@ -445,7 +446,7 @@ def model_store(request: pytest.FixtureRequest, tmp_path: Path, databases: Calla
     if request.param == "memory":
         return fakes.InMemoryModelStore()
     if request.param in DATABASE_URLS:
-        return SqlModelStore(databases(request.param), SpaceLayout(tmp_path))
+        return SqlModelStore(databases(request.param), blobs_for(databases(request.param), SpaceLayout(tmp_path)))
     return FilesystemModelStore(SpaceLayout(tmp_path))
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from adapters.database.blobs import blobs_for
 from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import open_database
 from adapters.database.feedback_log import SqlFeedbackLog
@@ -63,7 +64,7 @@ async def main(job: str, url: str, root: Path, name: str, count: int, wait: bool
             log = SqlFeedbackLog(database)
             review = SqlReviewStore(database)
             voice = SqlVoiceLog(database)
-            datasets = SqlDatasetStore(database, SpaceLayout(root))
+            datasets = SqlDatasetStore(database, blobs_for(database, SpaceLayout(root)))
             settings = SqlSettingsStore(database)
             for n in numbers:
                 said = f"{name} {n}"
@@ -83,7 +84,7 @@ async def main(job: str, url: str, root: Path, name: str, count: int, wait: bool
                 await settings.update(SPACE, partial(_opt_out, member))
                 print(f"ack {n}", flush=True)
         else:
-            store = SqlModelStore(database, SpaceLayout(root))
+            store = SqlModelStore(database, blobs_for(database, SpaceLayout(root)))
             for n in numbers:
                 meta = ModelVersion(0, "fake", f"{name}.csv", "h", now, 1, ("a",), {})
                 artifact = TrainedArtifact("fake", artifact_for(name, n))

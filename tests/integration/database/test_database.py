@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
+from adapters.database.blobs import blobs_for
 from adapters.database.engine import Database, DatabaseUnavailable, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
 from adapters.database.forget_requests import SqlForgetRequests
@@ -95,7 +96,7 @@ async def test_updates_from_many_tasks_at_once_lose_none(database: Database) -> 
 async def test_publishing_with_activate_sets_the_active_model_in_the_same_transaction(
     database: Database, tmp_path: Path
 ) -> None:
-    store, settings = SqlModelStore(database, SpaceLayout(tmp_path)), SqlSettingsStore(database)
+    store, settings = SqlModelStore(database, blobs_for(database, SpaceLayout(tmp_path))), SqlSettingsStore(database)
     version = ModelVersion(0, "fake", "faq.txt", "hash", NOW, 4, ("a",), {})
     published = await asyncio.gather(
         *(store.publish(ONE, TrainedArtifact("fake", b"x", {}), version, activate=True) for _ in range(5))

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
+from adapters.database.blobs import blobs_for
 from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import Database, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
@@ -187,7 +188,7 @@ async def assert_reads_back_as_the_files(database: Database, layout: SpaceLayout
     turns = await SqlVoiceLog(database).list_turns(space, 10)
     assert turns == await JsonLinesVoiceLog(layout, appender).list_turns(space, 10)
     assert len(turns) == 2
-    models = SqlModelStore(database, layout)
+    models = SqlModelStore(database, blobs_for(database, layout))
     files_models = FilesystemModelStore(layout)
     assert await models.list_versions(space) == await files_models.list_versions(space)
     assert [v.number for v in await models.list_versions(space)] == [1, 2]
@@ -197,7 +198,7 @@ async def assert_reads_back_as_the_files(database: Database, layout: SpaceLayout
     for which in (2, None):
         assert await models.load_report(space, which) == await files_models.load_report(space, which)
     assert await models.load_report(space, 1) is None
-    datasets = SqlDatasetStore(database, layout)
+    datasets = SqlDatasetStore(database, blobs_for(database, layout))
     assert await datasets.list_datasets(space) == await FilesystemDatasetStore(layout).list_datasets(space)
     assert (await datasets.read_dataset(space, "faq.csv", 1000)).data == DATASET
     # Its hash came in too: the same upload again is the same dataset, a different one gets a name of its own.
@@ -275,7 +276,7 @@ async def test_an_interrupted_import_leaves_none_of_that_space_and_a_rerun_compl
     assert await SqlFeedbackLog(database).list_corrections(GUILD) == []
     assert await SqlReviewStore(database).load(GUILD) == []
     assert await SqlVoiceLog(database).list_turns(GUILD, 10) == []
-    assert await SqlModelStore(database, layout).list_versions(GUILD) == []
+    assert await SqlModelStore(database, blobs_for(database, layout)).list_versions(GUILD) == []
     assert len(await SqlFeedbackLog(database).list_feedback(DIRECT, 10)) == 2
     partial = await record_counts(database)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.database.blobs import blobs_for
 from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import Database, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
@@ -112,7 +113,7 @@ async def stored_records(database: Database, root: Path) -> dict[str, list[str]]
         "voice": [turn.transcript for turn in await SqlVoiceLog(database).list_turns(SPACE, 1_000_000)],
         "datasets": [
             info.name.removesuffix(".txt").replace("-", " ")
-            for info in await SqlDatasetStore(database, SpaceLayout(root)).list_datasets(SPACE)
+            for info in await SqlDatasetStore(database, blobs_for(database, SpaceLayout(root))).list_datasets(SPACE)
         ],
     }
 
@@ -153,7 +154,7 @@ async def test_a_model_version_acknowledged_before_a_sigkill_is_kept_whole_and_a
     for attempt, delay in enumerate((0.0, 0.005, 0.017)):
         writers.append(start_writer("models", url, tmp_path, f"w{attempt}", 0, wait=False))
         acked = [_pair(line) for line in kill_after(writers[-1], acks_before_kill=3, extra_delay=delay)]
-        store = SqlModelStore(database, SpaceLayout(tmp_path))
+        store = SqlModelStore(database, blobs_for(database, SpaceLayout(tmp_path)))
         versions = [version.number for version in await store.list_versions(SPACE)]
         assert {number for number, _ in acked} <= set(versions)
         for number, n in acked:
@@ -194,7 +195,7 @@ async def test_two_processes_publishing_models_at_once_never_share_a_version_num
     published = {name: [_pair(line) for line in lines] for name, lines in zip(names, acked, strict=True)}
     numbers = [number for pairs in published.values() for number, _ in pairs]
     assert sorted(numbers) == list(range(1, 2 * count + 1))
-    store = SqlModelStore(database, SpaceLayout(tmp_path))
+    store = SqlModelStore(database, blobs_for(database, SpaceLayout(tmp_path)))
     versions = await store.list_versions(SPACE)
     assert [version.number for version in versions] == list(range(1, 2 * count + 1))
     by_number = {version.number: version for version in versions}
