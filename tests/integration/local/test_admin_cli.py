@@ -42,7 +42,7 @@ def test_train_then_test_as_json(tmp_path: Path) -> None:
     assert 0.0 <= report["accuracy"] <= 1.0 and "macro_f1" in report and "confusion" in report
     (kept,) = records.rows(tmp_path / "data", "model_reports", "guild-1")
     assert kept["number"] == 1 and kept["report"]["method"] == "test data"
-    assert (tmp_path / "data" / "spaces" / "guild-1" / "models" / "reports" / kept["picture"]).is_file()
+    assert (tmp_path / "data" / "spaces" / "guild-1" / "models" / kept["picture"]).is_file()  # reports/...
 
 
 def test_a_rejected_file_fails_with_the_reasons(tmp_path: Path) -> None:
