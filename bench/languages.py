@@ -41,6 +41,7 @@ from domain.evaluation import evaluate_predictions
 from domain.training import OUT_OF_SCOPE
 
 UNSEEN_SEED = 7
+SWEEP = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 LATENCY_MESSAGES = 300
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,19 +75,22 @@ async def scored(model: LinearIntentModel, pairs: Pairs) -> dict[str, float]:
     return {"accuracy": report.accuracy, "macro_f1": report.macro_f1, "examples": len(pairs)}
 
 
-async def out_of_scope(model: LinearIntentModel, pairs: Pairs, unseen: set[str]) -> dict[str, float]:
-    """Recall and precision of refusing the unseen intents' messages at the model's own threshold."""
+async def out_of_scope(model: LinearIntentModel, pairs: Pairs, unseen: set[str]) -> dict[str, Any]:
+    """Recall and precision of refusing the unseen intents' messages at the model's own threshold, and at each of
+    SWEEP (the figures a default threshold is chosen by)."""
     truths = [OUT_OF_SCOPE if label in unseen else label for _, label in pairs]
     predictions = await model.predict_many([text for text, _ in pairs])
-    report = evaluate_predictions(
-        truths,
-        [p.intent for p in predictions],
-        [p.confidence for p in predictions],
-        "oos",
-        threshold=model.threshold,
-    )
-    assert report.oos_recall is not None and report.oos_precision is not None
-    return {"recall": report.oos_recall, "precision": report.oos_precision, "threshold": model.threshold}
+
+    def at(threshold: float) -> tuple[float, float]:
+        report = evaluate_predictions(
+            truths, [p.intent for p in predictions], [p.confidence for p in predictions], "oos", threshold=threshold
+        )
+        assert report.oos_recall is not None and report.oos_precision is not None
+        return report.oos_recall, report.oos_precision
+
+    recall, precision = at(model.threshold)
+    sweep = {f"{threshold:.2f}": at(threshold) for threshold in SWEEP}
+    return {"recall": recall, "precision": precision, "threshold": model.threshold, "sweep": sweep}
 
 
 async def latencies(model: LinearIntentModel, texts: Sequence[str]) -> dict[str, float]:
@@ -169,6 +173,10 @@ def _oos(figures: dict[str, float]) -> str:
     return f"{100 * figures['recall']:5.1f}/{100 * figures['precision']:5.1f}"
 
 
+def _oos_pair(figures: Sequence[float]) -> str:
+    return f"{100 * figures[0]:4.1f}/{100 * figures[1]:4.1f}"
+
+
 def show(results: list[dict[str, Any]]) -> None:
     print()
     print("Accuracy/macro-F1 %; EN26, RU26: the 26 intents of bench/data/banking77_ru in each language")
@@ -193,6 +201,15 @@ def show(results: list[dict[str, Any]]) -> None:
             f"{r['backend']:9} {r['encoder']:11} {r['oos_en']['threshold']:9.2f} {_oos(r['oos_en']):>12} "
             f"{_oos(r['oos_ru']):>12} {_oos(r['oos_en_ru']):>12}"
         )
+    print()
+    print("Out of scope by threshold: recall/precision % EN | RU")
+    print(f"{'backend':9} {'encoder':11} " + " ".join(f"{t:>23.2f}" for t in SWEEP))
+    for r in results:
+        cells = [
+            f"{_oos_pair(r['oos_en']['sweep'][f'{t:.2f}'])} | {_oos_pair(r['oos_ru']['sweep'][f'{t:.2f}'])}"
+            for t in SWEEP
+        ]
+        print(f"{r['backend']:9} {r['encoder']:11} " + " ".join(f"{cell:>23}" for cell in cells))
     examples = results[0] if results else None
     if examples is not None:
         print(
