@@ -77,7 +77,7 @@ class DatabaseBlobs:
 
     async def put(self, connection: AsyncConnection, space: Space, folder: str, name: str, data: bytes) -> None:
         mine = (blobs.c.space == space.key) & (blobs.c.folder == folder) & (blobs.c.name == name)
-        # Replaced, not upserted: a blob left by a transaction that failed after it (none is) would be overwritten.
+        # Delete then insert: the same two statements on SQLite and PostgreSQL, where an upsert differs in each.
         await connection.execute(delete(blobs).where(mine))
         await connection.execute(insert(blobs).values(space=space.key, folder=folder, name=name, data=data))
 
