@@ -10,6 +10,7 @@ A blob is named by its folder in the space (`datasets`, `models`) and a name ins
 """
 
 import asyncio
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import delete, insert, select
@@ -18,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.database.engine import Database
 from adapters.database.schema import blobs
 from adapters.storage.atomic import write_atomic_sync
-from adapters.storage.dataset_store import holds
 from adapters.storage.layout import SpaceLayout
 from adapters.storage.sandbox import existing_file_inside
 from domain.errors import NotFound
@@ -99,3 +99,10 @@ class DatabaseBlobs:
 def blobs_for(database: Database, layout: SpaceLayout) -> Blobs:
     """Files beside SQLite (one machine); rows in PostgreSQL (any number of machines)."""
     return FileBlobs(layout) if database.is_sqlite else DatabaseBlobs(database)
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file of exactly `data`."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    return path.stat().st_size == len(data) and path.read_bytes() == data

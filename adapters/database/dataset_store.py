@@ -7,7 +7,7 @@ contents already has it (one kept before the database), so no upload overwrites 
 
 import asyncio
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.database.blobs import DATASETS, Blobs
 from adapters.database.engine import Database
 from adapters.database.schema import datasets
-from adapters.storage.dataset_store import MAX_VERSIONS, dataset_names
 from adapters.storage.sandbox import safe_file_name
 from application.ports.storage import DatasetInfo, StoredFile
 from domain.errors import InvalidArgument, NotFound, TooLarge
 from domain.spaces import Space
 from domain.text import Code, say
+
+# Names a dataset may take in a space (`faq.csv` to `faq-1000.csv`): past that an upload is refused with a reason.
+MAX_VERSIONS = 1000
 
 
 class SqlDatasetStore:
@@ -82,3 +84,13 @@ class SqlDatasetStore:
             )
 
         return await self._database.write(keep)
+
+
+def dataset_names(name: str, most: int) -> Iterator[str]:
+    """`faq.csv`, `faq-2.csv`, `faq-3.csv`, ...: the names a dataset may be kept under, in order."""
+    stem, dot, suffix = name.rpartition(".")
+    if not stem:  # no extension, or a name like `.csv`
+        stem, dot, suffix = name, "", ""
+    yield name
+    for number in range(2, most + 1):
+        yield f"{stem}-{number}{dot}{suffix}"

@@ -158,9 +158,21 @@ def open_database(url: str) -> Database:
         make_private_folders(path.parent)
         # Users' records, private whatever the umask; SQLite gives its -wal and -shm files the same mode.
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+        for made in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            _make_private(made)
     engine = create_async_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     _tune_sqlite(engine)
     return Database(engine)
+
+
+def _make_private(path: Path) -> None:
+    """A database file made under a lax umask, or copied in by hand, becomes 0600 like the ones Parrot makes."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if mode & 0o077:
+        path.chmod(PRIVATE_FILE)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

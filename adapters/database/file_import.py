@@ -2,7 +2,8 @@
 
 What is imported, space by space: the settings (with the listening opt-outs and the active model), feedback,
 corrections (their retractions replayed in order), thumbs-downs, the review inbox, the voice log, model versions'
-metadata and test reports, and datasets' metadata. The files are read by the file stores themselves. Settings,
+metadata and test reports, and datasets' metadata. The files are read as the file stores read them
+(adapters/database/file_records.py). Settings,
 corrections and the inbox are written by the SQL stores (their keys, word index and reply parts as the stores make
 them); feedback, thumbs-downs and voice turns, whose fields are their tables' columns, in one insert each; model
 versions and datasets by inserts naming their files, which beside SQLite stay where they are as the blobs, and with
@@ -18,15 +19,15 @@ first, so the second waits for the first's commit (PostgreSQL's unique index, SQ
 
 Nothing under the data root is changed: the files stay where they are, and the log says so (the one thing removed
 is what the file store always removed on its first look at a space's models, a version a killed process left
-half-published). With 10,000 corrections, 10,000 feedback notes and 2,000 voice turns, a space takes about 9 s on
-SQLite (2 shared cores), once.
+half-published). Parrot no longer writes these files: a data root made since the database holds only its blobs.
+With 10,000 corrections, 10,000 feedback notes and 2,000 voice turns, a space takes about 9 s on SQLite (2 shared
+cores), once.
 """
 
 import asyncio
 import hashlib
 import json
 import re
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -42,21 +43,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.database.blobs import DATASETS, MODELS, DatabaseBlobs
 from adapters.database.engine import Database
 from adapters.database.feedback_log import SqlFeedbackLog
+from adapters.database.file_records import ARTIFACT, FileRecords, correction_from_record
 from adapters.database.migrate import Migrated
 from adapters.database.model_store import REPORTS
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.schema import datasets as dataset_rows
 from adapters.database.schema import feedback, file_imports, model_reports, model_versions, thumbs_down, voice_turns
 from adapters.database.settings_store import SqlSettingsStore
-from adapters.storage.atomic import LineAppender
-from adapters.storage.dataset_store import FilesystemDatasetStore
-from adapters.storage.feedback_log import JsonLinesFeedbackLog, correction_from_record
-from adapters.storage.jsonlines import read_records
 from adapters.storage.layout import SpaceLayout
-from adapters.storage.model_store import ARTIFACT, FilesystemModelStore
-from adapters.storage.review_log import JsonLinesReviewStore
-from adapters.storage.settings_store import JsonSettingsStore
-from adapters.storage.voice_log import JsonLinesVoiceLog
 from domain.errors import BackendUnavailable
 from domain.ids import GuildId, UserId
 from domain.redaction import mask_urls_in
@@ -81,7 +75,6 @@ STORES = (
     "datasets",
 )
 _SPACE_FOLDER = re.compile(r"(guild|dm)-([0-9]+)")
-_EVERYTHING = sys.maxsize  # as a `limit`: every record the file holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,36 +186,33 @@ async def _copy(
     """The space's records, read from its files and written in `connection`'s transaction, with the datasets' and
     models' bytes where `blobs` is given; how many of each."""
     tx = _InTransaction(connection)
-    appender = LineAppender()
+    files = FileRecords(layout)
     counts = dict.fromkeys(STORES, 0)
 
-    if layout.settings(space).is_file():
-        settings = await JsonSettingsStore(layout).load(space)
+    settings = await files.settings(space)
+    if settings is not None:
         await SqlSettingsStore(tx).save(space, settings)
         counts["settings"] = 1
         counts["opt-outs"] = len(settings.listening_opted_out)
 
-    files = JsonLinesFeedbackLog(layout, appender)
-    counts["feedback"] = await _insert_all(connection, feedback, space, await files.list_feedback(space, _EVERYTHING))
+    counts["feedback"] = await _insert_all(connection, feedback, space, await files.feedback(space))
     rows = SqlFeedbackLog(tx)
-    # Replayed line by line: a retraction withdraws the corrections before it, which stay their authors' records.
-    for record in await read_records(layout.corrections(space)):
+    # Replayed record by record: a retraction withdraws the corrections before it, which stay their authors' records.
+    for record in await files.correction_records(space):
         if "retracts" in record:
             await rows.retract_correction(space, str(record["retracts"]), _moment(record))
         elif all(key in record for key in ("user_text", "correction", "created_at")):
             await rows.append_correction(space, correction_from_record(record))
             counts["corrections"] += 1
-    ratings = await files.list_thumbs_down(space, _EVERYTHING)
-    counts["thumbs-downs"] = await _insert_all(connection, thumbs_down, space, ratings)
+    counts["thumbs-downs"] = await _insert_all(connection, thumbs_down, space, await files.thumbs_downs(space))
 
-    inbox = await JsonLinesReviewStore(layout, appender).load(space)
+    inbox = await files.review_items(space)
     if inbox:
         await SqlReviewStore(tx, per_space=len(inbox)).rewrite(space, inbox)
     counts["review items"] = len(inbox)
 
     # Every turn the file kept (it was bounded as the table is); the voice log's next append trims as it does.
-    turns = await JsonLinesVoiceLog(layout, appender).list_turns(space, _EVERYTHING)
-    counts["voice turns"] = await _insert_all(connection, voice_turns, space, turns)
+    counts["voice turns"] = await _insert_all(connection, voice_turns, space, await files.voice_turns(space))
 
     counts["model versions"], counts["model reports"] = await _copy_models(connection, layout, space, blobs)
     counts["datasets"] = await _copy_datasets(connection, layout, space, blobs)
@@ -241,7 +231,7 @@ async def _copy_models(
     connection: AsyncConnection, layout: SpaceLayout, space: Space, blobs: DatabaseBlobs | None
 ) -> tuple[int, int]:
     """Each version's metadata under its own number, its artifact named where it is (`models/<n>/artifact.bin`)."""
-    versions = await FilesystemModelStore(layout).list_versions(space)
+    versions = await FileRecords(layout).model_versions(space)
     models = layout.models(space)
     for version in versions:
         artifact = f"{version.number}/{ARTIFACT}"
@@ -303,7 +293,7 @@ def _json_object(text: str) -> dict[str, Any] | None:
 async def _copy_datasets(
     connection: AsyncConnection, layout: SpaceLayout, space: Space, blobs: DatabaseBlobs | None
 ) -> int:
-    listed = await FilesystemDatasetStore(layout).list_datasets(space)
+    listed = await FileRecords(layout).datasets(space)
     folder = layout.datasets(space)
     for dataset in listed:
         await _copy_blob(connection, blobs, space, DATASETS, folder, dataset.name)

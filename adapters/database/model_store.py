@@ -20,7 +20,6 @@ from adapters.database.blobs import MODELS, Blobs
 from adapters.database.engine import Database
 from adapters.database.schema import model_reports, model_versions
 from adapters.database.settings_store import update_settings
-from adapters.storage.model_store import report_from_json
 from application.ports.model import TrainedArtifact
 from domain.errors import NotFound
 from domain.spaces import Space
@@ -135,4 +134,25 @@ def _version(row: Any) -> ModelVersion:
         example_count=int(row["example_count"]),
         intents=tuple(str(intent) for intent in row["intents"]),
         metrics={str(key): float(value) for key, value in dict(row["metrics"]).items()},
+    )
+
+
+def report_from_json(record: dict[str, Any]) -> EvaluationReport:
+    def optional(key: str) -> float | None:
+        value = record.get(key)
+        return float(value) if value is not None else None
+
+    return EvaluationReport(
+        accuracy=float(record["accuracy"]),
+        macro_f1=float(record["macro_f1"]),
+        example_count=int(record["example_count"]),
+        method=str(record["method"]),
+        oos_precision=optional("oos_precision"),
+        oos_recall=optional("oos_recall"),
+        balanced_threshold=optional("balanced_threshold"),
+        worst_intents=tuple((str(name), float(score)) for name, score in record.get("worst_intents", [])),
+        confused_pairs=tuple((str(a), str(b), int(n)) for a, b, n in record.get("confused_pairs", [])),
+        labels=tuple(str(label) for label in record.get("labels", [])),
+        confusion=tuple(tuple(int(cell) for cell in row) for row in record.get("confusion", [])),
+        intent_count=int(record.get("intent_count") or 0),
     )

@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.database.engine import Database
+from adapters.database.reply_parts import reply_from, reply_parts
 from adapters.database.schema import review_items
-from adapters.storage.review_log import reply_from, reply_parts
 from application.ports.review import PENDING, ReviewItem
 from application.review.forgetting import RecordOwners, records_to_forget
 from domain.ids import ChannelId, UserId

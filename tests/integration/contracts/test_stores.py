@@ -1,4 +1,5 @@
-"""One suite per storage port, run against the in-memory fake, the filesystem adapter and the database alike.
+"""One suite per storage port, run against the in-memory fake and every adapter alike: the files users reach by
+path on the filesystem, users' records in each database.
 
 A new adapter (an object store) joins a suite by adding one entry to its fixture's params; a new database, by one
 entry in DATABASE_URLS (its URL for one test: a file in the test's folder, a database on a server): every record
@@ -24,16 +25,8 @@ from adapters.database.model_store import SqlModelStore
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.settings_store import SqlSettingsStore
 from adapters.database.voice_log import SqlVoiceLog
-from adapters.storage.atomic import LineAppender
-from adapters.storage.dataset_store import FilesystemDatasetStore
-from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.file_vault import FilesystemVault
-from adapters.storage.forget_requests import ProcessForgetRequests
 from adapters.storage.layout import SpaceLayout
-from adapters.storage.model_store import FilesystemModelStore
-from adapters.storage.review_log import JsonLinesReviewStore
-from adapters.storage.settings_store import JsonSettingsStore
-from adapters.storage.voice_log import JsonLinesVoiceLog
 from application.ports.model import ModelStore, TrainedArtifact
 from application.ports.review import PENDING, ReviewItem, ReviewStore
 from application.ports.storage import (
@@ -59,6 +52,7 @@ from support import fakes
 ONE = Space(guild_id=GuildId(1))
 TWO = Space(guild_id=GuildId(2))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+# The file vault: the fake and the filesystem adapter.
 KINDS = ["memory", "filesystem"]
 # A fresh database per test, migrated before its first use.
 DATABASE_URLS: dict[str, Callable[[pytest.FixtureRequest, Path], str]] = {
@@ -67,7 +61,7 @@ DATABASE_URLS: dict[str, Callable[[pytest.FixtureRequest, Path], str]] = {
     "postgresql": lambda request, _folder: request.getfixturevalue("postgres_database").url,
 }
 # The stores of users' records, which the database holds too.
-RECORD_KINDS = [*KINDS, *DATABASE_URLS]
+RECORD_KINDS = ["memory", *DATABASE_URLS]
 
 
 @pytest.fixture
@@ -147,9 +141,7 @@ async def test_vault_archives_a_directory_as_a_zip(vault: Vault) -> None:
 def datasets(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> DatasetStore:
     if request.param == "memory":
         return fakes.InMemoryDatasets()
-    if request.param in DATABASE_URLS:
-        return SqlDatasetStore(databases(request.param), blobs_for(databases(request.param), SpaceLayout(tmp_path)))
-    return FilesystemDatasetStore(SpaceLayout(tmp_path))
+    return SqlDatasetStore(databases(request.param), blobs_for(databases(request.param), SpaceLayout(tmp_path)))
 
 
 async def test_datasets_round_trip_listed_by_name_per_space(datasets: DatasetStore) -> None:
@@ -178,12 +170,10 @@ async def test_datasets_save_never_replaces_and_read_refuses_missing_or_oversize
 
 
 @pytest.fixture(params=RECORD_KINDS)
-def settings(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> SettingsStore:
+def settings(request: pytest.FixtureRequest, databases: Callable[[str], Database]) -> SettingsStore:
     if request.param == "memory":
         return fakes.InMemorySettings()
-    if request.param in DATABASE_URLS:
-        return SqlSettingsStore(databases(request.param))
-    return JsonSettingsStore(SpaceLayout(tmp_path))
+    return SqlSettingsStore(databases(request.param))
 
 
 async def test_settings_default_then_round_trip_per_space(settings: SettingsStore) -> None:
@@ -198,12 +188,10 @@ async def test_settings_default_then_round_trip_per_space(settings: SettingsStor
 
 
 @pytest.fixture(params=RECORD_KINDS)
-def feedback_log(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> FeedbackLog:
+def feedback_log(request: pytest.FixtureRequest, databases: Callable[[str], Database]) -> FeedbackLog:
     if request.param == "memory":
         return fakes.InMemoryFeedbackLog()
-    if request.param in DATABASE_URLS:
-        return SqlFeedbackLog(databases(request.param))
-    return JsonLinesFeedbackLog(SpaceLayout(tmp_path), LineAppender())
+    return SqlFeedbackLog(databases(request.param))
 
 
 def feedback(text: str) -> Feedback:
@@ -272,14 +260,10 @@ async def test_forgetting_an_author_removes_the_thumbs_downs_they_gave_or_were_a
 
 
 @pytest.fixture(params=RECORD_KINDS)
-def voice_log(
-    request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]
-) -> VoiceTranscriptLog:
+def voice_log(request: pytest.FixtureRequest, databases: Callable[[str], Database]) -> VoiceTranscriptLog:
     if request.param == "memory":
         return fakes.InMemoryVoiceLog()
-    if request.param in DATABASE_URLS:
-        return SqlVoiceLog(databases(request.param))
-    return JsonLinesVoiceLog(SpaceLayout(tmp_path), LineAppender())
+    return SqlVoiceLog(databases(request.param))
 
 
 def turn(speaker: int, transcript: str) -> VoiceTurn:
@@ -308,15 +292,11 @@ async def test_forgetting_a_speaker_removes_their_turns_only(voice_log: VoiceTra
 
 
 @pytest.fixture(params=RECORD_KINDS)
-def small_voice_log(
-    request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]
-) -> VoiceTranscriptLog:
+def small_voice_log(request: pytest.FixtureRequest, databases: Callable[[str], Database]) -> VoiceTranscriptLog:
     """A voice log bounded to 3 turns per space."""
     if request.param == "memory":
         return fakes.InMemoryVoiceLog(per_space=3)
-    if request.param in DATABASE_URLS:
-        return SqlVoiceLog(databases(request.param), per_space=3)
-    return JsonLinesVoiceLog(SpaceLayout(tmp_path), LineAppender(), per_space=3)
+    return SqlVoiceLog(databases(request.param), per_space=3)
 
 
 async def test_the_voice_log_keeps_the_newest_turns_within_twice_its_bound(small_voice_log: VoiceTranscriptLog) -> None:
@@ -333,42 +313,31 @@ async def test_the_voice_log_keeps_the_newest_turns_within_twice_its_bound(small
         assert 3 <= len(kept) <= 6 and kept[-3:] == [f"said {n}" for n in range(number - 2, number + 1)]
 
 
-async def test_the_voice_file_stays_bounded_across_restarts_and_a_forget(tmp_path: Path) -> None:
-    layout = SpaceLayout(tmp_path)
+@pytest.mark.parametrize("kind", list(DATABASE_URLS))
+async def test_the_voice_log_stays_bounded_across_restarts_and_a_forget(
+    kind: str, databases: Callable[[str], Database]
+) -> None:
+    database = databases(kind)
     for number in range(5):
-        await JsonLinesVoiceLog(layout, LineAppender(), per_space=3).append_turn(ONE, turn(5, f"said {number}"))
-    log = JsonLinesVoiceLog(layout, LineAppender(), per_space=3)  # started again: counts what the file holds
+        await SqlVoiceLog(database, per_space=3).append_turn(ONE, turn(5, f"said {number}"))
+    log = SqlVoiceLog(database, per_space=3)  # started again: bounds what the table holds
     await log.append_turn(ONE, turn(6, "said 5"))
     await log.append_turn(ONE, turn(6, "said 6"))
-    assert len(layout.voice_turns(ONE).read_text().splitlines()) == 3
+    assert [t.transcript for t in await log.list_turns(ONE, 100)] == ["said 4", "said 5", "said 6"]
     assert await log.forget_speaker(ONE, UserId(6)) == 2
     for number in range(7, 14):
         await log.append_turn(ONE, turn(5, f"said {number}"))
-    assert len(layout.voice_turns(ONE).read_text().splitlines()) <= 6
-
-
-async def test_forgetting_a_speaker_drops_torn_lines_without_counting_them(tmp_path: Path) -> None:
-    layout = SpaceLayout(tmp_path)
-    log = JsonLinesVoiceLog(layout, LineAppender())
-    await log.append_turn(ONE, turn(5, "whole"))
-    with layout.voice_turns(ONE).open("a", encoding="utf-8") as file:
-        file.write('{"speaker_id": 6, "transcr\n')  # torn by a crash: whose it was cannot be told
-    await log.append_turn(ONE, turn(6, "theirs"))
-    assert await log.forget_speaker(ONE, UserId(5)) == 1  # their one turn, not the torn line too
-    assert [t.transcript for t in await log.list_turns(ONE, 10)] == ["theirs"]
-    assert "transcr\n" not in layout.voice_turns(ONE).read_text()  # gone all the same: it may have been theirs
+    assert len(await log.list_turns(ONE, 100)) <= 6
 
 
 # --- the review inbox's store ------------------------------------------------------------------------
 
 
 @pytest.fixture(params=RECORD_KINDS)
-def review_store(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> ReviewStore:
+def review_store(request: pytest.FixtureRequest, databases: Callable[[str], Database]) -> ReviewStore:
     if request.param == "memory":
         return fakes.InMemoryReviewStore()
-    if request.param in DATABASE_URLS:
-        return SqlReviewStore(databases(request.param))
-    return JsonLinesReviewStore(SpaceLayout(tmp_path), LineAppender())
+    return SqlReviewStore(databases(request.param))
 
 
 def item(text: str, state: str = PENDING, author: int | None = 5) -> ReviewItem:
@@ -445,9 +414,7 @@ async def test_a_retraction_withdraws_earlier_corrections_of_the_message_only(fe
 def model_store(request: pytest.FixtureRequest, tmp_path: Path, databases: Callable[[str], Database]) -> ModelStore:
     if request.param == "memory":
         return fakes.InMemoryModelStore()
-    if request.param in DATABASE_URLS:
-        return SqlModelStore(databases(request.param), blobs_for(databases(request.param), SpaceLayout(tmp_path)))
-    return FilesystemModelStore(SpaceLayout(tmp_path))
+    return SqlModelStore(databases(request.param), blobs_for(databases(request.param), SpaceLayout(tmp_path)))
 
 
 def version(dataset: str) -> ModelVersion:
@@ -492,9 +459,7 @@ async def test_reports_load_back_per_version_and_for_the_latest_cross_validation
 def forget_requests(request: pytest.FixtureRequest, databases: Callable[[str], Database]) -> ForgetRequests:
     if request.param == "memory":
         return fakes.InMemoryForgetRequests()
-    if request.param in DATABASE_URLS:
-        return SqlForgetRequests(databases(request.param))
-    return ProcessForgetRequests()
+    return SqlForgetRequests(databases(request.param))
 
 
 async def test_the_last_forget_me_of_each_member_per_space_is_kept(forget_requests: ForgetRequests) -> None:

@@ -1,11 +1,15 @@
 """Moving in: a data root written by the file stores is imported into the database once, whole, space by space.
 
-The data root is written by the file stores themselves (as the bot wrote it before the database) and read back
-through the SQL stores' own methods, on SQLite and on a real PostgreSQL.
+The data root is `file_stores_root/`, written by the file stores themselves before they were removed (its README
+says how), and each record is read back through the SQL stores' own methods, on SQLite and on a real PostgreSQL,
+and compared with what was written: per space, these settings, two feedback notes, three corrections of which a
+retraction withdrew one, a thumbs-down, two inbox entries, two voice turns, a dataset, two model versions and two
+reports.
 """
 
 import asyncio
 import hashlib
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -20,23 +24,17 @@ from adapters.database.dataset_store import SqlDatasetStore
 from adapters.database.engine import Database, open_database
 from adapters.database.feedback_log import SqlFeedbackLog
 from adapters.database.file_import import STORES, FileImportFailed, import_files
+from adapters.database.file_records import FileRecords
 from adapters.database.migrate import head_revision
 from adapters.database.model_store import SqlModelStore
 from adapters.database.review_store import SqlReviewStore
 from adapters.database.schema import metadata
 from adapters.database.settings_store import SqlSettingsStore
 from adapters.database.voice_log import SqlVoiceLog
-from adapters.storage.atomic import LineAppender
-from adapters.storage.dataset_store import FilesystemDatasetStore
-from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.layout import SpaceLayout
-from adapters.storage.model_store import FilesystemModelStore
-from adapters.storage.review_log import JsonLinesReviewStore
-from adapters.storage.settings_store import JsonSettingsStore
-from adapters.storage.voice_log import JsonLinesVoiceLog
 from application.ports.model import TrainedArtifact
 from application.ports.review import ReviewItem
-from application.ports.storage import SpaceSettings
+from application.ports.storage import DatasetInfo, SpaceSettings
 from domain.feedback import Correction, Feedback, ThumbsDown
 from domain.ids import ChannelId, GuildId, MessageId, UserId
 from domain.spaces import Space
@@ -46,13 +44,15 @@ from domain.voice_turns import VoiceTurn
 from support.postgres_server import PostgresDatabase
 from tests.processes import run_parrot
 
+# Written by today's file stores (see its README); copied into each test's folder, never changed in place.
+WRITTEN_BY_THE_FILE_STORES = Path(__file__).parent / "file_stores_root"
 GUILD = Space(GuildId(1))
 DIRECT = Space(None, UserId(77))
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ALICE, BOB = UserId(5), UserId(6)
 DATASET = b"intent,text\ngreet,hello\ngreet,hi\nbye,goodbye\n"
 REPORT = EvaluationReport(0.9, 0.85, 3, "holdout", worst_intents=(("bye", 0.5),), labels=("bye", "greet"))
-# What `write_space_with_todays_files` writes, store by store (a correction withdrawn by a retraction counts).
+# What each space of `file_stores_root/` holds, store by store (a correction withdrawn by a retraction counts).
 ONE_SPACE = {
     "settings": 1,
     "opt-outs": 1,
@@ -85,73 +85,12 @@ def layout(tmp_path: Path) -> SpaceLayout:
     return SpaceLayout(tmp_path / "data")
 
 
-async def write_space_with_todays_files(layout: SpaceLayout, space: Space) -> None:
-    """Every kind of record, as the file stores keep them."""
-    guild = space.guild_id
-    appender = LineAppender()
-    await JsonSettingsStore(layout).save(
-        space,
-        SpaceSettings(
-            active_dataset="faq.csv",
-            language="de",
-            spoken_replies=False,
-            languages=("de", "en"),
-            keep_starter=False,
-            listening_opted_out=frozenset({BOB}),
-            keep_voice_transcripts=True,
-        ),
-    )
-    log = JsonLinesFeedbackLog(layout, appender)
-    await log.append_feedback(space, Feedback("more jokes", ALICE, "alice", guild, ChannelId(10), NOW))
-    # Another offset: read back as the same instant.
-    later = NOW.astimezone(timezone(timedelta(hours=2))) + timedelta(minutes=1)
-    await log.append_feedback(space, Feedback("Grüße ✓", BOB, "bob", guild, ChannelId(11), later))
-    await log.append_correction(
-        space, Correction("hello", "bye", "hi there", ALICE, guild, ChannelId(10), MessageId(100), NOW)
-    )
-    await log.append_correction(
-        space, Correction("what time", "?", "noon", BOB, guild, ChannelId(10), None, NOW, answers_intent="time")
-    )
-    await log.retract_correction(space, "Hello!", NOW + timedelta(minutes=2))
-    await log.append_correction(
-        space, Correction("hello", "bye", "good day", BOB, guild, ChannelId(10), MessageId(101), NOW)
-    )
-    await log.append_thumbs_down(
-        space, ThumbsDown("joke", "no", "jokes", 0.4, BOB, ALICE, guild, ChannelId(10), MessageId(102), NOW)
-    )
-    review = JsonLinesReviewStore(layout, appender)
-    await review.append(space, ReviewItem("joke", "jokes", 0.4, ChannelId(10), NOW, "thumbs-down", "no"))
-    await review.append(
-        space,
-        ReviewItem(
-            "weather?",
-            "weather",
-            0.2,
-            ChannelId(10),
-            NOW,
-            "low confidence",
-            say("Try ", Code("!help"), "."),
-            state="answered",
-            answer="sunny",
-            author_id=ALICE,
-            rater_id=BOB,
-            unanswered=True,
-        ),
-    )
-    voice = JsonLinesVoiceLog(layout, appender)
-    await voice.append_turn(space, VoiceTurn(ALICE, NOW, ChannelId(55), "hello parrot", "hello alice"))
-    await voice.append_turn(space, VoiceTurn(BOB, NOW, ChannelId(55), "what time", "noon"))
-    name = await FilesystemDatasetStore(layout).save_dataset(space, "faq.csv", DATASET)
-    assert name == "faq.csv"
-    models = FilesystemModelStore(layout)
-    version = ModelVersion(0, "", "faq.csv", hashlib.sha256(DATASET).hexdigest(), NOW, 3, ("bye", "greet"))
-    first = await models.publish(space, TrainedArtifact("tfidf", b"model one", {"accuracy": 0.8}), version)
-    second = await models.publish(
-        space, TrainedArtifact("tfidf", b"model two", {"accuracy": 0.9}), version, activate=True
-    )
-    assert (first.number, second.number) == (1, 2)
-    await models.save_report(space, 2, REPORT, b"png of version 2")
-    await models.save_report(space, None, replace(REPORT, method="cross-validation"), b"png of a cross-validation")
+def copy_spaces(layout: SpaceLayout, *spaces: Space, named: Space | None = None) -> None:
+    """The spaces' folders as the file stores left them, into `layout`'s data root (one under another name)."""
+    for space in spaces:
+        source = SpaceLayout(WRITTEN_BY_THE_FILE_STORES).space(space)
+        assert source.is_dir(), f"missing test data: {source}"
+        shutil.copytree(source, layout.space(named or space))
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -166,40 +105,70 @@ async def record_counts(database: Database) -> dict[str, int]:
         }
 
 
-async def assert_reads_back_as_the_files(database: Database, layout: SpaceLayout, space: Space) -> None:
-    """Each SQL store's reads give what the file store's reads gave."""
-    appender = LineAppender()
-    files_log = JsonLinesFeedbackLog(layout, appender)
+async def assert_reads_back_as_written(database: Database, layout: SpaceLayout, space: Space) -> None:
+    """Each SQL store's reads give the records the file stores wrote (and showed) for the space."""
+    guild = space.guild_id
     rows_log = SqlFeedbackLog(database)
     settings = await SqlSettingsStore(database).load(space)
-    assert settings == await JsonSettingsStore(layout).load(space)
-    assert settings.active_model == 2 and settings.listening_opted_out == {BOB}
-    assert await rows_log.list_feedback(space, 10) == await files_log.list_feedback(space, 10)
-    assert [f.text for f in await rows_log.list_feedback(space, 10)] == ["more jokes", "Grüße ✓"]
-    corrections = await rows_log.list_corrections(space)
-    assert corrections == await files_log.list_corrections(space)
-    assert [c.correction for c in corrections] == ["noon", "good day"]
-    assert corrections[0].answers_intent == "time"
-    assert await rows_log.list_thumbs_down(space, 10) == await files_log.list_thumbs_down(space, 10)
-    assert len(await rows_log.list_thumbs_down(space, 10)) == 1
-    inbox = await SqlReviewStore(database).load(space)
-    assert inbox == await JsonLinesReviewStore(layout, appender).load(space)
-    assert inbox[1].reply == say("Try ", Code("!help"), ".")
-    turns = await SqlVoiceLog(database).list_turns(space, 10)
-    assert turns == await JsonLinesVoiceLog(layout, appender).list_turns(space, 10)
-    assert len(turns) == 2
+    assert settings == SpaceSettings(
+        active_dataset="faq.csv",
+        active_model=2,
+        language="de",
+        spoken_replies=False,
+        languages=("de", "en"),
+        keep_starter=False,
+        listening_opted_out=frozenset({BOB}),
+        keep_voice_transcripts=True,
+    )
+    # Written at another offset: read back as the same instant. A line torn by a crash is left out.
+    later = NOW.astimezone(timezone(timedelta(hours=2))) + timedelta(minutes=1)
+    assert await rows_log.list_feedback(space, 10) == [
+        Feedback("more jokes", ALICE, "alice", guild, ChannelId(10), NOW),
+        Feedback("Grüße ✓", BOB, "bob", guild, ChannelId(11), later),
+    ]
+    # `hello` was corrected, the correction retracted (as `Hello!`), then corrected again.
+    assert await rows_log.list_corrections(space) == [
+        Correction("what time", "?", "noon", BOB, guild, ChannelId(10), None, NOW, answers_intent="time"),
+        Correction("hello", "bye", "good day", BOB, guild, ChannelId(10), MessageId(101), NOW),
+    ]
+    assert await rows_log.list_thumbs_down(space, 10) == [
+        ThumbsDown("joke", "no", "jokes", 0.4, BOB, ALICE, guild, ChannelId(10), MessageId(102), NOW)
+    ]
+    assert await SqlReviewStore(database).load(space) == [
+        ReviewItem("joke", "jokes", 0.4, ChannelId(10), NOW, "thumbs-down", "no"),
+        ReviewItem(
+            "weather?",
+            "weather",
+            0.2,
+            ChannelId(10),
+            NOW,
+            "low confidence",
+            say("Try ", Code("!help"), "."),
+            state="answered",
+            answer="sunny",
+            author_id=ALICE,
+            rater_id=BOB,
+            unanswered=True,
+        ),
+    ]
+    assert await SqlVoiceLog(database).list_turns(space, 10) == [
+        VoiceTurn(ALICE, NOW, ChannelId(55), "hello parrot", "hello alice"),
+        VoiceTurn(BOB, NOW, ChannelId(55), "what time", "noon"),
+    ]
     models = SqlModelStore(database, blobs_for(database, layout))
-    files_models = FilesystemModelStore(layout)
-    assert await models.list_versions(space) == await files_models.list_versions(space)
-    assert [v.number for v in await models.list_versions(space)] == [1, 2]
-    for number in (1, 2):
-        assert await models.load_artifact(space, number) == await files_models.load_artifact(space, number)
-    assert (await models.load_artifact(space, 2)).data == b"model two"
-    for which in (2, None):
-        assert await models.load_report(space, which) == await files_models.load_report(space, which)
+    digest = hashlib.sha256(DATASET).hexdigest()
+    assert await models.list_versions(space) == [
+        ModelVersion(number, "tfidf", "faq.csv", digest, NOW, 3, ("bye", "greet"), {"accuracy": accuracy})
+        for number, accuracy in ((1, 0.8), (2, 0.9))
+    ]
+    assert await models.load_artifact(space, 1) == TrainedArtifact("tfidf", b"model one", {"accuracy": 0.8})
+    assert await models.load_artifact(space, 2) == TrainedArtifact("tfidf", b"model two", {"accuracy": 0.9})
+    assert await models.load_report(space, 2) == (REPORT, b"png of version 2")
+    cross_validation = replace(REPORT, method="cross-validation")
+    assert await models.load_report(space, None) == (cross_validation, b"png of a cross-validation")
     assert await models.load_report(space, 1) is None
     datasets = SqlDatasetStore(database, blobs_for(database, layout))
-    assert await datasets.list_datasets(space) == await FilesystemDatasetStore(layout).list_datasets(space)
+    assert await datasets.list_datasets(space) == [DatasetInfo("faq.csv", len(DATASET))]
     assert (await datasets.read_dataset(space, "faq.csv", 1000)).data == DATASET
     # Its hash came in too: the same upload again is the same dataset, a different one gets a name of its own.
     assert await datasets.save_dataset(space, "faq.csv", DATASET) == "faq.csv"
@@ -212,8 +181,7 @@ async def assert_reads_back_as_the_files(database: Database, layout: SpaceLayout
 async def test_a_data_root_written_by_the_file_stores_reads_back_whole_through_the_sql_stores(
     database: Database, layout: SpaceLayout
 ) -> None:
-    await write_space_with_todays_files(layout, GUILD)
-    await write_space_with_todays_files(layout, DIRECT)
+    copy_spaces(layout, GUILD, DIRECT)
     (layout.root / "spaces" / "not-a-space").mkdir()
     before = snapshot(layout.root)
 
@@ -231,21 +199,24 @@ async def test_a_data_root_written_by_the_file_stores_reads_back_whole_through_t
     assert all("left in place" in line["event"] for line in lines)
     assert lines[-1]["spaces"] == 2 and lines[-1]["corrections"] == 6
     assert any(entry["log_level"] == "warning" and "not-a-space" in entry["folder"] for entry in logs)
+    # The guild's two torn lines (see file_stores_root/README.md) are skipped, each named in the log.
+    torn = [(entry["path"], entry["line"]) for entry in logs if entry["event"] == "skipped a torn or corrupt record"]
+    assert torn == [("feedback.jsonl", 2), ("voice_transcripts.jsonl", 3)]
     for space in (GUILD, DIRECT):
-        await assert_reads_back_as_the_files(database, layout, space)
+        await assert_reads_back_as_written(database, layout, space)
 
 
 async def test_a_second_import_adds_nothing_not_even_a_space_made_since(
     database: Database, layout: SpaceLayout
 ) -> None:
-    await write_space_with_todays_files(layout, GUILD)
+    copy_spaces(layout, GUILD)
     first = await import_files(database, layout)
     assert first.earlier is None and len(first.spaces) == 1
     counts = await record_counts(database)
     assert counts["feedback"] == 2 and counts["model_versions"] == 2
 
     # A guild that joins later keeps its records in the database; its folder holds only the stores' blobs.
-    await write_space_with_todays_files(layout, Space(GuildId(2)))
+    copy_spaces(layout, GUILD, named=Space(GuildId(2)))
     again = await import_files(database, layout)
 
     assert again.spaces == () and again.totals == {}
@@ -256,17 +227,16 @@ async def test_a_second_import_adds_nothing_not_even_a_space_made_since(
 async def test_an_interrupted_import_leaves_none_of_that_space_and_a_rerun_completes(
     database: Database, layout: SpaceLayout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await write_space_with_todays_files(layout, DIRECT)
-    await write_space_with_todays_files(layout, GUILD)
-    list_versions = FilesystemModelStore.list_versions
+    copy_spaces(layout, DIRECT, GUILD)
+    model_versions = FileRecords.model_versions
 
-    async def fails_for_the_guild(store: FilesystemModelStore, space: Space) -> object:
+    async def fails_for_the_guild(files: FileRecords, space: Space) -> object:
         # After its settings, logs, inbox and voice turns are written in its transaction.
         if space == GUILD:
             raise OSError(5, "Input/output error")
-        return await list_versions(store, space)
+        return await model_versions(files, space)
 
-    monkeypatch.setattr(FilesystemModelStore, "list_versions", fails_for_the_guild)
+    monkeypatch.setattr(FileRecords, "model_versions", fails_for_the_guild)
     with pytest.raises(FileImportFailed, match=r"guild-1.*Input/output error"):
         await import_files(database, layout)
 
@@ -280,14 +250,14 @@ async def test_an_interrupted_import_leaves_none_of_that_space_and_a_rerun_compl
     assert len(await SqlFeedbackLog(database).list_feedback(DIRECT, 10)) == 2
     partial = await record_counts(database)
 
-    monkeypatch.setattr(FilesystemModelStore, "list_versions", list_versions)
+    monkeypatch.setattr(FileRecords, "model_versions", model_versions)
     rerun = await import_files(database, layout)
 
     assert [space.space for space in rerun.spaces] == ["guild-1"]
     assert rerun.totals["feedback"] == 2
     assert await record_counts(database) == {table: 2 * count for table, count in partial.items()}
     for space in (GUILD, DIRECT):
-        await assert_reads_back_as_the_files(database, layout, space)
+        await assert_reads_back_as_written(database, layout, space)
 
 
 async def test_a_data_root_without_spaces_is_recorded_as_imported(database: Database, layout: SpaceLayout) -> None:
@@ -299,7 +269,7 @@ async def test_a_data_root_without_spaces_is_recorded_as_imported(database: Data
 
 def test_parrot_migrate_from_files_imports_once_and_says_what_came_in(tmp_path: Path) -> None:
     layout = SpaceLayout(tmp_path / "data")
-    asyncio.run(write_space_with_todays_files(layout, GUILD))
+    copy_spaces(layout, GUILD)
 
     first = run_parrot("migrate", "--from-files", data_root=layout.root)
 
@@ -323,7 +293,7 @@ def test_parrot_migrate_from_files_imports_once_and_says_what_came_in(tmp_path: 
         database = open_database(f"sqlite+aiosqlite:///{layout.root / 'parrot.db'}")
         try:
             assert (await record_counts(database))["feedback"] == 2
-            await assert_reads_back_as_the_files(database, layout, GUILD)
+            await assert_reads_back_as_written(database, layout, GUILD)
         finally:
             await database.close()
 
@@ -331,8 +301,7 @@ def test_parrot_migrate_from_files_imports_once_and_says_what_came_in(tmp_path: 
 
 
 async def test_two_processes_moving_in_at_once_import_each_space_once(database: Database, layout: SpaceLayout) -> None:
-    await write_space_with_todays_files(layout, GUILD)
-    await write_space_with_todays_files(layout, DIRECT)
+    copy_spaces(layout, GUILD, DIRECT)
     other = open_database(database.engine.url.render_as_string(hide_password=False))
     try:
         results = await asyncio.gather(import_files(database, layout), import_files(other, layout))
@@ -344,4 +313,4 @@ async def test_two_processes_moving_in_at_once_import_each_space_once(database: 
     counts = await record_counts(database)
     assert counts["feedback"] == 4 and counts["corrections"] == 6 and counts["model_versions"] == 4
     for space in (GUILD, DIRECT):
-        await assert_reads_back_as_the_files(database, layout, space)
+        await assert_reads_back_as_written(database, layout, space)

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,9 @@ from adapters.database.review_store import SqlReviewStore
 from adapters.database.settings_store import SqlSettingsStore
 from adapters.database.voice_log import SqlVoiceLog
 from adapters.storage.layout import SpaceLayout
+from application.ports.model import TrainedArtifact
 from domain.ids import UserId
+from domain.training import ModelVersion
 from support.shared_data import PROJECT_ROOT
 from tests.integration.database.store_writer import SPACE, artifact_for, opt_out_id
 
@@ -164,6 +167,13 @@ async def test_a_model_version_acknowledged_before_a_sigkill_is_kept_whole_and_a
             await store.load_artifact(SPACE, kept)
         active = (await SqlSettingsStore(database).load(SPACE)).active_model
         assert active == max(versions)
+    # A writer killed inside its transaction never blocks the next: it publishes at once, numbered after the rest.
+    store = SqlModelStore(database, blobs_for(database, SpaceLayout(tmp_path)))
+    kept = max(version.number for version in await store.list_versions(SPACE))
+    meta = ModelVersion(0, "fake", "d", "h", datetime.now(UTC), 1, ("a",), {})
+    published = await asyncio.wait_for(store.publish(SPACE, TrainedArtifact("fake", b"next"), meta, activate=True), 10)
+    assert published.number == kept + 1
+    assert (await SqlSettingsStore(database).load(SPACE)).active_model == published.number
 
 
 async def test_two_processes_appending_at_once_neither_lose_nor_duplicate_a_record(

@@ -7,13 +7,15 @@ import sys
 import time
 from pathlib import Path
 
+from adapters.database.file_records import FileRecords
 from adapters.storage.layout import SpaceLayout
-from adapters.storage.model_store import FilesystemModelStore
+from domain.ids import GuildId
+from domain.spaces import Space
 from support.processes import alive, descendants
 from support.shared_data import PROJECT_ROOT
-from tests.integration.faults.crash_worker import SPACE
 
 GRACE_SECONDS = 5.0
+SPACE = Space(guild_id=GuildId(1))
 
 
 def test_killing_a_training_process_leaves_no_worker_behind() -> None:
@@ -43,7 +45,7 @@ def test_killing_a_training_process_leaves_no_worker_behind() -> None:
                 os.kill(pid, signal.SIGKILL)  # not to leave them to the next test
 
 
-async def test_a_staging_folder_left_by_a_killed_publisher_is_removed_at_the_next_start(tmp_path: Path) -> None:
+async def test_a_staging_folder_left_by_a_killed_file_store_publisher_is_removed_when_moving_in(tmp_path: Path) -> None:
     layout = SpaceLayout(tmp_path)
     models = layout.models(SPACE)
     models.mkdir(parents=True)
@@ -53,8 +55,8 @@ async def test_a_staging_folder_left_by_a_killed_publisher_is_removed_at_the_nex
     for folder in (*leftovers, live):
         folder.mkdir()
         (folder / ".artifact.bin.k3j4.tmp").write_bytes(b"half a model")
-    store = FilesystemModelStore(layout)
-    assert await store.list_versions(SPACE) == []
+    # Read by the import (adapters/database/file_import.py), which brings no half-published version in.
+    assert await FileRecords(layout).model_versions(SPACE) == []
     assert not any(folder.exists() for folder in leftovers)
     assert live.is_dir()
 

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from adapters.database.blobs import blobs_for
+from adapters.database.dataset_store import SqlDatasetStore
+from adapters.database.engine import open_database
+from adapters.database.feedback_log import SqlFeedbackLog
+from adapters.database.model_store import SqlModelStore
+from adapters.database.settings_store import SqlSettingsStore
 from adapters.logs.setup import open_log_file
-from adapters.storage.atomic import LineAppender
-from adapters.storage.dataset_store import FilesystemDatasetStore
-from adapters.storage.feedback_log import JsonLinesFeedbackLog
 from adapters.storage.file_vault import FilesystemVault
 from adapters.storage.layout import SpaceLayout
-from adapters.storage.model_store import FilesystemModelStore
-from adapters.storage.settings_store import JsonSettingsStore
 from application.ports.model import TrainedArtifact
 from application.ports.storage import SpaceSettings
 from domain.feedback import Correction, Feedback
@@ -46,19 +47,27 @@ def modes_under(root: Path) -> dict[str, int]:
 async def test_every_file_and_folder_of_a_space_is_private(tmp_path: Path) -> None:
     root = tmp_path / "data"
     layout = SpaceLayout(root)
-    log = JsonLinesFeedbackLog(layout, LineAppender())
-    await log.append_feedback(ONE, Feedback("my phone is 555", UserId(1), "ann", GuildId(1), ChannelId(2), NOW))
-    await log.append_correction(ONE, Correction("hi", "bye", "hello", UserId(1), GuildId(1), ChannelId(2), None, NOW))
-    await JsonSettingsStore(layout).save(ONE, SpaceSettings(active_dataset="faq.csv"))
-    await FilesystemDatasetStore(layout).save_dataset(ONE, "faq.csv", b"text,intent\n")
-    meta = ModelVersion(0, "tfidf", "faq", "abc", NOW, 4, ("a", "b"), {})
-    await FilesystemModelStore(layout).publish(ONE, TrainedArtifact("tfidf", b"one"), meta)
-    layout.prepare(ONE)
-    (layout.files(ONE) / "a.txt").write_text("A")
-    await FilesystemVault(layout).archive_directory(ONE, "files", 1_000_000, 10)
-    modes = modes_under(root)
+    database = open_database(f"sqlite+aiosqlite:///{root / 'parrot.db'}")
+    try:
+        log = SqlFeedbackLog(database)
+        await log.append_feedback(ONE, Feedback("my phone is 555", UserId(1), "ann", GuildId(1), ChannelId(2), NOW))
+        correction = Correction("hi", "bye", "hello", UserId(1), GuildId(1), ChannelId(2), None, NOW)
+        await log.append_correction(ONE, correction)
+        await SqlSettingsStore(database).save(ONE, SpaceSettings(active_dataset="faq.csv"))
+        blobs = blobs_for(database, layout)
+        await SqlDatasetStore(database, blobs).save_dataset(ONE, "faq.csv", b"text,intent\n")
+        meta = ModelVersion(0, "tfidf", "faq", "abc", NOW, 4, ("a", "b"), {})
+        await SqlModelStore(database, blobs).publish(ONE, TrainedArtifact("tfidf", b"one"), meta)
+        layout.prepare(ONE)
+        (layout.files(ONE) / "a.txt").write_text("A")
+        await FilesystemVault(layout).archive_directory(ONE, "files", 1_000_000, 10)
+        modes = modes_under(root)  # while the database is open: its write-ahead log and index files too
+    finally:
+        await database.close()
     ours = {name: mode for name, mode in modes.items() if not name.endswith("a.txt")}  # a.txt: made by the test
-    assert "spaces/guild-1/feedback.jsonl" in ours and "spaces/guild-1/corrections.jsonl" in ours
+    assert {"parrot.db", "parrot.db-wal", "parrot.db-shm", "spaces/guild-1/datasets/faq.csv"} <= set(ours)
+    assert any(name.startswith("spaces/guild-1/models/artifact-") for name in ours)
+    assert any(name.startswith("spaces/guild-1/archives/") for name in ours)
     folders = {name: mode for name, mode in ours.items() if (root / name).is_dir()}
     files = {name: mode for name, mode in ours.items() if not (root / name).is_dir()}
     assert set(folders.values()) == {0o700}, folders
@@ -66,15 +75,19 @@ async def test_every_file_and_folder_of_a_space_is_private(tmp_path: Path) -> No
 
 
 @pytest.mark.usefixtures("lax_umask")
-async def test_a_record_file_made_before_files_were_private_becomes_private(tmp_path: Path) -> None:
-    layout = SpaceLayout(tmp_path)
-    layout.feedback(ONE).parent.mkdir(parents=True)
-    layout.feedback(ONE).write_text("")
-    layout.feedback(ONE).chmod(0o644)
-    await JsonLinesFeedbackLog(layout, LineAppender()).append_feedback(
-        ONE, Feedback("hi", UserId(1), "ann", GuildId(1), ChannelId(2), NOW)
-    )
-    assert stat.S_IMODE(layout.feedback(ONE).stat().st_mode) == 0o600
+async def test_a_database_file_made_before_files_were_private_becomes_private(tmp_path: Path) -> None:
+    path = tmp_path / "parrot.db"
+    for made in (path, tmp_path / "parrot.db-wal"):
+        made.write_bytes(b"")
+        made.chmod(0o644)
+    database = open_database(f"sqlite+aiosqlite:///{path}")
+    try:
+        await SqlFeedbackLog(database).append_feedback(
+            ONE, Feedback("hi", UserId(1), "ann", GuildId(1), ChannelId(2), NOW)
+        )
+        assert [stat.S_IMODE(made.stat().st_mode) for made in sorted(tmp_path.iterdir())] == [0o600] * 3
+    finally:
+        await database.close()
 
 
 @pytest.mark.usefixtures("lax_umask")
