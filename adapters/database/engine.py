@@ -10,16 +10,19 @@ first write could find the file changed meanwhile and fail, where waiting its tu
 import asyncio
 import hashlib
 import os
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import structlog
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import AdaptedConnection, Connection, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 
 from adapters.database.migrate import Migrated, upgrade
 from adapters.storage.atomic import PRIVATE_FILE, make_private_folders
@@ -34,6 +37,8 @@ BUSY_TIMEOUT_MS = 10_000
 WRITE_TRIES = 5
 T = TypeVar("T")
 _WRITE = "parrot_write"
+# Marks a pooled SQLite connection whose last transaction was committed and awaited to its end.
+_CLEAN = "parrot_clean"
 
 
 class DatabaseUnavailable(Exception):
@@ -132,6 +137,11 @@ class Database:
                 await connection.execution_options(**{_WRITE: True})
             async with connection.begin():
                 yield connection
+            # Reached only once the commit returned: nothing of this transaction is still queued for the driver,
+            # so the connection goes back to the pool clean and its reset (`_on_reset`) may skip the rollback.
+            sync = connection.sync_connection
+            if self.is_sqlite and sync is not None:
+                sync.connection.info[_CLEAN] = True
 
     async def scrub(self) -> None:
         """After deleting someone's records: SQLite's write-ahead log still holds the pages as they were, so it is
@@ -160,7 +170,8 @@ def open_database(url: str) -> Database:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
         for made in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
             _make_private(made)
-    engine = create_async_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    # The pool's rollback of every returned connection is the `reset` below, which skips it when nothing is open.
+    engine = create_async_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, pool_reset_on_return=None)
     _tune_sqlite(engine)
     return Database(engine)
 
@@ -175,15 +186,36 @@ def _make_private(path: Path) -> None:
         path.chmod(PRIVATE_FILE)
 
 
+def _use_write_ahead_log(adapted: AdaptedConnection, cursor: Any) -> None:
+    """Switch the file to write-ahead logging, which it then keeps: the first connection to a new file does it.
+
+    Several processes opening a new file at once (shards starting together) may each try while another holds a lock
+    there, and SQLite refuses the switch at once, without the busy timeout's wait that statements get. A refused
+    connection looks again, waiting without blocking the event loop, until the file is in WAL or the timeout is over.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.fetchall()
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            adapted.run_async(lambda _driver: asyncio.sleep(0.02))
+
+
 def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own implicit transactions are off: SQLAlchemy's `begin` below says how each one starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _use_write_ahead_log(dbapi_connection, cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
         # A deleted record's bytes are overwritten, not left in a free page: `forget me` means gone from the disk.
         cursor.execute("PRAGMA secure_delete=ON")
         # Each commit reaches the disk before it is acknowledged, as the files' fsync promised: a power cut too.
@@ -195,4 +227,22 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         options = connection.get_execution_options()
         if options.get("isolation_level") == "AUTOCOMMIT":
             return  # a statement that must run outside any transaction (`scrub`)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE, False) else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if options.get(_WRITE, False) else "BEGIN"
+        # Straight to the driver: one trip to its thread, where a statement through SQLAlchemy's cursor takes three
+        # (open, execute, close), and each costs about 0.15 ms of an append (bench/storage.py).
+        adapted = cast(AdaptedConnection, connection.connection.dbapi_connection)
+        try:
+            adapted.run_async(lambda driver: driver.execute(statement))
+        except sqlite3.Error as error:
+            # As SQLAlchemy raises it for any statement: a database locked past the busy timeout, a full disk.
+            raise OperationalError(statement, None, error) from error
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, record: ConnectionPoolEntry, reset: PoolResetState) -> None:
+        """A connection back in the pool is rolled back unless its transaction was committed to the end: after a
+        commit the pool's rollback would be one more trip for nothing. Any other way back (an error, a task
+        cancelled, even inside its BEGIN or its rollback, whose work the driver's thread may still be doing) is
+        rolled back, queued behind whatever the driver still has to do, so no transaction outlives its task."""
+        if record.info.pop(_CLEAN, False) or reset.terminate_only:
+            return  # committed and done; or closed, not reused
+        dbapi_connection.rollback()
