@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters.audio.wav import encode_wav
 from application.jobs.executor import JobExecutor
-from application.learning.text_matching import similarity
+from application.learning.text_matching import normalise, similarity
 from application.ports.model import ProgressCallback, TrainedArtifact
 from application.ports.review import ReviewItem, ReviewStore
 from application.ports.storage import (
@@ -20,6 +20,7 @@ from application.ports.storage import (
     FeedbackLog,
     ForgetRequests,
     Forgotten,
+    IndexedCorrection,
     SpaceSettings,
     StoredFile,
     VoiceTranscriptLog,
@@ -154,6 +155,12 @@ class InMemoryFeedbackLog:
 
     async def list_corrections(self, space: Space) -> Sequence[Correction]:
         return list(self.corrections.get(space, []))
+
+    async def list_indexed_corrections(self, space: Space) -> Sequence[IndexedCorrection]:
+        return [
+            IndexedCorrection(normalise(c.user_text), c.correction, c.author_id, c.created_at)
+            for c in self.corrections.get(space, [])
+        ]
 
     async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
         feedback = self.feedback.get(space, [])

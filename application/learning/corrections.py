@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from application.learning.text_matching import normalise
-from application.ports.storage import FeedbackLog
+from application.ports.storage import FeedbackLog, IndexedCorrection
 from domain.feedback import Correction
 from domain.ids import UserId
 from domain.spaces import Space
@@ -32,11 +32,11 @@ class _Index:
     added_by: defaultdict[UserId, deque[datetime]] = field(default_factory=lambda: defaultdict(deque))
     counter: int = 0
 
-    def add(self, correction: Correction) -> None:
-        key = normalise(correction.user_text)
+    def add(self, correction: IndexedCorrection) -> None:
+        key = correction.key
         words = frozenset(key.split())
         self.counter += 1
-        self.answers[key] = correction.correction
+        self.answers[key] = correction.answer
         self.order[key] = self.counter
         self.words[key] = words
         for word in words:
@@ -57,13 +57,16 @@ class CorrectionOverrides:
         index = self._by_space.get(space)
         if index is None:
             index = _Index()
-            for correction in await self._log.list_corrections(space):
+            for correction in await self._log.list_indexed_corrections(space):
                 index.add(correction)
             self._by_space[space] = index
         return index
 
     async def add(self, space: Space, correction: Correction) -> None:
-        (await self._index(space)).add(correction)
+        indexed = IndexedCorrection(
+            normalise(correction.user_text), correction.correction, correction.author_id, correction.created_at
+        )
+        (await self._index(space)).add(indexed)
 
     async def added_since(self, space: Space, author_id: UserId, since: datetime) -> int:
         """How many corrections `author_id` added in this space after `since` (for the daily cap)."""

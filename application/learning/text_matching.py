@@ -7,6 +7,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def normalise(text: str) -> str:
+    # Kept: the database stores each correction's key as this made it (`corrections.match_key`) and the index reads
+    # it back, so a change here needs a migration that computes the stored keys again.
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_WORD.findall(folded))
 

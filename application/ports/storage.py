@@ -12,6 +12,17 @@ from domain.voice_turns import VoiceTurn
 
 
 @dataclass(frozen=True, slots=True)
+class IndexedCorrection:
+    """What the corrections index needs of a live correction: its text normalised (the index's key), its answer,
+    who gave it and when."""
+
+    key: str
+    answer: str
+    author_id: UserId
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class StoredFile:
     name: str
     data: bytes = field(repr=False)
@@ -123,12 +134,17 @@ class FeedbackLog(Protocol):
         """Oldest first, without those a later retraction withdrew."""
         ...
 
+    async def list_indexed_corrections(self, space: Space) -> Sequence[IndexedCorrection]:
+        """The same corrections, in the same order, as the index keeps them: each keyed by its text normalised as
+        `application.learning.text_matching.normalise` does (a store may keep the keys it computed on append)."""
+        ...
+
     async def retract_correction(self, space: Space, user_text: str, at: datetime) -> None:
         """Withdraw the corrections of `user_text` (compared normalised) by appending a retraction."""
         ...
 
     async def forget_author(self, space: Space, author_id: UserId) -> Forgotten:
-        """Remove every record `author_id` wrote in `space`, rewriting files atomically; others' records stay."""
+        """Remove every record `author_id` wrote in `space`, in one transaction; others' records stay."""
         ...
 
 

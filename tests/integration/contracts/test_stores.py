@@ -27,6 +27,7 @@ from adapters.database.settings_store import SqlSettingsStore
 from adapters.database.voice_log import SqlVoiceLog
 from adapters.storage.file_vault import FilesystemVault
 from adapters.storage.layout import SpaceLayout
+from application.learning.text_matching import normalise
 from application.ports.model import ModelStore, TrainedArtifact
 from application.ports.review import PENDING, ReviewItem, ReviewStore
 from application.ports.storage import (
@@ -35,6 +36,7 @@ from application.ports.storage import (
     FileVault,
     ForgetRequests,
     Forgotten,
+    IndexedCorrection,
     MemberRecords,
     SettingsStore,
     SpaceSettings,
@@ -222,6 +224,25 @@ async def test_corrections_are_kept_in_order_per_space(feedback_log: FeedbackLog
     await feedback_log.append_correction(ONE, correction("bye", "goodbye"))
     assert list(await feedback_log.list_corrections(ONE)) == [correction("hi", "hello"), correction("bye", "goodbye")]
     assert list(await feedback_log.list_corrections(TWO)) == []
+
+
+async def test_the_indexed_corrections_are_the_listed_ones_keyed_by_their_normalised_text(
+    feedback_log: FeedbackLog,
+) -> None:
+    await feedback_log.append_correction(ONE, correction("  Héllo,  THERE!", "hi"))
+    await feedback_log.append_correction(ONE, replace(correction("ﬁne?", "good"), author_id=UserId(6)))
+    await feedback_log.append_correction(ONE, correction("bye", "goodbye"))
+    await feedback_log.append_correction(TWO, correction("elsewhere", "there"))
+    await feedback_log.retract_correction(ONE, "Bye!", NOW)
+    listed = await feedback_log.list_corrections(ONE)
+    indexed = await feedback_log.list_indexed_corrections(ONE)
+    assert indexed == [
+        IndexedCorrection(normalise(c.user_text), c.correction, c.author_id, c.created_at) for c in listed
+    ]
+    assert [item.key for item in indexed] == ["héllo there", "fine"]
+    await feedback_log.forget_author(ONE, UserId(6))
+    assert [item.answer for item in await feedback_log.list_indexed_corrections(ONE)] == ["hi"]
+    assert [item.key for item in await feedback_log.list_indexed_corrections(TWO)] == ["elsewhere"]
 
 
 async def test_forgetting_an_author_removes_their_records_only(feedback_log: FeedbackLog) -> None:
