@@ -1,6 +1,7 @@
 """The record files Parrot kept before the database, read for the import (adapters/database/file_import.py).
 
-Read only: nothing here writes a data root. The formats are those the file stores wrote until the database replaced
+Nothing here writes a record: the one change made is the file store's own cleanup, a half-published model version
+a killed publisher left (`remove_leftovers`). The formats are those the file stores wrote until the database replaced
 them: per space, `settings.json`; JSON Lines for feedback, corrections (with their retractions), thumbs-downs, the
 review inbox and the voice log, one record a line, a line torn by a crash skipped; a folder per model version
 (`models/<n>/version.json` beside its artifact); datasets as files under `datasets/`. A record is read as the file
